@@ -1,0 +1,83 @@
+package org.kmemu.api;
+
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One configured architecture: the immutable facts the core needs to boot a machine on it. Made by
+ * {@link Architecture#configure(ConfigView)} from the plugin's config subtree; thread-safe.
+ */
+public interface ArchSpec {
+
+    /** @return the architecture's id, the same as {@link Architecture#id()} */
+    String id();
+
+    /** @return a one-line description of this configuration, e.g. "i386, 2-level page tables, HIGHMEM4G" */
+    String description();
+
+    /** @return the byte order of memory (big-endian on PowerPC) */
+    ByteOrder byteOrder();
+
+    /** @return PAGE_SHIFT: log2 of the base page size (12 for 4 KiB) */
+    int pageShift();
+
+    /** @return how many bits of physical address the configuration can reach (32 for i386 non-PAE) */
+    int physAddressBits();
+
+    /** @return how many bits of virtual address (32, 48 or 57) */
+    int virtAddressBits();
+
+    /** @return sizeof(struct page) on this architecture: boot reserves that much per frame for mem_map */
+    int structPageBytes();
+
+    /** @return the zone types this architecture configures, lowest first (ZONE_MOVABLE need not be listed) */
+    Set<ZoneType> zoneTypes();
+
+    /**
+     * The memory map firmware would typically report for a machine with this much RAM, used when the
+     * config gives only {@code kmemu.memory.size} (on x86: the low 640 KiB, the legacy hole up to
+     * 1 MiB, and a PCI hole below 4 GiB).
+     *
+     * @param ramBytes the RAM size, a whole number of pages
+     * @return a memory map with that much usable RAM
+     * @throws IllegalArgumentException if the architecture cannot hold that much RAM
+     */
+    MemoryMap defaultMemoryMap(long ramBytes);
+
+    /**
+     * @return CONFIG_PHYSICAL_START: where the kernel image is loaded (16 MiB on x86, 0 on PowerPC)
+     */
+    long kernelLoadAddress();
+
+    /**
+     * Ranges that memblock reserves before anything else allocates: the first page on x86 (BIOS data),
+     * or the first 1 MiB on recent x86 kernels. The kernel image and mem_map are reserved by the core.
+     *
+     * @param map the memory map
+     * @return the ranges to reserve, possibly empty
+     */
+    List<MemoryRegion> earlyReservations(MemoryMap map);
+
+    /**
+     * Computes the kernel's virtual layout for a memory map: PAGE_OFFSET, the lowmem limit, vmalloc,
+     * pkmap, fixmap.
+     *
+     * @param map the validated memory map
+     * @return the layout
+     * @throws IllegalArgumentException if RAM lies beyond what this configuration can address; the
+     *         message says what the limit is
+     */
+    KernelLayout layout(MemoryMap map);
+
+    /**
+     * The end pfn (exclusive) of a zone, the value {@code zone_sizes_init()} stores in
+     * {@code max_zone_pfns[]}. The core makes each zone span from the previous zone's end to this,
+     * clipped to RAM.
+     *
+     * @param zone   a type from {@link #zoneTypes()}
+     * @param layout this architecture's layout for the machine
+     * @return the first pfn above the zone
+     */
+    long maxZonePfn(ZoneType zone, KernelLayout layout);
+}

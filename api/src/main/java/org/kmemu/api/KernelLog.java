@@ -1,0 +1,42 @@
+package org.kmemu.api;
+
+/**
+ * The emulated kernel's log: printk. Lines go to the machine's ring buffer (what {@code dmesg}
+ * shows) and to SLF4J.
+ *
+ * <p>Plugins report kernel-visible events here in the kernel's own words: an allocation failure
+ * ("swapper/0: page allocation failure: order:10, mode:0xcc0(GFP_KERNEL), nodemask=(null)"), a bad
+ * page ("BUG: Bad page state in process swapper/0  pfn:1f2a0"). Each call is one line, without the
+ * trailing newline. Never call it on a hot path that succeeds; failures and boot are fine.
+ *
+ * <p>Thread-safe.
+ */
+public interface KernelLog {
+
+    /**
+     * @param level the printk level
+     * @param line  one line of text, without a trailing newline
+     */
+    void printk(LogLevel level, String line);
+
+    /** @param line one KERN_INFO line */
+    default void info(String line) {
+        printk(LogLevel.INFO, line);
+    }
+
+    /** @param line one KERN_WARNING line */
+    default void warn(String line) {
+        printk(LogLevel.WARNING, line);
+    }
+
+    /** @param line one KERN_ERR line */
+    default void err(String line) {
+        printk(LogLevel.ERR, line);
+    }
+
+    /**
+     * @return the name of the task the current CPU runs, as the kernel prints it in reports
+     *         ({@code "swapper/0"} during boot)
+     */
+    String currentComm();
+}

@@ -1,0 +1,29 @@
+package org.kmemu.api;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the core hands a {@link PageAllocatorPolicy} when it creates the machine's page allocator.
+ * Immutable.
+ */
+public interface PageAllocatorContext {
+
+    /** @return the policy's config subtree, {@code kmemu.page-allocator.<id>} */
+    ConfigView config();
+
+    /** @return the populated zones, lowest first; each has at least one present page */
+    List<ZoneSpan> zones();
+
+    /** @return every zone type the architecture configures, for {@link Gfp#gfpZone} */
+    Set<ZoneType> configuredZones();
+
+    /** @return PAGE_SHIFT */
+    int pageShift();
+
+    /** @return the number of emulated CPUs; CPU numbers passed to the allocator are below this */
+    int cpus();
+
+    /** @return the kernel log, for allocation-failure and bad-page reports */
+    KernelLog log();
+}

@@ -1,0 +1,26 @@
+package org.kmemu.api;
+
+import org.pf4j.ExtensionPoint;
+
+/**
+ * A page-allocator policy plugin: the binary buddy allocator, or a researcher's alternative.
+ *
+ * <p>The core calls {@link #create} once per machine, on the main thread, during boot, for the
+ * policy named by {@code kmemu.machine.page-allocator}. Implementations must have a public
+ * no-argument constructor that does no work.
+ */
+public interface PageAllocatorPolicy extends ExtensionPoint {
+
+    /** @return the id a config selects this policy by, e.g. "buddy" */
+    String id();
+
+    /** @return a one-line description for {@code kmemu plugins}, naming the kernel behaviour modelled */
+    String description();
+
+    /**
+     * @param context the zones, config and log of the machine being booted
+     * @return a new allocator with no free memory yet; boot then calls {@link PageAllocator#freeBootMemory}
+     * @throws ConfigException for a bad value in the policy's config subtree
+     */
+    PageAllocator create(PageAllocatorContext context);
+}
