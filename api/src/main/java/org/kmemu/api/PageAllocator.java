@@ -64,6 +64,14 @@ public interface PageAllocator {
     void freePages(int cpu, long pfn, int order);
 
     /**
+     * {@code drain_all_pages()}: returns every page parked on a per-CPU list to the free areas, so that
+     * buddies can merge. Call it only while no CPU allocates or frees (tests, reports, shutdown).
+     * Policies without per-CPU lists need not override it.
+     */
+    default void drainAllPages() {
+    }
+
+    /**
      * @param zone a zone type
      * @return its free pages now (NR_FREE_PAGES), 0 for a zone that is not populated
      */

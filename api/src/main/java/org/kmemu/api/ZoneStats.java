@@ -8,7 +8,8 @@ import java.util.List;
  * callers must not modify them.
  *
  * @param zone           the zone's boot-time span
- * @param freePages      NR_FREE_PAGES: free pages in the free areas plus those on per-CPU lists
+ * @param freePages      NR_FREE_PAGES: pages in the free areas; as in Linux, pages parked on per-CPU
+ *                       lists count as allocated, not free
  * @param watermarkMin   WMARK_MIN in pages
  * @param watermarkLow   WMARK_LOW in pages
  * @param watermarkHigh  WMARK_HIGH in pages
