@@ -1,0 +1,210 @@
+package org.kmemu.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.kmemu.api.ConfigException;
+
+/**
+ * Loads a machine's configuration in layers, highest first:
+ * <ol>
+ *   <li>{@code -D key=value} overrides from the command line;</li>
+ *   <li>the user's HOCON file ({@code -c FILE}), with its includes;</li>
+ *   <li>each loaded plugin's own {@code reference.conf}, read from the plugin's jar;</li>
+ *   <li>the core's {@code reference.conf}.</li>
+ * </ol>
+ * The user's layers (1 and 2) may only set keys under {@code kmemu} that some reference layer
+ * defines: a misspelt key is an error that names its {@code file:line} and the keys that exist
+ * there, not a silently ignored setting.
+ *
+ * <p>Loading happens in two steps because the plugins directory is itself configurable:
+ * {@link #user(Path, Map)} reads the user's layers, the caller loads plugins from the directory they
+ * name, then {@link UserConfig#resolve(List)} merges in the references and validates.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads the user's layers.
+     *
+     * @param file      the HOCON file, or null for none (core and plugin defaults only)
+     * @param overrides {@code key=value} pairs from {@code -D}, in command-line order
+     * @return the user's configuration, unresolved
+     * @throws ConfigException if the file is missing or does not parse (the message names file and line)
+     */
+    public static UserConfig user(Path file, Map<String, String> overrides) {
+        Config fromFile = ConfigFactory.empty();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException(file + ": no such config file");
+            }
+            try {
+                fromFile = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+        }
+        Config fromCommandLine = ConfigFactory.empty();
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+            fromCommandLine = parseOverride(o.getKey(), o.getValue()).withFallback(fromCommandLine);
+        }
+        return new UserConfig(fromCommandLine.withFallback(fromFile));
+    }
+
+    private static Config parseOverride(String key, String value) {
+        String origin = "command line (-D " + key + ")";
+        try {
+            Config c = ConfigFactory.parseString(key + " = " + value,
+                    ConfigParseOptions.defaults().setOriginDescription(origin));
+            if (c.hasPathOrNull(key)) {
+                return c;
+            }
+        } catch (com.typesafe.config.ConfigException e) {
+            // not a HOCON value: take it as a plain string below
+        }
+        try {
+            return ConfigFactory.empty(origin).withValue(key, ConfigValueFactory.fromAnyRef(value, origin));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(origin + ": \"" + key + "\" is not a config path (expected: dotted keys such as kmemu.memory.size)", e);
+        }
+    }
+
+    /**
+     * Reads one {@code reference.conf} resource.
+     *
+     * @param url         where it is (inside a plugin jar, or the core's class path)
+     * @param description how errors name it, e.g. "reference.conf of plugin i386"
+     * @return the parsed layer
+     */
+    public static Config reference(URL url, String description) {
+        try (InputStream in = url.openStream(); Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            return ConfigFactory.parseReader(r, ConfigParseOptions.defaults().setOriginDescription(description));
+        } catch (IOException e) {
+            throw new ConfigException(description + ": cannot read " + url + ": " + e.getMessage(), e);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(description + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the core's own reference.conf */
+    public static Config coreReference() {
+        URL url = ConfigLoader.class.getResource("/reference.conf");
+        if (url == null) {
+            throw new IllegalStateException("kmemu-core's reference.conf is not on the class path");
+        }
+        return reference(url, "kmemu-core reference.conf");
+    }
+
+    /** The user's layers, before plugins' defaults are known. */
+    public static final class UserConfig {
+        private final Config user;
+
+        UserConfig(Config user) {
+            this.user = user;
+        }
+
+        /**
+         * Reads a key that must be known before plugins load (the plugins directory).
+         *
+         * @param path     an absolute path
+         * @param fallback the value when the user does not set it
+         * @return the user's string at {@code path}, or {@code fallback}
+         */
+        public String stringOr(String path, String fallback) {
+            try {
+                return user.hasPath(path) ? user.getString(path) : fallback;
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new ConfigException(Origins.of(user, path) + ": " + path + ": expected a string", e);
+            }
+        }
+
+        /**
+         * Merges the reference layers under the user's, resolves substitutions and checks every
+         * user key against the references.
+         *
+         * @param pluginReferences the reference.conf layers of the loaded plugins
+         * @return the resolved configuration
+         * @throws ConfigException for an unknown key or an unresolvable substitution
+         */
+        public ResolvedConfig resolve(List<Config> pluginReferences) {
+            Config reference = coreReference();
+            for (Config p : pluginReferences) {
+                reference = p.withFallback(reference);
+            }
+            Config merged;
+            try {
+                merged = user.withFallback(reference).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+                reference = reference.resolve();
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+            checkKnownKeys(user, reference);
+            return new ResolvedConfig(merged);
+        }
+    }
+
+    private static void checkKnownKeys(Config user, Config reference) {
+        if (!user.hasPathOrNull("kmemu")) {
+            return;
+        }
+        ConfigValue kmemu = user.root().get("kmemu");
+        if (!(kmemu instanceof ConfigObject)) {
+            throw new ConfigException(Origins.describe(kmemu.origin()) + ": kmemu: " + TypesafeConfigView.render(kmemu)
+                    + " (expected: an object { ... })");
+        }
+        for (Map.Entry<String, ConfigValue> e : leaves("kmemu", (ConfigObject) kmemu).entrySet()) {
+            String path = e.getKey();
+            if (!reference.hasPathOrNull(path)) {
+                throw new ConfigException(Origins.describe(e.getValue().origin()) + ": " + path + ": unknown key"
+                        + expectedNear(reference, path));
+            }
+        }
+    }
+
+    /** The leaves of an object, by quoted-safe dotted path, in file order where the parser keeps it. */
+    private static Map<String, ConfigValue> leaves(String prefix, ConfigObject obj) {
+        Map<String, ConfigValue> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
+            String path = prefix + "." + com.typesafe.config.ConfigUtil.quoteString(e.getKey()).replaceAll("^\"([A-Za-z0-9_-]+)\"$", "$1");
+            if (e.getValue() instanceof ConfigObject child && !child.isEmpty()) {
+                out.putAll(leaves(path, child));
+            } else {
+                out.put(path, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** " (expected one of: a, b, c)" listing the keys at the deepest existing parent of {@code path}. */
+    private static String expectedNear(Config reference, String path) {
+        List<String> parts = com.typesafe.config.ConfigUtil.splitPath(path);
+        for (int n = parts.size() - 1; n >= 1; n--) {
+            String parent = com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n));
+            if (reference.hasPathOrNull(parent) && reference.getValue(parent) instanceof ConfigObject obj) {
+                String hint = "";
+                if (parent.equals("kmemu.arch") || parent.equals("kmemu.page-allocator")) {
+                    hint = "; no loaded plugin provides " + com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n + 1));
+                }
+                return " (expected one of: " + String.join(", ", new TreeSet<>(obj.keySet())) + hint + ")";
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,127 @@
+package org.kmemu.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import java.util.ArrayList;
+import java.util.List;
+import org.kmemu.api.ConfigException;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.RegionType;
+
+/**
+ * The core's own settings for one machine, read and type-checked from {@code kmemu.*} before boot.
+ * Values that need the architecture to be checked (page multiples, the physical address limit) keep
+ * their origin so that boot can still name the file and line.
+ *
+ * @param archId          {@code kmemu.machine.arch}
+ * @param archOrigin      where that was set
+ * @param pageAllocatorId {@code kmemu.machine.page-allocator}
+ * @param allocatorOrigin where that was set
+ * @param cpus            {@code kmemu.cpus}
+ * @param memory          the RAM size or explicit map
+ * @param kernel          the kernel image's section sizes
+ */
+public record MachineConfig(String archId, String archOrigin, String pageAllocatorId, String allocatorOrigin,
+                            int cpus, MemorySpec memory, KernelImageSpec kernel) {
+
+    /** Upper bound of {@code kmemu.cpus}: x86's NR_CPUS maximum (arch/x86/Kconfig, MAXSMP). */
+    static final int MAX_CPUS = 8192;
+
+    /**
+     * @param config the resolved configuration
+     * @return the parsed settings
+     * @throws ConfigException naming the file and line of a bad value
+     */
+    public static MachineConfig parse(ResolvedConfig config) {
+        ConfigView k = config.view("kmemu");
+        Config c = config.config();
+        int cpus = k.getInt("cpus");
+        if (cpus < 1 || cpus > MAX_CPUS) {
+            throw k.error("cpus", cpus + " (expected: 1 to " + MAX_CPUS + ")");
+        }
+        return new MachineConfig(
+                k.getString("machine.arch"), Origins.of(c, "kmemu.machine.arch"),
+                k.getString("machine.page-allocator"), Origins.of(c, "kmemu.machine.page-allocator"),
+                cpus, memory(k, c), kernel(k));
+    }
+
+    private static MemorySpec memory(ConfigView k, Config c) {
+        ConfigValue mapValue = c.getValue("kmemu.memory.map");
+        if (!(mapValue instanceof ConfigList list)) {
+            throw k.error("memory.map", TypesafeConfigView.render(mapValue) + " (expected: a list of { start, size, type })");
+        }
+        List<RegionSpec> regions = new ArrayList<>();
+        for (ConfigValue entry : list) {
+            String where = Origins.describe(entry.origin());
+            if (!(entry instanceof ConfigObject obj)) {
+                throw new ConfigException(where + ": kmemu.memory.map: " + TypesafeConfigView.render(entry)
+                        + " (expected: { start = 0x100000, size = 1G, type = usable })");
+            }
+            ConfigView r = new TypesafeConfigView(obj.toConfig(), "");
+            for (String key : obj.keySet()) {
+                if (!key.equals("start") && !key.equals("size") && !key.equals("type")) {
+                    throw new ConfigException(Origins.describe(obj.get(key).origin()) + ": kmemu.memory.map: unknown key "
+                            + key + " (expected one of: size, start, type)");
+                }
+            }
+            regions.add(new RegionSpec(r.getAddress("start"), r.getBytes("size"), r.getEnum(RegionType.class, "type"), where));
+        }
+        long size = regions.isEmpty() ? k.getBytes("memory.size") : 0;
+        String origin = regions.isEmpty() ? Origins.of(c, "kmemu.memory.size") : Origins.of(c, "kmemu.memory.map");
+        if (regions.isEmpty() && size <= 0) {
+            throw k.error("memory.size", size + " (expected: a positive memory size such as 4G)");
+        }
+        return new MemorySpec(size, List.copyOf(regions), origin);
+    }
+
+    private static KernelImageSpec kernel(ConfigView k) {
+        long[] sizes = new long[KernelImageSpec.SECTIONS.length];
+        for (int i = 0; i < sizes.length; i++) {
+            String key = "kernel." + KernelImageSpec.SECTIONS[i];
+            sizes[i] = k.getBytes(key);
+            if (sizes[i] < 0) {
+                throw k.error(key, sizes[i] + " (expected: a size of at least 0)");
+            }
+        }
+        if (sizes[0] == 0) {
+            throw k.error("kernel.text", "0 (expected: a kernel with some code)");
+        }
+        return new KernelImageSpec(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4]);
+    }
+
+    /**
+     * The machine's RAM: a size the architecture lays out, or an explicit map.
+     *
+     * @param sizeBytes {@code kmemu.memory.size}, used when {@code regions} is empty
+     * @param regions   {@code kmemu.memory.map} entries
+     * @param origin    where the one that applies was set
+     */
+    public record MemorySpec(long sizeBytes, List<RegionSpec> regions, String origin) {
+    }
+
+    /**
+     * One {@code kmemu.memory.map} entry with its origin.
+     *
+     * @param start  first physical address
+     * @param size   length in bytes
+     * @param type   what it holds
+     * @param origin {@code file:line} of the entry
+     */
+    public record RegionSpec(long start, long size, RegionType type, String origin) {
+    }
+
+    /**
+     * Sizes of the kernel image's sections, in link order.
+     *
+     * @param text   .text, "Kernel code" in /proc/iomem
+     * @param rodata .rodata
+     * @param data   .data, "Kernel data"
+     * @param init   .init.*, freed after boot in Linux (kept reserved here: kmemu stops at boot)
+     * @param bss    .bss
+     */
+    public record KernelImageSpec(long text, long rodata, long data, long init, long bss) {
+        static final String[] SECTIONS = {"text", "rodata", "data", "init", "bss"};
+    }
+}

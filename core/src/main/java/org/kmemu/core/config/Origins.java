@@ -1,0 +1,49 @@
+package org.kmemu.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigOrigin;
+
+/**
+ * Turns a Typesafe Config origin into the {@code file:line} prefix every config error starts with.
+ */
+final class Origins {
+    private Origins() {
+    }
+
+    /**
+     * @param origin where a value was set
+     * @return {@code "config/x.conf:7"}, {@code "command line (-D)"}, or the origin's own description
+     */
+    static String describe(ConfigOrigin origin) {
+        if (origin == null) {
+            return "config";
+        }
+        String file = origin.filename();
+        if (file == null && origin.url() != null) {
+            file = origin.url().toString();
+        }
+        if (file == null) {
+            return origin.description();
+        }
+        return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
+    }
+
+    /**
+     * @param config the config holding {@code path}
+     * @param path   an absolute path
+     * @return where the value at {@code path} (or its nearest set parent) came from
+     */
+    static String of(Config config, String path) {
+        String p = path;
+        while (true) {
+            if (config.hasPathOrNull(p)) {
+                return describe(config.getValue(p).origin());
+            }
+            int dot = p.lastIndexOf('.');
+            if (dot < 0) {
+                return describe(config.origin());
+            }
+            p = p.substring(0, dot);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package org.kmemu.core.machine;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.ConfigException;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelLog;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.PageAllocatorContext;
+import org.kmemu.api.PageAllocatorPolicy;
+import org.kmemu.api.RegionType;
+import org.kmemu.api.ZoneSpan;
+import org.kmemu.api.ZoneType;
+import org.kmemu.core.config.MachineConfig;
+import org.kmemu.core.config.MachineConfig.RegionSpec;
+import org.kmemu.core.mm.Memblock;
+import org.kmemu.core.mm.PageFrames;
+
+/**
+ * Boots a machine, in the order the kernel does (init/main.c start_kernel → setup_arch →
+ * mm_core_init):
+ * <ol>
+ *   <li>the firmware memory map, checked against what the architecture can address;</li>
+ *   <li>the kernel's virtual layout (the architecture decides lowmem and highmem);</li>
+ *   <li>memblock: RAM added, then reserved: firmware areas, the kernel image, mem_map;</li>
+ *   <li>page frames for every section with RAM, all PG_reserved;</li>
+ *   <li>zones, from the architecture's limits ({@code free_area_init});</li>
+ *   <li>the page allocator from the policy plugin, then every free range handed to it
+ *       ({@code memblock_free_all}), clearing PG_reserved;</li>
+ *   <li>the resource tree for /proc/iomem.</li>
+ * </ol>
+ * It prints the kernel's boot lines for each step to the machine's log. A config the machine cannot
+ * boot with is a {@link ConfigException} naming the file and line, raised before anything runs.
+ */
+public final class Boot {
+    private Boot() {
+    }
+
+    /**
+     * @param config          the core settings
+     * @param arch            the configured architecture
+     * @param policy          the page allocator policy
+     * @param allocatorConfig the policy's config subtree
+     * @return the booted machine
+     */
+    public static Machine boot(MachineConfig config, ArchSpec arch, PageAllocatorPolicy policy, ConfigView allocatorConfig) {
+        int shift = arch.pageShift();
+        long pageSize = 1L << shift;
+        KernelLogBuffer log = new KernelLogBuffer();
+        MemoryMap map = memoryMap(config.memory(), arch);
+        KernelLayout layout;
+        try {
+            layout = arch.layout(map);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(config.memory().origin() + ": kmemu.memory: " + e.getMessage(), e);
+        }
+        BootLog.memoryMap(log, arch, map);
+        for (String line : layout.bootMessages()) {
+            log.info(line);
+        }
+
+        Memblock memblock = new Memblock();
+        long ramEnd = layout.maxPfn() << shift;
+        for (MemoryRegion r : map.usable()) {
+            long start = (r.start() + pageSize - 1) & -pageSize;
+            long end = Math.min(r.end() & -pageSize, ramEnd);
+            if (end > start) {
+                memblock.addMemory(start, end - start);
+            }
+        }
+        for (MemoryRegion r : arch.earlyReservations(map)) {
+            memblock.reserve(r.start(), r.size());
+        }
+        KernelImage image = KernelImage.place(arch.kernelLoadAddress(), config.kernel(), pageSize);
+        checkImageFits(config, image, memblock, layout, shift);
+        memblock.reserve(image.textStart(), image.reservedBytes(pageSize));
+
+        List<long[]> memoryPfns = pfnRanges(memblock.memory(), shift);
+        PageFrames frames = new PageFrames(layout.maxPfn(), memoryPfns);
+        long memmapBytes = ((frames.metadataBytes() / 4) * arch.structPageBytes() + pageSize - 1) & -pageSize;
+        // mem_map lives in lowmem: memblock allocates it top-down below max_low_pfn (mm/sparse.c, mm/mm_init.c).
+        if (memblock.allocTopDown(memmapBytes, pageSize, layout.maxLowPfn() << shift) < 0) {
+            throw new ConfigException(config.memory().origin() + ": kmemu.memory: no room in lowmem for mem_map ("
+                    + (memmapBytes >> 10) + "K for " + arch.structPageBytes() + "-byte struct pages)");
+        }
+        List<long[]> freePfns = pfnRanges(memblock.freeRanges(), shift);
+        List<ZoneRange> zones = ZoneSetup.zones(arch, layout, memoryPfns, freePfns);
+        for (ZoneRange z : zones) {
+            if (z.span() != null) {
+                frames.setZone(z.span().startPfn(), z.span().endPfn(), z.type());
+            }
+        }
+        BootLog.zones(log, zones, memoryPfns, shift);
+
+        List<ZoneSpan> populated = new ArrayList<>();
+        for (ZoneRange z : zones) {
+            if (z.populated()) {
+                populated.add(z.span());
+            }
+        }
+        Set<ZoneType> configured = EnumSet.copyOf(arch.zoneTypes());
+        configured.add(ZoneType.MOVABLE);
+        PageAllocator allocator = policy.create(new Context(allocatorConfig, populated, configured, shift, config.cpus(), log));
+        for (long[] f : freePfns) {
+            for (ZoneSpan z : populated) {
+                long s = Math.max(f[0], z.startPfn());
+                long e = Math.min(f[1], z.endPfn());
+                if (e > s) {
+                    allocator.freeBootMemory(s, e - s);
+                    frames.setReserved(s, e, false);
+                }
+            }
+        }
+        Resource iomem = Iomem.build(map, image);
+        Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
+                config.cpus(), policy.id());
+        BootLog.summary(log, machine);
+        return machine;
+    }
+
+    private static MemoryMap memoryMap(MachineConfig.MemorySpec spec, ArchSpec arch) {
+        long pageSize = 1L << arch.pageShift();
+        long limit = arch.physAddressBits() >= 63 ? Long.MAX_VALUE : 1L << arch.physAddressBits();
+        if (spec.regions().isEmpty()) {
+            long size = spec.sizeBytes();
+            if (size % pageSize != 0) {
+                throw new ConfigException(spec.origin() + ": kmemu.memory.size: " + size + " bytes is not a whole number of "
+                        + pageSize + "-byte pages (expected: a multiple of " + pageSize
+                        + "; note that HOCON reads kB, MB and GB as powers of 1000: write 4K, 896M, 4G or KiB, MiB, GiB)");
+            }
+            try {
+                return arch.defaultMemoryMap(size);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(spec.origin() + ": kmemu.memory.size: " + e.getMessage(), e);
+            }
+        }
+        List<RegionSpec> sorted = new ArrayList<>(spec.regions());
+        sorted.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
+        List<MemoryRegion> regions = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            RegionSpec r = sorted.get(i);
+            if (r.size() <= 0) {
+                throw new ConfigException(r.origin() + ": kmemu.memory.map: size " + r.size() + " (expected: greater than 0)");
+            }
+            if (r.start() < 0 || r.start() + r.size() > limit || r.start() + r.size() < r.start()) {
+                throw new ConfigException(String.format("%s: kmemu.memory.map: [mem %#x-%#x] lies beyond the %d-bit physical"
+                        + " address space of %s (expected: below %#x)", r.origin(), r.start(), r.start() + r.size() - 1,
+                        arch.physAddressBits(), arch.description(), limit));
+            }
+            if (i > 0) {
+                RegionSpec prev = sorted.get(i - 1);
+                if (r.start() < prev.start() + prev.size()) {
+                    throw new ConfigException(String.format("%s: kmemu.memory.map: [mem %#x-%#x] overlaps [mem %#x-%#x] from %s"
+                            + " (expected: disjoint regions)", r.origin(), r.start(), r.start() + r.size() - 1, prev.start(),
+                            prev.start() + prev.size() - 1, prev.origin()));
+                }
+            }
+            regions.add(new MemoryRegion(r.start(), r.size(), r.type()));
+        }
+        if (regions.stream().noneMatch(r -> r.type() == RegionType.USABLE && r.size() >= pageSize)) {
+            throw new ConfigException(spec.origin() + ": kmemu.memory.map: no usable region of at least one page");
+        }
+        return new MemoryMap(regions);
+    }
+
+    private static void checkImageFits(MachineConfig config, KernelImage image, Memblock memblock, KernelLayout layout, int shift) {
+        long end = image.bssEnd();
+        for (long[] m : memblock.memory()) {
+            if (m[0] <= image.textStart() && end <= m[1] && end <= layout.maxLowPfn() << shift) {
+                return;
+            }
+        }
+        throw new ConfigException(String.format("%s: kmemu.memory: the kernel image [mem %#x-%#x] does not lie in usable"
+                + " lowmem (expected: RAM from the load address %#x on)", config.memory().origin(), image.textStart(),
+                end - 1, image.textStart()));
+    }
+
+    /** Byte ranges to whole-page pfn ranges: start rounded up, end rounded down (PFN_UP, PFN_DOWN). */
+    private static List<long[]> pfnRanges(List<long[]> bytes, int shift) {
+        List<long[]> out = new ArrayList<>();
+        long mask = (1L << shift) - 1;
+        for (long[] r : bytes) {
+            long s = (r[0] + mask) >>> shift;
+            long e = r[1] >>> shift;
+            if (e > s) {
+                out.add(new long[] {s, e});
+            }
+        }
+        return out;
+    }
+
+    /** The immutable context handed to the page allocator policy. */
+    private record Context(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
+                           int cpus, KernelLog log) implements PageAllocatorContext {
+    }
+}

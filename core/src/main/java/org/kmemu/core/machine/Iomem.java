@@ -1,0 +1,33 @@
+package org.kmemu.core.machine;
+
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+
+/**
+ * Builds the boot-time resource tree behind /proc/iomem: one top-level entry per firmware map region
+ * (arch/x86/kernel/e820.c {@code e820__reserve_resources}) and, inside the System RAM that holds it,
+ * the kernel image's "Kernel code", "Kernel rodata", "Kernel data" and "Kernel bss"
+ * (arch/x86/kernel/setup.c). Region names are {@link org.kmemu.api.RegionType#iomemName()}.
+ */
+final class Iomem {
+    private Iomem() {
+    }
+
+    static Resource build(MemoryMap map, KernelImage image) {
+        Resource root = new Resource("iomem", 0, -1L);
+        for (MemoryRegion r : map.regions()) {
+            root.request(new Resource(r.type().iomemName(), r.start(), r.end() - 1));
+        }
+        request(root, "Kernel code", image.textStart(), image.textEnd());
+        request(root, "Kernel rodata", image.rodataStart(), image.rodataEnd());
+        request(root, "Kernel data", image.dataStart(), image.dataEnd());
+        request(root, "Kernel bss", image.bssStart(), image.bssEnd());
+        return root;
+    }
+
+    private static void request(Resource root, String name, long start, long end) {
+        if (end > start) {
+            root.request(new Resource(name, start, end - 1));
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package org.kmemu.core.machine;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.ZoneSpan;
+import org.kmemu.api.ZoneType;
+import org.kmemu.core.mm.Memblock;
+import org.kmemu.core.mm.PageFrames;
+
+/**
+ * A booted machine: the architecture, its memory, the page frames, the zones and the page allocator
+ * that manages them, the kernel log and the resource tree. Made by {@link Boot#boot}.
+ *
+ * <p>The fields describing boot (memory map, layout, zone spans, image) are immutable; the page
+ * allocator, page frames and log change as the machine runs and are thread-safe as documented on
+ * each.
+ */
+public final class Machine {
+    private final ArchSpec arch;
+    private final KernelLayout layout;
+    private final MemoryMap memoryMap;
+    private final Memblock memblock;
+    private final PageFrames pageFrames;
+    private final List<ZoneRange> zones;
+    private final PageAllocator pageAllocator;
+    private final KernelLogBuffer log;
+    private final Resource iomem;
+    private final KernelImage kernelImage;
+    private final int cpus;
+    private final String pageAllocatorId;
+
+    Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
+            List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
+            KernelImage kernelImage, int cpus, String pageAllocatorId) {
+        this.arch = arch;
+        this.layout = layout;
+        this.memoryMap = memoryMap;
+        this.memblock = memblock;
+        this.pageFrames = pageFrames;
+        this.zones = List.copyOf(zones);
+        this.pageAllocator = pageAllocator;
+        this.log = log;
+        this.iomem = iomem;
+        this.kernelImage = kernelImage;
+        this.cpus = cpus;
+        this.pageAllocatorId = pageAllocatorId;
+    }
+
+    /** @return the configured architecture */
+    public ArchSpec arch() {
+        return arch;
+    }
+
+    /** @return the kernel's virtual layout on this machine */
+    public KernelLayout layout() {
+        return layout;
+    }
+
+    /** @return the firmware memory map the machine booted with */
+    public MemoryMap memoryMap() {
+        return memoryMap;
+    }
+
+    /** @return boot's memblock, kept for reports (reserved ranges) */
+    public Memblock memblock() {
+        return memblock;
+    }
+
+    /** @return the page frames (mem_map) */
+    public PageFrames pageFrames() {
+        return pageFrames;
+    }
+
+    /** @return every configured zone, lowest first, populated or not */
+    public List<ZoneRange> zones() {
+        return zones;
+    }
+
+    /** @return the populated zones' spans, lowest first */
+    public List<ZoneSpan> populatedZones() {
+        List<ZoneSpan> out = new ArrayList<>();
+        for (ZoneRange z : zones) {
+            if (z.populated()) {
+                out.add(z.span());
+            }
+        }
+        return out;
+    }
+
+    /** @return the page allocator */
+    public PageAllocator pageAllocator() {
+        return pageAllocator;
+    }
+
+    /** @return the printk buffer */
+    public KernelLogBuffer log() {
+        return log;
+    }
+
+    /** @return the root of the physical resource tree (/proc/iomem) */
+    public Resource iomem() {
+        return iomem;
+    }
+
+    /** @return where the kernel image lies */
+    public KernelImage kernelImage() {
+        return kernelImage;
+    }
+
+    /** @return the number of CPUs */
+    public int cpus() {
+        return cpus;
+    }
+
+    /** @return the id of the page allocator policy in use */
+    public String pageAllocatorId() {
+        return pageAllocatorId;
+    }
+
+    /** @return PAGE_SHIFT */
+    public int pageShift() {
+        return arch.pageShift();
+    }
+
+    /** @return {@code get_num_physpages()}: present pages over all zones */
+    public long physPages() {
+        long n = 0;
+        for (ZoneSpan z : populatedZones()) {
+            n += z.presentPages();
+        }
+        return n;
+    }
+
+    /** @return {@code totalram_pages()}: managed pages over all zones */
+    public long totalRamPages() {
+        long n = 0;
+        for (ZoneSpan z : populatedZones()) {
+            n += z.managedPages();
+        }
+        return n;
+    }
+
+    /** @return {@code totalhigh_pages()}: managed pages of highmem zones */
+    public long totalHighPages() {
+        long n = 0;
+        for (ZoneSpan z : populatedZones()) {
+            if (z.type().isHighmem()) {
+                n += z.managedPages();
+            }
+        }
+        return n;
+    }
+
+    /** @return {@code nr_free_pages()} over every zone */
+    public long nrFreePages() {
+        long n = 0;
+        for (ZoneSpan z : populatedZones()) {
+            n += pageAllocator.nrFreePages(z.type());
+        }
+        return n;
+    }
+
+    /** @return free pages in highmem zones */
+    public long nrFreeHighPages() {
+        long n = 0;
+        for (ZoneSpan z : populatedZones()) {
+            if (z.type().isHighmem()) {
+                n += pageAllocator.nrFreePages(z.type());
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @param type a zone type
+     * @return whether this machine configures it (populated or not)
+     */
+    public boolean hasZone(ZoneType type) {
+        for (ZoneRange z : zones) {
+            if (z.type() == type) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
