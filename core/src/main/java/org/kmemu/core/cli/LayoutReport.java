@@ -1,0 +1,63 @@
+package org.kmemu.core.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.VirtualArea;
+import org.kmemu.core.machine.KernelImage;
+import org.kmemu.core.machine.Machine;
+
+/**
+ * The kernel's virtual memory layout in the shape the i386 kernel printed it at boot
+ * ("virtual kernel memory layout:", arch/x86/mm/init_32.c mem_init until 5.7): one line per area,
+ * highest first, then the kernel image's sections. 32-bit architectures print 8 hex digits, 64-bit
+ * ones 16; sizes use the largest unit that keeps four digits, as the kernel's fixed kB/MB columns do
+ * for the 32-bit areas.
+ */
+final class LayoutReport {
+    private LayoutReport() {
+    }
+
+    static List<String> lines(Machine machine) {
+        KernelLayout layout = machine.layout();
+        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        List<String> out = new ArrayList<>();
+        out.add("virtual kernel memory layout (" + machine.arch().description() + "):");
+        for (VirtualArea a : layout.areas()) {
+            out.add(line(a.name(), a.start(), a.end(), digits, 4));
+        }
+        KernelImage k = machine.kernelImage();
+        out.add(line(".init", layout.kernelImageVa(k.initStart()), layout.kernelImageVa(k.initEnd()), digits, 6));
+        out.add(line(".data", layout.kernelImageVa(k.dataStart()), layout.kernelImageVa(k.dataEnd()), digits, 6));
+        out.add(line(".text", layout.kernelImageVa(k.textStart()), layout.kernelImageVa(k.textEnd()), digits, 6));
+        out.add(String.format("PAGE_OFFSET %s  TASK_SIZE %s  high_memory %s  max_low_pfn %#x  max_pfn %#x",
+                hex(layout.pageOffset(), digits), hex(layout.taskSize(), digits), hex(layout.highMemory(), digits),
+                layout.maxLowPfn(), layout.maxPfn()));
+        if (layout.lastPkmap() > 0) {
+            out.add(String.format("LAST_PKMAP %d  PKMAP_BASE %s", layout.lastPkmap(), hex(layout.pkmapBase(), digits)));
+        }
+        return out;
+    }
+
+    private static String line(String name, long start, long end, int digits, int indent) {
+        return String.format("%s%-" + (12 - indent) + "s: %s - %s   (%s)", " ".repeat(indent), name, hex(start, digits),
+                hex(end, digits), size(end - start));
+    }
+
+    static String hex(long v, int digits) {
+        String h = Long.toHexString(v);
+        return "0x" + "0".repeat(Math.max(0, digits - h.length())) + h;
+    }
+
+    /** A size with the largest unit that keeps the number below 10000, like the kernel's "%4ld MB". */
+    static String size(long bytes) {
+        String[] units = {"kB", "MB", "GB", "TB", "PB"};
+        long v = Long.divideUnsigned(bytes, 1024);
+        int u = 0;
+        while (Long.compareUnsigned(v, 9999) > 0 && u < units.length - 1) {
+            v = Long.divideUnsigned(v, 1024);
+            u++;
+        }
+        return String.format("%4d %s", v, units[u]);
+    }
+}

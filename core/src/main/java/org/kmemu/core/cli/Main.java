@@ -1,0 +1,258 @@
+package org.kmemu.core.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.kmemu.api.ConfigException;
+import org.kmemu.core.config.ConfigLoader;
+import org.kmemu.core.config.MachineConfig;
+import org.kmemu.core.config.ResolvedConfig;
+import org.kmemu.core.machine.Boot;
+import org.kmemu.core.machine.KernelLogBuffer;
+import org.kmemu.core.machine.Machine;
+import org.kmemu.core.plugin.LoadedPlugin;
+import org.kmemu.core.plugin.PluginHost;
+import org.kmemu.core.plugin.PluginProblem;
+import org.kmemu.core.proc.ProcFs;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code kmemu} command line. Every command loads the plugins, reads the config (with the
+ * plugins' defaults under it), boots the machine and shows one view of it. With no command it boots
+ * and prints the boot log.
+ *
+ * <p>Exit codes: 0 success, 1 a config or plugin selection error (one line on stderr naming the
+ * file and line), 2 a usage error.
+ */
+@Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Emulates the Linux kernel's memory management on a chosen architecture.",
+        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.PluginsCommand.class,
+            Main.ConfigCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Mixin
+    Options options;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs the command line without exiting, for tests and embedding.
+     *
+     * @param args the arguments
+     * @param out  standard output
+     * @param err  standard error
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof ConfigException) {
+                line.getErr().println("kmemu: " + ex.getMessage());
+                line.getErr().flush();
+                return 1;
+            }
+            throw ex;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public Integer call() {
+        return new BootCommand().run(options, spec.commandLine());
+    }
+
+    /** The options every command takes. */
+    static final class Options {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = "Machine config (HOCON). Default: config/default.conf of the kmemu installation.")
+        Path config;
+
+        @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+                description = "Override any config key, e.g. -D kmemu.memory.size=64G (repeatable).")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin directory (overrides kmemu.plugins.dir).")
+        Path plugins;
+
+        /** Loads plugins and config, and boots. */
+        Session open(CommandLine cl) {
+            Path file = config != null ? config : defaultConfig();
+            ConfigLoader.UserConfig user = ConfigLoader.user(file, overrides);
+            Path dir = plugins != null ? plugins : Paths.get(user.stringOr("kmemu.plugins.dir", defaultPluginsDir()));
+            PluginHost host = PluginHost.load(dir);
+            for (PluginProblem p : host.problems()) {
+                cl.getErr().println("kmemu: plugin error: " + p);
+            }
+            ResolvedConfig resolved = user.resolve(host.referenceConfigs());
+            return new Session(host, resolved);
+        }
+
+        private static Path defaultConfig() {
+            String home = System.getProperty("kmemu.home");
+            if (home == null) {
+                return null;
+            }
+            Path p = Paths.get(home, "config", "default.conf");
+            return Files.isRegularFile(p) ? p : null;
+        }
+
+        private static String defaultPluginsDir() {
+            String dir = System.getProperty("kmemu.plugins.dir");
+            return dir != null ? dir : "plugins";
+        }
+    }
+
+    /** Plugins and config of one run. */
+    record Session(PluginHost host, ResolvedConfig config) {
+        Machine boot() {
+            MachineConfig mc = MachineConfig.parse(config);
+            var arch = host.architecture(mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
+            var policy = host.pageAllocator(mc.pageAllocatorId(), mc.allocatorOrigin());
+            return Boot.boot(mc, arch, policy, config.view("kmemu.page-allocator." + mc.pageAllocatorId()));
+        }
+    }
+
+    /** {@code kmemu boot}: the boot log, as dmesg prints it. */
+    @Command(name = "boot", description = "Boot the machine and print the kernel's boot log.")
+    static final class BootCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return run(options, spec.commandLine());
+        }
+
+        int run(Options opts, CommandLine cl) {
+            Session s = opts.open(cl);
+            Machine m = s.boot();
+            for (KernelLogBuffer.Line line : m.log().lines()) {
+                cl.getOut().println(line.format());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code kmemu proc NAME}: one /proc file after boot. */
+    @Command(name = "proc", description = "Boot, then print a /proc file: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo.")
+    static final class ProcCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "The /proc file.")
+        String name;
+
+        @Override
+        public Integer call() {
+            CommandLine cl = spec.commandLine();
+            if (!ProcFs.names().contains(name)) {
+                cl.getErr().println("kmemu: no such /proc file: " + name + " (expected one of: " + String.join(", ", ProcFs.names()) + ")");
+                return 2;
+            }
+            Machine m = options.open(cl).boot();
+            cl.getOut().print(new ProcFs(m).read(name));
+            return 0;
+        }
+    }
+
+    /** {@code kmemu layout}: the kernel's virtual memory layout. */
+    @Command(name = "layout", description = "Boot, then print the kernel's virtual memory layout.")
+    static final class LayoutCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CommandLine cl = spec.commandLine();
+            Machine m = options.open(cl).boot();
+            for (String line : LayoutReport.lines(m)) {
+                cl.getOut().println(line);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code kmemu plugins}: what the plugin host loaded. */
+    @Command(name = "plugins", description = "List the plugins loaded, their extensions and versions.")
+    static final class PluginsCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CommandLine cl = spec.commandLine();
+            Session s = options.open(cl);
+            cl.getOut().println("kmemu " + PluginHost.projectVersion() + " (plugin API " + PluginHost.systemVersion() + ")");
+            List<LoadedPlugin> plugins = s.host().plugins();
+            for (LoadedPlugin p : plugins) {
+                cl.getOut().printf("%-10s %-16s %-8s requires %-8s %s%n", p.id(), p.version(), p.state(), p.requires(), p.jar());
+                for (String e : p.extensions()) {
+                    cl.getOut().println("    " + e);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code kmemu config}: the resolved configuration. */
+    @Command(name = "config", description = "Print the resolved configuration (your file over all defaults).")
+    static final class ConfigCommand implements Callable<Integer> {
+        @Mixin
+        Options options;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            CommandLine cl = spec.commandLine();
+            cl.getOut().println(options.open(cl).config().render());
+            return 0;
+        }
+    }
+
+    /** Reports kmemu's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"kmemu " + PluginHost.projectVersion() + " (plugin API " + PluginHost.systemVersion() + ")"};
+        }
+    }
+}

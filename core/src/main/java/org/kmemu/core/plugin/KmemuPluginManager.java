@@ -1,0 +1,105 @@
+package org.kmemu.core.plugin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.PluginAlreadyLoadedException;
+import org.pf4j.PluginRuntimeException;
+import org.pf4j.PluginWrapper;
+import org.pf4j.RuntimeMode;
+
+/**
+ * PF4J's plugin manager, told to keep a one-line reason for every plugin it cannot load instead of
+ * only logging a stack trace. As in PF4J, a broken plugin does not stop the others from loading.
+ */
+final class KmemuPluginManager extends DefaultPluginManager {
+    private final List<PluginProblem> problems = new ArrayList<>();
+
+    KmemuPluginManager(Path pluginsDir, String systemVersion) {
+        super(pluginsDir);
+        setSystemVersion(systemVersion);
+    }
+
+    @Override
+    public RuntimeMode getRuntimeMode() {
+        // Plugins are always jars in a directory, never a development tree of classes.
+        return RuntimeMode.DEPLOYMENT;
+    }
+
+    List<PluginProblem> problems() {
+        return problems;
+    }
+
+    void addProblem(Path jar, String reason) {
+        problems.add(new PluginProblem(jar, reason));
+    }
+
+    @Override
+    protected PluginWrapper loadPluginFromPath(Path pluginPath) {
+        String missing = manifestProblem(pluginPath);
+        if (missing != null) {
+            addProblem(pluginPath, missing);
+            throw new PluginRuntimeException(missing);
+        }
+        try {
+            return super.loadPluginFromPath(pluginPath);
+        } catch (PluginAlreadyLoadedException e) {
+            PluginWrapper other = getPlugin(e.getPluginId());
+            addProblem(pluginPath, "plugin id '" + e.getPluginId() + "' is already loaded from "
+                    + (other != null ? other.getPluginPath() : "another jar") + " (expected: one jar per plugin id)");
+            throw e;
+        } catch (RuntimeException e) {
+            addProblem(pluginPath, "cannot load plugin: " + oneLine(e));
+            throw e;
+        }
+    }
+
+    @Override
+    protected boolean isPluginValid(PluginWrapper wrapper) {
+        boolean valid = super.isPluginValid(wrapper);
+        if (!valid) {
+            addProblem(wrapper.getPluginPath(), "plugin '" + wrapper.getPluginId() + "' requires kmemu "
+                    + wrapper.getDescriptor().getRequires() + ", but this kmemu is " + getSystemVersion()
+                    + " (expected: a Plugin-Requires this version satisfies)");
+        }
+        return valid;
+    }
+
+    /** @return why {@code path} is not a PF4J plugin jar, or null when its manifest names one */
+    private static String manifestProblem(Path path) {
+        if (!Files.isRegularFile(path) || !path.toString().endsWith(".jar")) {
+            return null;
+        }
+        try (JarFile jar = new JarFile(path.toFile())) {
+            Manifest manifest = jar.getManifest();
+            if (manifest == null) {
+                return "not a plugin: the jar has no META-INF/MANIFEST.MF (expected: Plugin-Id, Plugin-Version, Plugin-Requires)";
+            }
+            String id = manifest.getMainAttributes().getValue("Plugin-Id");
+            if (id == null || id.isBlank()) {
+                return "not a plugin: META-INF/MANIFEST.MF has no Plugin-Id (expected: Plugin-Id, Plugin-Version, Plugin-Requires)";
+            }
+            String version = manifest.getMainAttributes().getValue("Plugin-Version");
+            if (version == null || version.isBlank()) {
+                return "plugin '" + id + "': META-INF/MANIFEST.MF has no Plugin-Version (expected: a semantic version such as 1.0.0)";
+            }
+            return null;
+        } catch (IOException e) {
+            return "not a readable jar: " + e.getMessage();
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return msg.replace('\n', ' ');
+    }
+}
