@@ -1,14 +1,18 @@
 package org.kmemu.core.plugin;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.pf4j.DefaultPluginManager;
+import org.pf4j.JarPluginRepository;
 import org.pf4j.PluginAlreadyLoadedException;
+import org.pf4j.PluginRepository;
 import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginWrapper;
 import org.pf4j.RuntimeMode;
@@ -29,6 +33,17 @@ final class KmemuPluginManager extends DefaultPluginManager {
     public RuntimeMode getRuntimeMode() {
         // Plugins are always jars in a directory, never a development tree of classes.
         return RuntimeMode.DEPLOYMENT;
+    }
+
+    /**
+     * Plugins are jars, loaded in file-name order so that a run is the same on every machine (which
+     * of two jars with one id wins must not depend on the directory's order on disk).
+     */
+    @Override
+    protected PluginRepository createPluginRepository() {
+        JarPluginRepository jars = new JarPluginRepository(getPluginsRoots());
+        jars.setComparator(Comparator.comparing(File::getName));
+        return jars;
     }
 
     List<PluginProblem> problems() {

@@ -1,0 +1,91 @@
+package org.kmemu.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Runs the launcher on every shipped machine config, with the plugins loaded from their jars. */
+class ShippedMachinesTest {
+
+    static Stream<String> machines() throws IOException {
+        try (Stream<Path> files = Files.list(Launcher.ROOT.resolve("config/machines"))) {
+            return files.map(p -> "config/machines/" + p.getFileName()).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("machines")
+    void bootsEveryShippedMachine(String config) {
+        Launcher.Result r = Launcher.run("boot", "-c", config);
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stderr()).as(r.toString()).doesNotContain("plugin error");
+        assertThat(r.stdout()).contains("] Zone ranges:", "] Movable zone start for each node", "] Early memory node ranges",
+                "] Built 1 zonelists, mobility grouping on.");
+        assertThat(r.stdout()).containsPattern("\\] Memory: \\d+K/\\d+K available \\(\\d+K kernel code, \\d+K rwdata, "
+                + "\\d+K rodata, \\d+K init, \\d+K bss, \\d+K reserved, 0K cma-reserved(, \\d+K highmem)?\\)");
+    }
+
+    @ParameterizedTest
+    @MethodSource("machines")
+    void printsEveryProcFileAndTheLayout(String config) {
+        for (String name : new String[] {"buddyinfo", "pagetypeinfo", "zoneinfo", "iomem", "meminfo"}) {
+            Launcher.Result r = Launcher.run("proc", name, "-c", config);
+            assertThat(r.code()).as(name + " " + r).isZero();
+            assertThat(r.stdout()).as(name).isNotBlank();
+        }
+        Launcher.Result layout = Launcher.run("layout", "-c", config);
+        assertThat(layout.code()).as(layout.toString()).isZero();
+        assertThat(layout.stdout()).contains("virtual kernel memory layout", ".text");
+    }
+
+    @Test
+    void noArgumentsBootsTheDefaultMachineFromAnyDirectory() throws IOException {
+        Path elsewhere = Files.createTempDirectory("kmemu-cwd");
+        Launcher.Result r = Launcher.runIn(elsewhere, new String[0]);
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("Zone ranges:", "HighMem", "Memory:");
+    }
+
+    @Test
+    void i386HighmemHasHighmemAndLowmemInMeminfo() {
+        Launcher.Result r = Launcher.run("proc", "meminfo", "-c", "config/machines/i386-highmem.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).containsPattern("(?m)^HighTotal: +\\d+ kB$").containsPattern("(?m)^LowTotal: +\\d+ kB$");
+        Launcher.Result x = Launcher.run("proc", "meminfo", "-c", "config/machines/x86_64.conf");
+        assertThat(x.stdout()).doesNotContain("HighTotal");
+    }
+
+    @Test
+    void buddyinfoListsTheX86_64Zones() {
+        Launcher.Result r = Launcher.run("proc", "buddyinfo", "-c", "config/machines/x86_64.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout().lines()).hasSize(3);
+        assertThat(r.stdout()).containsPattern("(?m)^Node 0, zone      DMA( +\\d+){11} $")
+                .containsPattern("(?m)^Node 0, zone    DMA32( +\\d+){11} $")
+                .containsPattern("(?m)^Node 0, zone   Normal( +\\d+){11} $");
+    }
+
+    @Test
+    void anyKeyCanBeOverriddenFromTheCommandLine() {
+        Launcher.Result r = Launcher.run("proc", "meminfo", "-c", "config/machines/x86_64.conf", "-D", "kmemu.memory.size=64G");
+        assertThat(r.code()).as(r.toString()).isZero();
+        long memTotalKb = Long.parseLong(r.stdout().lines().filter(l -> l.startsWith("MemTotal:")).findFirst().orElseThrow()
+                .replaceAll("\\D", ""));
+        // 64 GiB less the reserved first MiB, kernel image and mem_map (64 bytes per 4 KiB page).
+        assertThat(memTotalKb).isBetween(64L * 1024 * 1024 * 97 / 100, 64L * 1024 * 1024);
+    }
+
+    @Test
+    void pluginsListsEveryShippedPluginAndItsExtensions() {
+        Launcher.Result r = Launcher.run("plugins");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "STARTED", "Architecture i386:",
+                "PageAllocatorPolicy buddy:");
+    }
+}
