@@ -58,7 +58,7 @@ public final class ConfigLoader {
             try {
                 fromFile = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
             } catch (com.typesafe.config.ConfigException e) {
-                throw new ConfigException(e.getMessage(), e);
+                throw translate(e);
             }
         }
         Config fromCommandLine = ConfigFactory.empty();
@@ -66,6 +66,15 @@ public final class ConfigLoader {
             fromCommandLine = parseOverride(o.getKey(), o.getValue()).withFallback(fromCommandLine);
         }
         return new UserConfig(fromCommandLine.withFallback(fromFile));
+    }
+
+    /** Rewrites the parser's "file: 3: problem" as kmemu's "file:3: problem". */
+    static ConfigException translate(com.typesafe.config.ConfigException e) {
+        String msg = e.getMessage();
+        if (e.origin() != null && msg.startsWith(e.origin().description() + ": ")) {
+            msg = Origins.describe(e.origin()) + ": " + msg.substring(e.origin().description().length() + 2);
+        }
+        return new ConfigException(msg, e);
     }
 
     private static Config parseOverride(String key, String value) {
@@ -153,7 +162,7 @@ public final class ConfigLoader {
                 merged = user.withFallback(reference).resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
                 reference = reference.resolve();
             } catch (com.typesafe.config.ConfigException e) {
-                throw new ConfigException(e.getMessage(), e);
+                throw translate(e);
             }
             checkKnownKeys(user, reference);
             return new ResolvedConfig(merged);

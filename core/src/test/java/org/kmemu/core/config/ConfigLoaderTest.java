@@ -1,0 +1,120 @@
+package org.kmemu.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kmemu.api.ConfigException;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.RegionType;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final Config PLUGIN_REF = ConfigFactory.parseString(
+            "kmemu.arch.toy { pae = false, vmsplit = 3G, base = \"0xc0000000\" }", 
+            com.typesafe.config.ConfigParseOptions.defaults().setOriginDescription("reference.conf of plugin toy"));
+
+    private ResolvedConfig load(String hocon, Map<String, String> overrides) throws IOException {
+        Path f = dir.resolve("m.conf");
+        Files.writeString(f, hocon);
+        return ConfigLoader.user(f, overrides).resolve(List.of(PLUGIN_REF));
+    }
+
+    @Test
+    void layersUserOverPluginOverCoreDefaults() throws IOException {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kmemu.cpus", "4");
+        ResolvedConfig c = load("kmemu.arch.toy.pae = true\nkmemu.cpus = 3\n", d);
+        assertThat(c.view("kmemu.arch.toy").getBoolean("pae")).isTrue();
+        assertThat(c.view("kmemu.arch.toy").getString("vmsplit")).isEqualTo("3G");
+        assertThat(c.view("kmemu").getInt("cpus")).isEqualTo(4);
+        assertThat(c.view("kmemu").getBytes("memory.size")).isEqualTo(4L << 30);
+    }
+
+    @Test
+    void unknownKeyNamesFileLineAndSiblings() {
+        assertThatThrownBy(() -> load("kmemu {\n  memory {\n    sise = 1G\n  }\n}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("m.conf:3: kmemu.memory.sise: unknown key (expected one of: map, size)");
+    }
+
+    @Test
+    void unknownPluginNamespaceSaysNoPluginProvidesIt() {
+        assertThatThrownBy(() -> load("kmemu.arch.riscv.levels = 3\n", Map.of()))
+                .hasMessageContaining("m.conf:1: kmemu.arch.riscv.levels: unknown key")
+                .hasMessageContaining("no loaded plugin provides kmemu.arch.riscv");
+    }
+
+    @Test
+    void overrideOfUnknownKeyNamesTheCommandLine() {
+        assertThatThrownBy(() -> load("", Map.of("kmemu.cpuz", "2")))
+                .hasMessageContaining("command line (-D kmemu.cpuz)")
+                .hasMessageContaining("unknown key");
+    }
+
+    @Test
+    void typeErrorsCarryOriginAndExpectation() throws IOException {
+        ConfigView k = load("kmemu.cpus = many\nkmemu.memory.size = huge\n", Map.of()).view("kmemu");
+        assertThatThrownBy(() -> k.getInt("cpus")).hasMessageEndingWith("/m.conf:1: kmemu.cpus: \"many\" (expected: an integer)");
+        assertThatThrownBy(() -> k.getBytes("memory.size"))
+                .hasMessageEndingWith("/m.conf:2: kmemu.memory.size: \"huge\" (expected: a memory size such as 4G, 896M or 4096)");
+    }
+
+    @Test
+    void hoconMemoryUnitsAreReadAsHoconDefinesThem() throws IOException {
+        ConfigView k = load("kmemu.memory.size = 4kB\n", Map.of()).view("kmemu");
+        assertThat(k.getBytes("memory.size")).isEqualTo(4000);
+        ConfigView binary = load("kmemu.memory.size = 896M\n", Map.of()).view("kmemu");
+        assertThat(binary.getBytes("memory.size")).isEqualTo(896L << 20);
+    }
+
+    @Test
+    void addressesAcceptHexStringsAndEnumsAreCaseInsensitive() throws IOException {
+        ConfigView toy = load("", Map.of()).view("kmemu.arch.toy");
+        assertThat(toy.getAddress("base")).isEqualTo(0xc0000000L);
+        ResolvedConfig c = load("kmemu.memory.map = [ { start = \"0x100000\", size = 1G, type = USABLE } ]\n", Map.of());
+        MachineConfig mc = MachineConfig.parse(c);
+        assertThat(mc.memory().regions()).singleElement().satisfies(r -> {
+            assertThat(r.start()).isEqualTo(0x100000);
+            assertThat(r.type()).isEqualTo(RegionType.USABLE);
+            assertThat(r.origin()).endsWith("m.conf:1");
+        });
+    }
+
+    @Test
+    void badRegionTypeListsTheTypes() throws IOException {
+        ResolvedConfig c = load("kmemu.memory.map = [\n { start = 0, size = 1G, type = ram }\n]\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(c))
+                .hasMessageContaining("m.conf:2")
+                .hasMessageContaining("\"ram\" (expected one of: usable, reserved, acpi, device)");
+    }
+
+    @Test
+    void cpusAreBounded() throws IOException {
+        ResolvedConfig c = load("kmemu.cpus = 0\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(c)).hasMessageEndingWith("/m.conf:1: kmemu.cpus: 0 (expected: 1 to 8192)");
+    }
+
+    @Test
+    void syntaxErrorsNameTheLine() {
+        assertThatThrownBy(() -> load("kmemu {\n  cpus = \n", Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("m.conf:3: Expecting a value");
+    }
+
+    @Test
+    void missingFileIsAnError() {
+        assertThatThrownBy(() -> ConfigLoader.user(dir.resolve("none.conf"), Map.of()))
+                .hasMessageEndingWith("none.conf: no such config file");
+    }
+}
