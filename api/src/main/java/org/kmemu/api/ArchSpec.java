@@ -36,14 +36,28 @@ public interface ArchSpec {
 
     /**
      * The memory map firmware would typically report for a machine with this much RAM, used when the
-     * config gives only {@code kmemu.memory.size} (on x86: the low 640 KiB, the legacy hole up to
-     * 1 MiB, and a PCI hole below 4 GiB).
+     * config gives only {@code kmemu.memory.size}. As on real machines, the firmware's own holes may
+     * hide part of the RAM (on a PC the legacy window from 640 KiB to 1 MiB) or move it (RAM that
+     * would overlap the PCI hole below 4 GiB continues above 4 GiB).
      *
      * @param ramBytes the RAM size, a whole number of pages
-     * @return a memory map with that much usable RAM
+     * @return the firmware's memory map for that much RAM
      * @throws IllegalArgumentException if the architecture cannot hold that much RAM
      */
     MemoryMap defaultMemoryMap(long ramBytes);
+
+    /**
+     * The architecture's corrections to the firmware map before memblock reads it. On x86,
+     * {@code trim_bios_range()} (arch/x86/kernel/setup.c) turns page 0, the BIOS data area, from
+     * usable into reserved, which is why x86 zones start at pfn 1. Applied to default and
+     * user-written maps alike; boot prints the firmware's map as given and uses the result.
+     *
+     * @param firmwareMap the map as firmware (or the config) reports it
+     * @return the map the kernel works with; by default {@code firmwareMap} unchanged
+     */
+    default MemoryMap sanitizeFirmwareMap(MemoryMap firmwareMap) {
+        return firmwareMap;
+    }
 
     /**
      * @return CONFIG_PHYSICAL_START: where the kernel image is loaded (16 MiB on x86, 0 on PowerPC)

@@ -69,6 +69,38 @@ public final class MemoryMap {
         return max;
     }
 
+    /**
+     * {@code e820__range_update()}: a copy of this map in which the parts of {@code [start, start + size)}
+     * that are of type {@code from} become type {@code to}, splitting regions as needed. Other types
+     * and gaps are left alone.
+     *
+     * @param start first address of the range
+     * @param size  its length in bytes
+     * @param from  the type to replace
+     * @param to    the new type
+     * @return the updated map
+     */
+    public MemoryMap update(long start, long size, RegionType from, RegionType to) {
+        long end = start + size;
+        List<MemoryRegion> out = new ArrayList<>();
+        for (MemoryRegion r : regions) {
+            long s = Math.max(r.start(), start);
+            long e = Math.min(r.end(), end);
+            if (r.type() != from || e <= s) {
+                out.add(r);
+                continue;
+            }
+            if (r.start() < s) {
+                out.add(new MemoryRegion(r.start(), s - r.start(), from));
+            }
+            out.add(new MemoryRegion(s, e - s, to));
+            if (e < r.end()) {
+                out.add(new MemoryRegion(e, r.end() - e, from));
+            }
+        }
+        return new MemoryMap(out);
+    }
+
     /** @return the first address past the highest region of any type */
     public long end() {
         return regions.get(regions.size() - 1).end();
