@@ -53,14 +53,15 @@ public final class Boot {
         int shift = arch.pageShift();
         long pageSize = 1L << shift;
         KernelLogBuffer log = new KernelLogBuffer();
-        MemoryMap map = memoryMap(config.memory(), arch);
+        MemoryMap firmwareMap = memoryMap(config.memory(), arch);
+        MemoryMap map = arch.sanitizeFirmwareMap(firmwareMap);
         KernelLayout layout;
         try {
             layout = arch.layout(map);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(config.memory().origin() + ": kmemu.memory: " + e.getMessage(), e);
         }
-        BootLog.memoryMap(log, arch, map);
+        BootLog.memoryMap(log, arch, firmwareMap);
         for (String line : layout.bootMessages()) {
             log.info(line);
         }

@@ -1,21 +1,60 @@
 package org.kmemu.core.proc;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 import org.kmemu.core.machine.Machine;
 
-/** Placeholder replaced by the renderers' facade. */
+/**
+ * The /proc files about memory that a booted {@link Machine} can show, each rendered on demand in the
+ * kernel's exact format from the machine's current state:
+ * <ul>
+ *   <li>{@code buddyinfo}: free blocks per order and zone (mm/vmstat.c);</li>
+ *   <li>{@code pagetypeinfo}: the same per migrate type, and pageblocks per type (mm/vmstat.c);</li>
+ *   <li>{@code zoneinfo}: watermarks, spans, counters and per-CPU lists of every zone (mm/vmstat.c);</li>
+ *   <li>{@code iomem}: the physical resource tree (kernel/resource.c);</li>
+ *   <li>{@code meminfo}: the system-wide memory summary (fs/proc/meminfo.c).</li>
+ * </ul>
+ * Reading is safe from any thread while the machine runs; like the kernel, each file takes the page
+ * allocator's per-zone snapshots one zone at a time, so lines of different zones may be from slightly
+ * different moments.
+ */
 public final class ProcFs {
+    private static final Map<String, Function<Machine, String>> FILES = new LinkedHashMap<>();
+
+    static {
+        FILES.put("buddyinfo", BuddyInfo::render);
+        FILES.put("pagetypeinfo", PageTypeInfo::render);
+        FILES.put("zoneinfo", ZoneInfo::render);
+        FILES.put("iomem", IoMem::render);
+        FILES.put("meminfo", MemInfo::render);
+    }
+
     private final Machine machine;
 
+    /** @param machine the booted machine whose files to show */
     public ProcFs(Machine machine) {
-        this.machine = machine;
+        this.machine = Objects.requireNonNull(machine, "machine");
     }
 
+    /** @return the file names {@link #read} accepts, in a fixed order */
     public static List<String> names() {
-        return List.of("buddyinfo", "iomem", "meminfo", "pagetypeinfo", "zoneinfo");
+        return List.copyOf(FILES.keySet());
     }
 
+    /**
+     * @param name a file name under /proc, without the directory: {@code "meminfo"}
+     * @return the file's full text, every line ending in a newline
+     * @throws IllegalArgumentException for a name not in {@link #names()}
+     */
     public String read(String name) {
-        throw new IllegalArgumentException(name + machine);
+        Function<Machine, String> renderer = FILES.get(name);
+        if (renderer == null) {
+            throw new IllegalArgumentException("no such /proc file: " + name + " (expected one of: "
+                    + String.join(", ", FILES.keySet()) + ")");
+        }
+        return renderer.apply(machine);
     }
 }

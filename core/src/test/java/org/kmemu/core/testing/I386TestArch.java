@@ -1,0 +1,189 @@
+package org.kmemu.core.testing;
+
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.RegionType;
+import org.kmemu.api.VirtualArea;
+import org.kmemu.api.ZoneType;
+
+/**
+ * A small i386-like {@link ArchSpec} for core tests: non-PAE, 3G/1G split, CONFIG_HIGHMEM. The
+ * classic numbers of arch/x86/mm/init_32.c and pgtable_32_areas.h: PAGE_OFFSET 0xc0000000, 896 MiB
+ * of lowmem (MAXMEM), LAST_PKMAP 1024 at PKMAP_BASE 0xff800000, VMALLOC_END two pages below it,
+ * VMALLOC_START 8 MiB past high_memory. Zones DMA (below 16 MiB), NORMAL (below max_low_pfn) and
+ * HIGHMEM. The default map is {@link PcMemoryMap} limited to 32-bit addresses (at most 3 GiB of RAM).
+ */
+public final class I386TestArch implements ArchSpec {
+    static final long PAGE_OFFSET = 0xc0000000L;
+    /** MAXMEM_PFN: 896 MiB of lowmem. */
+    static final long MAX_LOW_PFN = (896L << 20) >>> 12;
+    static final long PKMAP_BASE = 0xff800000L;
+    static final int LAST_PKMAP = 1024;
+    static final long FIXADDR_TOP = 0xfffff000L;
+    static final long FIXADDR_START = 0xffc57000L;
+    static final long VMALLOC_OFFSET = 8L << 20;
+
+    @Override
+    public String id() {
+        return "i386";
+    }
+
+    @Override
+    public String description() {
+        return "i386 (test fixture), 2-level page tables, HIGHMEM4G";
+    }
+
+    @Override
+    public ByteOrder byteOrder() {
+        return ByteOrder.LITTLE_ENDIAN;
+    }
+
+    @Override
+    public int pageShift() {
+        return 12;
+    }
+
+    @Override
+    public int physAddressBits() {
+        return 32;
+    }
+
+    @Override
+    public int virtAddressBits() {
+        return 32;
+    }
+
+    @Override
+    public int structPageBytes() {
+        return 32;
+    }
+
+    @Override
+    public Set<ZoneType> zoneTypes() {
+        return EnumSet.of(ZoneType.DMA, ZoneType.NORMAL, ZoneType.HIGHMEM);
+    }
+
+    @Override
+    public MemoryMap defaultMemoryMap(long ramBytes) {
+        return PcMemoryMap.of(ramBytes, physAddressBits());
+    }
+
+    @Override
+    public long kernelLoadAddress() {
+        return 0x1000000;
+    }
+
+    @Override
+    public List<MemoryRegion> earlyReservations(MemoryMap map) {
+        return List.of(new MemoryRegion(0, 0x100000, RegionType.RESERVED));
+    }
+
+    @Override
+    public KernelLayout layout(MemoryMap map) {
+        long maxPfn = map.maxPfn(pageShift());
+        if (maxPfn > 1L << 20) {
+            throw new IllegalArgumentException("RAM beyond 4 GiB (expected: below 0x100000000 without PAE)");
+        }
+        return new Layout(maxPfn, Math.min(maxPfn, MAX_LOW_PFN));
+    }
+
+    @Override
+    public long maxZonePfn(ZoneType zone, KernelLayout layout) {
+        return switch (zone) {
+            case DMA -> Math.min(1L << 12, layout.maxLowPfn());
+            case NORMAL -> layout.maxLowPfn();
+            default -> layout.maxPfn();
+        };
+    }
+
+    /** Lowmem directly mapped at PAGE_OFFSET, the rest highmem. */
+    private record Layout(long maxPfn, long maxLowPfn) implements KernelLayout {
+        @Override
+        public long pageOffset() {
+            return PAGE_OFFSET;
+        }
+
+        @Override
+        public long taskSize() {
+            return PAGE_OFFSET;
+        }
+
+        @Override
+        public long highMemory() {
+            return PAGE_OFFSET + (maxLowPfn << 12);
+        }
+
+        @Override
+        public long vmallocStart() {
+            return (highMemory() + VMALLOC_OFFSET) & ~(VMALLOC_OFFSET - 1);
+        }
+
+        @Override
+        public long vmallocEnd() {
+            return PKMAP_BASE - 2 * 4096;
+        }
+
+        @Override
+        public int lastPkmap() {
+            return LAST_PKMAP;
+        }
+
+        @Override
+        public long pkmapBase() {
+            return PKMAP_BASE;
+        }
+
+        @Override
+        public long fixaddrStart() {
+            return FIXADDR_START;
+        }
+
+        @Override
+        public long fixaddrTop() {
+            return FIXADDR_TOP;
+        }
+
+        @Override
+        public List<VirtualArea> areas() {
+            return List.of(new VirtualArea("fixmap", FIXADDR_START, FIXADDR_TOP),
+                    new VirtualArea("pkmap", PKMAP_BASE, PKMAP_BASE + LAST_PKMAP * 4096L),
+                    new VirtualArea("vmalloc", vmallocStart(), vmallocEnd()),
+                    new VirtualArea("lowmem", PAGE_OFFSET, highMemory()));
+        }
+
+        @Override
+        public long pa(long vaddr) {
+            if (!virtAddrValid(vaddr)) {
+                throw new IllegalArgumentException(String.format("__pa: %#x (expected: in [%#x, %#x))", vaddr,
+                        PAGE_OFFSET, highMemory()));
+            }
+            return vaddr - PAGE_OFFSET;
+        }
+
+        @Override
+        public long va(long paddr) {
+            if (paddr < 0 || paddr >= maxLowPfn << 12) {
+                throw new IllegalArgumentException(String.format("__va: %#x (expected: lowmem, below %#x)", paddr,
+                        maxLowPfn << 12));
+            }
+            return paddr + PAGE_OFFSET;
+        }
+
+        @Override
+        public boolean virtAddrValid(long vaddr) {
+            return vaddr >= PAGE_OFFSET && vaddr < highMemory();
+        }
+
+        @Override
+        public List<String> bootMessages() {
+            return List.of((((maxPfn - maxLowPfn) << 12) >> 20) + "MB HIGHMEM available.",
+                    ((maxLowPfn << 12) >> 20) + "MB LOWMEM available.");
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package org.kmemu.core.testing;
+
+import java.nio.ByteOrder;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.RegionType;
+import org.kmemu.api.VirtualArea;
+import org.kmemu.api.ZoneType;
+
+/**
+ * A small x86_64-like {@link ArchSpec} for core tests, standing in for the real arch-x86_64 plugin
+ * (which core may not depend on). 4-level paging constants of arch/x86/include/asm/page_64_types.h
+ * and pgtable_64_types.h without KASLR: PAGE_OFFSET 0xffff888000000000, vmalloc at
+ * 0xffffc90000000000 (32 TiB), the image mapped at __START_KERNEL_map 0xffffffff80000000 and loaded
+ * at 16 MiB. Zones DMA (below 16 MiB), DMA32 (below 4 GiB) and NORMAL, limits as
+ * arch/x86/mm/init.c {@code zone_sizes_init()} sets them. The default map is {@link PcMemoryMap}; the
+ * first 1 MiB is reserved early, as arch/x86/realmode/init.c does on recent kernels.
+ */
+public final class X86_64TestArch implements ArchSpec {
+    static final long PAGE_OFFSET = 0xffff888000000000L;
+    static final long START_KERNEL_MAP = 0xffffffff80000000L;
+    static final long VMALLOC_START = 0xffffc90000000000L;
+    static final long VMALLOC_END = 0xffffe90000000000L;
+    static final long FIXADDR_TOP = 0xffffffffff7ff000L;
+    static final long FIXADDR_START = 0xffffffffff578000L;
+
+    @Override
+    public String id() {
+        return "x86_64";
+    }
+
+    @Override
+    public String description() {
+        return "x86_64 (test fixture), 4-level page tables";
+    }
+
+    @Override
+    public ByteOrder byteOrder() {
+        return ByteOrder.LITTLE_ENDIAN;
+    }
+
+    @Override
+    public int pageShift() {
+        return 12;
+    }
+
+    @Override
+    public int physAddressBits() {
+        return 46;
+    }
+
+    @Override
+    public int virtAddressBits() {
+        return 48;
+    }
+
+    @Override
+    public int structPageBytes() {
+        return 64;
+    }
+
+    @Override
+    public Set<ZoneType> zoneTypes() {
+        return EnumSet.of(ZoneType.DMA, ZoneType.DMA32, ZoneType.NORMAL);
+    }
+
+    @Override
+    public MemoryMap defaultMemoryMap(long ramBytes) {
+        return PcMemoryMap.of(ramBytes, physAddressBits());
+    }
+
+    @Override
+    public long kernelLoadAddress() {
+        return 0x1000000;
+    }
+
+    @Override
+    public List<MemoryRegion> earlyReservations(MemoryMap map) {
+        return List.of(new MemoryRegion(0, 0x100000, RegionType.RESERVED));
+    }
+
+    @Override
+    public KernelLayout layout(MemoryMap map) {
+        long maxPfn = map.maxPfn(pageShift());
+        if (maxPfn << pageShift() > 1L << physAddressBits()) {
+            throw new IllegalArgumentException("RAM ends at " + (maxPfn << pageShift()) + " (expected: below 2^46)");
+        }
+        return new Layout(maxPfn);
+    }
+
+    @Override
+    public long maxZonePfn(ZoneType zone, KernelLayout layout) {
+        return switch (zone) {
+            case DMA -> Math.min(1L << 12, layout.maxLowPfn());
+            case DMA32 -> Math.min(1L << 20, layout.maxLowPfn());
+            default -> layout.maxLowPfn();
+        };
+    }
+
+    /** The flat direct map of all RAM, no highmem. */
+    private record Layout(long maxPfn) implements KernelLayout {
+        @Override
+        public long pageOffset() {
+            return PAGE_OFFSET;
+        }
+
+        @Override
+        public long taskSize() {
+            return 0x00007ffffffff000L;
+        }
+
+        @Override
+        public long maxLowPfn() {
+            return maxPfn;
+        }
+
+        @Override
+        public long highMemory() {
+            return PAGE_OFFSET + (maxPfn << 12);
+        }
+
+        @Override
+        public long vmallocStart() {
+            return VMALLOC_START;
+        }
+
+        @Override
+        public long vmallocEnd() {
+            return VMALLOC_END;
+        }
+
+        @Override
+        public int lastPkmap() {
+            return 0;
+        }
+
+        @Override
+        public long pkmapBase() {
+            return 0;
+        }
+
+        @Override
+        public long fixaddrStart() {
+            return FIXADDR_START;
+        }
+
+        @Override
+        public long fixaddrTop() {
+            return FIXADDR_TOP;
+        }
+
+        @Override
+        public List<VirtualArea> areas() {
+            return List.of(new VirtualArea("direct map", PAGE_OFFSET, highMemory()),
+                    new VirtualArea("vmalloc", VMALLOC_START, VMALLOC_END),
+                    new VirtualArea("fixmap", FIXADDR_START, FIXADDR_TOP));
+        }
+
+        @Override
+        public long pa(long vaddr) {
+            if (Long.compareUnsigned(vaddr, START_KERNEL_MAP) >= 0) {
+                return vaddr - START_KERNEL_MAP;
+            }
+            if (!virtAddrValid(vaddr)) {
+                throw new IllegalArgumentException(String.format("__pa: %#x (expected: in [%#x, %#x))", vaddr,
+                        PAGE_OFFSET, highMemory()));
+            }
+            return vaddr - PAGE_OFFSET;
+        }
+
+        @Override
+        public long va(long paddr) {
+            if (paddr < 0 || paddr >= maxPfn << 12) {
+                throw new IllegalArgumentException(String.format("__va: %#x (expected: below %#x)", paddr, maxPfn << 12));
+            }
+            return paddr + PAGE_OFFSET;
+        }
+
+        @Override
+        public boolean virtAddrValid(long vaddr) {
+            return Long.compareUnsigned(vaddr, PAGE_OFFSET) >= 0 && Long.compareUnsigned(vaddr, highMemory()) < 0;
+        }
+
+        @Override
+        public long kernelImageVa(long paddr) {
+            return START_KERNEL_MAP + paddr;
+        }
+
+        @Override
+        public List<String> bootMessages() {
+            return List.of();
+        }
+    }
+}
