@@ -1,0 +1,179 @@
+package org.kmemu.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.Architecture;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.RegionType;
+import org.kmemu.api.VirtualArea;
+import org.kmemu.api.ZoneType;
+
+/**
+ * The contract every {@link Architecture} plugin keeps, as JUnit 5 tests. Extend it in your plugin's
+ * tests and implement {@link #architecture()}; override {@link #config()} or {@link #ramSizes()} to
+ * test other configurations. kmemu's own architectures extend it too.
+ *
+ * <p>What it checks, for each RAM size: the default map has RAM and its regions lie inside the
+ * physical address width; the layout's pfns and addresses are ordered as every kernel orders them
+ * (lowmem below high_memory, high_memory at or below VMALLOC_START, the vmalloc window non-empty);
+ * {@code __pa} and {@code __va} are inverse on lowmem and refuse anything else; zone limits rise with
+ * the zone types and end within RAM; the named areas do not overlap.
+ */
+public abstract class ArchitectureContractTest {
+
+    /** @return a new instance of the architecture under test, as PF4J would create it */
+    protected abstract Architecture architecture();
+
+    /** @return the configuration to test: the plugin's reference.conf defaults */
+    protected ConfigView config() {
+        return PluginConfigs.of(architecture().getClass(), "kmemu.arch." + architecture().id());
+    }
+
+    /** @return RAM sizes to lay out with {@link ArchSpec#defaultMemoryMap} */
+    protected List<Long> ramSizes() {
+        return List.of(64L << 20, 512L << 20, 2L << 30);
+    }
+
+    private ArchSpec spec() {
+        return architecture().configure(config());
+    }
+
+    @Test
+    void identifiesItself() {
+        Architecture a = architecture();
+        assertThat(a.id()).matches("[a-z0-9_-]+");
+        assertThat(a.description()).isNotBlank();
+        ArchSpec spec = spec();
+        assertThat(spec.id()).isEqualTo(a.id());
+        assertThat(spec.description()).isNotBlank();
+        assertThat(spec.byteOrder()).isNotNull();
+        assertThat(spec.pageShift()).isBetween(12, 16);
+        assertThat(spec.structPageBytes()).isPositive();
+        assertThat(spec.zoneTypes()).contains(ZoneType.NORMAL);
+        assertThat(spec.virtAddressBits()).isBetween(32, 64);
+        assertThat(spec.physAddressBits()).isBetween(32, 64);
+    }
+
+    @Test
+    void defaultMapsHoldTheRamInsideThePhysicalAddressWidth() {
+        ArchSpec spec = spec();
+        for (long ram : ramSizes()) {
+            MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram));
+            assertThat(map.usableBytes()).as("usable RAM of a %d-byte machine", ram).isPositive().isLessThanOrEqualTo(ram);
+            for (MemoryRegion r : map.regions()) {
+                assertThat(Long.compareUnsigned(r.end(), 1L << spec.physAddressBits()))
+                        .as("%s within %d physical bits", r, spec.physAddressBits()).isLessThanOrEqualTo(0);
+            }
+        }
+    }
+
+    @Test
+    void layoutIsOrderedAsTheKernelOrdersIt() {
+        ArchSpec spec = spec();
+        for (long ram : ramSizes()) {
+            MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram));
+            KernelLayout l = spec.layout(map);
+            String what = ram + "-byte machine";
+            assertThat(l.maxPfn()).as(what).isPositive().isLessThanOrEqualTo(map.maxPfn(spec.pageShift()));
+            assertThat(l.maxLowPfn()).as(what).isPositive().isLessThanOrEqualTo(l.maxPfn());
+            assertThat(Long.compareUnsigned(l.pageOffset(), l.highMemory())).as(what).isNegative();
+            assertThat(Long.compareUnsigned(l.highMemory(), l.vmallocStart())).as(what).isLessThanOrEqualTo(0);
+            assertThat(Long.compareUnsigned(l.vmallocStart(), l.vmallocEnd())).as(what).isNegative();
+            assertThat(Long.compareUnsigned(l.taskSize(), l.pageOffset())).as(what).isLessThanOrEqualTo(0);
+            if (l.lastPkmap() > 0) {
+                assertThat(Long.compareUnsigned(l.vmallocEnd(), l.pkmapBase())).as(what).isLessThanOrEqualTo(0);
+                long pkmapEnd = l.pkmapBase() + ((long) l.lastPkmap() << spec.pageShift());
+                assertThat(Long.compareUnsigned(pkmapEnd, l.fixaddrStart())).as(what).isLessThanOrEqualTo(0);
+            }
+            assertThat(Long.compareUnsigned(l.fixaddrStart(), l.fixaddrTop())).as(what).isNegative();
+            assertThat(l.highMemory()).as(what).isEqualTo(l.va((l.maxLowPfn() << spec.pageShift()) - 1) + 1);
+        }
+    }
+
+    @Test
+    void paAndVaAreInverseOnLowmemAndRefuseTheRest() {
+        ArchSpec spec = spec();
+        int shift = spec.pageShift();
+        for (long ram : ramSizes()) {
+            KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram)));
+            long lowEnd = l.maxLowPfn() << shift;
+            long[] samples = {0, 1L << shift, lowEnd / 2, lowEnd - 1};
+            for (long p : samples) {
+                long v = l.va(p);
+                assertThat(l.pa(v)).as("__pa(__va(%#x))", p).isEqualTo(p);
+                assertThat(l.virtAddrValid(v) || !isRam(spec, ram, p)).as("virt_addr_valid(__va(%#x))", p).isTrue();
+            }
+            assertThatThrownBy(() -> l.va(lowEnd)).as("__va past lowmem").isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> l.pa(l.vmallocStart())).as("__pa of a vmalloc address")
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(l.virtAddrValid(l.vmallocStart())).isFalse();
+        }
+    }
+
+    private static boolean isRam(ArchSpec spec, long ram, long paddr) {
+        for (MemoryRegion r : spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram)).regions()) {
+            if (r.type() == RegionType.USABLE && paddr >= r.start() && paddr < r.end()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void zoneLimitsRiseAndEndWithinRam() {
+        ArchSpec spec = spec();
+        for (long ram : ramSizes()) {
+            KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram)));
+            long previous = 0;
+            for (ZoneType z : spec.zoneTypes()) {
+                if (z == ZoneType.MOVABLE) {
+                    continue;
+                }
+                long end = spec.maxZonePfn(z, l);
+                assertThat(end).as("max_zone_pfn[%s]", z).isGreaterThanOrEqualTo(previous).isLessThanOrEqualTo(l.maxPfn());
+                if (!z.isHighmem()) {
+                    assertThat(end).as("max_zone_pfn[%s] within lowmem", z).isLessThanOrEqualTo(l.maxLowPfn());
+                }
+                previous = end;
+            }
+            assertThat(previous).as("the top zone reaches the lowmem limit").isGreaterThanOrEqualTo(l.maxLowPfn());
+        }
+    }
+
+    @Test
+    void namedAreasDoNotOverlap() {
+        ArchSpec spec = spec();
+        KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));
+        List<VirtualArea> areas = new ArrayList<>(l.areas());
+        assertThat(areas).isNotEmpty();
+        areas.sort(Comparator.comparing(VirtualArea::start, Long::compareUnsigned));
+        for (int i = 0; i < areas.size(); i++) {
+            VirtualArea a = areas.get(i);
+            assertThat(a.end() == 0 || Long.compareUnsigned(a.start(), a.end()) < 0).as("%s is not empty", a).isTrue();
+            if (i > 0) {
+                VirtualArea prev = areas.get(i - 1);
+                assertThat(prev.end() != 0 && Long.compareUnsigned(prev.end(), a.start()) <= 0)
+                        .as("%s and %s do not overlap", prev, a).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void earlyReservationsLieInTheMap() {
+        ArchSpec spec = spec();
+        MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0)));
+        for (MemoryRegion r : spec.earlyReservations(map)) {
+            assertThat(r.end()).isLessThanOrEqualTo(map.end());
+        }
+        assertThat(spec.kernelLoadAddress()).isNotNegative();
+    }
+}
