@@ -54,9 +54,10 @@ public final class Boot {
         long pageSize = 1L << shift;
         KernelLogBuffer log = new KernelLogBuffer();
         MemoryMap firmwareMap = memoryMap(config.memory(), arch);
-        MemoryMap map = arch.sanitizeFirmwareMap(firmwareMap);
+        MemoryMap map;
         KernelLayout layout;
         try {
+            map = arch.sanitizeFirmwareMap(firmwareMap);
             layout = arch.layout(map);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(config.memory().origin() + ": kmemu.memory: " + e.getMessage(), e);

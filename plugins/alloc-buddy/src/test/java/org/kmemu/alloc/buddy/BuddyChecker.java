@@ -1,0 +1,45 @@
+package org.kmemu.alloc.buddy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Walks a zone's free lists and checks the invariants the allocator's header promises. */
+final class BuddyChecker {
+    private BuddyChecker() {
+    }
+
+    static void check(BuddyZone z) {
+        long free = 0;
+        synchronized (z.lock) {
+            for (int o = 0; o <= z.maxOrder; o++) {
+                for (int mt = 0; mt < BuddyZone.NR_MT; mt++) {
+                    int slot = o * BuddyZone.NR_MT + mt;
+                    int head = z.freeHead[slot];
+                    long n = 0;
+                    if (head != PageList.NIL) {
+                        int i = head;
+                        do {
+                            assertThat(PageState.isFreeHead(z.state[i], o)).as("free head at %d order %d", i, o).isTrue();
+                            assertThat(z.pageblockMigratetype(i)).as("list type of %d", i).isEqualTo(mt);
+                            assertThat((z.startPfn + i) & ((1L << o) - 1)).as("alignment").isZero();
+                            assertThat(z.prev[z.next[i]]).isEqualTo(i);
+                            n++;
+                            i = z.next[i];
+                        } while (i != head && n <= z.spanned);
+                    }
+                    assertThat(n).as("nr_free of order %d type %d", o, mt).isEqualTo(z.nrFree[slot]);
+                    free += n << o;
+                    if (o < z.maxOrder && head != PageList.NIL) {
+                        int i = head;
+                        do {
+                            int b = z.indexOf((z.startPfn + i) ^ (1L << o));
+                            // Mergeable buddies never sit free side by side.
+                            assertThat(b >= 0 && PageState.isFreeHead(z.state[b], o)).as("unmerged buddies %d", i).isFalse();
+                            i = z.next[i];
+                        } while (i != head);
+                    }
+                }
+            }
+            assertThat(free).as("NR_FREE_PAGES").isEqualTo(z.freePages());
+        }
+    }
+}

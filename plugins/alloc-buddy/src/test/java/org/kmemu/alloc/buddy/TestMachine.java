@@ -1,0 +1,42 @@
+package org.kmemu.alloc.buddy;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.KernelLog;
+import org.kmemu.api.PageAllocatorContext;
+import org.kmemu.api.ZoneSpan;
+import org.kmemu.api.ZoneType;
+
+/** A PageAllocatorContext double and machine builders for the tests. */
+record TestMachine(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
+                   int cpus, KernelLog log) implements PageAllocatorContext {
+
+    static final Set<ZoneType> X86_64 = EnumSet.of(ZoneType.DMA, ZoneType.DMA32, ZoneType.NORMAL, ZoneType.MOVABLE);
+    static final Set<ZoneType> I386 = EnumSet.of(ZoneType.DMA, ZoneType.NORMAL, ZoneType.HIGHMEM, ZoneType.MOVABLE);
+    static final Set<ZoneType> FLAT = EnumSet.of(ZoneType.NORMAL, ZoneType.MOVABLE);
+
+    static ZoneSpan span(ZoneType type, long start, long pages) {
+        return new ZoneSpan(type, start, pages, pages, pages);
+    }
+
+    /** Creates the allocator and frees every zone's whole span at boot. */
+    static BuddyAllocator boot(TestMachine m) {
+        BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m);
+        for (ZoneSpan z : m.zones()) {
+            a.freeBootMemory(z.startPfn(), z.managedPages());
+        }
+        return a;
+    }
+
+    /** Config overrides that zero the watermarks and reserves, so tests see the pure buddy. */
+    static Object[] noReserves(Object... more) {
+        Object[] base = {"min-free-kbytes", 0, "watermark-scale-factor", 1,
+            "lowmem-reserve-ratio.dma", 0, "lowmem-reserve-ratio.dma32", 0, "lowmem-reserve-ratio.normal", 0};
+        Object[] all = new Object[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+}
