@@ -31,7 +31,10 @@ public interface ArchSpec {
     /** @return sizeof(struct page) on this architecture: boot reserves that much per frame for mem_map */
     int structPageBytes();
 
-    /** @return the zone types this architecture configures, lowest first (ZONE_MOVABLE need not be listed) */
+    /**
+     * @return the zone types this architecture configures (ZONE_MOVABLE need not be listed); callers
+     *         order them by {@link ZoneType}, not by the set's iteration order
+     */
     Set<ZoneType> zoneTypes();
 
     /**

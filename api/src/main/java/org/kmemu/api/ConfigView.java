@@ -37,8 +37,9 @@ public interface ConfigView {
     long getLong(String key);
 
     /**
-     * A memory size in bytes. Accepts a number of bytes or a HOCON memory size; note that in HOCON
-     * {@code 4K} and {@code 4KiB} mean 4096 bytes while {@code 4kB} means 4000.
+     * A memory size in bytes. Accepts a number of bytes, a HOCON memory size, or a hexadecimal string
+     * such as {@code 0x9fc00}; note that in HOCON {@code 4K} and {@code 4KiB} mean 4096 bytes while
+     * {@code 4kB} means 4000.
      *
      * @return the size at {@code key} in bytes
      */

@@ -53,17 +53,18 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
             throw k.error("memory.map", TypesafeConfigView.render(mapValue) + " (expected: a list of { start, size, type })");
         }
         List<RegionSpec> regions = new ArrayList<>();
-        for (ConfigValue entry : list) {
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue entry = list.get(i);
             String where = Origins.describe(entry.origin());
             if (!(entry instanceof ConfigObject obj)) {
                 throw new ConfigException(where + ": kmemu.memory.map: " + TypesafeConfigView.render(entry)
                         + " (expected: { start = 0x100000, size = 1G, type = usable })");
             }
-            ConfigView r = new TypesafeConfigView(obj.toConfig(), "");
+            ConfigView r = new TypesafeConfigView(obj.toConfig(), "", "kmemu.memory.map[" + i + "]");
             for (String key : obj.keySet()) {
                 if (!key.equals("start") && !key.equals("size") && !key.equals("type")) {
-                    throw new ConfigException(Origins.describe(obj.get(key).origin()) + ": kmemu.memory.map: unknown key "
-                            + key + " (expected one of: size, start, type)");
+                    throw new ConfigException(Origins.describe(obj.get(key).origin()) + ": kmemu.memory.map[" + i + "]." + key
+                            + ": unknown key (expected one of: size, start, type)");
                 }
             }
             regions.add(new RegionSpec(r.getAddress("start"), r.getBytes("size"), r.getEnum(RegionType.class, "type"), where));

@@ -16,14 +16,28 @@ import org.kmemu.api.ConfigView;
 public final class TypesafeConfigView implements ConfigView {
     private final Config root;
     private final String path;
+    private final String displayPath;
 
     /**
      * @param root the whole resolved config (user file over all reference.conf files)
      * @param path the absolute path of the subtree this view shows
      */
     public TypesafeConfigView(Config root, String path) {
+        this(root, path, path);
+    }
+
+    /**
+     * A view whose messages name the subtree differently from its path in {@code root}, for values
+     * that live inside a list (such as {@code kmemu.memory.map[2]}).
+     *
+     * @param root        the config holding the subtree
+     * @param path        the subtree's path in {@code root}
+     * @param displayPath the name messages use for it
+     */
+    public TypesafeConfigView(Config root, String path, String displayPath) {
         this.root = root;
         this.path = path;
+        this.displayPath = displayPath;
     }
 
     @Override
@@ -43,7 +57,7 @@ public final class TypesafeConfigView implements ConfigView {
     private ConfigValue value(String key, String expected) {
         String p = abs(key);
         if (!root.hasPathOrNull(p)) {
-            throw new ConfigException(Origins.of(root, p) + ": " + p + ": missing (expected: " + expected + ")");
+            throw new ConfigException(Origins.of(root, p) + ": " + display(key) + ": missing (expected: " + expected + ")");
         }
         ConfigValue v = root.getValue(p);
         if (v.valueType() == ConfigValueType.NULL) {
@@ -111,6 +125,13 @@ public final class TypesafeConfigView implements ConfigView {
     @Override
     public long getBytes(String key) {
         ConfigValue v = value(key, "a memory size such as 4G, 896M or 4096");
+        if (v.valueType() == ConfigValueType.STRING && ((String) v.unwrapped()).trim().toLowerCase(Locale.ROOT).startsWith("0x")) {
+            try {
+                return parseInteger(((String) v.unwrapped()).trim());
+            } catch (NumberFormatException e) {
+                throw typeError(key, v, "a memory size such as 4G, 896M, 4096 or 0x1000");
+            }
+        }
         try {
             return root.getBytes(abs(key));
         } catch (com.typesafe.config.ConfigException e) {
@@ -175,13 +196,17 @@ public final class TypesafeConfigView implements ConfigView {
         if (v.valueType() != ConfigValueType.OBJECT) {
             throw typeError(key, v, "an object { ... }");
         }
-        return new TypesafeConfigView(root, abs(key));
+        return new TypesafeConfigView(root, abs(key), display(key));
     }
 
     @Override
     public ConfigException error(String key, String problem) {
-        String p = abs(key);
-        return new ConfigException(Origins.of(root, p) + ": " + p + ": " + problem);
+        return new ConfigException(Origins.of(root, abs(key)) + ": " + display(key) + ": " + problem);
+    }
+
+    /** @return how messages name {@code key}: under {@link #displayPath} */
+    private String display(String key) {
+        return displayPath.isEmpty() ? key : displayPath + "." + key;
     }
 
     /** @return the underlying config, for the core's own readers */

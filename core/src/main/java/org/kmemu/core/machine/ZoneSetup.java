@@ -35,8 +35,8 @@ final class ZoneSetup {
         long nodeEnd = memory.get(memory.size() - 1)[1];
         List<ZoneRange> out = new ArrayList<>();
         long start = nodeStart;
-        for (ZoneType type : arch.zoneTypes()) {
-            if (type == ZoneType.MOVABLE) {
+        for (ZoneType type : ZoneType.values()) {
+            if (type == ZoneType.MOVABLE || !arch.zoneTypes().contains(type)) {
                 continue;
             }
             long end = Math.max(arch.maxZonePfn(type, layout), start);

@@ -11,7 +11,6 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.JarPluginRepository;
-import org.pf4j.PluginAlreadyLoadedException;
 import org.pf4j.PluginRepository;
 import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginWrapper;
@@ -56,18 +55,13 @@ final class KmemuPluginManager extends DefaultPluginManager {
 
     @Override
     protected PluginWrapper loadPluginFromPath(Path pluginPath) {
-        String missing = manifestProblem(pluginPath);
-        if (missing != null) {
-            addProblem(pluginPath, missing);
-            throw new PluginRuntimeException(missing);
+        String problem = manifestProblem(pluginPath);
+        if (problem != null) {
+            addProblem(pluginPath, problem);
+            throw new PluginRuntimeException(problem);
         }
         try {
             return super.loadPluginFromPath(pluginPath);
-        } catch (PluginAlreadyLoadedException e) {
-            PluginWrapper other = getPlugin(e.getPluginId());
-            addProblem(pluginPath, "plugin id '" + e.getPluginId() + "' is already loaded from "
-                    + (other != null ? other.getPluginPath() : "another jar") + " (expected: one jar per plugin id)");
-            throw e;
         } catch (RuntimeException e) {
             addProblem(pluginPath, "cannot load plugin: " + oneLine(e));
             throw e;
@@ -85,8 +79,11 @@ final class KmemuPluginManager extends DefaultPluginManager {
         return valid;
     }
 
-    /** @return why {@code path} is not a PF4J plugin jar, or null when its manifest names one */
-    private static String manifestProblem(Path path) {
+    /**
+     * @return why {@code path} cannot be loaded as judged from its manifest (not a plugin, no version,
+     *         an id already taken), or null when PF4J may go ahead
+     */
+    private String manifestProblem(Path path) {
         if (!Files.isRegularFile(path) || !path.toString().endsWith(".jar")) {
             return null;
         }
@@ -102,6 +99,11 @@ final class KmemuPluginManager extends DefaultPluginManager {
             String version = manifest.getMainAttributes().getValue("Plugin-Version");
             if (version == null || version.isBlank()) {
                 return "plugin '" + id + "': META-INF/MANIFEST.MF has no Plugin-Version (expected: a semantic version such as 1.0.0)";
+            }
+            PluginWrapper loaded = getPlugin(id);
+            if (loaded != null) {
+                return "plugin id '" + id + "' is already loaded from " + loaded.getPluginPath()
+                        + " (expected: one jar per plugin id)";
             }
             return null;
         } catch (IOException e) {

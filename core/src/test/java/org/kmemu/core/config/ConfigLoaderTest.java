@@ -101,6 +101,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mapEntriesAcceptHexSizesAndErrorsNameTheEntry() throws IOException {
+        ResolvedConfig c = load("kmemu.memory.map = [\n { start = 0x0, size = 0x0009fc00, type = usable }\n"
+                + " { start = 0x100000, size = 0x1zz, type = usable }\n]\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(c))
+                .hasMessageEndingWith("/m.conf:3: kmemu.memory.map[1].size: \"0x1zz\" (expected: a memory size such as 4G, 896M, 4096 or 0x1000)");
+        ResolvedConfig ok = load("kmemu.memory.map = [ { start = 0x0, size = 0x0009fc00, type = usable } ]\n", Map.of());
+        assertThat(MachineConfig.parse(ok).memory().regions().get(0).size()).isEqualTo(0x9fc00);
+    }
+
+    @Test
     void cpusAreBounded() throws IOException {
         ResolvedConfig c = load("kmemu.cpus = 0\n", Map.of());
         assertThatThrownBy(() -> MachineConfig.parse(c)).hasMessageEndingWith("/m.conf:1: kmemu.cpus: 0 (expected: 1 to 8192)");

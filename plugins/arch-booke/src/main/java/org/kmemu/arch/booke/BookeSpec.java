@@ -1,6 +1,7 @@
 package org.kmemu.arch.booke;
 
 import java.nio.ByteOrder;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -28,8 +29,8 @@ final class BookeSpec implements ArchSpec {
         this.options = options;
         this.fixmap = new BookeFixmap(options);
         this.zones = options.highmem()
-                ? Set.copyOf(EnumSet.of(ZoneType.NORMAL, ZoneType.HIGHMEM))
-                : Set.of(ZoneType.NORMAL);
+                ? Collections.unmodifiableSet(EnumSet.of(ZoneType.NORMAL, ZoneType.HIGHMEM))
+                : Collections.unmodifiableSet(EnumSet.of(ZoneType.NORMAL));
     }
 
     BookeOptions options() {

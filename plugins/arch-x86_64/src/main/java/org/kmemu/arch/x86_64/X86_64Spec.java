@@ -1,6 +1,7 @@
 package org.kmemu.arch.x86_64;
 
 import java.nio.ByteOrder;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,7 @@ final class X86_64Spec implements ArchSpec {
     /** The first 1 MiB, reserved whole by reserve_real_mode() since v5.13 (arch/x86/realmode/init.c). */
     static final long LOW_RESERVED_BYTES = 1L << 20;
 
-    private static final Set<ZoneType> ZONES = Set.copyOf(EnumSet.of(ZoneType.DMA, ZoneType.DMA32, ZoneType.NORMAL));
+    private static final Set<ZoneType> ZONES = Collections.unmodifiableSet(EnumSet.of(ZoneType.DMA, ZoneType.DMA32, ZoneType.NORMAL));
 
     private final X86_64Options options;
     private final Fixmap fixmap;
