@@ -23,13 +23,18 @@ final class LayoutReport {
         int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
         List<String> out = new ArrayList<>();
         out.add("virtual kernel memory layout (" + machine.arch().description() + "):");
+        // The kernel's column is 8 wide ("vmalloc : "); longer area names widen it for every line.
+        int width = 8;
         for (VirtualArea a : layout.areas()) {
-            out.add(line(a.name(), a.start(), a.end(), digits, 4));
+            width = Math.max(width, a.name().length());
+        }
+        for (VirtualArea a : layout.areas()) {
+            out.add(line(a.name(), a.start(), a.end(), digits, 4, width));
         }
         KernelImage k = machine.kernelImage();
-        out.add(line(".init", layout.kernelImageVa(k.initStart()), layout.kernelImageVa(k.initEnd()), digits, 6));
-        out.add(line(".data", layout.kernelImageVa(k.dataStart()), layout.kernelImageVa(k.dataEnd()), digits, 6));
-        out.add(line(".text", layout.kernelImageVa(k.textStart()), layout.kernelImageVa(k.textEnd()), digits, 6));
+        out.add(line(".init", layout.kernelImageVa(k.initStart()), layout.kernelImageVa(k.initEnd()), digits, 6, width));
+        out.add(line(".data", layout.kernelImageVa(k.dataStart()), layout.kernelImageVa(k.dataEnd()), digits, 6, width));
+        out.add(line(".text", layout.kernelImageVa(k.textStart()), layout.kernelImageVa(k.textEnd()), digits, 6, width));
         out.add(String.format("PAGE_OFFSET %s  TASK_SIZE %s  high_memory %s  max_low_pfn %#x  max_pfn %#x",
                 hex(layout.pageOffset(), digits), hex(layout.taskSize(), digits), hex(layout.highMemory(), digits),
                 layout.maxLowPfn(), layout.maxPfn()));
@@ -39,8 +44,8 @@ final class LayoutReport {
         return out;
     }
 
-    private static String line(String name, long start, long end, int digits, int indent) {
-        return String.format("%s%-" + (12 - indent) + "s: %s - %s   (%s)", " ".repeat(indent), name, hex(start, digits),
+    private static String line(String name, long start, long end, int digits, int indent, int width) {
+        return String.format("%s%-" + (width + 4 - indent) + "s: %s - %s   (%s)", " ".repeat(indent), name, hex(start, digits),
                 hex(end, digits), size(end - start));
     }
 
