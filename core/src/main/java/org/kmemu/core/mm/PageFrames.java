@@ -84,27 +84,38 @@ public final class PageFrames {
      * @param reserved the value to set
      */
     public void setReserved(long startPfn, long endPfn, boolean reserved) {
-        for (long pfn = startPfn; pfn < endPfn; pfn++) {
-            int[] section = sections[(int) (pfn >>> SECTION_SHIFT)];
-            int i = (int) (pfn & SECTION_MASK);
-            section[i] = reserved ? section[i] | PageFlags.PG_RESERVED : section[i] & ~PageFlags.PG_RESERVED;
-        }
+        update(startPfn, endPfn, ~PageFlags.PG_RESERVED, reserved ? PageFlags.PG_RESERVED : 0);
     }
 
     /**
-     * {@code set_page_zone()} over a range of valid frames.
+     * {@code set_page_zone()} over a range; frames of sections without RAM are skipped.
      *
      * @param startPfn first frame
      * @param endPfn   one past the last frame
      * @param zone     the zone
      */
     public void setZone(long startPfn, long endPfn, ZoneType zone) {
-        for (long pfn = startPfn; pfn < endPfn; pfn++) {
-            int[] section = sections[(int) (pfn >>> SECTION_SHIFT)];
+        update(startPfn, endPfn, ~(PageFlags.ZONE_MASK << PageFlags.ZONE_SHIFT), zone.ordinal() << PageFlags.ZONE_SHIFT);
+    }
+
+    /**
+     * {@code flags = (flags & and) | or} for every frame of [startPfn, endPfn) in existing sections,
+     * a section at a time so that the inner loop is a plain array loop the JIT unrolls and vectorises
+     * (boot runs it over every frame: 2^28 of them on a 1 TiB machine).
+     */
+    private void update(long startPfn, long endPfn, int and, int or) {
+        long pfn = startPfn;
+        while (pfn < endPfn) {
+            int s = (int) (pfn >>> SECTION_SHIFT);
+            long sectionEnd = Math.min(endPfn, ((long) s + 1) << SECTION_SHIFT);
+            int[] section = sections[s];
             if (section != null) {
-                int i = (int) (pfn & SECTION_MASK);
-                section[i] = PageFlags.withZone(section[i], zone);
+                int to = (int) (sectionEnd - ((long) s << SECTION_SHIFT));
+                for (int i = (int) (pfn & SECTION_MASK); i < to; i++) {
+                    section[i] = (section[i] & and) | or;
+                }
             }
+            pfn = sectionEnd;
         }
     }
 
