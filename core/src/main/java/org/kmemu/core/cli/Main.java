@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kmemu.api.ConfigException;
@@ -137,9 +136,8 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** {@code kmemu boot}: the boot log, as dmesg prints it. */
-    @Command(name = "boot", description = "Boot the machine and print the kernel's boot log.")
-    static final class BootCommand implements Callable<Integer> {
+    /** What every subcommand has: the common options and the picocli model of itself. */
+    abstract static class MachineCommand implements Callable<Integer> {
         @Mixin
         Options options;
 
@@ -151,9 +149,20 @@ public final class Main implements Callable<Integer> {
             return run(options, spec.commandLine());
         }
 
+        /**
+         * @param opts the options given
+         * @param cl   the command line, for its output streams
+         * @return the exit code
+         */
+        abstract int run(Options opts, CommandLine cl);
+    }
+
+    /** {@code kmemu boot}: the boot log, as dmesg prints it. */
+    @Command(name = "boot", description = "Boot the machine and print the kernel's boot log.")
+    static final class BootCommand extends MachineCommand {
+        @Override
         int run(Options opts, CommandLine cl) {
-            Session s = opts.open(cl);
-            Machine m = s.boot();
+            Machine m = opts.open(cl).boot();
             for (KernelLogBuffer.Line line : m.log().lines()) {
                 cl.getOut().println(line.format());
             }
@@ -163,43 +172,27 @@ public final class Main implements Callable<Integer> {
 
     /** {@code kmemu proc NAME}: one /proc file after boot. */
     @Command(name = "proc", description = "Boot, then print a /proc file: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo.")
-    static final class ProcCommand implements Callable<Integer> {
-        @Mixin
-        Options options;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class ProcCommand extends MachineCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The /proc file.")
         String name;
 
         @Override
-        public Integer call() {
-            CommandLine cl = spec.commandLine();
+        int run(Options opts, CommandLine cl) {
             if (!ProcFs.names().contains(name)) {
                 cl.getErr().println("kmemu: no such /proc file: " + name + " (expected one of: " + String.join(", ", ProcFs.names()) + ")");
                 return 2;
             }
-            Machine m = options.open(cl).boot();
-            cl.getOut().print(new ProcFs(m).read(name));
+            cl.getOut().print(new ProcFs(opts.open(cl).boot()).read(name));
             return 0;
         }
     }
 
     /** {@code kmemu layout}: the kernel's virtual memory layout. */
     @Command(name = "layout", description = "Boot, then print the kernel's virtual memory layout.")
-    static final class LayoutCommand implements Callable<Integer> {
-        @Mixin
-        Options options;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class LayoutCommand extends MachineCommand {
         @Override
-        public Integer call() {
-            CommandLine cl = spec.commandLine();
-            Machine m = options.open(cl).boot();
-            for (String line : LayoutReport.lines(m)) {
+        int run(Options opts, CommandLine cl) {
+            for (String line : LayoutReport.lines(opts.open(cl).boot())) {
                 cl.getOut().println(line);
             }
             return 0;
@@ -208,20 +201,12 @@ public final class Main implements Callable<Integer> {
 
     /** {@code kmemu plugins}: what the plugin host loaded. */
     @Command(name = "plugins", description = "List the plugins loaded, their extensions and versions.")
-    static final class PluginsCommand implements Callable<Integer> {
-        @Mixin
-        Options options;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class PluginsCommand extends MachineCommand {
         @Override
-        public Integer call() {
-            CommandLine cl = spec.commandLine();
-            Session s = options.open(cl);
+        int run(Options opts, CommandLine cl) {
+            Session s = opts.open(cl);
             cl.getOut().println("kmemu " + PluginHost.projectVersion() + " (plugin API " + PluginHost.systemVersion() + ")");
-            List<LoadedPlugin> plugins = s.host().plugins();
-            for (LoadedPlugin p : plugins) {
+            for (LoadedPlugin p : s.host().plugins()) {
                 cl.getOut().printf("%-10s %-16s %-8s requires %-8s %s%n", p.id(), p.version(), p.state(), p.requires(), p.jar());
                 for (String e : p.extensions()) {
                     cl.getOut().println("    " + e);
@@ -233,17 +218,10 @@ public final class Main implements Callable<Integer> {
 
     /** {@code kmemu config}: the resolved configuration. */
     @Command(name = "config", description = "Print the resolved configuration (your file over all defaults).")
-    static final class ConfigCommand implements Callable<Integer> {
-        @Mixin
-        Options options;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class ConfigCommand extends MachineCommand {
         @Override
-        public Integer call() {
-            CommandLine cl = spec.commandLine();
-            cl.getOut().println(options.open(cl).config().render());
+        int run(Options opts, CommandLine cl) {
+            cl.getOut().println(opts.open(cl).config().render());
             return 0;
         }
     }
