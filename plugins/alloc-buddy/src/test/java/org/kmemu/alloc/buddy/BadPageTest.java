@@ -14,7 +14,7 @@ class BadPageTest {
 
     /** Normal zone [0x40, 0x80), of which only [0x40, 0x60) is handed to the allocator. */
     private BuddyAllocator machine(boolean pcp) {
-        TestMachine m = new TestMachine(MapConfigView.defaults(TestMachine.noReserves("per-cpu-lists.enabled", pcp)),
+        TestMachine m = new TestMachine(TestMachine.configView(TestMachine.noReserves("per-cpu-lists.enabled", pcp)),
                 List.of(new org.kmemu.api.ZoneSpan(ZoneType.NORMAL, 0x40, 0x40, 0x40, 0x20)), TestMachine.FLAT, 12, 1, log);
         BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m);
         a.freeBootMemory(0x40, 0x20);

@@ -55,7 +55,7 @@ class BuddyPropertiesTest {
             }
         }
         TestLog log = new TestLog();
-        TestMachine m = new TestMachine(MapConfigView.defaults("max-order", maxOrder, "pageblock-order", pageblockOrder,
+        TestMachine m = new TestMachine(TestMachine.configView("max-order", maxOrder, "pageblock-order", pageblockOrder,
                 "per-cpu-lists.enabled", pcp, "per-cpu-lists.batch", rnd.nextBoolean() ? "auto" : 1 + rnd.nextInt(16)),
                 spans, TestMachine.I386, 12, cpus, log);
         BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m);

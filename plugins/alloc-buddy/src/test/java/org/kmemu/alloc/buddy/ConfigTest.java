@@ -14,13 +14,13 @@ import org.pf4j.Extension;
 class ConfigTest {
 
     private static PageAllocator create(Object... config) {
-        return new BuddyPolicy().create(new TestMachine(MapConfigView.defaults(config),
+        return new BuddyPolicy().create(new TestMachine(TestMachine.configView(config),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 1024)), TestMachine.FLAT, 12, 1, new TestLog()));
     }
 
     @Test
     void referenceConfDefaults() {
-        BuddyOptions o = BuddyOptions.read(MapConfigView.defaults());
+        BuddyOptions o = BuddyOptions.read(TestMachine.configView());
         assertThat(o.maxOrder()).isEqualTo(10);
         assertThat(o.pageblockOrder()).isEqualTo(9);
         assertThat(o.minFreeKbytes()).isEqualTo(BuddyOptions.AUTO);
@@ -38,9 +38,9 @@ class ConfigTest {
     @Test
     void badValuesNameKeyValueAndRule() {
         assertThatThrownBy(() -> create("max-order", 16)).isInstanceOf(ConfigException.class)
-                .hasMessage("test: kmemu.page-allocator.buddy.max-order: 16 (expected: 1 to 15)");
+                .hasMessage("test overrides: kmemu.page-allocator.buddy.max-order: 16 (expected: 1 to 15)");
         assertThatThrownBy(() -> create("pageblock-order", 11)).isInstanceOf(ConfigException.class)
-                .hasMessage("test: kmemu.page-allocator.buddy.pageblock-order: 11 (expected: 1 to max-order 10)");
+                .hasMessage("test overrides: kmemu.page-allocator.buddy.pageblock-order: 11 (expected: 1 to max-order 10)");
         assertThatThrownBy(() -> create("min-free-kbytes", "lots")).isInstanceOf(ConfigException.class)
                 .hasMessageEndingWith("min-free-kbytes: lots (expected: auto or a whole number)");
         assertThatThrownBy(() -> create("watermark-scale-factor", 0)).isInstanceOf(ConfigException.class)
@@ -48,13 +48,13 @@ class ConfigTest {
         assertThatThrownBy(() -> create("lowmem-reserve-ratio.normal", -1)).isInstanceOf(ConfigException.class)
                 .hasMessageEndingWith("lowmem-reserve-ratio.normal: -1 (expected: 0 or more)");
         assertThatThrownBy(() -> create("per-cpu-lists.batch", 0)).isInstanceOf(ConfigException.class)
-                .hasMessage("test: kmemu.page-allocator.buddy.per-cpu-lists.batch: 0 (expected: auto or 1 to 16777216)");
+                .hasMessage("test overrides: kmemu.page-allocator.buddy.per-cpu-lists.batch: 0 (expected: auto or 1 to 16777216)");
         assertThatThrownBy(() -> create("per-cpu-lists.batch-scale-max", 7)).isInstanceOf(ConfigException.class);
     }
 
     @Test
     void zonesOf2To31PagesAreRefused() {
-        assertThatThrownBy(() -> new BuddyPolicy().create(new TestMachine(MapConfigView.defaults(),
+        assertThatThrownBy(() -> new BuddyPolicy().create(new TestMachine(TestMachine.configView(),
                 List.of(new ZoneSpan(ZoneType.NORMAL, 0, 1L << 31, 1L << 31, 1L << 31)), TestMachine.FLAT, 12, 1,
                 new TestLog()))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("spannedPages: 2147483648 of zone Normal (expected: 1 to ");

@@ -15,7 +15,7 @@ class FailureReportTest {
     void exhaustionReturnsNoPfnAndPrintsWarnAlloc() {
         TestLog log = new TestLog();
         log.comm = "insmod";
-        BuddyAllocator a = TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves(
+        BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves(
                 "per-cpu-lists.enabled", false)), List.of(TestMachine.span(ZoneType.NORMAL, 0x100, 16)),
                 TestMachine.FLAT, 12, 1, log));
         assertThat(a.allocPages(0, Gfp.GFP_KERNEL, 3)).isEqualTo(0x100);
@@ -32,7 +32,7 @@ class FailureReportTest {
     @Test
     void nowarnIsSilent() {
         TestLog log = new TestLog();
-        BuddyAllocator a = TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves()),
+        BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves()),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 16)), TestMachine.FLAT, 12, 1, log));
         assertThat(a.allocPages(0, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 5)).isEqualTo(PageAllocator.NO_PFN);
         assertThat(a.allocPages(0, Gfp.GFP_NOWAIT, 5)).isEqualTo(PageAllocator.NO_PFN); // carries __GFP_NOWARN
@@ -42,7 +42,7 @@ class FailureReportTest {
     @Test
     void reportShowsOnlyZonesTheRequestMayUseWithMixedTypes() {
         TestLog log = new TestLog();
-        BuddyAllocator a = TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves(
+        BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves(
                 "per-cpu-lists.enabled", false, "max-order", 4, "pageblock-order", 2)),
                 List.of(TestMachine.span(ZoneType.DMA, 0, 16), TestMachine.span(ZoneType.DMA32, 16, 16)),
                 TestMachine.X86_64, 12, 1, log));

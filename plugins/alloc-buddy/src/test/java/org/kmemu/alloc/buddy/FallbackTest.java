@@ -15,7 +15,7 @@ class FallbackTest {
     private static final int R = MigrateType.RECLAIMABLE.ordinal();
 
     private static BuddyAllocator machine(int maxOrder, int pageblockOrder, int pages) {
-        return TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves(
+        return TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves(
                 "per-cpu-lists.enabled", false, "max-order", maxOrder, "pageblock-order", pageblockOrder)),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, pages)), TestMachine.FLAT, 12, 1, new TestLog()));
     }
@@ -94,7 +94,7 @@ class FallbackTest {
     @Test
     void claimNeedsTheWholePageblockInsideTheZone() {
         // 16 pages with 512-page pageblocks: a steal can never claim, the remainder stays movable.
-        BuddyAllocator a = TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves(
+        BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves(
                 "per-cpu-lists.enabled", false)), List.of(TestMachine.span(ZoneType.NORMAL, 0x100, 16)),
                 TestMachine.FLAT, 12, 1, new TestLog()));
         assertThat(a.allocPages(0, Gfp.GFP_KERNEL, 3)).isEqualTo(0x100);

@@ -12,7 +12,7 @@ import org.kmemu.api.ZoneType;
 class PcpTest {
 
     private static BuddyAllocator machine(Object... pcp) {
-        return TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves(pcp)),
+        return TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves(pcp)),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 4096)), TestMachine.FLAT, 12, 2, new TestLog()));
     }
 
@@ -63,7 +63,7 @@ class PcpTest {
 
     @Test
     void autoHighGrowsOnRefillsBetweenHighMinAndHighMax() {
-        BuddyAllocator a = TestMachine.boot(new TestMachine(MapConfigView.defaults(),
+        BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 1 << 18)), TestMachine.FLAT, 12, 2, new TestLog()));
         PerCpuPages pcp = a.pcp(0, ZoneType.NORMAL);
         // 2^18 pages: batch min(256, 256) / 4 = 64 -> 2^6 - 1 = 63; high_max 2^18 / 8 / 2 = 16384.

@@ -15,7 +15,7 @@ class SplitMergeTest {
 
     /** One order-3 block at P = 0x1238 (8-aligned), nothing else free; no pcp, no watermarks. */
     private static BuddyAllocator oneOrder3Block() {
-        TestMachine m = new TestMachine(MapConfigView.defaults(TestMachine.noReserves("per-cpu-lists.enabled", false)),
+        TestMachine m = new TestMachine(TestMachine.configView(TestMachine.noReserves("per-cpu-lists.enabled", false)),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0x1200, 0x100)), TestMachine.FLAT, 12, 1, new TestLog());
         BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m);
         a.freeBootMemory(0x1238, 8);
@@ -81,7 +81,7 @@ class SplitMergeTest {
     @Test
     void blocksDoNotMergeAcrossTheZoneEdge() {
         // Zone [0x1004, 0x1010): pfn 0x1004..0x1007 is an order-2 block whose buddy 0x1000 is outside.
-        TestMachine m = new TestMachine(MapConfigView.defaults(TestMachine.noReserves("per-cpu-lists.enabled", false)),
+        TestMachine m = new TestMachine(TestMachine.configView(TestMachine.noReserves("per-cpu-lists.enabled", false)),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0x1004, 12)), TestMachine.FLAT, 12, 1, new TestLog());
         BuddyAllocator a = TestMachine.boot(m);
         ZoneStats s = a.zoneStats(ZoneType.NORMAL);
@@ -94,7 +94,7 @@ class SplitMergeTest {
 
     @Test
     void bootFreesLargestAlignedBlocks() {
-        TestMachine m = new TestMachine(MapConfigView.defaults(),
+        TestMachine m = new TestMachine(TestMachine.configView(),
                 List.of(TestMachine.span(ZoneType.NORMAL, 1, (1 << 20) + 2)), TestMachine.FLAT, 12, 1, new TestLog());
         BuddyAllocator a = TestMachine.boot(m);
         ZoneStats s = a.zoneStats(ZoneType.NORMAL);

@@ -1,13 +1,16 @@
 package org.kmemu.alloc.buddy;
 
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
+import org.kmemu.tck.PluginConfigs;
 
 /** A PageAllocatorContext double and machine builders for the tests. */
 record TestMachine(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
@@ -16,6 +19,21 @@ record TestMachine(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> config
     static final Set<ZoneType> X86_64 = EnumSet.of(ZoneType.DMA, ZoneType.DMA32, ZoneType.NORMAL, ZoneType.MOVABLE);
     static final Set<ZoneType> I386 = EnumSet.of(ZoneType.DMA, ZoneType.NORMAL, ZoneType.HIGHMEM, ZoneType.MOVABLE);
     static final Set<ZoneType> FLAT = EnumSet.of(ZoneType.NORMAL, ZoneType.MOVABLE);
+
+    /**
+     * The plugin's reference.conf under overrides, read by the core's ConfigView.
+     *
+     * @param keyValues key, value, key, value ...: dotted keys under kmemu.page-allocator.buddy,
+     *                  Java values ({@code "per-cpu-lists.enabled", false})
+     * @return the view
+     */
+    static ConfigView configView(Object... keyValues) {
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        for (int k = 0; k < keyValues.length; k += 2) {
+            overrides.put((String) keyValues[k], keyValues[k + 1]);
+        }
+        return PluginConfigs.of(BuddyPolicy.class, "kmemu.page-allocator.buddy", overrides);
+    }
 
     static ZoneSpan span(ZoneType type, long start, long pages) {
         return new ZoneSpan(type, start, pages, pages, pages);

@@ -20,7 +20,7 @@ class WatermarkTest {
      * khugepaged's set_recommended_min_free_kbytes() gives for 3 zones with 2 MiB pageblocks.
      */
     private static TestMachine sampleMachine(Object... config) {
-        return new TestMachine(MapConfigView.defaults(config), List.of(
+        return new TestMachine(TestMachine.configView(config), List.of(
                 new ZoneSpan(ZoneType.DMA, 1, 4095, 3998, 3840),
                 new ZoneSpan(ZoneType.DMA32, 4096, 0x100000 - 4096, 0x100000 - 4096, 772_700),
                 new ZoneSpan(ZoneType.NORMAL, 0x100000, 131_100, 131_100, 131_100)),
@@ -67,7 +67,7 @@ class WatermarkTest {
         assertThat(Watermarks.intSqrt(3630560L * 16)).isEqualTo(7621);
         assertThat(a.zoneStats(ZoneType.DMA).watermarkMin()).isEqualTo(1905L * 3840 / 907640);
         // Clamps: [128, 262144] kB.
-        TestMachine tiny = new TestMachine(MapConfigView.defaults(), List.of(TestMachine.span(ZoneType.NORMAL, 0, 64)),
+        TestMachine tiny = new TestMachine(TestMachine.configView(), List.of(TestMachine.span(ZoneType.NORMAL, 0, 64)),
                 TestMachine.FLAT, 12, 1, new TestLog());
         BuddyAllocator t = (BuddyAllocator) new BuddyPolicy().create(tiny);
         assertThat(Watermarks.autoMinFreeKbytes(List.of(t.zone(ZoneType.NORMAL)), 12)).isEqualTo(128);
@@ -75,7 +75,7 @@ class WatermarkTest {
 
     @Test
     void highmemMinIsClampedBetween32And128() {
-        TestMachine m = new TestMachine(MapConfigView.defaults(), List.of(
+        TestMachine m = new TestMachine(TestMachine.configView(), List.of(
                 TestMachine.span(ZoneType.DMA, 0, 4096),
                 TestMachine.span(ZoneType.NORMAL, 4096, 225_280),
                 TestMachine.span(ZoneType.HIGHMEM, 229_376, 100_000)), TestMachine.I386, 12, 1, new TestLog());
@@ -90,7 +90,7 @@ class WatermarkTest {
     @Test
     void reservesCutMinForHighAtomicAndMemalloc() {
         // One Normal zone of 4096 pages, min_free_kbytes 1024 -> min 256, gap max(64, 0) = 64: low 320.
-        TestMachine m = new TestMachine(MapConfigView.defaults("min-free-kbytes", 1024, "per-cpu-lists.enabled", false),
+        TestMachine m = new TestMachine(TestMachine.configView("min-free-kbytes", 1024, "per-cpu-lists.enabled", false),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 4096)), TestMachine.FLAT, 12, 1, new TestLog());
         BuddyAllocator a = TestMachine.boot(m);
         assertThat(a.zoneStats(ZoneType.NORMAL).watermarkLow()).isEqualTo(320);
@@ -112,7 +112,7 @@ class WatermarkTest {
     @Test
     void lowmemReserveProtectsLowerZones() {
         // x86_64-like with ratio 256: DMA keeps (DMA32 + Normal) / 256 pages from GFP_KERNEL.
-        TestMachine m = new TestMachine(MapConfigView.defaults("min-free-kbytes", 0, "per-cpu-lists.enabled", false),
+        TestMachine m = new TestMachine(TestMachine.configView("min-free-kbytes", 0, "per-cpu-lists.enabled", false),
                 List.of(TestMachine.span(ZoneType.DMA, 0, 4096), TestMachine.span(ZoneType.DMA32, 4096, 65536 - 4096)),
                 TestMachine.X86_64, 12, 1, new TestLog());
         BuddyAllocator a = TestMachine.boot(m);

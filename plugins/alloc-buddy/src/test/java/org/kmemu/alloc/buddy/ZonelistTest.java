@@ -13,13 +13,13 @@ import org.kmemu.api.ZoneType;
 class ZonelistTest {
 
     private static BuddyAllocator i386() {
-        return TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves("per-cpu-lists.enabled", false)),
+        return TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves("per-cpu-lists.enabled", false)),
                 List.of(TestMachine.span(ZoneType.DMA, 0, 16), TestMachine.span(ZoneType.NORMAL, 16, 32),
                         TestMachine.span(ZoneType.HIGHMEM, 48, 64)), TestMachine.I386, 12, 1, new TestLog()));
     }
 
     private static BuddyAllocator x86_64() {
-        return TestMachine.boot(new TestMachine(MapConfigView.defaults(TestMachine.noReserves("per-cpu-lists.enabled", false)),
+        return TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves("per-cpu-lists.enabled", false)),
                 List.of(TestMachine.span(ZoneType.DMA, 0, 16), TestMachine.span(ZoneType.DMA32, 16, 32),
                         TestMachine.span(ZoneType.NORMAL, 48, 64)), TestMachine.X86_64, 12, 1, new TestLog()));
     }

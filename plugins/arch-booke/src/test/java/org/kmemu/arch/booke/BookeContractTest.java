@@ -4,7 +4,10 @@ import java.util.List;
 import org.kmemu.api.Architecture;
 import org.kmemu.tck.ArchitectureContractTest;
 
-/** BookE passes the architecture contract, with and without highmem. */
+/**
+ * BookE passes the architecture contract, with and without highmem.
+ * The assertions are the TCK's: every test of the contract class runs against this plugin.
+ */
 class BookeContractTest extends ArchitectureContractTest {
     @Override
     protected Architecture architecture() {

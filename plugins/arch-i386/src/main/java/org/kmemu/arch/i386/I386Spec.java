@@ -11,6 +11,7 @@ import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.ZoneType;
+import org.kmemu.x86.firmware.PcE820Map;
 
 /**
  * A configured i386 machine: little-endian, 4 KiB pages, 32-bit virtual addresses, 32 or 36 physical
@@ -107,7 +108,7 @@ final class I386Spec implements ArchSpec {
 
     @Override
     public MemoryMap defaultMemoryMap(long ramBytes) {
-        return PcMemoryMap.of(ramBytes, 1L << options.physAddressBits(), options.pae()
+        return PcE820Map.of(ramBytes, 1L << options.physAddressBits(), options.pae()
                 ? "PAE's 36-bit physical addresses end at 64 GiB"
                 : "32-bit physical addresses end at 4 GiB: more than 3 GiB of RAM would need addresses"
                         + " above 4 GiB; set pae = true, or give an explicit kmemu.memory.map");
@@ -116,7 +117,7 @@ final class I386Spec implements ArchSpec {
     /** trim_bios_range() of arch/x86/kernel/setup.c: page 0 reserved, RAM in 640 KiB..1 MiB removed. */
     @Override
     public MemoryMap sanitizeFirmwareMap(MemoryMap firmwareMap) {
-        return PcMemoryMap.trimBiosRange(firmwareMap);
+        return PcE820Map.trimBiosRange(firmwareMap);
     }
 
     @Override

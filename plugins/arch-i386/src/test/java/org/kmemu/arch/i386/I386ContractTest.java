@@ -6,7 +6,10 @@ import org.kmemu.api.ConfigView;
 import org.kmemu.tck.ArchitectureContractTest;
 import org.kmemu.tck.PluginConfigs;
 
-/** i386 passes the architecture contract: non-PAE below and above the lowmem limit. */
+/**
+ * i386 passes the architecture contract: non-PAE below and above the lowmem limit.
+ * The assertions are the TCK's: every test of the contract class runs against this plugin.
+ */
 class I386ContractTest extends ArchitectureContractTest {
     @Override
     protected Architecture architecture() {

@@ -11,6 +11,7 @@ import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.ZoneType;
+import org.kmemu.x86.firmware.PcE820Map;
 
 /**
  * A configured x86_64: little-endian, 4 KiB pages, 4- or 5-level paging, zones DMA / DMA32 / NORMAL and
@@ -94,14 +95,14 @@ final class X86_64Spec implements ArchSpec {
     @Override
     public MemoryMap defaultMemoryMap(long ramBytes) {
         PagingMode m = options.mode();
-        return DefaultE820Map.of(ramBytes, m.maxMemBytes(), String.format(
+        return PcE820Map.of(ramBytes, m.maxMemBytes(), String.format(
                 "MAXMEM is 1 << MAX_PHYSMEM_BITS %d = %#x", m.maxPhysmemBits(), m.maxMemBytes()));
     }
 
     /** trim_bios_range() of arch/x86/kernel/setup.c: page 0 reserved, RAM in 640 KiB..1 MiB removed. */
     @Override
     public MemoryMap sanitizeFirmwareMap(MemoryMap firmwareMap) {
-        return DefaultE820Map.trimBiosRange(firmwareMap);
+        return PcE820Map.trimBiosRange(firmwareMap);
     }
 
     @Override

@@ -6,7 +6,10 @@ import org.kmemu.api.ConfigView;
 import org.kmemu.tck.ArchitectureContractTest;
 import org.kmemu.tck.PluginConfigs;
 
-/** x86_64 passes the architecture contract with 4-level paging, and with 5-level (LA57). */
+/**
+ * x86_64 passes the architecture contract with 4-level paging, and with 5-level (LA57).
+ * The assertions are the TCK's: every test of the contract class runs against this plugin.
+ */
 class X86_64ContractTest extends ArchitectureContractTest {
     @Override
     protected Architecture architecture() {

@@ -10,10 +10,11 @@ import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.RegionType;
 
 /**
- * The default e820 map (RAM at [0, ramBytes) except where the legacy window hides it and the PCI hole
- * moves it above 4 GiB) and trim_bios_range().
+ * i386's default e820 map (the shared PcE820Map: RAM at [0, ramBytes) except where the legacy window
+ * hides it and the PCI hole moves it above 4 GiB) with the non-PAE and PAE address limits, and
+ * trim_bios_range(). The map's rule over random sizes is tested in the x86-firmware module.
  */
-class PcMemoryMapTest {
+class I386MemoryMapTest {
     static final long MIB = 1L << 20;
     static final long GIB = 1L << 30;
     static final MemoryRegion CONVENTIONAL = new MemoryRegion(0, 0x9fc00, RegionType.USABLE);

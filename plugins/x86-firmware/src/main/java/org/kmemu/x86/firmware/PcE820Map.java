@@ -1,4 +1,4 @@
-package org.kmemu.arch.x86_64;
+package org.kmemu.x86.firmware;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +23,16 @@ import org.kmemu.api.RegionType;
  * continues at 4 GiB, as hw/i386/pc.c in QEMU splits RAM into below_4g_mem_size and
  * above_4g_mem_size (QEMU's cut-over point varies by machine type; 3 GiB matches the real sample
  * shared/reference/proc/iomem.txt). Every region ends on a page boundary except the one at 0x9fc00,
- * whose partial page is no frame. The i386 plugin holds the same code as PcMemoryMap (plugins share
- * only the api); keep the two alike.
+ * whose partial page is no frame.
+ *
+ * <p>Used by the i386 and x86_64 plugins. Plugins share only the api at run time, so each plugin's
+ * build shades this class into its own jar under its own package (maven-shade-plugin relocation):
+ * the two plugin class loaders never see the same class. Both methods are pure functions, called
+ * from {@code ArchSpec.defaultMemoryMap} and {@code ArchSpec.sanitizeFirmwareMap} on the boot thread.
  */
-final class DefaultE820Map {
+public final class PcE820Map {
+    /** The x86 page size; every region but the one ending at {@link #LOW_USABLE_END} is whole pages. */
+    static final long PAGE_SIZE = 4096L;
     /** End of conventional memory the BIOS reports usable (639 KiB; the EBDA takes the last KiB). */
     static final long LOW_USABLE_END = 0x9fc00L;
     /** BIOS_BEGIN: 640 KiB, start of the legacy window (arch/x86/include/asm/e820/types.h). */
@@ -38,26 +44,26 @@ final class DefaultE820Map {
     /** 4 GiB: end of the PCI hole, where RAM past it continues. */
     static final long FOUR_GIB = 0x100000000L;
 
-    private DefaultE820Map() {
+    private PcE820Map() {
     }
 
     /**
      * @param ramBytes    the RAM size, a positive whole number of pages
      * @param maxEndBytes no RAM may end above this physical address
-     * @param limit       why that limit holds and what to do about it, for the error message
+     * @param limitText   why that limit holds and what to do about it, for the error message
      * @return the map
      * @throws IllegalArgumentException for a bad size, or RAM that would end above maxEndBytes
      */
-    static MemoryMap of(long ramBytes, long maxEndBytes, String limit) {
-        if (ramBytes <= 0 || ramBytes % X86_64Layout.PAGE_SIZE != 0) {
+    public static MemoryMap of(long ramBytes, long maxEndBytes, String limitText) {
+        if (ramBytes <= 0 || ramBytes % PAGE_SIZE != 0) {
             throw new IllegalArgumentException(String.format(
-                    "ramBytes: %d (expected: a positive multiple of %d)", ramBytes, X86_64Layout.PAGE_SIZE));
+                    "ramBytes: %d (expected: a positive multiple of %d)", ramBytes, PAGE_SIZE));
         }
         long maxRamBytes = maxEndBytes - (FOUR_GIB - PCI_HOLE_START);
         if (ramBytes > maxRamBytes) {
             throw new IllegalArgumentException(String.format(
                     "ramBytes: %#x (expected: at most %#x, since RAM past 3 GiB continues above the PCI hole"
-                            + " at 4 GiB and %s)", ramBytes, maxRamBytes, limit));
+                            + " at 4 GiB and %s)", ramBytes, maxRamBytes, limitText));
         }
         List<MemoryRegion> regions = new ArrayList<>(5);
         regions.add(new MemoryRegion(0, Math.min(ramBytes, LOW_USABLE_END), RegionType.USABLE));
@@ -84,8 +90,8 @@ final class DefaultE820Map {
      * @return the corrected map
      * @throws IllegalArgumentException if no usable RAM is left
      */
-    static MemoryMap trimBiosRange(MemoryMap firmwareMap) {
-        MemoryMap map = firmwareMap.update(0, X86_64Layout.PAGE_SIZE, RegionType.USABLE, RegionType.RESERVED);
+    public static MemoryMap trimBiosRange(MemoryMap firmwareMap) {
+        MemoryMap map = firmwareMap.update(0, PAGE_SIZE, RegionType.USABLE, RegionType.RESERVED);
         List<MemoryRegion> out = new ArrayList<>(map.regions().size() + 1);
         for (MemoryRegion r : map.regions()) {
             if (r.type() != RegionType.USABLE || r.end() <= BIOS_BEGIN || r.start() >= BIOS_END) {
