@@ -97,4 +97,54 @@ public interface ArchSpec {
      * @return the first pfn above the zone
      */
     long maxZonePfn(ZoneType zone, KernelLayout layout);
+
+    /**
+     * The page-table format of this configuration. Made once per machine, after the layout, because
+     * some formats need it (on e500 the PGD holds the kernel virtual address of each PTE page).
+     *
+     * @param layout this architecture's layout for the machine
+     * @return the format
+     */
+    PageTableFormat pageTableFormat(KernelLayout layout);
+
+    /** @return how the TLB is sized and filled (hardware walk on x86, software refill on e500) */
+    TlbModel tlbModel();
+
+    /**
+     * The kernel mappings boot installs in {@code swapper_pg_dir}, in order: the direct map of lowmem
+     * (x86 {@code init_memory_mapping}, ppc32 {@code mapin_ram}), the kernel image mapping where it is
+     * separate (x86_64's __START_KERNEL_map), and page tables made in advance without pages (i386 and
+     * ppc32 pkmap and fixmap: {@code permanent_kmaps_init}, {@code early_fixmap_init}).
+     *
+     * @param layout     this architecture's layout for the machine
+     * @param map        the memory map the kernel works with
+     * @param imageStart physical address of the kernel image (_text)
+     * @param imageEnd   physical address past its end (_end)
+     * @return the mappings
+     */
+    List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd);
+
+    /**
+     * Translations pinned in the TLB at boot that never miss and are never flushed: e500's TLB1
+     * entries for lowmem ({@code map_mem_in_cams}). Default: none.
+     *
+     * @param layout this architecture's layout for the machine
+     * @return the pinned translations (virt, phys, size, flags; maxPageSize is the entry size)
+     */
+    default List<KernelMapping> pinnedTranslations(KernelLayout layout) {
+        return List.of();
+    }
+
+    /** @return the MMU features the configured CPU model has switched on (NX, SMEP, SMAP) */
+    Set<CpuFeature> cpuFeatures();
+
+    /**
+     * The kernel's report of a page fault it cannot handle (an oops), in this architecture's words:
+     * x86's "BUG: unable to handle page fault for address: ...", "#PF: ..." lines and the page-table
+     * dump (arch/x86/mm/fault.c); ppc32's "BUG: Unable to handle kernel data access ..." (arch/powerpc/mm/fault.c).
+     *
+     * @param fault what faulted
+     * @return the report, one line per element
+     */
+    List<String> faultReport(PageFault fault);
 }

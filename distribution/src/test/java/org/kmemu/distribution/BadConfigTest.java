@@ -33,7 +33,7 @@ class BadConfigTest {
     void unknownKeyNamesFileLineAndTheKeysThatExist() throws IOException {
         Launcher.Result r = bootWith("include \"" + Launcher.ROOT.resolve("config/machines/x86_64.conf") + "\"\n"
                 + "kmemu {\n  memory {\n    sise = 4G\n  }\n}\n");
-        assertFailsWith(r, "bad.conf:4", "kmemu.memory.sise: unknown key", "expected one of: map, size");
+        assertFailsWith(r, "bad.conf:4", "kmemu.memory.sise: unknown key", "expected one of: map, poison, size");
     }
 
     @Test

@@ -7,12 +7,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kmemu.api.Access;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.api.Architecture;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelMapping;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.VirtualArea;
 import org.kmemu.api.ZoneType;
@@ -175,5 +180,98 @@ public abstract class ArchitectureContractTest {
             assertThat(r.end()).isLessThanOrEqualTo(map.end());
         }
         assertThat(spec.kernelLoadAddress()).isNotNegative();
+    }
+
+    @Test
+    void pageTableFormatSplitsTheAddressDownToThePage() {
+        ArchSpec spec = spec();
+        KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));
+        PageTableFormat f = spec.pageTableFormat(l);
+        assertThat(f.levels()).isBetween(2, 5);
+        assertThat(f.entryBytes()).isIn(4, 8);
+        assertThat(f.indexShift(f.levels() - 1)).isEqualTo(spec.pageShift());
+        assertThat(f.leafAllowed(f.levels() - 1)).as("the last level holds PTEs").isTrue();
+        for (int level = 0; level < f.levels(); level++) {
+            assertThat(f.levelName(level)).isIn("PGD", "P4D", "PUD", "PMD", "PTE");
+            assertThat(f.indexBits(level)).isBetween(1, 11);
+            if (level > 0) {
+                assertThat(f.indexShift(level - 1)).as("level %d sits above level %d", level - 1, level)
+                        .isEqualTo(f.indexShift(level) + f.indexBits(level));
+            }
+        }
+        assertThat(f.decode(0, f.levels() - 1)).as("an empty entry is not present").isZero();
+    }
+
+    @Test
+    void entriesDecodeToWhatWasEncoded() {
+        ArchSpec spec = spec();
+        KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));
+        PageTableFormat f = spec.pageTableFormat(l);
+        // A lowmem page: on e500 upper levels hold the table's virtual address, which must be in the direct map.
+        long phys = (l.maxLowPfn() / 2) << spec.pageShift();
+        for (int level = 0; level < f.levels(); level++) {
+            if (level < f.levels() - 1) {
+                long table = f.encodeTable(phys, level, PteFlags.PRESENT | PteFlags.WRITE);
+                assertThat(f.decode(table, level) & PteFlags.PRESENT).as("%s table entry present", f.levelName(level)).isNotZero();
+                assertThat(f.decode(table, level) & PteFlags.HUGE).as("%s table entry is no leaf", f.levelName(level)).isZero();
+                assertThat(f.address(table, level)).as("%s table address", f.levelName(level)).isEqualTo(phys);
+            }
+            if (!f.leafAllowed(level)) {
+                continue;
+            }
+            long size = 1L << f.indexShift(level);
+            long page = phys & -size;
+            int flags = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL;
+            long leaf = f.encodeLeaf(page, level, flags);
+            int decoded = f.decode(leaf, level);
+            assertThat(decoded & flags).as("%s leaf flags", f.levelName(level)).isEqualTo(flags);
+            assertThat(f.address(leaf, level)).as("%s leaf address", f.levelName(level)).isEqualTo(page);
+            if (level < f.levels() - 1) {
+                assertThat(decoded & PteFlags.HUGE).as("%s leaf above the PTE level is huge", f.levelName(level)).isNotZero();
+            }
+            long touched = f.withFlags(leaf, level, PteFlags.ACCESSED | PteFlags.DIRTY);
+            assertThat(f.decode(touched, level)).as("%s leaf after withFlags(A|D): only A and D added", f.levelName(level))
+                    .isEqualTo(decoded | PteFlags.ACCESSED | PteFlags.DIRTY);
+            assertThat(f.address(touched, level)).isEqualTo(page);
+            long readOnly = f.encodeLeaf(page, level, PteFlags.PRESENT);
+            assertThat(f.decode(readOnly, level) & PteFlags.WRITE).as("read-only leaf").isZero();
+            assertThat(f.describe(leaf, level)).isNotBlank();
+        }
+    }
+
+    @Test
+    void bootMappingsCoverTheDirectMapAndTheTlbIsSized() {
+        ArchSpec spec = spec();
+        MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0)));
+        KernelLayout l = spec.layout(map);
+        long image = spec.kernelLoadAddress();
+        List<KernelMapping> mappings = spec.kernelMappings(l, map, image, image + (8 << 20));
+        assertThat(mappings).isNotEmpty();
+        assertThat(mappings).anySatisfy(m -> {
+            assertThat(m.phys()).isNotEqualTo(KernelMapping.TABLES_ONLY);
+            assertThat(Long.compareUnsigned(m.virt(), l.pageOffset())).isLessThanOrEqualTo(0);
+            assertThat(Long.compareUnsigned(m.virt() + m.size(), l.pageOffset())).isPositive();
+        });
+        for (KernelMapping m : mappings) {
+            assertThat(m.virt() & ((1L << spec.pageShift()) - 1)).as("%s aligned", m.name()).isZero();
+            assertThat(m.size() & ((1L << spec.pageShift()) - 1)).as("%s whole pages", m.name()).isZero();
+            assertThat(Long.compareUnsigned(m.maxPageSize(), 1L << spec.pageShift())).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(spec.tlbModel().entries()).isPositive();
+        for (KernelMapping pin : spec.pinnedTranslations(l)) {
+            assertThat(pin.size()).isPositive();
+        }
+    }
+
+    @Test
+    void faultsAreReportedInTheKernelsWords() {
+        ArchSpec spec = spec();
+        KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));
+        PageTableFormat f = spec.pageTableFormat(l);
+        PageFault fault = new PageFault(l.vmallocStart(), Access.WRITE, false, false, "not present", 1,
+                new long[f.levels()], f);
+        List<String> report = spec.faultReport(fault);
+        assertThat(report).isNotEmpty();
+        assertThat(String.join("\n", report)).containsIgnoringCase(Long.toHexString(l.vmallocStart()));
     }
 }

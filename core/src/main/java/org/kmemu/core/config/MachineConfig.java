@@ -74,7 +74,11 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
         if (regions.isEmpty() && size <= 0) {
             throw k.error("memory.size", size + " (expected: a positive memory size such as 4G)");
         }
-        return new MemorySpec(size, List.copyOf(regions), origin);
+        int poison = k.getInt("memory.poison");
+        if (poison < 0 || poison > 0xff) {
+            throw k.error("memory.poison", poison + " (expected: a byte value, 0 to 255)");
+        }
+        return new MemorySpec(size, List.copyOf(regions), origin, (byte) poison);
     }
 
     private static KernelImageSpec kernel(ConfigView k) {
@@ -98,8 +102,9 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
      * @param sizeBytes {@code kmemu.memory.size}, used when {@code regions} is empty
      * @param regions   {@code kmemu.memory.map} entries
      * @param origin    where the one that applies was set
+     * @param poison    {@code kmemu.memory.poison}: what never-written RAM reads as
      */
-    public record MemorySpec(long sizeBytes, List<RegionSpec> regions, String origin) {
+    public record MemorySpec(long sizeBytes, List<RegionSpec> regions, String origin, byte poison) {
     }
 
     /**

@@ -9,6 +9,7 @@ import org.kmemu.api.ConfigException;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelMapping;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageAllocator;
@@ -21,6 +22,9 @@ import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.MachineConfig.RegionSpec;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.KernelPageTables;
+import org.kmemu.core.mmu.Mmu;
 
 /**
  * Boots a machine, in the order the kernel does (init/main.c start_kernel → setup_arch →
@@ -33,6 +37,8 @@ import org.kmemu.core.mm.PageFrames;
  *   <li>zones, from the architecture's limits ({@code free_area_init});</li>
  *   <li>the page allocator from the policy plugin, then every free range handed to it
  *       ({@code memblock_free_all}), clearing PG_reserved;</li>
+ *   <li>emulated RAM, the kernel page tables ({@code swapper_pg_dir}) in the architecture's format
+ *       with pages from the page allocator, and the CPUs with their TLBs;</li>
  *   <li>the resource tree for /proc/iomem.</li>
  * </ol>
  * It prints the kernel's boot lines for each step to the machine's log. A config the machine cannot
@@ -91,6 +97,16 @@ public final class Boot {
             throw new ConfigException(config.memory().origin() + ": kmemu.memory: no room in lowmem for mem_map ("
                     + (memmapBytes >> 10) + "K for " + arch.structPageBytes() + "-byte struct pages)");
         }
+        // The kernel page tables, from memblock below the lowmem limit, as x86's init_memory_mapping
+        // (alloc_low_pages) and ppc32's mapin_ram (early_alloc_pgtable) do before the buddy allocator.
+        PhysicalMemory memory = new PhysicalMemory(map, arch.byteOrder(), config.memory().poison());
+        long lowLimit = layout.maxLowPfn() << shift;
+        KernelPageTables tables = new KernelPageTables(memory, arch.pageTableFormat(layout),
+                () -> memblock.allocTopDown(pageSize, pageSize, lowLimit), shift);
+        long imageEnd = (image.bssEnd() + pageSize - 1) & -pageSize;
+        for (KernelMapping m : arch.kernelMappings(layout, map, image.textStart(), imageEnd)) {
+            tables.install(m);
+        }
         List<long[]> freePfns = pfnRanges(memblock.freeRanges(), shift);
         List<ZoneRange> zones = ZoneSetup.zones(arch, layout, memoryPfns, freePfns);
         for (ZoneRange z : zones) {
@@ -119,9 +135,11 @@ public final class Boot {
                 }
             }
         }
+        tables.usePageAllocator(allocator);
+        Mmu mmu = new Mmu(arch, layout, memory, tables, config.cpus());
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
-                config.cpus(), policy.id());
+                config.cpus(), policy.id(), memory, mmu);
         BootLog.summary(log, machine);
         return machine;
     }

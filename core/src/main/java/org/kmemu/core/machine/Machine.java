@@ -10,6 +10,8 @@ import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.Mmu;
 
 /**
  * A booted machine: the architecture, its memory, the page frames, the zones and the page allocator
@@ -32,10 +34,12 @@ public final class Machine {
     private final KernelImage kernelImage;
     private final int cpus;
     private final String pageAllocatorId;
+    private final PhysicalMemory memory;
+    private final Mmu mmu;
 
     Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
             List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
-            KernelImage kernelImage, int cpus, String pageAllocatorId) {
+            KernelImage kernelImage, int cpus, String pageAllocatorId, PhysicalMemory memory, Mmu mmu) {
         this.arch = arch;
         this.layout = layout;
         this.memoryMap = memoryMap;
@@ -48,6 +52,18 @@ public final class Machine {
         this.kernelImage = kernelImage;
         this.cpus = cpus;
         this.pageAllocatorId = pageAllocatorId;
+        this.memory = memory;
+        this.mmu = mmu;
+    }
+
+    /** @return the machine's RAM */
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    /** @return the MMU: kernel page tables and the CPUs */
+    public Mmu mmu() {
+        return mmu;
     }
 
     /** @return the configured architecture */

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
     void unknownKeyNamesFileLineAndSiblings() {
         assertThatThrownBy(() -> load("kmemu {\n  memory {\n    sise = 1G\n  }\n}\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("m.conf:3: kmemu.memory.sise: unknown key (expected one of: map, size)");
+                .hasMessageContaining("m.conf:3: kmemu.memory.sise: unknown key (expected one of: map, poison, size)");
     }
 
     @Test

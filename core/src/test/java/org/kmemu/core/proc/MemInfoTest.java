@@ -183,5 +183,31 @@ class MemInfoTest {
         public long maxZonePfn(ZoneType zone, KernelLayout layout) {
             return arch.maxZonePfn(zone, layout);
         }
+
+        @Override
+        public org.kmemu.api.PageTableFormat pageTableFormat(KernelLayout layout) {
+            return arch.pageTableFormat(layout);
+        }
+
+        @Override
+        public org.kmemu.api.TlbModel tlbModel() {
+            return arch.tlbModel();
+        }
+
+        @Override
+        public List<org.kmemu.api.KernelMapping> kernelMappings(KernelLayout layout, org.kmemu.api.MemoryMap map, long imageStart,
+                long imageEnd) {
+            return arch.kernelMappings(layout, map, imageStart, imageEnd);
+        }
+
+        @Override
+        public Set<org.kmemu.api.CpuFeature> cpuFeatures() {
+            return arch.cpuFeatures();
+        }
+
+        @Override
+        public List<String> faultReport(org.kmemu.api.PageFault fault) {
+            return arch.faultReport(fault);
+        }
     }
 }

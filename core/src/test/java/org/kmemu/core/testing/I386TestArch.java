@@ -5,6 +5,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.kmemu.api.ArchSpec;
+import org.kmemu.api.CpuFeature;
+import org.kmemu.api.KernelMapping;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
+import org.kmemu.api.TlbModel;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
@@ -91,6 +97,34 @@ public final class I386TestArch implements ArchSpec {
             throw new IllegalArgumentException("RAM beyond 4 GiB (expected: below 0x100000000 without PAE)");
         }
         return new Layout(maxPfn, Math.min(maxPfn, MAX_LOW_PFN));
+    }
+
+    @Override
+    public PageTableFormat pageTableFormat(KernelLayout layout) {
+        return TestX86Format.twoLevel();
+    }
+
+    @Override
+    public TlbModel tlbModel() {
+        return new TlbModel(false, 16, 4, 0);
+    }
+
+    @Override
+    public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
+        List<KernelMapping> out = new java.util.ArrayList<>(TestMmu.directMap(map, PAGE_OFFSET, layout.maxLowPfn() << 12,
+                PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.EXEC, 4L << 20));
+        out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY, (long) layout.lastPkmap() << 12, 0, 4096));
+        return out;
+    }
+
+    @Override
+    public Set<CpuFeature> cpuFeatures() {
+        return EnumSet.of(CpuFeature.SMEP, CpuFeature.SMAP);
+    }
+
+    @Override
+    public List<String> faultReport(PageFault fault) {
+        return TestMmu.x86Report(fault, 8);
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class TestMachines {
      */
     public static MachineConfig config(String archId, long ramBytes, int cpus) {
         return new MachineConfig(archId, ORIGIN, FirstFitPolicy.ID, ORIGIN, cpus,
-                new MemorySpec(ramBytes, List.of(), ORIGIN), defaultKernel());
+                new MemorySpec(ramBytes, List.of(), ORIGIN, (byte) 0), defaultKernel());
     }
 
     /** @return the kernel image sizes of core's reference.conf */

@@ -5,6 +5,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.kmemu.api.ArchSpec;
+import org.kmemu.api.CpuFeature;
+import org.kmemu.api.KernelMapping;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
+import org.kmemu.api.TlbModel;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
@@ -91,6 +97,37 @@ public final class X86_64TestArch implements ArchSpec {
             throw new IllegalArgumentException("RAM ends at " + (maxPfn << pageShift()) + " (expected: below 2^46)");
         }
         return new Layout(maxPfn);
+    }
+
+    @Override
+    public PageTableFormat pageTableFormat(KernelLayout layout) {
+        return TestX86Format.fourLevel();
+    }
+
+    @Override
+    public TlbModel tlbModel() {
+        return new TlbModel(false, 16, 4, 0);
+    }
+
+    @Override
+    public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
+        List<KernelMapping> out = new java.util.ArrayList<>(TestMmu.directMap(map, PAGE_OFFSET, layout.maxPfn() << 12,
+                PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL, 1L << 30));
+        long start = imageStart & -(2L << 20);
+        long end = (imageEnd + (2L << 20) - 1) & -(2L << 20);
+        out.add(new KernelMapping("kernel text", START_KERNEL_MAP + start, start, end - start,
+                PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.EXEC, 2L << 20));
+        return out;
+    }
+
+    @Override
+    public Set<CpuFeature> cpuFeatures() {
+        return EnumSet.of(CpuFeature.NX, CpuFeature.SMEP, CpuFeature.SMAP);
+    }
+
+    @Override
+    public List<String> faultReport(PageFault fault) {
+        return TestMmu.x86Report(fault, 16);
     }
 
     @Override

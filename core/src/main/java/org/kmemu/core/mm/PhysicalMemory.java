@@ -1,0 +1,350 @@
+package org.kmemu.core.mm;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.RegionType;
+
+/**
+ * The machine's RAM: bytes at physical addresses, in the architecture's byte order.
+ *
+ * <p>Storage is lazy: RAM is cut into {@value #CHUNK_SIZE}-byte chunks and a chunk's {@code byte[]}
+ * is allocated on its first write, so untouched RAM costs nothing and a machine may have far more
+ * RAM than the JVM's heap as long as it does not write all of it. A read of a chunk never written
+ * returns the poison byte in every position (0 by default, as zeroed RAM; a teacher may set 0x6b to
+ * show uninitialised reads). Multi-byte values are read and written with {@link VarHandle} views in
+ * the machine's byte order, so a big-endian e500 sees {@code 0x12345678} stored as 12 34 56 78.
+ *
+ * <p>Only usable RAM (the memory map's usable regions) is backed; touching any other physical
+ * address is a {@link IllegalArgumentException} naming it (device memory comes with ioremap, later).
+ *
+ * <p>Thread-safe like real RAM: concurrent accesses to different bytes are independent; concurrent
+ * accesses to the same bytes race as they would on hardware. Chunks are published safely.
+ */
+public final class PhysicalMemory {
+    /** log2 of the chunk size: 2 MiB, the x86 large-page size. */
+    public static final int CHUNK_SHIFT = 21;
+    /** Bytes per chunk. */
+    public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    private static final long CHUNK_MASK = CHUNK_SIZE - 1;
+    private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(byte[][].class);
+
+    private final byte[][] chunks;
+    private final long[] ramStarts;
+    private final long[] ramEnds;
+    private final byte poison;
+    private final long poisonLong;
+    private final ByteOrder order;
+    private final VarHandle longs;
+    private final VarHandle ints;
+    private final VarHandle shorts;
+    private long chunksAllocated;
+
+    /**
+     * @param map    the memory map; its usable regions are the RAM
+     * @param order  the architecture's byte order
+     * @param poison the value of never-written bytes
+     */
+    public PhysicalMemory(MemoryMap map, ByteOrder order, byte poison) {
+        long end = 0;
+        int n = 0;
+        for (MemoryRegion r : map.regions()) {
+            if (r.type() == RegionType.USABLE) {
+                end = Math.max(end, r.end());
+                n++;
+            }
+        }
+        long nrChunks = (end + CHUNK_MASK) >>> CHUNK_SHIFT;
+        if (nrChunks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("RAM end: " + end + " (expected: below 2^52 bytes)");
+        }
+        this.chunks = new byte[(int) nrChunks][];
+        this.ramStarts = new long[n];
+        this.ramEnds = new long[n];
+        int i = 0;
+        for (MemoryRegion r : map.regions()) {
+            if (r.type() == RegionType.USABLE) {
+                ramStarts[i] = r.start();
+                ramEnds[i++] = r.end();
+            }
+        }
+        this.poison = poison;
+        long p = poison & 0xffL;
+        this.poisonLong = p * 0x0101010101010101L;
+        this.order = order;
+        this.longs = MethodHandles.byteArrayViewVarHandle(long[].class, order);
+        this.ints = MethodHandles.byteArrayViewVarHandle(int[].class, order);
+        this.shorts = MethodHandles.byteArrayViewVarHandle(short[].class, order);
+    }
+
+    /** @return the byte order of multi-byte values */
+    public ByteOrder byteOrder() {
+        return order;
+    }
+
+    /**
+     * @param paddr a physical address
+     * @return whether it is RAM that this memory backs
+     */
+    public boolean isRam(long paddr) {
+        for (int i = 0; i < ramStarts.length; i++) {
+            if (paddr >= ramStarts[i] && paddr < ramEnds[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return how many chunks have been written so far (each {@value #CHUNK_SIZE} bytes of heap) */
+    public synchronized long chunksAllocated() {
+        return chunksAllocated;
+    }
+
+    /** The chunk for reading: null when never written (reads see poison). */
+    private byte[] chunkForRead(long paddr) {
+        int c = (int) (paddr >>> CHUNK_SHIFT);
+        if (paddr < 0 || c >= chunks.length) {
+            throw notRam(paddr);
+        }
+        byte[] chunk = chunks[c];
+        if (chunk == null) {
+            chunk = (byte[]) CHUNKS.getAcquire(chunks, c);
+            if (chunk == null && !isRam(paddr)) {
+                throw notRam(paddr);
+            }
+        }
+        return chunk;
+    }
+
+    /** The chunk for writing, allocated (and filled with poison) on first use. */
+    private byte[] chunkForWrite(long paddr) {
+        int c = (int) (paddr >>> CHUNK_SHIFT);
+        if (paddr >= 0 && c < chunks.length) {
+            byte[] chunk = chunks[c];
+            if (chunk != null) {
+                return chunk;
+            }
+        }
+        return allocate(paddr);
+    }
+
+    private synchronized byte[] allocate(long paddr) {
+        if (!isRam(paddr)) {
+            throw notRam(paddr);
+        }
+        int c = (int) (paddr >>> CHUNK_SHIFT);
+        byte[] chunk = (byte[]) CHUNKS.getAcquire(chunks, c);
+        if (chunk == null) {
+            chunk = new byte[CHUNK_SIZE];
+            if (poison != 0) {
+                Arrays.fill(chunk, poison);
+            }
+            CHUNKS.setRelease(chunks, c, chunk);
+            chunksAllocated++;
+        }
+        return chunk;
+    }
+
+    private static IllegalArgumentException notRam(long paddr) {
+        return new IllegalArgumentException(String.format("physical address %#x is not RAM (expected: a usable region of the memory map)", paddr));
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @return the byte there
+     */
+    public byte readByte(long paddr) {
+        byte[] chunk = chunkForRead(paddr);
+        return chunk == null ? poison : chunk[(int) (paddr & CHUNK_MASK)];
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @param value the byte to store
+     */
+    public void writeByte(long paddr, byte value) {
+        chunkForWrite(paddr)[(int) (paddr & CHUNK_MASK)] = value;
+    }
+
+    /**
+     * @param paddr a physical address of RAM; the value may cross a chunk boundary
+     * @return the 16-bit value there, in the machine's byte order
+     */
+    public short readShort(long paddr) {
+        int off = (int) (paddr & CHUNK_MASK);
+        if (off <= CHUNK_SIZE - 2) {
+            byte[] chunk = chunkForRead(paddr);
+            return chunk == null ? (short) poisonLong : (short) shorts.get(chunk, off);
+        }
+        return (short) readSlow(paddr, 2);
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @return the 32-bit value there, in the machine's byte order
+     */
+    public int readInt(long paddr) {
+        int off = (int) (paddr & CHUNK_MASK);
+        if (off <= CHUNK_SIZE - 4) {
+            byte[] chunk = chunkForRead(paddr);
+            return chunk == null ? (int) poisonLong : (int) ints.get(chunk, off);
+        }
+        return (int) readSlow(paddr, 4);
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @return the 64-bit value there, in the machine's byte order
+     */
+    public long readLong(long paddr) {
+        int off = (int) (paddr & CHUNK_MASK);
+        if (off <= CHUNK_SIZE - 8) {
+            byte[] chunk = chunkForRead(paddr);
+            return chunk == null ? poisonLong : (long) longs.get(chunk, off);
+        }
+        return readSlow(paddr, 8);
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @param value the 16-bit value, stored in the machine's byte order
+     */
+    public void writeShort(long paddr, short value) {
+        int off = (int) (paddr & CHUNK_MASK);
+        if (off <= CHUNK_SIZE - 2) {
+            shorts.set(chunkForWrite(paddr), off, value);
+        } else {
+            writeSlow(paddr, value, 2);
+        }
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @param value the 32-bit value, stored in the machine's byte order
+     */
+    public void writeInt(long paddr, int value) {
+        int off = (int) (paddr & CHUNK_MASK);
+        if (off <= CHUNK_SIZE - 4) {
+            ints.set(chunkForWrite(paddr), off, value);
+        } else {
+            writeSlow(paddr, value, 4);
+        }
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @param value the 64-bit value, stored in the machine's byte order
+     */
+    public void writeLong(long paddr, long value) {
+        int off = (int) (paddr & CHUNK_MASK);
+        if (off <= CHUNK_SIZE - 8) {
+            longs.set(chunkForWrite(paddr), off, value);
+        } else {
+            writeSlow(paddr, value, 8);
+        }
+    }
+
+    /**
+     * Copies bytes out of RAM.
+     *
+     * @param paddr  first physical address
+     * @param dst    destination array
+     * @param dstOff offset in it
+     * @param len    bytes to copy
+     */
+    public void read(long paddr, byte[] dst, int dstOff, int len) {
+        while (len > 0) {
+            int off = (int) (paddr & CHUNK_MASK);
+            int n = Math.min(len, CHUNK_SIZE - off);
+            byte[] chunk = chunkForRead(paddr);
+            if (chunk == null) {
+                Arrays.fill(dst, dstOff, dstOff + n, poison);
+            } else {
+                System.arraycopy(chunk, off, dst, dstOff, n);
+            }
+            paddr += n;
+            dstOff += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * Copies bytes into RAM.
+     *
+     * @param paddr  first physical address
+     * @param src    source array
+     * @param srcOff offset in it
+     * @param len    bytes to copy
+     */
+    public void write(long paddr, byte[] src, int srcOff, int len) {
+        while (len > 0) {
+            int off = (int) (paddr & CHUNK_MASK);
+            int n = Math.min(len, CHUNK_SIZE - off);
+            System.arraycopy(src, srcOff, chunkForWrite(paddr), off, n);
+            paddr += n;
+            srcOff += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * Copies within RAM, as memcpy between two physical ranges that do not overlap.
+     *
+     * @param dst destination physical address
+     * @param src source physical address
+     * @param len bytes
+     */
+    public void copy(long dst, long src, int len) {
+        while (len > 0) {
+            int dOff = (int) (dst & CHUNK_MASK);
+            int sOff = (int) (src & CHUNK_MASK);
+            int n = Math.min(len, Math.min(CHUNK_SIZE - dOff, CHUNK_SIZE - sOff));
+            byte[] from = chunkForRead(src);
+            byte[] to = chunkForWrite(dst);
+            if (from == null) {
+                Arrays.fill(to, dOff, dOff + n, poison);
+            } else {
+                System.arraycopy(from, sOff, to, dOff, n);
+            }
+            dst += n;
+            src += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * Fills RAM with one byte value (memset; clear_page uses 0).
+     *
+     * @param paddr first physical address
+     * @param value the byte
+     * @param len   bytes
+     */
+    public void fill(long paddr, byte value, long len) {
+        while (len > 0) {
+            int off = (int) (paddr & CHUNK_MASK);
+            int n = (int) Math.min(len, CHUNK_SIZE - off);
+            Arrays.fill(chunkForWrite(paddr), off, off + n, value);
+            paddr += n;
+            len -= n;
+        }
+    }
+
+    private long readSlow(long paddr, int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) {
+            long b = readByte(paddr + i) & 0xffL;
+            v |= order == ByteOrder.BIG_ENDIAN ? b << (8 * (size - 1 - i)) : b << (8 * i);
+        }
+        return v;
+    }
+
+    private void writeSlow(long paddr, long value, int size) {
+        for (int i = 0; i < size; i++) {
+            int shift = order == ByteOrder.BIG_ENDIAN ? 8 * (size - 1 - i) : 8 * i;
+            writeByte(paddr + i, (byte) (value >>> shift));
+        }
+    }
+}

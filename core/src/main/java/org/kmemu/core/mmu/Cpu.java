@@ -1,0 +1,450 @@
+package org.kmemu.core.mmu;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.kmemu.api.Access;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.PteFlags;
+import org.kmemu.core.mm.PhysicalMemory;
+
+/**
+ * One emulated CPU: its TLB, its mode (kernel or user), the page-table root it runs on (x86 CR3),
+ * its preempt count and interrupt state, and the loads, stores and copies that go through its MMU.
+ *
+ * <h2>Fast path</h2>
+ * Every access looks up its TLB (a direct-mapped or set-associative array, see {@link Tlb}): a hit
+ * whose cached permissions allow the access costs a few array reads and no allocation. A miss, an
+ * access the cached entry does not allow (a first write to a clean page, SMAP), and an access that
+ * crosses a page take the slow path: pinned entries, then a page-table walk, the permission checks,
+ * accessed/dirty, and a refill. A walk that fails raises {@link PageFaultException} with the
+ * architecture's oops text, since kmemu has no fault handler yet.
+ *
+ * <h2>Threads</h2>
+ * A Java thread acts as one CPU at a time; the CPU's state is not locked. Other CPUs flush this
+ * CPU's TLB by posting a shootdown ({@link #postFlush}), applied before this CPU's next access, as an
+ * IPI is taken at the next instruction boundary.
+ */
+public final class Cpu {
+    private final int id;
+    private final PhysicalMemory memory;
+    private final PageTableWalker walker;
+    private final Tlb tlb;
+    private final PinnedTlb pinned;
+    private final FaultReporter reporter;
+    private final boolean softwareRefill;
+    private final boolean nx;
+    private final boolean smep;
+    private final boolean smap;
+    private final Translation t;
+
+    private long root;
+    private boolean userMode;
+    private boolean uaccessOpen;
+    private int preemptCount;
+    private boolean irqsDisabled;
+    private int needRead = Tlb.KERNEL_READ;
+    private int needWrite = Tlb.KERNEL_WRITE;
+    private int needExec = Tlb.KERNEL_EXEC;
+
+    private long walks;
+    private long softwareRefills;
+    private long pinnedHits;
+
+    private final ConcurrentLinkedQueue<long[]> posted = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+
+    /** Turns a fault into the architecture's report. */
+    interface FaultReporter {
+        List<String> report(PageFault fault);
+    }
+
+    Cpu(int id, PhysicalMemory memory, PageTableWalker walker, Tlb tlb, PinnedTlb pinned, FaultReporter reporter,
+        boolean softwareRefill, boolean nx, boolean smep, boolean smap, long root) {
+        this.id = id;
+        this.memory = memory;
+        this.walker = walker;
+        this.tlb = tlb;
+        this.pinned = pinned;
+        this.reporter = reporter;
+        this.softwareRefill = softwareRefill;
+        this.nx = nx;
+        this.smep = smep;
+        this.smap = smap;
+        this.t = new Translation(walker.levels());
+        this.root = root;
+    }
+
+    /** @return the CPU number */
+    public int id() {
+        return id;
+    }
+
+    /** @return the physical address of the page-table root this CPU runs on */
+    public long root() {
+        return root;
+    }
+
+    /**
+     * Switches address space (x86: a CR3 write without PCID): every non-global TLB entry goes.
+     *
+     * @param newRoot the new root table's physical address
+     */
+    public void switchMm(long newRoot) {
+        root = newRoot;
+        tlb.flushAll(true);
+    }
+
+    /** @return whether the CPU runs in user mode */
+    public boolean userMode() {
+        return userMode;
+    }
+
+    /** @param user whether the CPU now runs in user mode (kernel entry and exit) */
+    public void setUserMode(boolean user) {
+        userMode = user;
+        needRead = user ? Tlb.USER_READ : Tlb.KERNEL_READ;
+        needWrite = user ? Tlb.USER_WRITE : Tlb.KERNEL_WRITE;
+        needExec = user ? Tlb.USER_EXEC : Tlb.KERNEL_EXEC;
+    }
+
+    /** x86 {@code stac}: opens a uaccess window in which SMAP lets the kernel touch user pages. */
+    public void userAccessBegin() {
+        uaccessOpen = true;
+    }
+
+    /** x86 {@code clac}: closes the uaccess window. */
+    public void userAccessEnd() {
+        uaccessOpen = false;
+    }
+
+    /** {@code preempt_disable()}. */
+    public void preemptDisable() {
+        preemptCount++;
+    }
+
+    /** {@code preempt_enable()}. */
+    public void preemptEnable() {
+        if (preemptCount == 0) {
+            throw new IllegalStateException("preempt_enable: preempt count already 0 on CPU " + id + " (expected: a matching preempt_disable)");
+        }
+        preemptCount--;
+    }
+
+    /** @return the preempt count */
+    public int preemptCount() {
+        return preemptCount;
+    }
+
+    /** @param disabled whether interrupts are now disabled ({@code local_irq_disable}/{@code enable}) */
+    public void setIrqsDisabled(boolean disabled) {
+        irqsDisabled = disabled;
+    }
+
+    /** @return {@code in_atomic() || irqs_disabled()}: whether sleeping would be a bug */
+    public boolean inAtomicContext() {
+        return preemptCount > 0 || irqsDisabled;
+    }
+
+    // ---- loads and stores -----------------------------------------------------------------------
+
+    /** @param vaddr a virtual address @return the byte there */
+    public byte load8(long vaddr) {
+        return memory.readByte(dataAddress(vaddr, 1, needRead, Access.READ));
+    }
+
+    /** @param vaddr a virtual address @return the 16-bit value there, in the machine's byte order */
+    public short load16(long vaddr) {
+        return crossesPage(vaddr, 2) ? (short) loadBytes(vaddr, 2) : memory.readShort(dataAddress(vaddr, 2, needRead, Access.READ));
+    }
+
+    /** @param vaddr a virtual address @return the 32-bit value there, in the machine's byte order */
+    public int load32(long vaddr) {
+        return crossesPage(vaddr, 4) ? (int) loadBytes(vaddr, 4) : memory.readInt(dataAddress(vaddr, 4, needRead, Access.READ));
+    }
+
+    /** @param vaddr a virtual address @return the 64-bit value there, in the machine's byte order */
+    public long load64(long vaddr) {
+        return crossesPage(vaddr, 8) ? loadBytes(vaddr, 8) : memory.readLong(dataAddress(vaddr, 8, needRead, Access.READ));
+    }
+
+    /** @param vaddr a virtual address @return the 32-bit instruction word there (an instruction fetch) */
+    public int fetch32(long vaddr) {
+        return memory.readInt(dataAddress(vaddr, 4, needExec, Access.EXECUTE));
+    }
+
+    /** @param vaddr a virtual address @param value the byte to store */
+    public void store8(long vaddr, byte value) {
+        memory.writeByte(dataAddress(vaddr, 1, needWrite, Access.WRITE), value);
+    }
+
+    /** @param vaddr a virtual address @param value the 16-bit value to store */
+    public void store16(long vaddr, short value) {
+        if (crossesPage(vaddr, 2)) {
+            storeBytes(vaddr, value, 2);
+        } else {
+            memory.writeShort(dataAddress(vaddr, 2, needWrite, Access.WRITE), value);
+        }
+    }
+
+    /** @param vaddr a virtual address @param value the 32-bit value to store */
+    public void store32(long vaddr, int value) {
+        if (crossesPage(vaddr, 4)) {
+            storeBytes(vaddr, value, 4);
+        } else {
+            memory.writeInt(dataAddress(vaddr, 4, needWrite, Access.WRITE), value);
+        }
+    }
+
+    /** @param vaddr a virtual address @param value the 64-bit value to store */
+    public void store64(long vaddr, long value) {
+        if (crossesPage(vaddr, 8)) {
+            storeBytes(vaddr, value, 8);
+        } else {
+            memory.writeLong(dataAddress(vaddr, 8, needWrite, Access.WRITE), value);
+        }
+    }
+
+    /**
+     * memcpy between two virtual ranges, a page at a time through the MMU.
+     *
+     * @param dst destination virtual address
+     * @param src source virtual address
+     * @param len bytes
+     */
+    public void copy(long dst, long src, long len) {
+        while (len > 0) {
+            int n = (int) Math.min(len, Math.min(4096 - (dst & 0xfff), 4096 - (src & 0xfff)));
+            long s = dataAddress(src, 1, needRead, Access.READ);
+            long d = dataAddress(dst, 1, needWrite, Access.WRITE);
+            memory.copy(d, s, n);
+            dst += n;
+            src += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * Reads virtual memory into an array.
+     *
+     * @param vaddr first virtual address
+     * @param out   destination
+     * @param off   offset in it
+     * @param len   bytes
+     */
+    public void read(long vaddr, byte[] out, int off, int len) {
+        while (len > 0) {
+            int n = (int) Math.min(len, 4096 - (vaddr & 0xfff));
+            memory.read(dataAddress(vaddr, 1, needRead, Access.READ), out, off, n);
+            vaddr += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * Writes an array into virtual memory.
+     *
+     * @param vaddr first virtual address
+     * @param in    source
+     * @param off   offset in it
+     * @param len   bytes
+     */
+    public void write(long vaddr, byte[] in, int off, int len) {
+        while (len > 0) {
+            int n = (int) Math.min(len, 4096 - (vaddr & 0xfff));
+            memory.write(dataAddress(vaddr, 1, needWrite, Access.WRITE), in, off, n);
+            vaddr += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    private static boolean crossesPage(long vaddr, int size) {
+        return (vaddr & 0xfff) > 4096 - size;
+    }
+
+    private long loadBytes(long vaddr, int size) {
+        boolean big = memory.byteOrder() == java.nio.ByteOrder.BIG_ENDIAN;
+        long v = 0;
+        for (int i = 0; i < size; i++) {
+            long b = load8(vaddr + i) & 0xffL;
+            v |= big ? b << (8 * (size - 1 - i)) : b << (8 * i);
+        }
+        return v;
+    }
+
+    private void storeBytes(long vaddr, long value, int size) {
+        boolean big = memory.byteOrder() == java.nio.ByteOrder.BIG_ENDIAN;
+        // Translate both pages before writing anything, so a fault leaves memory untouched.
+        dataAddress(vaddr, 1, needWrite, Access.WRITE);
+        dataAddress(vaddr + size - 1, 1, needWrite, Access.WRITE);
+        for (int i = 0; i < size; i++) {
+            store8(vaddr + i, (byte) (value >>> (big ? 8 * (size - 1 - i) : 8 * i)));
+        }
+    }
+
+    // ---- translation ----------------------------------------------------------------------------
+
+    /**
+     * Translates an access that stays within one page: the TLB fast path, else {@link #miss}.
+     */
+    private long dataAddress(long vaddr, int size, int need, Access access) {
+        if (pending.get() != 0) {
+            applyPostedFlushes();
+        }
+        long vpn = vaddr >>> 12;
+        Tlb tlb = this.tlb;
+        int base = tlb.setBase(vpn);
+        for (int i = base, end = base + tlb.ways; i < end; i++) {
+            if (tlb.tags[i] == vpn) {
+                if ((tlb.perms[i] & need) != 0) {
+                    tlb.hits++;
+                    return tlb.frames[i] | (vaddr & 0xfff);
+                }
+                break;
+            }
+        }
+        return miss(vaddr, access);
+    }
+
+    /**
+     * The slow path: pinned entries, then the walk (hardware on x86, the software miss handler on
+     * e500), the permission checks, accessed/dirty, and a TLB refill.
+     */
+    private long miss(long vaddr, Access access) {
+        tlb.misses++;
+        if (pinned != null) {
+            int p = pinned.find(vaddr);
+            if (p >= 0) {
+                String why = check(pinned.flags(p), access);
+                if (why == null) {
+                    pinnedHits++;
+                    return pinned.physical(p, vaddr);
+                }
+            }
+        }
+        walks++;
+        if (softwareRefill) {
+            softwareRefills++;
+        }
+        if (!walker.walk(root, vaddr, t)) {
+            throw fault(vaddr, access, false, "not present");
+        }
+        String why = check(t.flags, access);
+        if (why != null) {
+            throw fault(vaddr, access, true, why);
+        }
+        walker.markAccessed(t, access == Access.WRITE);
+        long frame = (t.pagePhys | (vaddr & ((1L << t.pageShift) - 1))) & ~0xfffL;
+        tlb.insert(vaddr >>> 12, frame, cachedPerms(t.flags));
+        return frame | (vaddr & 0xfff);
+    }
+
+    /** @return why the access is not allowed with these effective flags, or null */
+    private String check(int flags, Access access) {
+        boolean userPage = (flags & PteFlags.USER) != 0;
+        if (userMode && !userPage) {
+            return "user access to a supervisor page";
+        }
+        if (access == Access.WRITE && (flags & PteFlags.WRITE) == 0) {
+            return "write to a read-only page";
+        }
+        if (access == Access.EXECUTE) {
+            if (nx && (flags & PteFlags.EXEC) == 0) {
+                return "instruction fetch from a no-execute page";
+            }
+            if (!userMode && userPage && smep) {
+                return "SMEP: kernel instruction fetch from a user page";
+            }
+        } else if (!userMode && userPage && smap && !uaccessOpen) {
+            return "SMAP: kernel access to a user page outside a uaccess window";
+        }
+        return null;
+    }
+
+    /** The accesses a TLB entry for these flags may serve without a walk. */
+    private int cachedPerms(int flags) {
+        boolean user = (flags & PteFlags.USER) != 0;
+        boolean write = (flags & PteFlags.WRITE) != 0 && (flags & PteFlags.DIRTY) != 0;
+        boolean exec = !nx || (flags & PteFlags.EXEC) != 0;
+        int p = 0;
+        if (!(user && smap)) {
+            p |= Tlb.KERNEL_READ | (write ? Tlb.KERNEL_WRITE : 0);
+        }
+        if (exec && !(user && smep)) {
+            p |= Tlb.KERNEL_EXEC;
+        }
+        if (user) {
+            p |= Tlb.USER_READ | (write ? Tlb.USER_WRITE : 0) | (exec ? Tlb.USER_EXEC : 0);
+        }
+        if ((flags & PteFlags.GLOBAL) != 0) {
+            p |= Tlb.GLOBAL;
+        }
+        return p;
+    }
+
+    private PageFaultException fault(long vaddr, Access access, boolean protection, String reason) {
+        PageFault f = new PageFault(vaddr, access, userMode, protection, reason, t.levelsRead, t.entries.clone(), walker.format());
+        return new PageFaultException(f, reporter.report(f));
+    }
+
+    // ---- TLB maintenance ------------------------------------------------------------------------
+
+    /** {@code flush_tlb_all} on this CPU only: everything but pinned entries. */
+    public void localFlushTlbAll() {
+        tlb.flushAll(false);
+    }
+
+    /** {@code flush_tlb_one_kernel} / {@code invlpg} on this CPU only. @param vaddr the page */
+    public void localFlushTlbPage(long vaddr) {
+        tlb.flushPage(vaddr);
+    }
+
+    /** Local flush of [start, end). @param start first address @param end end address */
+    public void localFlushTlbRange(long start, long end) {
+        tlb.flushRange(start, end);
+    }
+
+    /** Local flush of the current address space's (non-global) entries. */
+    public void localFlushTlbMm() {
+        tlb.flushAll(true);
+    }
+
+    static final long FLUSH_ALL = 0;
+    static final long FLUSH_RANGE = 1;
+    static final long FLUSH_MM = 2;
+
+    /**
+     * Posts a shootdown for this CPU, applied before its next access (an IPI).
+     *
+     * @param kind  {@link #FLUSH_ALL}, {@link #FLUSH_RANGE} or {@link #FLUSH_MM}
+     * @param start range start (for ranges)
+     * @param end   range end (for ranges)
+     * @param mmRoot the address space whose entries go (for FLUSH_MM): only if this CPU runs it
+     */
+    void postFlush(long kind, long start, long end, long mmRoot) {
+        posted.add(new long[] {kind, start, end, mmRoot});
+        pending.incrementAndGet();
+    }
+
+    private void applyPostedFlushes() {
+        long[] f;
+        while ((f = posted.poll()) != null) {
+            pending.decrementAndGet();
+            if (f[0] == FLUSH_ALL) {
+                tlb.flushAll(false);
+            } else if (f[0] == FLUSH_RANGE) {
+                tlb.flushRange(f[1], f[2]);
+            } else if (f[3] == root) {
+                tlb.flushAll(true);
+            }
+        }
+    }
+
+    /** @return this CPU's TLB counters */
+    public TlbStats tlbStats() {
+        return new TlbStats(id, tlb.hits, tlb.misses, walks, softwareRefills, pinnedHits, tlb.flushes, tlb.valid(),
+                tlb.sets * tlb.ways, pinned == null ? 0 : pinned.size());
+    }
+}

@@ -1,0 +1,196 @@
+package org.kmemu.core.mmu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.kmemu.api.Gfp;
+import org.kmemu.api.KernelMapping;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
+import org.kmemu.core.mm.PhysicalMemory;
+
+/**
+ * The kernel's page tables ({@code swapper_pg_dir}, {@code init_mm.pgd}), built at boot from the
+ * architecture's {@link KernelMapping}s the way x86's {@code init_memory_mapping()} and ppc32's
+ * {@code mapin_ram()} build theirs: every table is a zeroed page, and entries
+ * are written into emulated RAM in the architecture's format and byte order. Boot's tables come
+ * from memblock (so they are reserved, as on Linux); later tables from the page allocator. Each range is mapped
+ * with the largest leaf the format allows where virtual and physical addresses are both aligned
+ * (2 MiB or 1 GiB on x86_64, 4 MiB with PSE on i386), down to base pages at unaligned edges.
+ *
+ * <p>Boot builds it single-threaded; afterwards kernel services that change kernel mappings (vmalloc,
+ * kmap, later) call {@link #mapPage}/{@link #clearPage} under their own locks and flush TLBs
+ * themselves, as the kernel does.
+ */
+public final class KernelPageTables {
+    private final PhysicalMemory memory;
+    private final PageTableWalker walker;
+    private final PageTableFormat format;
+    private TableAllocator tableAllocator;
+    private final int pageShift;
+    private final long root;
+    private long tablePages;
+    private final Map<Integer, Long> leavesByShift = new TreeMap<>();
+    private final List<KernelMapping> mappings = new ArrayList<>();
+
+    /**
+     * Where table pages come from: memblock during boot (x86's {@code alloc_low_pages}, ppc32's
+     * {@code early_alloc_pgtable}: reserved, never managed by the page allocator), the page allocator
+     * afterwards.
+     */
+    @FunctionalInterface
+    public interface TableAllocator {
+        /** @return the physical address of a free page for a table, or -1 if there is none */
+        long allocateTablePage();
+    }
+
+    /**
+     * Allocates the root table.
+     *
+     * @param memory         the machine's RAM
+     * @param format         the page-table format
+     * @param tableAllocator where table pages come from for now
+     * @param pageShift      PAGE_SHIFT
+     */
+    public KernelPageTables(PhysicalMemory memory, PageTableFormat format, TableAllocator tableAllocator, int pageShift) {
+        this.memory = memory;
+        this.walker = new PageTableWalker(memory, format);
+        this.format = format;
+        this.tableAllocator = tableAllocator;
+        this.pageShift = pageShift;
+        this.root = allocateTable();
+    }
+
+    /**
+     * Switches table allocation to the page allocator once it is up.
+     *
+     * @param allocator the page allocator
+     */
+    public void usePageAllocator(PageAllocator allocator) {
+        this.tableAllocator = () -> {
+            long pfn = allocator.allocPages(0, Gfp.GFP_KERNEL, 0);
+            return pfn == PageAllocator.NO_PFN ? -1 : pfn << pageShift;
+        };
+    }
+
+    PageTableWalker walker() {
+        return walker;
+    }
+
+    /** @return the root table's physical address (what CR3 holds for kernel threads) */
+    public long root() {
+        return root;
+    }
+
+    /** @return pages used by the kernel's page tables, the root included */
+    public long tablePages() {
+        return tablePages;
+    }
+
+    /** @return how many leaves of each size (log2 bytes) boot and later calls wrote */
+    public Map<Integer, Long> leavesByShift() {
+        return Map.copyOf(leavesByShift);
+    }
+
+    /** @return the mappings boot installed, in order */
+    public List<KernelMapping> mappings() {
+        return List.copyOf(mappings);
+    }
+
+    private long allocateTable() {
+        long phys = tableAllocator.allocateTablePage();
+        if (phys < 0) {
+            throw new IllegalStateException("out of memory for kernel page tables");
+        }
+        memory.fill(phys, (byte) 0, 1L << pageShift);
+        tablePages++;
+        return phys;
+    }
+
+    /**
+     * Installs one mapping: leaves for [virt, virt+size) → [phys, ...), or only the tables for it.
+     *
+     * @param m the mapping
+     */
+    public void install(KernelMapping m) {
+        mappings.add(m);
+        long base = 1L << pageShift;
+        if (m.phys() == KernelMapping.TABLES_ONLY) {
+            for (long off = 0; Long.compareUnsigned(off, m.size()) < 0; off += base) {
+                tableFor(m.virt() + off, format.levels() - 1, m.flags());
+            }
+            return;
+        }
+        long off = 0;
+        while (Long.compareUnsigned(off, m.size()) < 0) {
+            long v = m.virt() + off;
+            long p = m.phys() + off;
+            int level = leafLevel(v, p, m.size() - off, m.maxPageSize());
+            long table = tableFor(v, level, m.flags());
+            int shift = format.indexShift(level);
+            walker.writeEntry(walker.entryAddress(table, level, v), format.encodeLeaf(p, level, m.flags() | PteFlags.PRESENT));
+            leavesByShift.merge(shift, 1L, Long::sum);
+            off += 1L << shift;
+        }
+    }
+
+    /** The highest level (largest page) whose leaf fits at v/p within the remaining size. */
+    private int leafLevel(long v, long p, long remaining, long maxPageSize) {
+        for (int level = 0; level < format.levels(); level++) {
+            long size = 1L << format.indexShift(level);
+            if (format.leafAllowed(level) && Long.compareUnsigned(size, maxPageSize) <= 0
+                    && ((v | p) & (size - 1)) == 0 && Long.compareUnsigned(size, remaining) <= 0) {
+                return level;
+            }
+        }
+        throw new IllegalArgumentException(String.format("kernel mapping at %#x: no leaf fits (expected: base-page aligned)", v));
+    }
+
+    /** @return the table at {@code level} for {@code vaddr}, allocating missing tables on the way */
+    private long tableFor(long vaddr, int level, int flags) {
+        long table = root;
+        for (int l = 0; l < level; l++) {
+            long addr = walker.entryAddress(table, l, vaddr);
+            long entry = walker.readEntry(addr);
+            int decoded = format.decode(entry, l);
+            if ((decoded & PteFlags.PRESENT) == 0) {
+                long next = allocateTable();
+                walker.writeEntry(addr, format.encodeTable(next, l, PteFlags.PRESENT | PteFlags.WRITE | (flags & PteFlags.USER)));
+                table = next;
+            } else if ((decoded & PteFlags.HUGE) != 0) {
+                throw new IllegalStateException(String.format("kernel mapping at %#x: a %s large page is in the way", vaddr,
+                        format.levelName(l)));
+            } else {
+                table = format.address(entry, l);
+            }
+        }
+        return table;
+    }
+
+    /**
+     * Maps one base page ({@code set_pte_at} on a kernel address); the tables must exist or are
+     * allocated. The caller flushes TLBs.
+     *
+     * @param vaddr a kernel virtual address, page aligned
+     * @param phys  a physical page address
+     * @param flags {@link PteFlags}
+     */
+    public void mapPage(long vaddr, long phys, int flags) {
+        int last = format.levels() - 1;
+        long table = tableFor(vaddr, last, flags);
+        walker.writeEntry(walker.entryAddress(table, last, vaddr), format.encodeLeaf(phys, last, flags | PteFlags.PRESENT));
+    }
+
+    /**
+     * Clears one base page's PTE ({@code pte_clear}); the caller flushes TLBs.
+     *
+     * @param vaddr a kernel virtual address mapped with base pages
+     */
+    public void clearPage(long vaddr) {
+        int last = format.levels() - 1;
+        long table = tableFor(vaddr, last, 0);
+        walker.writeEntry(walker.entryAddress(table, last, vaddr), 0);
+    }
+}

@@ -1,0 +1,159 @@
+package org.kmemu.core.mmu;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.CpuFeature;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelMapping;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.TlbModel;
+import org.kmemu.core.mm.PhysicalMemory;
+
+/**
+ * The machine's MMU: the architecture's page-table format over emulated RAM, the kernel's page
+ * tables ({@code swapper_pg_dir}), and the CPUs that translate through them. TLB shootdowns go
+ * through here: the calling CPU flushes at once, the others when they next access memory
+ * (arch/x86/mm/tlb.c {@code flush_tlb_kernel_range}, {@code flush_tlb_mm_range}).
+ *
+ * <p>Made once at boot; the CPUs it hands out are each driven by one thread at a time.
+ */
+public final class Mmu {
+    private final PhysicalMemory memory;
+    private final PageTableWalker walker;
+    private final KernelPageTables kernelTables;
+    private final Cpu[] cpus;
+    private final TlbModel tlbModel;
+
+    /**
+     * @param arch         the architecture
+     * @param layout       its layout on this machine
+     * @param memory       the machine's RAM
+     * @param kernelTables the kernel page tables boot built
+     * @param nrCpus       how many CPUs
+     */
+    public Mmu(ArchSpec arch, KernelLayout layout, PhysicalMemory memory, KernelPageTables kernelTables, int nrCpus) {
+        this.memory = memory;
+        this.walker = kernelTables.walker();
+        this.kernelTables = kernelTables;
+        this.tlbModel = arch.tlbModel();
+        List<KernelMapping> pins = arch.pinnedTranslations(layout);
+        PinnedTlb pinned = pins.isEmpty() ? null : new PinnedTlb(pins);
+        boolean nx = arch.cpuFeatures().contains(CpuFeature.NX);
+        boolean smep = arch.cpuFeatures().contains(CpuFeature.SMEP);
+        boolean smap = arch.cpuFeatures().contains(CpuFeature.SMAP);
+        this.cpus = new Cpu[nrCpus];
+        for (int i = 0; i < nrCpus; i++) {
+            cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, arch::faultReport,
+                    tlbModel.softwareRefill(), nx, smep, smap, kernelTables.root());
+        }
+    }
+
+    /** @param id a CPU number @return that CPU */
+    public Cpu cpu(int id) {
+        return cpus[id];
+    }
+
+    /** @return how many CPUs */
+    public int nrCpus() {
+        return cpus.length;
+    }
+
+    /** @return the page-table format */
+    public PageTableFormat format() {
+        return walker.format();
+    }
+
+    /** @return the TLB geometry and refill model */
+    public TlbModel tlbModel() {
+        return tlbModel;
+    }
+
+    /** @return the kernel page tables */
+    public KernelPageTables kernelTables() {
+        return kernelTables;
+    }
+
+    /** @return the machine's RAM */
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    /** {@code flush_tlb_all()}: every CPU drops every non-pinned entry. @param self the calling CPU */
+    public void flushTlbAll(Cpu self) {
+        for (Cpu c : cpus) {
+            if (c == self) {
+                c.localFlushTlbAll();
+            } else {
+                c.postFlush(Cpu.FLUSH_ALL, 0, 0, 0);
+            }
+        }
+    }
+
+    /**
+     * {@code flush_tlb_kernel_range()}: every CPU drops [start, end).
+     *
+     * @param self  the calling CPU
+     * @param start first address
+     * @param end   end address
+     */
+    public void flushTlbKernelRange(Cpu self, long start, long end) {
+        for (Cpu c : cpus) {
+            if (c == self) {
+                c.localFlushTlbRange(start, end);
+            } else {
+                c.postFlush(Cpu.FLUSH_RANGE, start, end, 0);
+            }
+        }
+    }
+
+    /**
+     * {@code flush_tlb_page()}: every CPU drops one page.
+     *
+     * @param self  the calling CPU
+     * @param vaddr the page
+     */
+    public void flushTlbPage(Cpu self, long vaddr) {
+        long page = vaddr & ~0xfffL;
+        flushTlbKernelRange(self, page, page + 4096);
+    }
+
+    /**
+     * {@code flush_tlb_mm()}: every CPU running the address space drops its non-global entries.
+     *
+     * @param self the calling CPU
+     * @param root the address space's root table
+     */
+    public void flushTlbMm(Cpu self, long root) {
+        for (Cpu c : cpus) {
+            if (c == self) {
+                if (c.root() == root) {
+                    c.localFlushTlbMm();
+                }
+            } else {
+                c.postFlush(Cpu.FLUSH_MM, 0, 0, root);
+            }
+        }
+    }
+
+    /**
+     * Walks {@code root}'s tables for {@code vaddr} without touching accessed/dirty or any TLB, for
+     * {@code kmemu translate}.
+     *
+     * @param root  a root table
+     * @param vaddr the address
+     * @return each level's index, entry and meaning, then the result
+     */
+    public WalkReport walk(long root, long vaddr) {
+        return WalkReport.of(walker, root, vaddr);
+    }
+
+    /** @return every CPU's TLB counters */
+    public List<TlbStats> tlbStats() {
+        List<TlbStats> out = new ArrayList<>();
+        for (Cpu c : cpus) {
+            out.add(c.tlbStats());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,130 @@
+package org.kmemu.core.mmu;
+
+import java.util.Arrays;
+
+/**
+ * One CPU's TLB for base pages: a set-associative array of 4 KiB translations, direct-mapped when it
+ * has one way, looked up the way QEMU's softmmu looks up its TLB: index by the low bits of the virtual
+ * page number, compare the tag, use the cached frame. Large pages are cached as the 4 KiB fragment
+ * that was touched (as many real TLBs do).
+ *
+ * <p>Each entry caches which accesses it allows, per mode, computed when it was filled
+ * ({@link #KERNEL_READ} ...). A write through an entry whose page was clean is not allowed from the
+ * TLB: it takes the slow path so that the walker can set the dirty bit, as x86 hardware does.
+ *
+ * <p>Owned by one CPU's thread. Other CPUs never touch it directly: they post shootdowns
+ * ({@link Cpu#postFlush}), which the owner applies before its next access.
+ */
+final class Tlb {
+    static final int KERNEL_READ = 1;
+    static final int KERNEL_WRITE = 1 << 1;
+    static final int KERNEL_EXEC = 1 << 2;
+    static final int USER_READ = 1 << 3;
+    static final int USER_WRITE = 1 << 4;
+    static final int USER_EXEC = 1 << 5;
+    /** The translation is global: kept when the address space switches. */
+    static final int GLOBAL = 1 << 6;
+
+    private static final long INVALID = -1L;
+
+    final int sets;
+    final int ways;
+    private final long setMask;
+    final long[] tags;
+    final long[] frames;
+    final int[] perms;
+    private final byte[] victim;
+
+    long hits;
+    long misses;
+    long flushes;
+
+    Tlb(int sets, int ways) {
+        this.sets = sets;
+        this.ways = ways;
+        this.setMask = sets - 1;
+        this.tags = new long[sets * ways];
+        this.frames = new long[sets * ways];
+        this.perms = new int[sets * ways];
+        this.victim = new byte[sets];
+        Arrays.fill(tags, INVALID);
+    }
+
+    /** @return the first slot of the set holding virtual page {@code vpn} */
+    int setBase(long vpn) {
+        return (int) (vpn & setMask) * ways;
+    }
+
+    /**
+     * @param vpn a virtual page number (vaddr >>> 12)
+     * @return the slot caching it, or -1
+     */
+    int find(long vpn) {
+        int base = setBase(vpn);
+        for (int i = base; i < base + ways; i++) {
+            if (tags[i] == vpn) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Caches a translation, replacing the same page's entry or the set's next victim (round robin). */
+    void insert(long vpn, long frame, int perm) {
+        int slot = find(vpn);
+        if (slot < 0) {
+            int set = (int) (vpn & setMask);
+            slot = set * ways + victim[set];
+            victim[set] = (byte) ((victim[set] + 1) % ways);
+        }
+        tags[slot] = vpn;
+        frames[slot] = frame;
+        perms[slot] = perm;
+    }
+
+    /** {@code __flush_tlb_all} / a CR3 write: drops everything, or everything but global entries. */
+    void flushAll(boolean keepGlobal) {
+        flushes++;
+        for (int i = 0; i < tags.length; i++) {
+            if (!keepGlobal || (perms[i] & GLOBAL) == 0) {
+                tags[i] = INVALID;
+            }
+        }
+    }
+
+    /** {@code flush_tlb_one_kernel}/{@code invlpg}: drops one page, global or not. */
+    void flushPage(long vaddr) {
+        flushes++;
+        int slot = find(vaddr >>> 12);
+        if (slot >= 0) {
+            tags[slot] = INVALID;
+        }
+    }
+
+    /** Drops every entry for [start, end); a range larger than the TLB drops it all, as x86's ceiling does. */
+    void flushRange(long start, long end) {
+        flushes++;
+        long pages = Long.divideUnsigned(end - start + 0xfff, 4096);
+        if (Long.compareUnsigned(pages, tags.length) > 0) {
+            Arrays.fill(tags, INVALID);
+            return;
+        }
+        for (long p = 0; p < pages; p++) {
+            int slot = find((start >>> 12) + p);
+            if (slot >= 0) {
+                tags[slot] = INVALID;
+            }
+        }
+    }
+
+    /** @return how many entries are valid now */
+    int valid() {
+        int n = 0;
+        for (long t : tags) {
+            if (t != INVALID) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,200 @@
+package org.kmemu.core.mmu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.kmemu.api.Access;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.PteFlags;
+import org.kmemu.core.machine.Machine;
+import org.kmemu.core.testing.TestMachines;
+
+/**
+ * Loads, stores and copies through the MMU on the core's x86-style test machines: the kernel page
+ * tables boot built, the TLB and its flushes, accessed/dirty, and the permission rules.
+ */
+class CpuTest {
+    private final Machine m = TestMachines.x86_64(4L << 30);
+    private final KernelLayout l = m.layout();
+    private final Cpu cpu = m.mmu().cpu(0);
+
+    @Test
+    void aWriteThroughTheDirectMapLandsInRamAndReadsBackThroughAnyMapping() {
+        long phys = 0x2345000;
+        cpu.store64(l.va(phys) + 8, 0x1122334455667788L);
+        assertThat(m.memory().readLong(phys + 8)).isEqualTo(0x1122334455667788L);
+        // The kernel image is mapped a second time at __START_KERNEL_map: same frame, other address.
+        long text = 0xffffffff80000000L + phys;
+        assertThat(m.mmu().cpu(1).load64(text + 8)).isEqualTo(0x1122334455667788L);
+        assertThat(cpu.load32(l.va(phys) + 8)).isEqualTo(0x55667788);
+        assertThat(cpu.load8(l.va(phys) + 15)).isEqualTo((byte) 0x11);
+    }
+
+    @Test
+    void tlbHitsAfterTheFirstMissAndCountsWalks() {
+        long v = l.va(0x3000000);
+        cpu.load64(v);
+        TlbStats first = cpu.tlbStats();
+        assertThat(first.misses()).isEqualTo(1);
+        assertThat(first.walks()).isEqualTo(1);
+        for (int i = 0; i < 100; i++) {
+            cpu.load64(v + 8 * i);
+        }
+        TlbStats after = cpu.tlbStats();
+        assertThat(after.hits()).isEqualTo(first.hits() + 100);
+        assertThat(after.walks()).isEqualTo(1);
+        assertThat(after.softwareRefills()).isZero();
+    }
+
+    @Test
+    void aChangedPteWithoutAFlushLeavesTheStaleTranslationInUse() {
+        long v = l.vmallocStart();
+        long oldPage = 0x4000000;
+        long newPage = 0x5000000;
+        m.memory().writeLong(oldPage, 1);
+        m.memory().writeLong(newPage, 2);
+        KernelPageTables kt = m.mmu().kernelTables();
+        kt.mapPage(v, oldPage, PteFlags.WRITE | PteFlags.GLOBAL);
+        assertThat(cpu.load64(v)).isEqualTo(1);
+        kt.mapPage(v, newPage, PteFlags.WRITE | PteFlags.GLOBAL);
+        assertThat(cpu.load64(v)).as("stale: no flush yet").isEqualTo(1);
+        Cpu other = m.mmu().cpu(1);
+        assertThat(other.load64(v)).as("a CPU that never cached it walks the new PTE").isEqualTo(2);
+        cpu.localFlushTlbPage(v);
+        assertThat(cpu.load64(v)).isEqualTo(2);
+    }
+
+    @Test
+    void shootdownsReachOtherCpusBeforeTheirNextAccess() {
+        long v = l.vmallocStart() + 0x10000;
+        KernelPageTables kt = m.mmu().kernelTables();
+        kt.mapPage(v, 0x4000000, PteFlags.WRITE | PteFlags.GLOBAL);
+        Cpu other = m.mmu().cpu(1);
+        m.memory().writeLong(0x4000000, 7);
+        assertThat(other.load64(v)).isEqualTo(7);
+        kt.clearPage(v);
+        assertThat(other.load64(v)).as("stale on CPU 1").isEqualTo(7);
+        m.mmu().flushTlbKernelRange(cpu, v, v + 4096);
+        assertThatThrownBy(() -> other.load64(v)).isInstanceOf(PageFaultException.class)
+                .hasMessageContaining("BUG: unable to handle page fault for address: " + Long.toHexString(v));
+    }
+
+    @Test
+    void flushTlbAllAndMmDropGlobalAndNonGlobalAsTheKernelDoes() {
+        long v = l.va(0x6000000);
+        cpu.load64(v);
+        int valid = cpu.tlbStats().valid();
+        assertThat(valid).isPositive();
+        cpu.localFlushTlbMm();
+        assertThat(cpu.tlbStats().valid()).as("direct-map entries are global").isEqualTo(valid);
+        m.mmu().flushTlbAll(cpu);
+        assertThat(cpu.tlbStats().valid()).isZero();
+    }
+
+    @Test
+    void theWalkerSetsAccessedAndDirtyAndAFirstWriteToACleanPageWalksAgain() {
+        long v = l.vmallocStart() + 0x20000;
+        KernelPageTables kt = m.mmu().kernelTables();
+        kt.mapPage(v, 0x4100000, PteFlags.WRITE | PteFlags.GLOBAL);
+        cpu.load64(v);
+        WalkReport r = m.mmu().walk(kt.root(), v);
+        assertThat(r.flags() & (PteFlags.ACCESSED | PteFlags.DIRTY)).isEqualTo(PteFlags.ACCESSED);
+        long walks = cpu.tlbStats().walks();
+        cpu.store64(v, 5);
+        assertThat(cpu.tlbStats().walks()).as("D was clear: the write walks to set it").isEqualTo(walks + 1);
+        assertThat(m.mmu().walk(kt.root(), v).flags() & PteFlags.DIRTY).isNotZero();
+        cpu.store64(v + 8, 6);
+        assertThat(cpu.tlbStats().walks()).isEqualTo(walks + 1);
+    }
+
+    @Test
+    void unmappedKernelAddressesOopsWithTheKernelsText() {
+        long v = l.vmallocStart() + 0x100000;
+        assertThatThrownBy(() -> cpu.store32(v, 1)).isInstanceOf(PageFaultException.class).satisfies(e -> {
+            PageFaultException pf = (PageFaultException) e;
+            assertThat(pf.fault().protection()).isFalse();
+            assertThat(pf.fault().access()).isEqualTo(Access.WRITE);
+            assertThat(pf.report()).containsExactly(
+                    "BUG: unable to handle page fault for address: " + String.format("%016x", v),
+                    "#PF: supervisor write access in kernel mode",
+                    "#PF: not-present page");
+        });
+    }
+
+    @Test
+    void permissionsAreCheckedPerModeAndFeature() {
+        KernelPageTables kt = m.mmu().kernelTables();
+        long ro = l.vmallocStart() + 0x30000;
+        long user = 0x400000;
+        kt.mapPage(ro, 0x4200000, PteFlags.GLOBAL);
+        assertThat(cpu.load64(ro)).isZero();
+        assertThatThrownBy(() -> cpu.store64(ro, 1)).isInstanceOf(PageFaultException.class)
+                .satisfies(e -> assertThat(((PageFaultException) e).fault().reason()).isEqualTo("write to a read-only page"));
+        assertThatThrownBy(() -> cpu.fetch32(ro)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
+                .isEqualTo("instruction fetch from a no-execute page"));
+
+        kt.mapPage(user, 0x4300000, PteFlags.USER | PteFlags.WRITE | PteFlags.EXEC);
+        assertThatThrownBy(() -> cpu.load64(user)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
+                .startsWith("SMAP"));
+        cpu.userAccessBegin();
+        cpu.store64(user, 9);
+        cpu.userAccessEnd();
+        assertThatThrownBy(() -> cpu.fetch32(user)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
+                .startsWith("SMEP"));
+        cpu.setUserMode(true);
+        assertThat(cpu.load64(user)).isEqualTo(9);
+        cpu.fetch32(user);
+        long kernel = l.va(0x4400000);
+        assertThatThrownBy(() -> cpu.load64(kernel)).satisfies(e -> {
+            PageFaultException pf = (PageFaultException) e;
+            assertThat(pf.fault().reason()).isEqualTo("user access to a supervisor page");
+            assertThat(pf.fault().protection()).isTrue();
+            assertThat(pf.report()).contains("#PF: user read access in user mode", "#PF: permissions violation");
+        });
+    }
+
+    @Test
+    void copiesAndUnalignedAccessesCrossPages() {
+        long src = l.va(0x7000000) + 4090;
+        long dst = l.va(0x7100000) + 100;
+        byte[] data = new byte[9000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 7);
+        }
+        cpu.write(src, data, 0, data.length);
+        cpu.copy(dst, src, data.length);
+        byte[] back = new byte[data.length];
+        cpu.read(dst, back, 0, back.length);
+        assertThat(back).isEqualTo(data);
+        long edge = l.va(0x7200000) + 4093;
+        cpu.store64(edge, 0x0102030405060708L);
+        assertThat(cpu.load64(edge)).isEqualTo(0x0102030405060708L);
+        assertThat(cpu.load8(edge)).isEqualTo((byte) 0x08);
+    }
+
+    @Test
+    void switchingAddressSpaceKeepsOnlyGlobalEntries() {
+        long v = l.va(0x8000000);
+        cpu.load64(v);
+        long user = 0x500000;
+        m.mmu().kernelTables().mapPage(user, 0x8100000, PteFlags.USER | PteFlags.WRITE);
+        cpu.setUserMode(true);
+        cpu.load64(user);
+        int before = cpu.tlbStats().valid();
+        cpu.switchMm(cpu.root());
+        assertThat(cpu.tlbStats().valid()).isEqualTo(before - 1);
+    }
+
+    @Test
+    void preemptCountAndIrqsMakeAtomicContext() {
+        assertThat(cpu.inAtomicContext()).isFalse();
+        cpu.preemptDisable();
+        assertThat(cpu.inAtomicContext()).isTrue();
+        cpu.preemptEnable();
+        cpu.setIrqsDisabled(true);
+        assertThat(cpu.inAtomicContext()).isTrue();
+        cpu.setIrqsDisabled(false);
+        assertThatThrownBy(cpu::preemptEnable).hasMessageContaining("preempt count already 0");
+    }
+}

@@ -1,0 +1,62 @@
+package org.kmemu.core.mmu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.core.machine.Machine;
+import org.kmemu.core.testing.TestMachines;
+
+/** The tables boot builds: large pages where aligned, holes unmapped, and agreement with __pa. */
+class KernelPageTablesTest {
+    private static final Machine X86_64 = TestMachines.x86_64(6L << 30);
+    private static final Machine I386 = TestMachines.i386(2L << 30);
+
+    @Test
+    void theDirectMapUsesTheLargestAlignedPages() {
+        KernelPageTables t = X86_64.mmu().kernelTables();
+        // [1M, 3G) and [4G, 7G) of RAM: 1 GiB pages where both ends are aligned, 2 MiB and 4 KiB at the edges.
+        assertThat(t.leavesByShift()).containsKeys(12, 21, 30);
+        assertThat(t.leavesByShift().get(30)).isGreaterThanOrEqualTo(4);
+        assertThat(t.tablePages()).isLessThan(20);
+        WalkReport big = X86_64.mmu().walk(t.root(), X86_64.layout().va(5L << 30));
+        assertThat(big.lines().get(big.lines().size() - 1)).contains("1 GiB page");
+    }
+
+    @Test
+    void holesAndHighmemAreNotInTheDirectMap() {
+        KernelPageTables t = X86_64.mmu().kernelTables();
+        WalkReport hole = X86_64.mmu().walk(t.root(), X86_64.layout().pageOffset() + (3L << 30) + 4096);
+        assertThat(hole.mapped()).as("the PCI hole").isFalse();
+        KernelLayout l = I386.layout();
+        WalkReport high = I386.mmu().walk(I386.mmu().kernelTables().root(), l.highMemory());
+        assertThat(high.mapped()).as("above high_memory").isFalse();
+        WalkReport pkmap = I386.mmu().walk(I386.mmu().kernelTables().root(), l.pkmapBase());
+        assertThat(pkmap.mapped()).as("pkmap has a table but no pages yet").isFalse();
+        assertThat(pkmap.lines().get(pkmap.lines().size() - 1)).contains("PTE entry is not present");
+    }
+
+    @Property(tries = 300)
+    void walkAndPaAgreeOnEveryDirectMappedAddress(@ForAll @LongRange(min = 0x100000, max = (3L << 30) - 1) long phys) {
+        for (Machine m : new Machine[] {X86_64, I386}) {
+            KernelLayout l = m.layout();
+            if (phys >= l.maxLowPfn() << 12) {
+                continue;
+            }
+            long v = l.va(phys);
+            WalkReport r = m.mmu().walk(m.mmu().kernelTables().root(), v);
+            assertThat(r.mapped()).as("%#x on %s", v, m.arch().id()).isTrue();
+            assertThat(r.physical()).isEqualTo(l.pa(v)).isEqualTo(phys);
+        }
+    }
+
+    @Test
+    void pageTablesAreReservedNotManaged() {
+        long free = X86_64.nrFreePages();
+        long managed = X86_64.totalRamPages();
+        assertThat(free).as("boot tables came from memblock").isEqualTo(managed);
+    }
+}

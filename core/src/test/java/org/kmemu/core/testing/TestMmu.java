@@ -1,0 +1,47 @@
+package org.kmemu.core.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kmemu.api.KernelMapping;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.RegionType;
+
+/** MMU pieces the core's test architectures share: boot mappings and a short fault report. */
+final class TestMmu {
+    private TestMmu() {
+    }
+
+    /**
+     * The direct map of every usable range below {@code limit}, page-trimmed, as
+     * {@code init_memory_mapping} maps RAM ranges only.
+     */
+    static List<KernelMapping> directMap(MemoryMap map, long pageOffset, long limit, int flags, long maxPageSize) {
+        List<KernelMapping> out = new ArrayList<>();
+        for (MemoryRegion r : map.regions()) {
+            if (r.type() != RegionType.USABLE) {
+                continue;
+            }
+            long start = (r.start() + 0xfff) & ~0xfffL;
+            long end = Math.min(r.end() & ~0xfffL, limit);
+            if (end > start) {
+                out.add(new KernelMapping("direct map", pageOffset + start, start, end - start, flags, maxPageSize));
+            }
+        }
+        return out;
+    }
+
+    /** The first lines of arch/x86/mm/fault.c's report, enough for core tests. */
+    static List<String> x86Report(PageFault f, int digits) {
+        String who = f.userMode() ? "user" : "supervisor";
+        String what = switch (f.access()) {
+            case READ -> "read access";
+            case WRITE -> "write access";
+            case EXECUTE -> "instruction fetch";
+        };
+        return List.of(String.format("BUG: unable to handle page fault for address: %0" + digits + "x", f.address()),
+                "#PF: " + who + " " + what + " in " + (f.userMode() ? "user" : "kernel") + " mode",
+                "#PF: " + (f.protection() ? "permissions violation" : "not-present page"));
+    }
+}
