@@ -3,6 +3,7 @@ package org.kmemu.core.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelMapping;
 import org.kmemu.api.VirtualArea;
 import org.kmemu.core.machine.KernelImage;
 import org.kmemu.core.machine.Machine;
@@ -29,7 +30,7 @@ final class LayoutReport {
             width = Math.max(width, a.name().length());
         }
         for (VirtualArea a : layout.areas()) {
-            out.add(line(a.name(), a.start(), a.end(), digits, 4, width));
+            out.add(line(a.name(), a.start(), a.end(), digits, 4, width) + mapped(machine, a));
         }
         KernelImage k = machine.kernelImage();
         out.add(line(".init", layout.kernelImageVa(k.initStart()), layout.kernelImageVa(k.initEnd()), digits, 6, width));
@@ -42,6 +43,29 @@ final class LayoutReport {
             out.add(String.format("LAST_PKMAP %d  PKMAP_BASE %s", layout.lastPkmap(), hex(layout.pkmapBase(), digits)));
         }
         return out;
+    }
+
+    /**
+     * What boot put in the kernel page tables for an area: "  [mapped: direct map]" where boot
+     * mapped pages, "  [tables: pkmap]" where it only made the page tables, nothing where the area is
+     * still empty (vmalloc until something is vmalloc'ed).
+     */
+    private static String mapped(Machine machine, VirtualArea area) {
+        StringBuilder pages = new StringBuilder();
+        StringBuilder tables = new StringBuilder();
+        for (KernelMapping m : machine.mmu().kernelTables().mappings()) {
+            boolean overlaps = Long.compareUnsigned(m.virt(), area.end() - 1) <= 0
+                    && Long.compareUnsigned(m.virt() + m.size() - 1, area.start()) >= 0;
+            if (!overlaps) {
+                continue;
+            }
+            StringBuilder into = m.phys() == KernelMapping.TABLES_ONLY ? tables : pages;
+            if (into.indexOf(m.name()) < 0) {
+                into.append(into.length() == 0 ? "" : ", ").append(m.name());
+            }
+        }
+        String out = pages.length() > 0 ? "  [mapped: " + pages + "]" : "";
+        return tables.length() > 0 ? out + "  [tables: " + tables + "]" : out;
     }
 
     private static String line(String name, long start, long end, int digits, int indent, int width) {

@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
-        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.PluginsCommand.class,
-            Main.ConfigCommand.class})
+        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.TranslateCommand.class,
+            Main.PluginsCommand.class, Main.ConfigCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin
@@ -196,6 +196,44 @@ public final class Main implements Callable<Integer> {
                 cl.getOut().println(line);
             }
             return 0;
+        }
+    }
+
+    /** {@code kmemu translate ADDR}: one address through the kernel page tables and a CPU's MMU. */
+    @Command(name = "translate", description = {"Boot, then translate a virtual address through the kernel page tables:",
+        "each level's index, entry and bits, then the physical address or the kernel's page-fault report.",
+        "Exit code 0 when the access translates, 1 when it faults."})
+    static final class TranslateCommand extends MachineCommand {
+        @Parameters(index = "0", paramLabel = "ADDR", description = "The virtual address, e.g. 0xc0100000.")
+        String address;
+
+        @Option(names = "--access", paramLabel = "KIND", description = "read (default), write or exec.")
+        String access = "read";
+
+        @Option(names = "--user", description = "Access in user mode instead of kernel mode.")
+        boolean user;
+
+        @Override
+        int run(Options opts, CommandLine cl) {
+            long vaddr;
+            try {
+                vaddr = Long.parseUnsignedLong(address.toLowerCase(java.util.Locale.ROOT).replaceFirst("^0x", ""), 16);
+            } catch (NumberFormatException e) {
+                cl.getErr().println("kmemu: translate: \"" + address + "\" is not an address (expected: hexadecimal, e.g. 0xc0100000)");
+                return 2;
+            }
+            org.kmemu.api.Access kind;
+            try {
+                kind = org.kmemu.api.Access.valueOf(access.equals("exec") ? "EXECUTE" : access.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                cl.getErr().println("kmemu: translate: --access " + access + " (expected one of: read, write, exec)");
+                return 2;
+            }
+            Machine m = opts.open(cl).boot();
+            for (String line : TranslateReport.lines(m, vaddr, kind, user)) {
+                cl.getOut().println(line);
+            }
+            return TranslateReport.translates(m, vaddr, kind, user) ? 0 : 1;
         }
     }
 

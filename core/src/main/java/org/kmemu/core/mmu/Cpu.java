@@ -148,6 +148,21 @@ public final class Cpu {
 
     // ---- loads and stores -----------------------------------------------------------------------
 
+    /**
+     * Translates one access as the MMU would for a load, store or fetch of one byte at
+     * {@code vaddr}: through the TLB, walking and setting accessed/dirty on a miss, checking the
+     * permissions of the CPU's current mode. Nothing is read or written.
+     *
+     * @param vaddr  a virtual address
+     * @param access the kind of access
+     * @return the physical address
+     * @throws PageFaultException if the access would fault
+     */
+    public long translate(long vaddr, Access access) {
+        int need = access == Access.READ ? needRead : access == Access.WRITE ? needWrite : needExec;
+        return dataAddress(vaddr, 1, need, access);
+    }
+
     /** @param vaddr a virtual address @return the byte there */
     public byte load8(long vaddr) {
         return memory.readByte(dataAddress(vaddr, 1, needRead, Access.READ));

@@ -33,6 +33,7 @@ public final class KernelPageTables {
     private final long root;
     private long tablePages;
     private final Map<Integer, Long> leavesByShift = new TreeMap<>();
+    private final Map<String, Map<Integer, Long>> leavesByMapping = new TreeMap<>();
     private final List<KernelMapping> mappings = new ArrayList<>();
 
     /**
@@ -94,6 +95,14 @@ public final class KernelPageTables {
         return Map.copyOf(leavesByShift);
     }
 
+    /**
+     * @param mappingName a {@link KernelMapping#name()}, e.g. {@link KernelMapping#DIRECT_MAP}
+     * @return how many leaves of each size (log2 bytes) the mappings of that name have
+     */
+    public Map<Integer, Long> leaves(String mappingName) {
+        return Map.copyOf(leavesByMapping.getOrDefault(mappingName, Map.of()));
+    }
+
     /** @return the mappings boot installed, in order */
     public List<KernelMapping> mappings() {
         return List.copyOf(mappings);
@@ -132,6 +141,7 @@ public final class KernelPageTables {
             int shift = format.indexShift(level);
             walker.writeEntry(walker.entryAddress(table, level, v), format.encodeLeaf(p, level, m.flags() | PteFlags.PRESENT));
             leavesByShift.merge(shift, 1L, Long::sum);
+            leavesByMapping.computeIfAbsent(m.name(), k -> new TreeMap<>()).merge(shift, 1L, Long::sum);
             off += 1L << shift;
         }
     }

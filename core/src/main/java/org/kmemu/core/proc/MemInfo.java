@@ -16,7 +16,7 @@ import org.kmemu.core.machine.Machine;
  * DirectMap lines on x86 only.
  *
  * <p>Real numbers: MemTotal ({@code totalram_pages}: managed pages), MemFree, HighTotal, HighFree,
- * LowTotal, LowFree, MemAvailable, CommitLimit, VmallocTotal, Hugepagesize and the derived DirectMap
+ * LowTotal, LowFree, MemAvailable, CommitLimit, VmallocTotal, Hugepagesize and the DirectMap
  * split. Everything else counts what kmemu does not model yet (page cache, anonymous memory, slab,
  * kernel stacks, page tables, vmalloc allocations, per-CPU areas, swap, huge pages) and is 0.
  */
@@ -76,7 +76,7 @@ final class MemInfo {
             }
             kb(out, "Hugepagesize", cfg.hugePageKb());
             kb(out, "Hugetlb", 0);
-            DirectMap dm = DirectMap.of(m, cfg);
+            DirectMap dm = DirectMap.of(m);
             kb(out, "DirectMap4k", dm.kb4k());
             kb(out, cfg.x86_64() || cfg.pae() ? "DirectMap2M" : "DirectMap4M", dm.kbLarge());
             if (cfg.x86_64()) {

@@ -13,20 +13,24 @@ final class TestMmu {
     private TestMmu() {
     }
 
+    /** ISA_END: x86 always maps [0, 1 MiB), holes included (arch/x86/mm/init.c init_mem_mapping). */
+    private static final long ISA_END = 1L << 20;
+
     /**
-     * The direct map of every usable range below {@code limit}, page-trimmed, as
-     * {@code init_memory_mapping} maps RAM ranges only.
+     * The direct map as x86's {@code init_mem_mapping} makes it: the ISA range, then every usable range
+     * above it below {@code limit}, page-trimmed (holes above 1 MiB stay unmapped).
      */
     static List<KernelMapping> directMap(MemoryMap map, long pageOffset, long limit, int flags, long maxPageSize) {
         List<KernelMapping> out = new ArrayList<>();
+        out.add(new KernelMapping(KernelMapping.DIRECT_MAP, pageOffset, 0, ISA_END, flags, maxPageSize));
         for (MemoryRegion r : map.regions()) {
-            if (r.type() != RegionType.USABLE) {
+            if (r.type() != RegionType.USABLE || r.end() <= ISA_END) {
                 continue;
             }
-            long start = (r.start() + 0xfff) & ~0xfffL;
+            long start = Math.max(ISA_END, (r.start() + 0xfff) & ~0xfffL);
             long end = Math.min(r.end() & ~0xfffL, limit);
             if (end > start) {
-                out.add(new KernelMapping("direct map", pageOffset + start, start, end - start, flags, maxPageSize));
+                out.add(new KernelMapping(KernelMapping.DIRECT_MAP, pageOffset + start, start, end - start, flags, maxPageSize));
             }
         }
         return out;
