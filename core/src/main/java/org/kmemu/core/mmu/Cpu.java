@@ -334,8 +334,11 @@ public final class Cpu {
             if (p >= 0) {
                 String why = check(pinned.flags(p), access);
                 if (why == null) {
+                    // e500's L1 TLBs are refilled from TLB1 by hardware: cache the 4 KiB fragment.
                     pinnedHits++;
-                    return pinned.physical(p, vaddr);
+                    long phys = pinned.physical(p, vaddr);
+                    tlb.insert(vaddr >>> 12, phys & ~0xfffL, cachedPerms(pinned.flags(p)));
+                    return phys;
                 }
             }
         }

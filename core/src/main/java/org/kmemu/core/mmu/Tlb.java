@@ -12,6 +12,10 @@ import java.util.Arrays;
  * ({@link #KERNEL_READ} ...). A write through an entry whose page was clean is not allowed from the
  * TLB: it takes the slow path so that the walker can set the dirty bit, as x86 hardware does.
  *
+ * <p>On e500 this array plays the L1 TLBs, which hardware refills from both TLB0 and the pinned TLB1
+ * entries; its geometry is TLB0's. A flush drops L1 copies of pinned translations too, and the next
+ * access refills them from TLB1, which flushes never touch (IPROT).
+ *
  * <p>Owned by one CPU's thread. Other CPUs never touch it directly: they post shootdowns
  * ({@link Cpu#postFlush}), which the owner applies before its next access.
  */
