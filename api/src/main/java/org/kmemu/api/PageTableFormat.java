@@ -53,6 +53,21 @@ public interface PageTableFormat {
     int decode(long entry, int level);
 
     /**
+     * {@link #decode(long, int)} for an entry met while translating {@code vaddr}. Formats whose
+     * meaning depends on the address override it: e500's miss handler (arch/powerpc/kernel/head_85xx.S)
+     * treats entries under PAGE_OFFSET as user pages and those above as global kernel pages, with no
+     * user bit in the 32-bit PTE. The walker always calls this one.
+     *
+     * @param entry a raw entry as read from the table
+     * @param level the level it was read at
+     * @param vaddr the virtual address being translated
+     * @return its {@link PteFlags}; 0 for an entry that is not present
+     */
+    default int decode(long entry, int level, long vaddr) {
+        return decode(entry, level);
+    }
+
+    /**
      * The physical address an entry points at: the next table, or for a leaf the start of the page.
      * (On e500 the upper level holds the table's kernel <em>virtual</em> address; the format turns
      * it into the physical one.)

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Runs the launcher on every shipped machine config, with the plugins loaded from their jars. */
@@ -87,5 +88,32 @@ class ShippedMachinesTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "STARTED", "Architecture i386:",
                 "PageAllocatorPolicy buddy:");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "config/machines/x86_64.conf, 0xffff888001000010, 0x1000010",
+        "config/machines/i386-highmem.conf, 0xc1000010, 0x1000010",
+        "config/machines/i386-pae.conf, 0xc1000010, 0x1000010",
+        "config/machines/booke-e500.conf, 0xc1000010, 0x1000010"})
+    void translateWalksTheKernelPageTablesToWhatPaSays(String config, String vaddr, String phys) {
+        Launcher.Result r = Launcher.run("translate", vaddr, "-c", config);
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("kernel page tables at phys").containsPattern("(?m)^  PGD\\[ *\\d+\\] @ phys ");
+        assertThat(r.stdout().strip()).endsWith("-> phys " + phys);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "config/machines/x86_64.conf, BUG: unable to handle page fault for address:",
+        "config/machines/i386-highmem.conf, BUG: unable to handle page fault for address:",
+        "config/machines/booke-e500.conf, BUG: Unable to handle kernel data access"})
+    void anUnmappedVmallocAddressFaultsWithTheKernelsReport(String config, String report) {
+        Launcher.Result layout = Launcher.run("layout", "-c", config);
+        String vmalloc = layout.stdout().lines().filter(l -> l.contains("vmalloc")).findFirst().orElseThrow()
+                .replaceAll(".*: (0x[0-9a-f]+) - .*", "$1");
+        Launcher.Result r = Launcher.run("translate", vmalloc, "--access", "write", "-c", config);
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stdout()).contains("not mapped", report);
     }
 }

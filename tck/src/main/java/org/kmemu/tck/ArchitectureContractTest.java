@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Access;
 import org.kmemu.api.ArchSpec;
@@ -21,6 +22,10 @@ import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.VirtualArea;
 import org.kmemu.api.ZoneType;
+import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.KernelPageTables;
+import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.mmu.WalkReport;
 
 /**
  * The contract every {@link Architecture} plugin keeps, as JUnit 5 tests. Extend it in your plugin's
@@ -273,5 +278,54 @@ public abstract class ArchitectureContractTest {
         List<String> report = spec.faultReport(fault);
         assertThat(report).isNotEmpty();
         assertThat(String.join("\n", report)).containsIgnoringCase(Long.toHexString(l.vmallocStart()));
+    }
+
+    /**
+     * Builds the kernel page tables the way boot does (tables from the top of lowmem, as memblock
+     * hands them out), then checks that for lowmem addresses spread over all of RAM the walk of the
+     * tables and {@code __pa} agree, and that a store through the direct map lands in RAM at {@code
+     * __pa} in the architecture's byte order.
+     */
+    @Test
+    void theDirectMapWalksToWhatPaSays() {
+        ArchSpec spec = spec();
+        int shift = spec.pageShift();
+        for (long ram : ramSizes()) {
+            MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram));
+            KernelLayout l = spec.layout(map);
+            PhysicalMemory memory = new PhysicalMemory(map, spec.byteOrder(), (byte) 0);
+            long[] next = {(l.maxLowPfn() << shift) - (1L << shift)};
+            KernelPageTables tables = new KernelPageTables(memory, spec.pageTableFormat(l), () -> {
+                while (!memory.isRam(next[0])) {
+                    next[0] -= 1L << shift;
+                }
+                long page = next[0];
+                next[0] -= 1L << shift;
+                return page;
+            }, shift);
+            long image = spec.kernelLoadAddress();
+            for (KernelMapping m : spec.kernelMappings(l, map, image, image + (8 << 20))) {
+                tables.install(m);
+            }
+            Mmu mmu = new Mmu(spec, l, memory, tables, 1);
+            Random rnd = new Random(ram);
+            long lowEnd = Math.min(l.maxLowPfn() << shift, next[0]);
+            for (int i = 0; i < 2000; i++) {
+                long phys = (Math.floorMod(rnd.nextLong(), lowEnd)) & ~7L;
+                if (!memory.isRam(phys) || !memory.isRam(phys + 7)) {
+                    continue;
+                }
+                long v = l.va(phys);
+                WalkReport w = mmu.walk(tables.root(), v);
+                assertThat(w.mapped()).as("%#x (phys %#x) on a %d-byte machine: %s", v, phys, ram, w.lines()).isTrue();
+                assertThat(w.physical()).as("walk of %#x", v).isEqualTo(l.pa(v)).isEqualTo(phys);
+            }
+            long phys = 0x100000 + 0x1230;
+            mmu.cpu(0).store32(l.va(phys), 0x12345678);
+            assertThat(memory.readInt(phys)).isEqualTo(0x12345678);
+            int first = memory.readByte(phys) & 0xff;
+            assertThat(first).as("first byte in %s order", spec.byteOrder())
+                    .isEqualTo(spec.byteOrder() == java.nio.ByteOrder.BIG_ENDIAN ? 0x12 : 0x78);
+        }
     }
 }

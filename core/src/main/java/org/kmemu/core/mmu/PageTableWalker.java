@@ -80,7 +80,7 @@ final class PageTableWalker {
             t.entries[level] = entry;
             t.entryAddrs[level] = addr;
             t.levelsRead = level + 1;
-            int flags = format.decode(entry, level);
+            int flags = format.decode(entry, level, vaddr);
             if ((flags & PteFlags.PRESENT) == 0) {
                 return false;
             }

@@ -36,6 +36,7 @@ public final class BookeArchitecture implements Architecture {
      */
     @Override
     public ArchSpec configure(ConfigView config) {
-        return new BookeSpec(BookeOptions.from(config));
+        BookeOptions options = BookeOptions.from(config);
+        return new BookeSpec(options, BookeMmuOptions.from(config, options.lowmemCamNum()));
     }
 }

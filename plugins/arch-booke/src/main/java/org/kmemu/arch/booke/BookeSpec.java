@@ -1,15 +1,22 @@
 package org.kmemu.arch.booke;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.kmemu.api.ArchSpec;
+import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelMapping;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
+import org.kmemu.api.TlbModel;
 import org.kmemu.api.ZoneType;
 
 /**
@@ -19,18 +26,38 @@ import org.kmemu.api.ZoneType;
  * <p>No ZONE_DMA: on 32-bit powerpc CONFIG_ZONE_DMA is selected only by PPC_PMAC
  * (arch/powerpc/platforms/powermac/Kconfig), so paging_init() in arch/powerpc/mm/mem.c fills only
  * ZONE_NORMAL = max_low_pfn and ZONE_HIGHMEM = max_pfn on an 85xx kernel.
+ *
+ * <p>MMU: the page-table format is {@link Pte85xxFormat} (32-bit PTEs) or {@link PteE500Format}
+ * (CONFIG_PTE_64BIT); the TLB is refilled in software (head_85xx.S) into TLB0, with lowmem pinned in TLB1
+ * ({@link #pinnedTranslations}).
  */
 final class BookeSpec implements ArchSpec {
+    /** PAGE_KERNEL_X: what map_mem_in_cams() gives the lowmem CAMs at boot (settlbcam with TID 0). */
+    static final int KERNEL_RWX = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.EXEC | PteFlags.GLOBAL;
+    /** PAGE_KERNEL: what kmap and the fixmap later put in the tables made in advance. */
+    static final int KERNEL_RW = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL;
+
     private final BookeOptions options;
+    private final BookeMmuOptions mmu;
     private final BookeFixmap fixmap;
     private final Set<ZoneType> zones;
+    private final TlbModel tlb;
+    private final BookeFaultReport faults;
 
+    /** With the shipped MMU defaults (e500v2), for tests. */
     BookeSpec(BookeOptions options) {
+        this(options, BookeMmuOptions.e500v2());
+    }
+
+    BookeSpec(BookeOptions options, BookeMmuOptions mmu) {
         this.options = options;
+        this.mmu = mmu;
         this.fixmap = new BookeFixmap(options);
         this.zones = options.highmem()
                 ? Collections.unmodifiableSet(EnumSet.of(ZoneType.NORMAL, ZoneType.HIGHMEM))
                 : Collections.unmodifiableSet(EnumSet.of(ZoneType.NORMAL));
+        this.tlb = new TlbModel(true, mmu.tlb0Entries() / mmu.tlb0Ways(), mmu.tlb0Ways(), mmu.tlb1Entries());
+        this.faults = new BookeFaultReport(options.nrCpus(), mmu.machine());
     }
 
     BookeOptions options() {
@@ -128,6 +155,110 @@ final class BookeSpec implements ArchSpec {
             return layout.maxPfn();
         }
         throw new IllegalArgumentException("zone: " + zone + " (expected: one of " + zones + " on this e500)");
+    }
+
+    /**
+     * @return {@link Pte85xxFormat}, or {@link PteE500Format} with phys-64bit; _PAGE_COHERENT is part of
+     *         _PAGE_BASE when NR_CPUS &gt; 1 (CONFIG_SMP)
+     */
+    @Override
+    public PageTableFormat pageTableFormat(KernelLayout layout) {
+        boolean smp = options.nrCpus() > 1;
+        return options.phys64bit() ? new PteE500Format(layout, smp) : new Pte85xxFormat(layout, smp);
+    }
+
+    /** Software refill into TLB0 (sets = entries / ways); TLB1 holds the pinned CAMs. */
+    @Override
+    public TlbModel tlbModel() {
+        return tlb;
+    }
+
+    /**
+     * What paging_init()/mapin_ram() leave in swapper_pg_dir, in order:
+     *
+     * <ol>
+     *   <li><b>lowmem</b>, RAM from MEMORY_START up to the lowmem end, with base pages and PAGE_KERNEL_X.
+     *       <em>A deliberate difference from Linux:</em> mapin_ram() (arch/powerpc/mm/pgtable_32.c) starts each
+     *       range at mmu_mapin_ram(), which on e500 returns the size the TLB1 CAMs cover (nohash/e500.c), and
+     *       lowmem never exceeds that size, so the real kernel writes no PTEs for lowmem at all: TLB1 serves it
+     *       and a miss there cannot happen. kmemu also writes them so that a table walk (a debugger's view, or
+     *       an emulator without TLB1) finds lowmem; their protection copies the CAMs' (map_mem_in_cams with
+     *       init: PAGE_KERNEL_X), so walker and TLB1 agree. __mapin_ram_chunk's split into PAGE_KERNEL_TEXT for
+     *       the kernel text and PAGE_KERNEL elsewhere would apply only to lowmem above the CAMs.</li>
+     *   <li><b>pkmap</b> (CONFIG_HIGHMEM): one PTE page for LAST_PKMAP slots at PKMAP_BASE, made by paging_init()
+     *       (arch/powerpc/mm/mem.c: map_kernel_page(PKMAP_BASE, 0, __pgprot(0)), pkmap_page_table =
+     *       virt_to_kpte(PKMAP_BASE)).</li>
+     *   <li><b>fixmap</b>, FIXADDR_START..FIXADDR_TOP: tables only, filled later by __set_fixmap/kmap_local.</li>
+     * </ol>
+     * No separate image mapping: the kernel runs inside lowmem at KERNELBASE.
+     */
+    @Override
+    public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
+        List<KernelMapping> out = new ArrayList<>();
+        long lowStart = options.physicalStart();
+        long lowEnd = layout.maxLowPfn() << BookeLayout.PAGE_SHIFT;
+        for (MemoryRegion r : map.usable()) {
+            long start = Math.max(alignUp(r.start()), lowStart);
+            long end = Math.min(r.end() & -BookeLayout.PAGE_SIZE, lowEnd);
+            if (start < end) {
+                out.add(new KernelMapping("lowmem", layout.va(start), start, end - start, KERNEL_RWX,
+                        BookeLayout.PAGE_SIZE));
+            }
+        }
+        if (layout.lastPkmap() > 0) {
+            out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
+                    (long) layout.lastPkmap() << BookeLayout.PAGE_SHIFT, KERNEL_RW, BookeLayout.PAGE_SIZE));
+        }
+        out.add(new KernelMapping("fixmap", layout.fixaddrStart(), KernelMapping.TABLES_ONLY,
+                layout.fixaddrTop() - layout.fixaddrStart(), KERNEL_RW, BookeLayout.PAGE_SIZE));
+        return List.copyOf(out);
+    }
+
+    private static long alignUp(long addr) {
+        return (addr + BookeLayout.PAGE_SIZE - 1) & -BookeLayout.PAGE_SIZE;
+    }
+
+    /**
+     * The lowmem TLB1 entries map_mem_in_cams() programs (arch/powerpc/mm/nohash/e500.c): entry i maps
+     * (PAGE_OFFSET + offset, memstart_addr + offset) with the size {@link TlbCamMap} computed, PAGE_KERNEL_X and
+     * TID 0 (settlbcam: SR, SW, SX; no user bits for a kernel address; IPROT so that no flush removes it).
+     *
+     * @throws IllegalArgumentException if {@code layout} is not this plugin's
+     * @throws IllegalStateException    if there are more CAMs than TLB1 entries
+     */
+    @Override
+    public List<KernelMapping> pinnedTranslations(KernelLayout layout) {
+        if (!(layout instanceof BookeLayout bl)) {
+            throw new IllegalArgumentException("layout: " + layout + " (expected: one made by this booke spec)");
+        }
+        long[] sizes = bl.cams().camSizes();
+        if (sizes.length > mmu.tlb1Entries()) {
+            throw new IllegalStateException("TLB1 CAMs: " + sizes.length + " (expected: at most tlb1-entries = "
+                    + mmu.tlb1Entries() + ")");
+        }
+        List<KernelMapping> out = new ArrayList<>(sizes.length);
+        long offset = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            out.add(new KernelMapping("TLB1 CAM " + i, bl.pageOffset() + offset, options.physicalStart() + offset,
+                    sizes[i], KERNEL_RWX, sizes[i]));
+            offset += sizes[i];
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * {NX}: execute permission on e500 is a positive bit (_PAGE_EXEC / BAP_SX / BAP_UX) that the instruction
+     * TLB miss handler requires ("Make up the required permissions", head_85xx.S), so it is always enforced.
+     */
+    @Override
+    public Set<CpuFeature> cpuFeatures() {
+        return Set.of(CpuFeature.NX);
+    }
+
+    /** @see BookeFaultReport */
+    @Override
+    public List<String> faultReport(PageFault fault) {
+        return faults.report(fault);
     }
 
     @Override
