@@ -1,17 +1,27 @@
 package org.kmemu.arch.i386;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.kmemu.api.ArchSpec;
+import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelMapping;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.PageFault;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
+import org.kmemu.api.TlbModel;
 import org.kmemu.api.ZoneType;
 import org.kmemu.x86.firmware.PcE820Map;
+import org.kmemu.x86.firmware.mmu.RamRanges;
+import org.kmemu.x86.firmware.mmu.X86FaultReport;
+import org.kmemu.x86.firmware.mmu.X86MmuOptions;
 
 /**
  * A configured i386 machine: little-endian, 4 KiB pages, 32-bit virtual addresses, 32 or 36 physical
@@ -24,9 +34,23 @@ final class I386Spec implements ArchSpec {
     /** CONFIG_PHYSICAL_START default: the kernel image loads at 16 MiB (arch/x86/Kconfig). */
     static final long PHYSICAL_START = 0x1000000L;
 
+    /** ISA_END_ADDRESS: 1 MiB, always mapped "regardless of memory holes" by init_mem_mapping() (arch/x86/mm/init.c). */
+    static final long ISA_END_ADDRESS = 0x100000L;
+    /**
+     * __PAGE_KERNEL_EXEC = P | RW | DIRTY | ACCESSED | GLOBAL (arch/x86/include/asm/pgtable_types.h);
+     * __PAGE_KERNEL adds _PAGE_NX, which the format sets for a leaf without EXEC when NX is on.
+     */
+    static final int PAGE_KERNEL_EXEC = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.ACCESSED | PteFlags.DIRTY
+            | PteFlags.GLOBAL | PteFlags.EXEC;
+    /** What __die_header() prints after "[#1]" for an SMP kernel (arch/x86/kernel/dumpstack.c). */
+    static final String DIE_FLAGS = " SMP";
+
     private final I386Options options;
     private final FixedAreas areas;
     private final Set<ZoneType> zoneTypes;
+    private final boolean pse;
+    private final X86MmuOptions mmu;
+    private final X86FaultReport faultReport;
 
     /**
      * @param options the configuration
@@ -34,6 +58,23 @@ final class I386Spec implements ArchSpec {
      *         of the layout (lowmem not reaching past the kernel image, or a mem_init BUG_ON)
      */
     I386Spec(I386Options options) {
+        this(options, true, new X86MmuOptions(false, false, false, 16, 4));
+    }
+
+    /**
+     * @param options the configuration
+     * @param pse     CR4.PSE: large pages in the direct map
+     * @param mmu     NX (only with PAE), SMEP, SMAP and the TLB geometry
+     * @throws IllegalArgumentException as {@link #I386Spec(I386Options)}, or for NX without PAE
+     */
+    I386Spec(I386Options options, boolean pse, X86MmuOptions mmu) {
+        if (mmu.nx() && !options.pae()) {
+            throw new IllegalArgumentException("nx: true (expected: false without PAE, whose 4-byte entries have no NX bit)");
+        }
+        this.pse = pse;
+        this.mmu = mmu;
+        this.faultReport = new X86FaultReport(options.pae() ? X86FaultReport.Dump.PAE : X86FaultReport.Dump.TWO_LEVEL,
+                mmu.nx(), mmu.smep(), DIE_FLAGS);
         this.options = options;
         this.areas = new FixedAreas(options);
         this.zoneTypes = Collections.unmodifiableSet(options.highmem()
@@ -165,5 +206,89 @@ final class I386Spec implements ArchSpec {
             case HIGHMEM -> layout.maxPfn();
             default -> throw new AssertionError(zone);
         };
+    }
+
+    @Override
+    public PageTableFormat pageTableFormat(KernelLayout layout) {
+        return options.pae() ? new PaeFormat(mmu.nx()) : new TwoLevelFormat(pse);
+    }
+
+    @Override
+    public TlbModel tlbModel() {
+        return mmu.tlbModel();
+    }
+
+    /**
+     * What boot maps in swapper_pg_dir (arch/x86/mm/init.c init_mem_mapping(), arch/x86/mm/init_32.c):
+     * <ol>
+     *   <li>the direct map of lowmem only, RAM below max_low_pfn: the ISA range [0, 1 MiB) whatever
+     *       its holes, then each RAM range at PAGE_OFFSET + phys (init_range_memory_mapping). The
+     *       first PMD (4 MiB, or 2 MiB with PAE) uses 4 KiB pages "because there are often fixed size
+     *       MTRRs in there" (split_mem_range), the rest large pages if the CPU has PSE.
+     *       kernel_physical_mapping_init() maps it PAGE_KERNEL (NX when the CPU has it) except the
+     *       kernel text, PAGE_KERNEL_EXEC; a large page holding any text is executable whole. The text
+     *       is taken as the whole image [_text, _end), a superset of the kernel's [_text, __init_end].
+     *       Without NX every page is executable.</li>
+     *   <li>pkmap: page tables for LAST_PKMAP pages at PKMAP_BASE, no pages (permanent_kmaps_init()).</li>
+     *   <li>fixmap: page tables from the PMD of the last fixmap slot up to FIXADDR_TOP rounded up to a
+     *       PMD, no pages (early_ioremap_page_table_range_init()).</li>
+     * </ol>
+     */
+    @Override
+    public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
+        long page = FixedAreas.PAGE_SIZE;
+        long pmd = areas.pmdSize();
+        long large = pse ? pmd : page;
+        long textStart = imageStart & -large;
+        long textEnd = -(-imageEnd & -large);
+        List<KernelMapping> out = new ArrayList<>();
+        long lowEnd = layout.maxLowPfn() << FixedAreas.PAGE_SHIFT;
+        addDirectMap(out, layout.pageOffset(), 0, Math.min(ISA_END_ADDRESS, lowEnd), pmd, large, textStart, textEnd);
+        for (long[] r : RamRanges.within(map, ISA_END_ADDRESS, lowEnd)) {
+            addDirectMap(out, layout.pageOffset(), r[0], r[1], pmd, large, textStart, textEnd);
+        }
+        int kmapProt = mmu.nx() ? PAGE_KERNEL_EXEC & ~PteFlags.EXEC : PAGE_KERNEL_EXEC; // kmap_prot = PAGE_KERNEL
+        if (layout.lastPkmap() > 0) {
+            out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
+                    (long) layout.lastPkmap() * page, kmapProt, page));
+        }
+        // __fix_to_virt(__end_of_fixed_addresses - 1) & PMD_MASK .. (FIXADDR_TOP + PMD_SIZE - 1) & PMD_MASK;
+        // the end wraps to 0 in 32-bit arithmetic, and page_table_range_init() then runs to the last PGD entry.
+        long fixStart = (areas.fixaddrTotStart() + page) & -pmd;
+        long fixEnd = (FixedAreas.FIXADDR_TOP + pmd - 1) & -pmd;
+        out.add(new KernelMapping("fixmap", fixStart, KernelMapping.TABLES_ONLY, fixEnd - fixStart, kmapProt, page));
+        return out;
+    }
+
+    /** One RAM range of the direct map, cut where the page size or the execute permission changes. */
+    private void addDirectMap(List<KernelMapping> out, long pageOffset, long start, long end, long pmd, long large,
+                              long textStart, long textEnd) {
+        // Without NX every page is PAGE_KERNEL_EXEC alike: only the page size changes along the range.
+        long[] cuts = mmu.nx() ? new long[] {pmd, textStart, textEnd} : new long[] {pmd};
+        long s = start;
+        while (s < end) {
+            long e = end;
+            for (long c : cuts) {
+                if (c > s && c < e) {
+                    e = c;
+                }
+            }
+            boolean text = s >= textStart && s < textEnd;
+            int flags = mmu.nx() && !text ? PAGE_KERNEL_EXEC & ~PteFlags.EXEC : PAGE_KERNEL_EXEC;
+            out.add(new KernelMapping(text && mmu.nx() ? "direct map (kernel text)" : "direct map",
+                    pageOffset + s, s, e - s, flags, s < pmd ? FixedAreas.PAGE_SIZE : large));
+            s = e;
+        }
+    }
+
+    @Override
+    public Set<CpuFeature> cpuFeatures() {
+        return mmu.cpuFeatures();
+    }
+
+    /** The oops of arch/x86/mm/fault.c, with the 32-bit dump_pagetable() ("*pde = ", or "*pdpt = " with PAE). */
+    @Override
+    public List<String> faultReport(PageFault fault) {
+        return faultReport.lines(fault);
     }
 }

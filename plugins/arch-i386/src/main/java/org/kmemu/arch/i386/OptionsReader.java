@@ -1,6 +1,7 @@
 package org.kmemu.arch.i386;
 
 import org.kmemu.api.ConfigView;
+import org.kmemu.x86.firmware.mmu.X86MmuOptions;
 
 /**
  * Reads {@code kmemu.arch.i386} into {@link I386Options}, once, in {@code configure()}. A value that
@@ -57,8 +58,16 @@ final class OptionsReader {
      */
     static I386Spec spec(ConfigView c) {
         I386Options o = read(c);
+        boolean pse = c.getBoolean("pse");
+        X86MmuOptions mmu = X86MmuOptions.from(c);
+        if (mmu.nx() && !o.pae()) {
+            // _PAGE_NX is 0 without CONFIG_X86_PAE (arch/x86/include/asm/pgtable_types.h): 4-byte
+            // entries have no bit 63, and EFER.NXE only works with PAE paging (Intel SDM vol. 3A 4.1.1).
+            throw c.error("nx", "true (expected: false without PAE, whose 4-byte entries have no NX bit; set"
+                    + " pae = true for no-execute pages)");
+        }
         try {
-            return new I386Spec(o);
+            return new I386Spec(o, pse, mmu);
         } catch (IllegalArgumentException e) {
             String key = c.getString("vmalloc").isBlank() ? "vmalloc-reserve" : "vmalloc";
             throw c.error(key, e.getMessage());

@@ -1,6 +1,7 @@
 package org.kmemu.arch.x86_64;
 
 import org.kmemu.api.ConfigView;
+import org.kmemu.x86.firmware.mmu.X86MmuOptions;
 
 /**
  * The validated x86_64 configuration, built once from {@code kmemu.arch.x86_64} by {@link #from}; tests
@@ -10,16 +11,20 @@ import org.kmemu.api.ConfigView;
  * @param structPageBytes sizeof(struct page)
  * @param physicalStart   CONFIG_PHYSICAL_START: load (and link) address of the kernel image
  * @param fixmap          the options that shape the fixmap
+ * @param gbpages         whether the CPU has 1 GiB pages (X86_FEATURE_GBPAGES): PUD leaves allowed,
+ *                        and the direct map uses them (probe_page_size_mask(), arch/x86/mm/init.c)
+ * @param mmu             NX, SMEP, SMAP and the TLB geometry
  */
-record X86_64Options(PagingMode mode, int structPageBytes, long physicalStart, FixmapOptions fixmap) {
+record X86_64Options(PagingMode mode, int structPageBytes, long physicalStart, FixmapOptions fixmap,
+                     boolean gbpages, X86MmuOptions mmu) {
 
     /** CONFIG_PHYSICAL_ALIGN: on 64-bit CONFIG_PHYSICAL_START must be a multiple of 2 MiB (arch/x86/Kconfig). */
     static final long PHYSICAL_ALIGN = 0x200000L;
 
     /** Checks the rules; {@link #from} reports the same rules as config errors first. */
     X86_64Options {
-        if (mode == null || fixmap == null) {
-            throw new IllegalArgumentException("mode/fixmap: null (expected: non-null)");
+        if (mode == null || fixmap == null || mmu == null) {
+            throw new IllegalArgumentException("mode/fixmap/mmu: null (expected: non-null)");
         }
         String p = structPageProblem(structPageBytes);
         if (p != null) {
@@ -33,7 +38,8 @@ record X86_64Options(PagingMode mode, int structPageBytes, long physicalStart, F
 
     /** @return the defaults of the shipped reference.conf, for the given number of levels */
     static X86_64Options defaults(int levels) {
-        return new X86_64Options(PagingMode.ofLevels(levels), 64, 0x1000000L, FixmapOptions.typical());
+        return new X86_64Options(PagingMode.ofLevels(levels), 64, 0x1000000L, FixmapOptions.typical(), true,
+                new X86MmuOptions(true, true, true, 16, 4));
     }
 
     /**
@@ -59,7 +65,7 @@ record X86_64Options(PagingMode mode, int structPageBytes, long physicalStart, F
             throw c.error("physical-start", p);
         }
         return new X86_64Options(PagingMode.ofLevels(levels), structPage, physicalStart,
-                FixmapOptions.from(c.getConfig("fixmap")));
+                FixmapOptions.from(c.getConfig("fixmap")), c.getBoolean("gbpages"), X86MmuOptions.from(c));
     }
 
     private static String structPageProblem(int bytes) {

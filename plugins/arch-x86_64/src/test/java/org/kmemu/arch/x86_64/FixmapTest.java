@@ -51,7 +51,8 @@ class FixmapTest {
     @Test
     void tooManySlotsReachModules() {
         FixmapOptions o = new FixmapOptions(true, true, true, 1024, true, true, true, true, true);
-        assertThatThrownBy(() -> new X86_64Spec(new X86_64Options(PagingMode.FOUR_LEVEL, 64, 0x1000000, o)))
+        assertThatThrownBy(() -> new X86_64Spec(new X86_64Options(PagingMode.FOUR_LEVEL, 64, 0x1000000, o, true,
+                X86_64Options.defaults(4).mmu())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MODULES_END");
     }
 }
