@@ -18,10 +18,10 @@ import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.TlbModel;
 import org.kmemu.api.ZoneType;
-import org.kmemu.x86.firmware.PcE820Map;
-import org.kmemu.x86.firmware.mmu.RamRanges;
-import org.kmemu.x86.firmware.mmu.X86FaultReport;
-import org.kmemu.x86.firmware.mmu.X86MmuOptions;
+import org.kmemu.x86.common.e820.PcE820Map;
+import org.kmemu.x86.common.mmu.RamRanges;
+import org.kmemu.x86.common.mmu.X86FaultReport;
+import org.kmemu.x86.common.mmu.X86MmuOptions;
 
 /**
  * A configured i386 machine: little-endian, 4 KiB pages, 32-bit virtual addresses, 32 or 36 physical

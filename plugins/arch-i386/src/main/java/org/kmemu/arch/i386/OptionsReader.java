@@ -1,7 +1,7 @@
 package org.kmemu.arch.i386;
 
 import org.kmemu.api.ConfigView;
-import org.kmemu.x86.firmware.mmu.X86MmuOptions;
+import org.kmemu.x86.common.mmu.X86MmuOptions;
 
 /**
  * Reads {@code kmemu.arch.i386} into {@link I386Options}, once, in {@code configure()}. A value that

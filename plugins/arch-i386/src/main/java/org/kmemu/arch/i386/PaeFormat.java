@@ -1,6 +1,6 @@
 package org.kmemu.arch.i386;
 
-import org.kmemu.x86.firmware.mmu.X86PageTableFormat;
+import org.kmemu.x86.common.mmu.X86PageTableFormat;
 
 /**
  * i386 PAE paging: a 4-entry PGD (the PDPT), PMDs of 512 entries, PTE tables of 512, all 8-byte

@@ -1,6 +1,6 @@
 package org.kmemu.arch.i386;
 
-import org.kmemu.x86.firmware.mmu.X86PageTableFormat;
+import org.kmemu.x86.common.mmu.X86PageTableFormat;
 
 /**
  * i386 2-level paging without PAE: a PGD (page directory) of 1024 4-byte entries, each a 4 MiB leaf

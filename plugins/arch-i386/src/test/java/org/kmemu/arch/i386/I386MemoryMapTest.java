@@ -12,7 +12,7 @@ import org.kmemu.api.RegionType;
 /**
  * i386's default e820 map (the shared PcE820Map: RAM at [0, ramBytes) except where the legacy window
  * hides it and the PCI hole moves it above 4 GiB) with the non-PAE and PAE address limits, and
- * trim_bios_range(). The map's rule over random sizes is tested in the x86-firmware module.
+ * trim_bios_range(). The map's rule over random sizes is tested in the x86-common module.
  */
 class I386MemoryMapTest {
     static final long MIB = 1L << 20;

@@ -1,6 +1,6 @@
 package org.kmemu.arch.x86_64;
 
-import org.kmemu.x86.firmware.mmu.X86PageTableFormat;
+import org.kmemu.x86.common.mmu.X86PageTableFormat;
 
 /**
  * x86_64 5-level paging (LA57): PGD (PML5), P4D (PML4), PUD, PMD, PTE, 512 8-byte entries each, 57-bit

@@ -1,6 +1,6 @@
 package org.kmemu.arch.x86_64;
 
-import org.kmemu.x86.firmware.mmu.X86PageTableFormat;
+import org.kmemu.x86.common.mmu.X86PageTableFormat;
 
 /**
  * x86_64 4-level paging: PGD (PML4), PUD (PDPT), PMD (PD), PTE (PT), 512 8-byte entries each, 48-bit

@@ -1,7 +1,7 @@
 package org.kmemu.arch.x86_64;
 
 import org.kmemu.api.ConfigView;
-import org.kmemu.x86.firmware.mmu.X86MmuOptions;
+import org.kmemu.x86.common.mmu.X86MmuOptions;
 
 /**
  * The validated x86_64 configuration, built once from {@code kmemu.arch.x86_64} by {@link #from}; tests

@@ -18,9 +18,9 @@ import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.TlbModel;
 import org.kmemu.api.ZoneType;
-import org.kmemu.x86.firmware.PcE820Map;
-import org.kmemu.x86.firmware.mmu.RamRanges;
-import org.kmemu.x86.firmware.mmu.X86FaultReport;
+import org.kmemu.x86.common.e820.PcE820Map;
+import org.kmemu.x86.common.mmu.RamRanges;
+import org.kmemu.x86.common.mmu.X86FaultReport;
 
 /**
  * A configured x86_64: little-endian, 4 KiB pages, 4- or 5-level paging, zones DMA / DMA32 / NORMAL and

@@ -1,4 +1,4 @@
-package org.kmemu.x86.firmware.mmu;
+package org.kmemu.x86.common.mmu;
 
 /**
  * The bits of an x86 paging-structure entry, common to every x86 format (2-level, PAE, 4- and

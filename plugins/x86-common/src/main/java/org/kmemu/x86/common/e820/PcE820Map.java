@@ -1,4 +1,4 @@
-package org.kmemu.x86.firmware;
+package org.kmemu.x86.common.e820;
 
 import java.util.ArrayList;
 import java.util.List;

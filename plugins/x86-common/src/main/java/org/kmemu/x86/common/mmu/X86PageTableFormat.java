@@ -1,15 +1,15 @@
-package org.kmemu.x86.firmware.mmu;
+package org.kmemu.x86.common.mmu;
 
-import static org.kmemu.x86.firmware.mmu.X86PteBits.ACCESSED;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.DIRTY;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.GLOBAL;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.NX;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.PCD;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.PRESENT;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.PSE;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.PWT;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.RW;
-import static org.kmemu.x86.firmware.mmu.X86PteBits.USER;
+import static org.kmemu.x86.common.mmu.X86PteBits.ACCESSED;
+import static org.kmemu.x86.common.mmu.X86PteBits.DIRTY;
+import static org.kmemu.x86.common.mmu.X86PteBits.GLOBAL;
+import static org.kmemu.x86.common.mmu.X86PteBits.NX;
+import static org.kmemu.x86.common.mmu.X86PteBits.PCD;
+import static org.kmemu.x86.common.mmu.X86PteBits.PRESENT;
+import static org.kmemu.x86.common.mmu.X86PteBits.PSE;
+import static org.kmemu.x86.common.mmu.X86PteBits.PWT;
+import static org.kmemu.x86.common.mmu.X86PteBits.RW;
+import static org.kmemu.x86.common.mmu.X86PteBits.USER;
 
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;

@@ -1,4 +1,4 @@
-package org.kmemu.x86.firmware;
+package org.kmemu.x86.common.e820;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.kmemu.x86.firmware.mmu;
+package org.kmemu.x86.common.mmu;
 
 import java.util.ArrayList;
 import java.util.List;

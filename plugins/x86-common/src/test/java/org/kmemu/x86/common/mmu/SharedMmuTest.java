@@ -1,4 +1,4 @@
-package org.kmemu.x86.firmware.mmu;
+package org.kmemu.x86.common.mmu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
