@@ -35,6 +35,21 @@ public final class I386TestArch implements ArchSpec {
     static final long FIXADDR_START = 0xffc57000L;
     static final long VMALLOC_OFFSET = 8L << 20;
 
+    private final boolean softwareTlb;
+
+    /** An i386-like machine with x86's hardware-walked TLB. */
+    public I386TestArch() {
+        this(false);
+    }
+
+    /**
+     * @param softwareTlb true to model e500's MMU instead: TLB misses refilled in software into a
+     *                    128-set 4-way array, lowmem pinned in 256 MiB TLB1-style entries
+     */
+    public I386TestArch(boolean softwareTlb) {
+        this.softwareTlb = softwareTlb;
+    }
+
     @Override
     public String id() {
         return "i386";
@@ -106,7 +121,21 @@ public final class I386TestArch implements ArchSpec {
 
     @Override
     public TlbModel tlbModel() {
-        return new TlbModel(false, 16, 4, 0);
+        return softwareTlb ? new TlbModel(true, 128, 4, 16) : new TlbModel(false, 16, 4, 0);
+    }
+
+    @Override
+    public List<KernelMapping> pinnedTranslations(KernelLayout layout) {
+        if (!softwareTlb) {
+            return List.of();
+        }
+        List<KernelMapping> pins = new java.util.ArrayList<>();
+        long lowEnd = layout.maxLowPfn() << 12;
+        for (long p = 0; p + (256L << 20) <= lowEnd; p += 256L << 20) {
+            pins.add(new KernelMapping("TLB1 " + pins.size(), PAGE_OFFSET + p, p, 256L << 20,
+                    PteFlags.WRITE | PteFlags.EXEC | PteFlags.GLOBAL, 256L << 20));
+        }
+        return pins;
     }
 
     @Override
