@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.kmemu.alloc.buddy.BuddyPolicy;
 import org.kmemu.api.Architecture;
+import org.kmemu.api.Gfp;
 import org.kmemu.api.PteFlags;
 import org.kmemu.arch.booke.BookeArchitecture;
 import org.kmemu.arch.i386.I386Architecture;
@@ -49,14 +50,19 @@ public class MmuBench extends BenchBase {
     public void setUp() {
         Machine m = boot(arch);
         cpu = m.mmu().cpu(0);
-        lowmem = m.layout().va(0x2000000);
+        lowmem = m.layout().va(page(m));
         walked = m.layout().vmallocStart() + 0x10000;
-        m.mmu().kernelTables().mapPage(walked, 0x3000000, PteFlags.WRITE | PteFlags.GLOBAL);
-        src = m.layout().va(0x4000000);
-        dst = m.layout().va(0x5000000);
+        m.mmu().kernelTables().mapPage(walked, page(m), PteFlags.WRITE | PteFlags.GLOBAL);
+        src = m.layout().va(page(m));
+        dst = m.layout().va(page(m));
         cpu.store64(src, 1);
         cpu.store64(dst, 1);
         cpu.store64(walked, 1);
+    }
+
+    /** @return the physical address of a fresh lowmem page from the page allocator */
+    private static long page(Machine m) {
+        return m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0) << m.pageShift();
     }
 
     static Machine boot(String id) {

@@ -99,28 +99,25 @@ final class PageTableWalker {
     }
 
     /**
-     * Sets accessed on every entry of the walk and dirty on the leaf for a write, writing back only
-     * entries that change, as the x86 walker (and e500's miss handler for the leaf) does.
+     * Sets accessed on the leaf, and dirty for a write, writing the entry back only if it changes.
+     * x86 hardware also sets accessed in the upper levels; Linux reads it only in leaves (and its
+     * own table entries are made with it set, _KERNPG_TABLE), and e500's miss handler touches only
+     * the PTE, so kmemu does what both agree on.
      *
      * @param t     a successful walk
      * @param write whether the access is a write
      */
     void markAccessed(Translation t, boolean write) {
-        for (int level = 0; level <= t.leafLevel; level++) {
-            long entry = t.entries[level];
-            int set = PteFlags.ACCESSED;
-            if (level == t.leafLevel && write) {
-                set |= PteFlags.DIRTY;
-            }
-            int have = format.decode(entry, level);
-            if ((have & set) != set) {
-                long updated = format.withFlags(entry, level, set);
-                if (updated != entry) {
-                    writeEntry(t.entryAddrs[level], updated);
-                    t.entries[level] = updated;
-                }
+        int level = t.leafLevel;
+        long entry = t.entries[level];
+        int set = PteFlags.ACCESSED | (write ? PteFlags.DIRTY : 0);
+        if ((format.decode(entry, level) & set) != set) {
+            long updated = format.withFlags(entry, level, set);
+            if (updated != entry) {
+                writeEntry(t.entryAddrs[level], updated);
+                t.entries[level] = updated;
             }
         }
-        t.flags |= PteFlags.ACCESSED | (write ? PteFlags.DIRTY : 0);
+        t.flags |= set;
     }
 }

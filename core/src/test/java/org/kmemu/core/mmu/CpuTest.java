@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Access;
+import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -19,12 +20,22 @@ class CpuTest {
     private final KernelLayout l = m.layout();
     private final Cpu cpu = m.mmu().cpu(0);
 
+    /** @return a fresh page from the allocator: fixed addresses could hit the page tables */
+    private long page() {
+        return m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0) << 12;
+    }
+
+    /** @return a fresh 4-page block, for copies that cross pages */
+    private long pages4() {
+        return m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 2) << 12;
+    }
+
     @Test
     void aWriteThroughTheDirectMapLandsInRamAndReadsBackThroughAnyMapping() {
-        long phys = 0x2345000;
+        // The kernel's .data: mapped in the direct map and again in the kernel image mapping.
+        long phys = m.kernelImage().dataStart();
         cpu.store64(l.va(phys) + 8, 0x1122334455667788L);
         assertThat(m.memory().readLong(phys + 8)).isEqualTo(0x1122334455667788L);
-        // The kernel image is mapped a second time at __START_KERNEL_map: same frame, other address.
         long text = 0xffffffff80000000L + phys;
         assertThat(m.mmu().cpu(1).load64(text + 8)).isEqualTo(0x1122334455667788L);
         assertThat(cpu.load32(l.va(phys) + 8)).isEqualTo(0x55667788);
@@ -33,7 +44,7 @@ class CpuTest {
 
     @Test
     void tlbHitsAfterTheFirstMissAndCountsWalks() {
-        long v = l.va(0x3000000);
+        long v = l.va(page());
         cpu.load64(v);
         TlbStats first = cpu.tlbStats();
         assertThat(first.misses()).isEqualTo(1);
@@ -50,8 +61,8 @@ class CpuTest {
     @Test
     void aChangedPteWithoutAFlushLeavesTheStaleTranslationInUse() {
         long v = l.vmallocStart();
-        long oldPage = 0x4000000;
-        long newPage = 0x5000000;
+        long oldPage = page();
+        long newPage = page();
         m.memory().writeLong(oldPage, 1);
         m.memory().writeLong(newPage, 2);
         KernelPageTables kt = m.mmu().kernelTables();
@@ -69,9 +80,10 @@ class CpuTest {
     void shootdownsReachOtherCpusBeforeTheirNextAccess() {
         long v = l.vmallocStart() + 0x10000;
         KernelPageTables kt = m.mmu().kernelTables();
-        kt.mapPage(v, 0x4000000, PteFlags.WRITE | PteFlags.GLOBAL);
+        long phys = page();
+        kt.mapPage(v, phys, PteFlags.WRITE | PteFlags.GLOBAL);
         Cpu other = m.mmu().cpu(1);
-        m.memory().writeLong(0x4000000, 7);
+        m.memory().writeLong(phys, 7);
         assertThat(other.load64(v)).isEqualTo(7);
         kt.clearPage(v);
         assertThat(other.load64(v)).as("stale on CPU 1").isEqualTo(7);
@@ -82,7 +94,7 @@ class CpuTest {
 
     @Test
     void flushTlbAllAndMmDropGlobalAndNonGlobalAsTheKernelDoes() {
-        long v = l.va(0x6000000);
+        long v = l.va(page());
         cpu.load64(v);
         int valid = cpu.tlbStats().valid();
         assertThat(valid).isPositive();
@@ -96,7 +108,7 @@ class CpuTest {
     void theWalkerSetsAccessedAndDirtyAndAFirstWriteToACleanPageWalksAgain() {
         long v = l.vmallocStart() + 0x20000;
         KernelPageTables kt = m.mmu().kernelTables();
-        kt.mapPage(v, 0x4100000, PteFlags.WRITE | PteFlags.GLOBAL);
+        kt.mapPage(v, page(), PteFlags.WRITE | PteFlags.GLOBAL);
         cpu.load64(v);
         WalkReport r = m.mmu().walk(kt.root(), v);
         assertThat(r.flags() & (PteFlags.ACCESSED | PteFlags.DIRTY)).isEqualTo(PteFlags.ACCESSED);
@@ -127,14 +139,14 @@ class CpuTest {
         KernelPageTables kt = m.mmu().kernelTables();
         long ro = l.vmallocStart() + 0x30000;
         long user = 0x400000;
-        kt.mapPage(ro, 0x4200000, PteFlags.GLOBAL);
+        kt.mapPage(ro, page(), PteFlags.GLOBAL);
         assertThat(cpu.load64(ro)).isZero();
         assertThatThrownBy(() -> cpu.store64(ro, 1)).isInstanceOf(PageFaultException.class)
                 .satisfies(e -> assertThat(((PageFaultException) e).fault().reason()).isEqualTo("write to a read-only page"));
         assertThatThrownBy(() -> cpu.fetch32(ro)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
                 .isEqualTo("instruction fetch from a no-execute page"));
 
-        kt.mapPage(user, 0x4300000, PteFlags.USER | PteFlags.WRITE | PteFlags.EXEC);
+        kt.mapPage(user, page(), PteFlags.USER | PteFlags.WRITE | PteFlags.EXEC);
         assertThatThrownBy(() -> cpu.load64(user)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
                 .startsWith("SMAP"));
         cpu.userAccessBegin();
@@ -145,7 +157,7 @@ class CpuTest {
         cpu.setUserMode(true);
         assertThat(cpu.load64(user)).isEqualTo(9);
         cpu.fetch32(user);
-        long kernel = l.va(0x4400000);
+        long kernel = l.va(page());
         assertThatThrownBy(() -> cpu.load64(kernel)).satisfies(e -> {
             PageFaultException pf = (PageFaultException) e;
             assertThat(pf.fault().reason()).isEqualTo("user access to a supervisor page");
@@ -156,8 +168,8 @@ class CpuTest {
 
     @Test
     void copiesAndUnalignedAccessesCrossPages() {
-        long src = l.va(0x7000000) + 4090;
-        long dst = l.va(0x7100000) + 100;
+        long src = l.va(pages4()) + 4090;
+        long dst = l.va(pages4()) + 100;
         byte[] data = new byte[9000];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 7);
@@ -167,7 +179,7 @@ class CpuTest {
         byte[] back = new byte[data.length];
         cpu.read(dst, back, 0, back.length);
         assertThat(back).isEqualTo(data);
-        long edge = l.va(0x7200000) + 4093;
+        long edge = l.va(pages4()) + 4093;
         cpu.store64(edge, 0x0102030405060708L);
         assertThat(cpu.load64(edge)).isEqualTo(0x0102030405060708L);
         assertThat(cpu.load8(edge)).isEqualTo((byte) 0x08);
@@ -175,10 +187,10 @@ class CpuTest {
 
     @Test
     void switchingAddressSpaceKeepsOnlyGlobalEntries() {
-        long v = l.va(0x8000000);
+        long v = l.va(page());
         cpu.load64(v);
         long user = 0x500000;
-        m.mmu().kernelTables().mapPage(user, 0x8100000, PteFlags.USER | PteFlags.WRITE);
+        m.mmu().kernelTables().mapPage(user, page(), PteFlags.USER | PteFlags.WRITE);
         cpu.setUserMode(true);
         cpu.load64(user);
         int before = cpu.tlbStats().valid();

@@ -3,6 +3,7 @@ package org.kmemu.core.mmu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.kmemu.api.Gfp;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.testing.I386TestArch;
@@ -15,7 +16,7 @@ class SoftwareTlbTest {
 
     @Test
     void pinnedLowmemNeverWalksEvenAfterAFlush() {
-        long v = m.layout().va(0x1234000);
+        long v = m.layout().va(m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0) << 12);
         cpu.store64(v, 42);
         assertThat(cpu.load64(v)).isEqualTo(42);
         m.mmu().flushTlbAll(cpu);
@@ -30,12 +31,13 @@ class SoftwareTlbTest {
     @Test
     void otherKernelAddressesAreRefilledInSoftware() {
         long v = m.layout().vmallocStart() + 0x4000;
-        m.mmu().kernelTables().mapPage(v, 0x2000000, PteFlags.WRITE | PteFlags.GLOBAL);
+        long phys = m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0) << 12;
+        m.mmu().kernelTables().mapPage(v, phys, PteFlags.WRITE | PteFlags.GLOBAL);
         cpu.store32(v, 7);
         cpu.load32(v);
         TlbStats s = cpu.tlbStats();
         assertThat(s.softwareRefills()).isEqualTo(1).isEqualTo(s.walks());
         assertThat(s.hits()).isEqualTo(1);
-        assertThat(m.memory().readInt(0x2000000)).isEqualTo(7);
+        assertThat(m.memory().readInt(phys)).isEqualTo(7);
     }
 }
