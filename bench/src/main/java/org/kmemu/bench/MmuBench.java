@@ -83,6 +83,15 @@ public class MmuBench extends BenchBase {
         return cpu.load64(lowmem);
     }
 
+    /** @return the value: the limit for a load, 8 bytes from a Java array through a VarHandle view */
+    @Benchmark
+    public long arrayLoad64() {
+        return (long) LONGS.get(arraySrc, 64);
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     /** @return the value */
     @Benchmark
     public long tlbMissWalkLoad64() {

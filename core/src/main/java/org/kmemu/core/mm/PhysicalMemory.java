@@ -31,6 +31,14 @@ public final class PhysicalMemory {
     public static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final long CHUNK_MASK = CHUNK_SIZE - 1;
     private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(byte[][].class);
+    // Static finals, one per byte order, so that the JIT inlines each access to a plain (byte-swapped)
+    // load or store; a VarHandle held in an instance field is not a constant and costs a call.
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT_BE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
     private final byte[][] chunks;
     private final long[] ramStarts;
@@ -38,9 +46,7 @@ public final class PhysicalMemory {
     private final byte poison;
     private final long poisonLong;
     private final ByteOrder order;
-    private final VarHandle longs;
-    private final VarHandle ints;
-    private final VarHandle shorts;
+    private final boolean bigEndian;
     private long chunksAllocated;
 
     /**
@@ -75,9 +81,7 @@ public final class PhysicalMemory {
         long p = poison & 0xffL;
         this.poisonLong = p * 0x0101010101010101L;
         this.order = order;
-        this.longs = MethodHandles.byteArrayViewVarHandle(long[].class, order);
-        this.ints = MethodHandles.byteArrayViewVarHandle(int[].class, order);
-        this.shorts = MethodHandles.byteArrayViewVarHandle(short[].class, order);
+        this.bigEndian = order == ByteOrder.BIG_ENDIAN;
     }
 
     /** @return the byte order of multi-byte values */
@@ -148,6 +152,58 @@ public final class PhysicalMemory {
         return chunk;
     }
 
+    // ---- host access for TLBs, as QEMU's softmmu caches a host pointer per TLB entry ----------
+
+    /**
+     * @param paddr a physical address
+     * @return the chunk that holds it if RAM there has been written, else null (reads see poison)
+     */
+    public byte[] chunkIfAllocated(long paddr) {
+        int c = (int) (paddr >>> CHUNK_SHIFT);
+        return paddr >= 0 && c < chunks.length ? (byte[]) CHUNKS.getAcquire(chunks, c) : null;
+    }
+
+    /**
+     * @param paddr a physical address of RAM
+     * @return the chunk that holds it, allocated if it was never written
+     */
+    public byte[] writableChunk(long paddr) {
+        return chunkForWrite(paddr);
+    }
+
+    /** @param paddr a physical address @return its offset inside its chunk */
+    public static int chunkOffset(long paddr) {
+        return (int) (paddr & CHUNK_MASK);
+    }
+
+    /** @param chunk a chunk @param off an offset, at most CHUNK_SIZE - 8 @return the 64-bit value there */
+    public long getLong(byte[] chunk, int off) {
+        return bigEndian ? (long) LONG_BE.get(chunk, off) : (long) LONG_LE.get(chunk, off);
+    }
+
+    /** @param chunk a chunk @param off an offset, at most CHUNK_SIZE - 4 @return the 32-bit value there */
+    public int getInt(byte[] chunk, int off) {
+        return bigEndian ? (int) INT_BE.get(chunk, off) : (int) INT_LE.get(chunk, off);
+    }
+
+    /** @param chunk a chunk @param off an offset, at most CHUNK_SIZE - 8 @param value the value to store */
+    public void putLong(byte[] chunk, int off, long value) {
+        if (bigEndian) {
+            LONG_BE.set(chunk, off, value);
+        } else {
+            LONG_LE.set(chunk, off, value);
+        }
+    }
+
+    /** @param chunk a chunk @param off an offset, at most CHUNK_SIZE - 4 @param value the value to store */
+    public void putInt(byte[] chunk, int off, int value) {
+        if (bigEndian) {
+            INT_BE.set(chunk, off, value);
+        } else {
+            INT_LE.set(chunk, off, value);
+        }
+    }
+
     private static IllegalArgumentException notRam(long paddr) {
         return new IllegalArgumentException(String.format("physical address %#x is not RAM (expected: a usable region of the memory map)", paddr));
     }
@@ -177,7 +233,7 @@ public final class PhysicalMemory {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 2) {
             byte[] chunk = chunkForRead(paddr);
-            return chunk == null ? (short) poisonLong : (short) shorts.get(chunk, off);
+            return chunk == null ? (short) poisonLong : (bigEndian ? (short) SHORT_BE.get(chunk, off) : (short) SHORT_LE.get(chunk, off));
         }
         return (short) readSlow(paddr, 2);
     }
@@ -190,7 +246,7 @@ public final class PhysicalMemory {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 4) {
             byte[] chunk = chunkForRead(paddr);
-            return chunk == null ? (int) poisonLong : (int) ints.get(chunk, off);
+            return chunk == null ? (int) poisonLong : (bigEndian ? (int) INT_BE.get(chunk, off) : (int) INT_LE.get(chunk, off));
         }
         return (int) readSlow(paddr, 4);
     }
@@ -203,7 +259,7 @@ public final class PhysicalMemory {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 8) {
             byte[] chunk = chunkForRead(paddr);
-            return chunk == null ? poisonLong : (long) longs.get(chunk, off);
+            return chunk == null ? poisonLong : (bigEndian ? (long) LONG_BE.get(chunk, off) : (long) LONG_LE.get(chunk, off));
         }
         return readSlow(paddr, 8);
     }
@@ -215,7 +271,11 @@ public final class PhysicalMemory {
     public void writeShort(long paddr, short value) {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 2) {
-            shorts.set(chunkForWrite(paddr), off, value);
+            if (bigEndian) {
+                SHORT_BE.set(chunkForWrite(paddr), off, value);
+            } else {
+                SHORT_LE.set(chunkForWrite(paddr), off, value);
+            }
         } else {
             writeSlow(paddr, value, 2);
         }
@@ -228,7 +288,11 @@ public final class PhysicalMemory {
     public void writeInt(long paddr, int value) {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 4) {
-            ints.set(chunkForWrite(paddr), off, value);
+            if (bigEndian) {
+                INT_BE.set(chunkForWrite(paddr), off, value);
+            } else {
+                INT_LE.set(chunkForWrite(paddr), off, value);
+            }
         } else {
             writeSlow(paddr, value, 4);
         }
@@ -241,7 +305,11 @@ public final class PhysicalMemory {
     public void writeLong(long paddr, long value) {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 8) {
-            longs.set(chunkForWrite(paddr), off, value);
+            if (bigEndian) {
+                LONG_BE.set(chunkForWrite(paddr), off, value);
+            } else {
+                LONG_LE.set(chunkForWrite(paddr), off, value);
+            }
         } else {
             writeSlow(paddr, value, 8);
         }
@@ -336,14 +404,14 @@ public final class PhysicalMemory {
         long v = 0;
         for (int i = 0; i < size; i++) {
             long b = readByte(paddr + i) & 0xffL;
-            v |= order == ByteOrder.BIG_ENDIAN ? b << (8 * (size - 1 - i)) : b << (8 * i);
+            v |= bigEndian ? b << (8 * (size - 1 - i)) : b << (8 * i);
         }
         return v;
     }
 
     private void writeSlow(long paddr, long value, int size) {
         for (int i = 0; i < size; i++) {
-            int shift = order == ByteOrder.BIG_ENDIAN ? 8 * (size - 1 - i) : 8 * i;
+            int shift = bigEndian ? 8 * (size - 1 - i) : 8 * i;
             writeByte(paddr + i, (byte) (value >>> shift));
         }
     }

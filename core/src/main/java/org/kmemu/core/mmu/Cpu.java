@@ -2,7 +2,6 @@ package org.kmemu.core.mmu;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.kmemu.api.Access;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PteFlags;
@@ -30,6 +29,16 @@ public final class Cpu {
     private final PhysicalMemory memory;
     private final PageTableWalker walker;
     private final Tlb tlb;
+    // The TLB's arrays, held here too so that the fast path loads them straight from this object.
+    private long[] readTags;
+    private long[] writeTags;
+    private long[] execTags;
+    private final long[] tlbFrames;
+    private final byte[][] tlbHosts;
+    private final int[] tlbHostOffsets;
+    private final int tlbWays;
+    private final long tlbSetMask;
+    private long hits;
     private final PinnedTlb pinned;
     private final FaultReporter reporter;
     private final boolean softwareRefill;
@@ -43,16 +52,23 @@ public final class Cpu {
     private boolean uaccessOpen;
     private int preemptCount;
     private boolean irqsDisabled;
-    private int needRead = Tlb.KERNEL_READ;
-    private int needWrite = Tlb.KERNEL_WRITE;
-    private int needExec = Tlb.KERNEL_EXEC;
 
     private long walks;
     private long softwareRefills;
     private long pinnedHits;
 
     private final ConcurrentLinkedQueue<long[]> posted = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** Shootdowns posted and not yet applied; read on every access, so a plain volatile int. */
+    private volatile int pending;
+    private static final java.lang.invoke.VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Cpu.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Turns a fault into the architecture's report. */
     interface FaultReporter {
@@ -65,6 +81,14 @@ public final class Cpu {
         this.memory = memory;
         this.walker = walker;
         this.tlb = tlb;
+        this.readTags = tlb.accessTags[0];
+        this.writeTags = tlb.accessTags[1];
+        this.execTags = tlb.accessTags[2];
+        this.tlbFrames = tlb.frames;
+        this.tlbHosts = tlb.hosts;
+        this.tlbHostOffsets = tlb.hostOffsets;
+        this.tlbWays = tlb.ways;
+        this.tlbSetMask = tlb.sets - 1;
         this.pinned = pinned;
         this.reporter = reporter;
         this.softwareRefill = softwareRefill;
@@ -103,9 +127,11 @@ public final class Cpu {
     /** @param user whether the CPU now runs in user mode (kernel entry and exit) */
     public void setUserMode(boolean user) {
         userMode = user;
-        needRead = user ? Tlb.USER_READ : Tlb.KERNEL_READ;
-        needWrite = user ? Tlb.USER_WRITE : Tlb.KERNEL_WRITE;
-        needExec = user ? Tlb.USER_EXEC : Tlb.KERNEL_EXEC;
+        // Tag arrays by bit index of Tlb.KERNEL_READ ... Tlb.USER_EXEC.
+        int base = user ? 3 : 0;
+        readTags = tlb.accessTags[base];
+        writeTags = tlb.accessTags[base + 1];
+        execTags = tlb.accessTags[base + 2];
     }
 
     /** x86 {@code stac}: opens a uaccess window in which SMAP lets the kernel touch user pages. */
@@ -159,38 +185,56 @@ public final class Cpu {
      * @throws PageFaultException if the access would fault
      */
     public long translate(long vaddr, Access access) {
-        int need = access == Access.READ ? needRead : access == Access.WRITE ? needWrite : needExec;
-        return dataAddress(vaddr, 1, need, access);
+        long[] tags = access == Access.READ ? readTags : access == Access.WRITE ? writeTags : execTags;
+        return dataAddress(vaddr, 1, tags, access);
     }
 
     /** @param vaddr a virtual address @return the byte there */
     public byte load8(long vaddr) {
-        return memory.readByte(dataAddress(vaddr, 1, needRead, Access.READ));
+        return memory.readByte(dataAddress(vaddr, 1, readTags, Access.READ));
     }
 
     /** @param vaddr a virtual address @return the 16-bit value there, in the machine's byte order */
     public short load16(long vaddr) {
-        return crossesPage(vaddr, 2) ? (short) loadBytes(vaddr, 2) : memory.readShort(dataAddress(vaddr, 2, needRead, Access.READ));
+        return crossesPage(vaddr, 2) ? (short) loadBytes(vaddr, 2) : memory.readShort(dataAddress(vaddr, 2, readTags, Access.READ));
     }
 
     /** @param vaddr a virtual address @return the 32-bit value there, in the machine's byte order */
     public int load32(long vaddr) {
-        return crossesPage(vaddr, 4) ? (int) loadBytes(vaddr, 4) : memory.readInt(dataAddress(vaddr, 4, needRead, Access.READ));
+        int off = (int) (vaddr & 0xfff);
+        if (off > 4096 - 4) {
+            return (int) loadBytes(vaddr, 4);
+        }
+        int slot = lookup(vaddr, readTags);
+        if (slot >= 0) {
+            byte[] host = tlbHosts[slot];
+            return host != null ? memory.getInt(host, tlbHostOffsets[slot] + off) : memory.readInt(tlbFrames[slot] | off);
+        }
+        return memory.readInt(miss(vaddr, Access.READ));
     }
 
     /** @param vaddr a virtual address @return the 64-bit value there, in the machine's byte order */
     public long load64(long vaddr) {
-        return crossesPage(vaddr, 8) ? loadBytes(vaddr, 8) : memory.readLong(dataAddress(vaddr, 8, needRead, Access.READ));
+        int off = (int) (vaddr & 0xfff);
+        if (off > 4096 - 8) {
+            return loadBytes(vaddr, 8);
+        }
+        int slot = lookup(vaddr, readTags);
+        if (slot >= 0) {
+            byte[] host = tlbHosts[slot];
+            return host != null ? memory.getLong(host, tlbHostOffsets[slot] + off) : memory.readLong(tlbFrames[slot] | off);
+        }
+        return memory.readLong(miss(vaddr, Access.READ));
     }
 
     /** @param vaddr a virtual address @return the 32-bit instruction word there (an instruction fetch) */
     public int fetch32(long vaddr) {
-        return memory.readInt(dataAddress(vaddr, 4, needExec, Access.EXECUTE));
+        return memory.readInt(dataAddress(vaddr, 4, execTags, Access.EXECUTE));
     }
 
     /** @param vaddr a virtual address @param value the byte to store */
     public void store8(long vaddr, byte value) {
-        memory.writeByte(dataAddress(vaddr, 1, needWrite, Access.WRITE), value);
+        memory.writeByte(dataAddress(vaddr, 1, writeTags, Access.WRITE), value);
     }
 
     /** @param vaddr a virtual address @param value the 16-bit value to store */
@@ -198,26 +242,46 @@ public final class Cpu {
         if (crossesPage(vaddr, 2)) {
             storeBytes(vaddr, value, 2);
         } else {
-            memory.writeShort(dataAddress(vaddr, 2, needWrite, Access.WRITE), value);
+            memory.writeShort(dataAddress(vaddr, 2, writeTags, Access.WRITE), value);
         }
     }
 
     /** @param vaddr a virtual address @param value the 32-bit value to store */
     public void store32(long vaddr, int value) {
-        if (crossesPage(vaddr, 4)) {
+        int off = (int) (vaddr & 0xfff);
+        if (off > 4096 - 4) {
             storeBytes(vaddr, value, 4);
-        } else {
-            memory.writeInt(dataAddress(vaddr, 4, needWrite, Access.WRITE), value);
+            return;
         }
+        int slot = lookup(vaddr, writeTags);
+        if (slot < 0) {
+            slot = missToSlot(vaddr, Access.WRITE);
+        }
+        memory.putInt(writableHost(slot), tlbHostOffsets[slot] + off, value);
     }
 
     /** @param vaddr a virtual address @param value the 64-bit value to store */
     public void store64(long vaddr, long value) {
-        if (crossesPage(vaddr, 8)) {
+        int off = (int) (vaddr & 0xfff);
+        if (off > 4096 - 8) {
             storeBytes(vaddr, value, 8);
-        } else {
-            memory.writeLong(dataAddress(vaddr, 8, needWrite, Access.WRITE), value);
+            return;
         }
+        int slot = lookup(vaddr, writeTags);
+        if (slot < 0) {
+            slot = missToSlot(vaddr, Access.WRITE);
+        }
+        memory.putLong(writableHost(slot), tlbHostOffsets[slot] + off, value);
+    }
+
+    /** The slot's RAM chunk, allocated on the first write to a never-written chunk. */
+    private byte[] writableHost(int slot) {
+        byte[] host = tlbHosts[slot];
+        if (host == null) {
+            host = memory.writableChunk(tlbFrames[slot]);
+            tlbHosts[slot] = host;
+        }
+        return host;
     }
 
     /**
@@ -230,8 +294,8 @@ public final class Cpu {
     public void copy(long dst, long src, long len) {
         while (len > 0) {
             int n = (int) Math.min(len, Math.min(4096 - (dst & 0xfff), 4096 - (src & 0xfff)));
-            long s = dataAddress(src, 1, needRead, Access.READ);
-            long d = dataAddress(dst, 1, needWrite, Access.WRITE);
+            long s = dataAddress(src, 1, readTags, Access.READ);
+            long d = dataAddress(dst, 1, writeTags, Access.WRITE);
             memory.copy(d, s, n);
             dst += n;
             src += n;
@@ -250,7 +314,7 @@ public final class Cpu {
     public void read(long vaddr, byte[] out, int off, int len) {
         while (len > 0) {
             int n = (int) Math.min(len, 4096 - (vaddr & 0xfff));
-            memory.read(dataAddress(vaddr, 1, needRead, Access.READ), out, off, n);
+            memory.read(dataAddress(vaddr, 1, readTags, Access.READ), out, off, n);
             vaddr += n;
             off += n;
             len -= n;
@@ -268,7 +332,7 @@ public final class Cpu {
     public void write(long vaddr, byte[] in, int off, int len) {
         while (len > 0) {
             int n = (int) Math.min(len, 4096 - (vaddr & 0xfff));
-            memory.write(dataAddress(vaddr, 1, needWrite, Access.WRITE), in, off, n);
+            memory.write(dataAddress(vaddr, 1, writeTags, Access.WRITE), in, off, n);
             vaddr += n;
             off += n;
             len -= n;
@@ -292,8 +356,8 @@ public final class Cpu {
     private void storeBytes(long vaddr, long value, int size) {
         boolean big = memory.byteOrder() == java.nio.ByteOrder.BIG_ENDIAN;
         // Translate both pages before writing anything, so a fault leaves memory untouched.
-        dataAddress(vaddr, 1, needWrite, Access.WRITE);
-        dataAddress(vaddr + size - 1, 1, needWrite, Access.WRITE);
+        dataAddress(vaddr, 1, writeTags, Access.WRITE);
+        dataAddress(vaddr + size - 1, 1, writeTags, Access.WRITE);
         for (int i = 0; i < size; i++) {
             store8(vaddr + i, (byte) (value >>> (big ? 8 * (size - 1 - i) : 8 * i)));
         }
@@ -302,25 +366,35 @@ public final class Cpu {
     // ---- translation ----------------------------------------------------------------------------
 
     /**
-     * Translates an access that stays within one page: the TLB fast path, else {@link #miss}.
+     * The TLB fast path: the slot whose entry translates {@code vaddr} and allows the access, or -1.
      */
-    private long dataAddress(long vaddr, int size, int need, Access access) {
-        if (pending.get() != 0) {
+    private int lookup(long vaddr, long[] tags) {
+        if (pending != 0) {
             applyPostedFlushes();
         }
         long vpn = vaddr >>> 12;
-        Tlb tlb = this.tlb;
-        int base = tlb.setBase(vpn);
-        for (int i = base, end = base + tlb.ways; i < end; i++) {
-            if (tlb.tags[i] == vpn) {
-                if ((tlb.perms[i] & need) != 0) {
-                    tlb.hits++;
-                    return tlb.frames[i] | (vaddr & 0xfff);
-                }
-                break;
+        int base = (int) (vpn & tlbSetMask) * tlbWays;
+        for (int i = base, end = base + tlbWays; i < end; i++) {
+            if (tags[i] == vpn) {
+                hits++;
+                return i;
             }
         }
-        return miss(vaddr, access);
+        return -1;
+    }
+
+    /**
+     * Translates an access that stays within one page: the TLB fast path, else {@link #miss}.
+     */
+    private long dataAddress(long vaddr, int size, long[] tags, Access access) {
+        int slot = lookup(vaddr, tags);
+        return slot >= 0 ? tlbFrames[slot] | (vaddr & 0xfff) : miss(vaddr, access);
+    }
+
+    /** {@link #miss}, then the slot it filled. */
+    private int missToSlot(long vaddr, Access access) {
+        miss(vaddr, access);
+        return tlb.find(vaddr >>> 12);
     }
 
     /**
@@ -337,7 +411,9 @@ public final class Cpu {
                     // e500's L1 TLBs are refilled from TLB1 by hardware: cache the 4 KiB fragment.
                     pinnedHits++;
                     long phys = pinned.physical(p, vaddr);
-                    tlb.insert(vaddr >>> 12, phys & ~0xfffL, cachedPerms(pinned.flags(p)));
+                    long frame = phys & ~0xfffL;
+                    tlb.insert(vaddr >>> 12, frame, cachedPerms(pinned.flags(p)), memory.chunkIfAllocated(frame),
+                            PhysicalMemory.chunkOffset(frame));
                     return phys;
                 }
             }
@@ -355,7 +431,7 @@ public final class Cpu {
         }
         walker.markAccessed(t, access == Access.WRITE);
         long frame = (t.pagePhys | (vaddr & ((1L << t.pageShift) - 1))) & ~0xfffL;
-        tlb.insert(vaddr >>> 12, frame, cachedPerms(t.flags));
+        tlb.insert(vaddr >>> 12, frame, cachedPerms(t.flags), memory.chunkIfAllocated(frame), PhysicalMemory.chunkOffset(frame));
         return frame | (vaddr & 0xfff);
     }
 
@@ -443,13 +519,13 @@ public final class Cpu {
      */
     void postFlush(long kind, long start, long end, long mmRoot) {
         posted.add(new long[] {kind, start, end, mmRoot});
-        pending.incrementAndGet();
+        PENDING.getAndAdd(this, 1);
     }
 
     private void applyPostedFlushes() {
         long[] f;
         while ((f = posted.poll()) != null) {
-            pending.decrementAndGet();
+            PENDING.getAndAdd(this, -1);
             if (f[0] == FLUSH_ALL) {
                 tlb.flushAll(false);
             } else if (f[0] == FLUSH_RANGE) {
@@ -462,7 +538,7 @@ public final class Cpu {
 
     /** @return this CPU's TLB counters */
     public TlbStats tlbStats() {
-        return new TlbStats(id, tlb.hits, tlb.misses, walks, softwareRefills, pinnedHits, tlb.flushes, tlb.valid(),
+        return new TlbStats(id, hits, tlb.misses, walks, softwareRefills, pinnedHits, tlb.flushes, tlb.valid(),
                 tlb.sets * tlb.ways, pinned == null ? 0 : pinned.size());
     }
 }

@@ -6,7 +6,8 @@ import java.util.Arrays;
  * One CPU's TLB for base pages: a set-associative array of 4 KiB translations, direct-mapped when it
  * has one way, looked up the way QEMU's softmmu looks up its TLB: index by the low bits of the virtual
  * page number, compare the tag, use the cached frame. Large pages are cached as the 4 KiB fragment
- * that was touched (as many real TLBs do).
+ * that was touched (as many real TLBs do). Like QEMU's, each entry also caches where the page's
+ * bytes live in the emulator (the RAM chunk and offset), so a hit costs no further lookup.
  *
  * <p>Each entry caches which accesses it allows, per mode, computed when it was filled
  * ({@link #KERNEL_READ} ...). A write through an entry whose page was clean is not allowed from the
@@ -37,9 +38,18 @@ final class Tlb {
     final long[] tags;
     final long[] frames;
     final int[] perms;
+    /**
+     * One tag array per kind of access ({@link #KERNEL_READ} ... {@link #USER_EXEC}, by bit index): an
+     * entry's tag appears in the arrays of the accesses it allows and is invalid in the others, so
+     * the fast path tests tag and permission with a single load (QEMU's addr_read/addr_write/addr_code).
+     */
+    final long[][] accessTags;
+    /** Per entry: the RAM chunk holding the page, or null (never written, or not RAM); see QEMU's addend. */
+    final byte[][] hosts;
+    /** Per entry: the page's offset inside {@link #hosts}. */
+    final int[] hostOffsets;
     private final byte[] victim;
 
-    long hits;
     long misses;
     long flushes;
 
@@ -50,6 +60,12 @@ final class Tlb {
         this.tags = new long[sets * ways];
         this.frames = new long[sets * ways];
         this.perms = new int[sets * ways];
+        this.accessTags = new long[6][sets * ways];
+        for (long[] a : accessTags) {
+            Arrays.fill(a, INVALID);
+        }
+        this.hosts = new byte[sets * ways][];
+        this.hostOffsets = new int[sets * ways];
         this.victim = new byte[sets];
         Arrays.fill(tags, INVALID);
     }
@@ -73,8 +89,12 @@ final class Tlb {
         return -1;
     }
 
-    /** Caches a translation, replacing the same page's entry or the set's next victim (round robin). */
-    void insert(long vpn, long frame, int perm) {
+    /**
+     * Caches a translation, replacing the same page's entry or the set's next victim (round robin).
+     *
+     * @return the slot used
+     */
+    int insert(long vpn, long frame, int perm, byte[] host, int hostOffset) {
         int slot = find(vpn);
         if (slot < 0) {
             int set = (int) (vpn & setMask);
@@ -84,6 +104,12 @@ final class Tlb {
         tags[slot] = vpn;
         frames[slot] = frame;
         perms[slot] = perm;
+        for (int b = 0; b < accessTags.length; b++) {
+            accessTags[b][slot] = (perm & (1 << b)) != 0 ? vpn : INVALID;
+        }
+        hosts[slot] = host;
+        hostOffsets[slot] = hostOffset;
+        return slot;
     }
 
     /** {@code __flush_tlb_all} / a CR3 write: drops everything, or everything but global entries. */
@@ -91,7 +117,7 @@ final class Tlb {
         flushes++;
         for (int i = 0; i < tags.length; i++) {
             if (!keepGlobal || (perms[i] & GLOBAL) == 0) {
-                tags[i] = INVALID;
+                invalidate(i);
             }
         }
     }
@@ -101,7 +127,14 @@ final class Tlb {
         flushes++;
         int slot = find(vaddr >>> 12);
         if (slot >= 0) {
-            tags[slot] = INVALID;
+            invalidate(slot);
+        }
+    }
+
+    private void invalidate(int slot) {
+        tags[slot] = INVALID;
+        for (long[] a : accessTags) {
+            a[slot] = INVALID;
         }
     }
 
@@ -110,13 +143,15 @@ final class Tlb {
         flushes++;
         long pages = Long.divideUnsigned(end - start + 0xfff, 4096);
         if (Long.compareUnsigned(pages, tags.length) > 0) {
-            Arrays.fill(tags, INVALID);
+            for (int i = 0; i < tags.length; i++) {
+                invalidate(i);
+            }
             return;
         }
         for (long p = 0; p < pages; p++) {
             int slot = find((start >>> 12) + p);
             if (slot >= 0) {
-                tags[slot] = INVALID;
+                invalidate(slot);
             }
         }
     }
