@@ -369,12 +369,18 @@ public final class Cpu {
      * The TLB fast path: the slot whose entry translates {@code vaddr} and allows the access, or -1.
      */
     private int lookup(long vaddr, long[] tags) {
-        if (pending != 0) {
+        // Opaque, not volatile: it may not be hoisted out of a loop (a posted shootdown is seen at the
+        // next access, as an IPI is taken at the next instruction), but it orders nothing else.
+        if ((int) PENDING.getOpaque(this) != 0) {
             applyPostedFlushes();
         }
         long vpn = vaddr >>> 12;
         int base = (int) (vpn & tlbSetMask) * tlbWays;
-        for (int i = base, end = base + tlbWays; i < end; i++) {
+        if (tags[base] == vpn) {
+            hits++;
+            return base;
+        }
+        for (int i = base + 1, end = base + tlbWays; i < end; i++) {
             if (tags[i] == vpn) {
                 hits++;
                 return i;
