@@ -93,7 +93,8 @@ public final class Boot {
         PageFrames frames = new PageFrames(layout.maxPfn(), memoryPfns);
         long memmapBytes = ((frames.metadataBytes() / 4) * arch.structPageBytes() + pageSize - 1) & -pageSize;
         // mem_map lives in lowmem: memblock allocates it top-down below max_low_pfn (mm/sparse.c, mm/mm_init.c).
-        if (memblock.allocTopDown(memmapBytes, pageSize, layout.maxLowPfn() << shift) < 0) {
+        long memmapPhys = memblock.allocTopDown(memmapBytes, pageSize, layout.maxLowPfn() << shift);
+        if (memmapPhys < 0) {
             throw new ConfigException(config.memory().origin() + ": kmemu.memory: no room in lowmem for mem_map ("
                     + (memmapBytes >> 10) + "K for " + arch.structPageBytes() + "-byte struct pages)");
         }
@@ -139,7 +140,7 @@ public final class Boot {
         Mmu mmu = new Mmu(arch, layout, memory, tables, config.cpus());
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
-                config.cpus(), policy.id(), memory, mmu);
+                config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys));
         BootLog.summary(log, machine);
         return machine;
     }

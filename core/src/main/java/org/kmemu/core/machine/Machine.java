@@ -36,10 +36,11 @@ public final class Machine {
     private final String pageAllocatorId;
     private final PhysicalMemory memory;
     private final Mmu mmu;
+    private final long memmapVirt;
 
     Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
             List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
-            KernelImage kernelImage, int cpus, String pageAllocatorId, PhysicalMemory memory, Mmu mmu) {
+            KernelImage kernelImage, int cpus, String pageAllocatorId, PhysicalMemory memory, Mmu mmu, long memmapVirt) {
         this.arch = arch;
         this.layout = layout;
         this.memoryMap = memoryMap;
@@ -54,6 +55,12 @@ public final class Machine {
         this.pageAllocatorId = pageAllocatorId;
         this.memory = memory;
         this.mmu = mmu;
+        this.memmapVirt = memmapVirt;
+    }
+
+    /** @return the kernel virtual address of mem_map, the struct page array boot reserved in lowmem */
+    public long memmapVirt() {
+        return memmapVirt;
     }
 
     /** @return the machine's RAM */
