@@ -46,6 +46,23 @@ public interface KernelLayout {
     long fixaddrTop();
 
     /**
+     * The index of {@code FIX_KMAP_BEGIN} in the architecture's {@code enum fixed_addresses}: where
+     * the per-CPU kmap_atomic/kmap_local slots start. Slot {@code i} of CPU {@code c} is fixmap index
+     * {@code fixKmapBegin() + i + kmapLocalSlots() * c}, at {@code fixaddrTop() - (index << PAGE_SHIFT)}
+     * ({@code __fix_to_virt}, include/asm-generic/fixmap.h; arch/x86/include/asm/fixmap.h).
+     *
+     * @return the index, or -1 when the architecture has no highmem (x86_64: kmap_local is page_address)
+     */
+    default int fixKmapBegin() {
+        return -1;
+    }
+
+    /** @return KM_MAX_IDX: kmap_local slots per CPU (16; include/asm-generic/kmap_size.h), 0 without highmem */
+    default int kmapLocalSlots() {
+        return 0;
+    }
+
+    /**
      * @return the named areas in the order the architecture prints its layout, each a half-open range
      */
     List<VirtualArea> areas();
