@@ -51,6 +51,7 @@ public final class Cpu {
     private boolean userMode;
     private boolean uaccessOpen;
     private int preemptCount;
+    private int pagefaultDisabled;
     private boolean irqsDisabled;
 
     private long walks;
@@ -162,9 +163,32 @@ public final class Cpu {
         return preemptCount;
     }
 
+    /** {@code pagefault_disable()}: user accesses fail instead of faulting (kmap_atomic). */
+    public void pagefaultDisable() {
+        pagefaultDisabled++;
+    }
+
+    /** {@code pagefault_enable()}. */
+    public void pagefaultEnable() {
+        if (pagefaultDisabled == 0) {
+            throw new IllegalStateException("pagefault_enable: not disabled on CPU " + id + " (expected: a matching pagefault_disable)");
+        }
+        pagefaultDisabled--;
+    }
+
+    /** @return {@code pagefault_disabled()}: how deep the pagefault_disable nesting is */
+    public int pagefaultDisabled() {
+        return pagefaultDisabled;
+    }
+
     /** @param disabled whether interrupts are now disabled ({@code local_irq_disable}/{@code enable}) */
     public void setIrqsDisabled(boolean disabled) {
         irqsDisabled = disabled;
+    }
+
+    /** @return {@code irqs_disabled()} */
+    public boolean irqsDisabled() {
+        return irqsDisabled;
     }
 
     /** @return {@code in_atomic() || irqs_disabled()}: whether sleeping would be a bug */

@@ -143,6 +143,7 @@ public final class I386TestArch implements ArchSpec {
         List<KernelMapping> out = new java.util.ArrayList<>(TestMmu.directMap(map, PAGE_OFFSET, layout.maxLowPfn() << 12,
                 PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.EXEC, 4L << 20));
         out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY, (long) layout.lastPkmap() << 12, 0, 4096));
+        out.add(new KernelMapping("fixmap", FIXADDR_START, KernelMapping.TABLES_ONLY, FIXADDR_TOP - FIXADDR_START, 0, 4096));
         return out;
     }
 
@@ -210,6 +211,17 @@ public final class I386TestArch implements ArchSpec {
         @Override
         public long fixaddrTop() {
             return FIXADDR_TOP;
+        }
+
+        /** A test value: 16 slots of other fixmap entries above the kmap slots. */
+        @Override
+        public int fixKmapBegin() {
+            return 16;
+        }
+
+        @Override
+        public int kmapLocalSlots() {
+            return 16;
         }
 
         @Override

@@ -163,6 +163,18 @@ final class BookeLayout implements KernelLayout {
         return BookeFixmap.FIXADDR_TOP;
     }
 
+    /** FIX_KMAP_BEGIN from the slot count that places FIXADDR_START ({@link BookeFixmap}); -1 without HIGHMEM. */
+    @Override
+    public int fixKmapBegin() {
+        return fixmap.kmapBegin();
+    }
+
+    /** KM_MAX_IDX as configured (km-max-idx: 16, 33 with DEBUG_KMAP_LOCAL) with HIGHMEM; 0 without. */
+    @Override
+    public int kmapLocalSlots() {
+        return fixmap.kmapSlotsPerCpu();
+    }
+
     @Override
     public List<VirtualArea> areas() {
         return areas;

@@ -21,6 +21,8 @@ package org.kmemu.arch.i386;
  *   FIX_WP_TEST                                                    1
  *   __end_of_fixed_addresses
  * </pre>
+ * FIX_KMAP_BEGIN follows FIX_IO_APIC_BASE_END directly since 4.15 moved the read-only IDT (FIX_RO_IDT)
+ * to the cpu_entry_area; 5.11 renamed the kmap_atomic range to KMAP_LOCAL with KM_MAX_IDX slots per CPU.
  * With 8 CPUs that is 197 permanent slots: FIXADDR_START = 0xfff3a000. The 2.6-era PAE dmesg sample
  * in the facts file (section 1.2) shows FIXADDR_START 0xffc57000 (936 slots): that kernel had the old
  * KM_TYPE_NR * NR_CPUS kmap_atomic slots and a different NR_CPUS, so its fixmap line is not ours.
@@ -39,6 +41,7 @@ final class Fixmap {
     private static final int LEADING_SLOTS = 4;
 
     private final int kmapBegin;
+    private final int kmapSlotsPerCpu;
     private final int endOfPermanent;
     private final int btmapEnd;
     private final int endOfFixed;
@@ -50,10 +53,14 @@ final class Fixmap {
      */
     Fixmap(boolean kmapLocal, int nrCpus, int ptrsPerPte) {
         int idx = LEADING_SLOTS + MAX_IO_APICS;
-        kmapBegin = idx;
         if (kmapLocal) {
+            kmapBegin = idx;
+            kmapSlotsPerCpu = KM_MAX_IDX;
             idx += KM_MAX_IDX * nrCpus; // FIX_KMAP_BEGIN .. FIX_KMAP_END
             idx += 1;                   // FIX_PCIE_MCFG
+        } else {
+            kmapBegin = -1;
+            kmapSlotsPerCpu = 0;
         }
         endOfPermanent = idx;
         // The boot slots must share one page table: if [end, end + 511] crosses a PTRS_PER_PTE
@@ -67,9 +74,20 @@ final class Fixmap {
         endOfFixed = btmapBegin + 1 + 1; // FIX_WP_TEST, then __end_of_fixed_addresses
     }
 
-    /** @return FIX_KMAP_BEGIN: the first kmap_local slot (meaningful only with KMAP_LOCAL) */
+    /**
+     * @return FIX_KMAP_BEGIN: the first kmap_local slot, right after the IO-APIC slots (68 in our model);
+     *         -1 without KMAP_LOCAL, where the enum has no such entry
+     */
     int kmapBegin() {
         return kmapBegin;
+    }
+
+    /**
+     * @return KM_MAX_IDX, the kmap_local slots of one CPU (slot {@code i} of CPU {@code c} is fixmap index
+     *         FIX_KMAP_BEGIN + i + KM_MAX_IDX * c); 0 without KMAP_LOCAL
+     */
+    int kmapSlotsPerCpu() {
+        return kmapSlotsPerCpu;
     }
 
     /** @return __end_of_permanent_fixed_addresses: the slots FIXADDR_SIZE counts */

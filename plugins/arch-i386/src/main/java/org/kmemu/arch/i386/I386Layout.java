@@ -111,6 +111,18 @@ final class I386Layout implements KernelLayout {
         return FixedAreas.FIXADDR_TOP;
     }
 
+    /** FIX_KMAP_BEGIN from the same {@link Fixmap} count that places FIXADDR_START; -1 without HIGHMEM. */
+    @Override
+    public int fixKmapBegin() {
+        return areas.fixmap().kmapBegin();
+    }
+
+    /** KM_MAX_IDX (16) with HIGHMEM, which selects KMAP_LOCAL; 0 without. */
+    @Override
+    public int kmapLocalSlots() {
+        return areas.fixmap().kmapSlotsPerCpu();
+    }
+
     /** @return CPU_ENTRY_AREA_BASE (CURRENT layout), else 0 */
     long cpuEntryAreaBase() {
         return areas.cpuEntryAreaBase();

@@ -13,6 +13,7 @@ class FixmapTest {
         // KM_MAX_IDX 16 * 8 CPUs = 128 (kmap_size.h); FIX_PCIE_MCFG 1: 197.
         Fixmap f = new Fixmap(true, 8, 1024);
         assertThat(f.kmapBegin()).isEqualTo(68);
+        assertThat(f.kmapSlotsPerCpu()).isEqualTo(16);
         assertThat(f.endOfPermanent()).isEqualTo(197);
     }
 
@@ -36,6 +37,8 @@ class FixmapTest {
     void withoutKmapLocalThereAreNoKmapOrMcfgSlots() {
         Fixmap f = new Fixmap(false, 8, 1024);
         assertThat(f.endOfPermanent()).isEqualTo(68);
+        assertThat(f.kmapBegin()).isEqualTo(-1);
+        assertThat(f.kmapSlotsPerCpu()).isZero();
     }
 
     @Test
