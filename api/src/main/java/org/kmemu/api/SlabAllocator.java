@@ -1,0 +1,72 @@
+package org.kmemu.api;
+
+/**
+ * A slab allocator: the {@code kmem_cache} machinery of one policy (SLUB, SLAB, SLOB, ...). The core
+ * owns kmalloc's size classes and large allocations and calls this for every cache, kmalloc-* included.
+ *
+ * <p>Thread-safety: any thread, each acting as one CPU and passing its number; per-CPU state needs no
+ * lock, shared state is the policy's to lock. Allocation and free are the hot path: no allocation of
+ * Java objects, no logging when they succeed. Running out returns 0; misuse (freeing to the wrong
+ * cache, a double free the policy can see) is reported in the kernel's words through the log.
+ */
+public interface SlabAllocator {
+
+    /**
+     * {@code kmem_cache_create()}.
+     *
+     * @param name       the cache's name
+     * @param objectSize bytes per object, at least 1
+     * @param align      required alignment, 0 or a power of two
+     * @param flags      {@link SlabFlags}
+     * @param ctor       a constructor, or null
+     * @return the cache
+     * @throws IllegalArgumentException for a bad size or alignment
+     */
+    SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor);
+
+    /**
+     * {@code kmem_cache_alloc()}.
+     *
+     * @param cpu   the calling CPU
+     * @param cache the cache
+     * @param gfp   allocation flags (__GFP_ZERO is the core's to apply)
+     * @return the object's kernel address, or 0
+     */
+    long alloc(int cpu, SlabCache cache, int gfp);
+
+    /**
+     * {@code kmem_cache_free()}.
+     *
+     * @param cpu   the calling CPU
+     * @param cache the cache the caller names
+     * @param objp  the object
+     */
+    void free(int cpu, SlabCache cache, long objp);
+
+    /**
+     * @param objp a kernel address
+     * @return the cache whose slab holds it, or null if no slab of this allocator does
+     */
+    SlabCache cacheOf(long objp);
+
+    /**
+     * {@code kmem_cache_destroy()}: frees the cache's empty slabs; objects still in use are reported
+     * ("Objects remaining in %s on __kmem_cache_shutdown()") and their slabs leak, as in the kernel.
+     *
+     * @param cpu   the calling CPU
+     * @param cache the cache
+     * @return true if the cache was empty
+     */
+    boolean destroyCache(int cpu, SlabCache cache);
+
+    /**
+     * {@code kmem_cache_shrink()}: gives every empty slab back to the page allocator, per-CPU ones included.
+     *
+     * @param cpu   the calling CPU
+     * @param cache the cache
+     */
+    void shrink(int cpu, SlabCache cache);
+
+    /** @param cache a cache @return its /proc/slabinfo counters */
+    SlabInfo slabInfo(SlabCache cache);
+}

@@ -1,0 +1,26 @@
+package org.kmemu.api;
+
+/** What the core hands an {@link ObjectAllocatorPolicy} when it creates the machine's slab allocator. */
+public interface SlabContext {
+
+    /** @return the policy's config subtree, {@code kmemu.object-allocator.<id>} */
+    ConfigView config();
+
+    /** @return the number of CPUs (SLUB sizes slabs by it) */
+    int cpus();
+
+    /** @return PAGE_SHIFT */
+    int pageShift();
+
+    /** @return L1_CACHE_BYTES, the alignment of SLAB_HWCACHE_ALIGN */
+    int cacheLineBytes();
+
+    /** @return where slab pages come from */
+    SlabPages pages();
+
+    /** @return kernel memory, for free lists kept inside objects */
+    KernelMemory memory();
+
+    /** @return the kernel log, for the allocators' reports */
+    KernelLog log();
+}
