@@ -147,4 +147,19 @@ public interface ArchSpec {
      * @return the report, one line per element
      */
     List<String> faultReport(PageFault fault);
+
+    /**
+     * @return L1_CACHE_BYTES: the cache line SLAB_HWCACHE_ALIGN aligns to (64 on x86; e500v2 has 32)
+     */
+    default int cacheLineBytes() {
+        return 64;
+    }
+
+    /**
+     * @return KMALLOC_MIN_SIZE: the smallest kmalloc cache (8 unless ARCH_KMALLOC_MINALIGN or
+     *         ARCH_DMA_MINALIGN raise it; include/linux/slab.h)
+     */
+    default int kmallocMinSize() {
+        return 8;
+    }
 }

@@ -51,6 +51,7 @@ public final class Highmem {
     private final Map<Long, Long> pageAddress = new HashMap<>();
     private int lastPkmapNr;
     private long pkmapFlushes;
+    private volatile boolean mightSleepReported;
 
     private final int[] localDepth;
     private final long[][] localPfn;
@@ -321,9 +322,13 @@ public final class Highmem {
         return localDepth[cpu.id()];
     }
 
-    /** might_sleep(): the kernel's report when called in atomic context (kernel/sched/core.c __might_resched). */
+    /**
+     * might_sleep(): the kernel's report when called in atomic context (kernel/sched/core.c
+     * __might_resched), which prints at most once per second: kmemu's clock does not advance, so once.
+     */
     private void mightSleep(Cpu cpu, String where) {
-        if (cpu.inAtomicContext()) {
+        if (cpu.inAtomicContext() && !mightSleepReported) {
+            mightSleepReported = true;
             machine.log().err("BUG: sleeping function called from invalid context at " + where);
             machine.log().err(String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: %s",
                     cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, machine.log().currentComm()));

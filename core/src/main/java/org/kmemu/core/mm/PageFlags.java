@@ -8,11 +8,12 @@ import org.kmemu.api.ZoneType;
  * bits and the page flags in the low bits:
  *
  * <pre>
- *  31      29 28                         1          0
- * +----------+----------------------------+----------+
- * |   zone   |   (free for later flags)   | reserved |
- * +----------+----------------------------+----------+
+ *  31      29 28         12 11     8 7      3    2       1         0
+ * +----------+-------------+--------+---------+------+-------+----------+
+ * |   zone   |   (free)    | order  | (free)  | large|  slab | reserved |
+ * +----------+-------------+--------+---------+------+-------+----------+
  * </pre>
+ * {@code order} is kept on the first page of a large kmalloc (the kernel's compound order).
  */
 public final class PageFlags {
     private PageFlags() {
@@ -24,6 +25,23 @@ public final class PageFlags {
      * (include/linux/page-flags.h; mm/mm_init.c {@code __free_pages_core}).
      */
     public static final int PG_RESERVED = 1;
+
+    /** PG_slab: the frame belongs to a slab (include/linux/page-flags.h). */
+    public static final int PG_SLAB = 1 << 1;
+
+    /** The first frame of a large kmalloc (PageLargeKmalloc, 6.x); its order is in {@link #order}. */
+    public static final int PG_LARGE_KMALLOC = 1 << 2;
+
+    static final int ORDER_SHIFT = 8;
+    static final int ORDER_MASK = 0xf;
+
+    /**
+     * @param flags a frame's flags
+     * @return the compound order stored on a large kmalloc's first frame
+     */
+    public static int order(int flags) {
+        return (flags >>> ORDER_SHIFT) & ORDER_MASK;
+    }
 
     /** ZONES_PGSHIFT: where the zone number starts. */
     static final int ZONE_SHIFT = 29;

@@ -119,6 +119,30 @@ public final class PageFrames {
         }
     }
 
+    /**
+     * Sets or clears flag bits (PG_slab, PG_large_kmalloc) and the stored order on a range of frames;
+     * the caller owns the frames (it just allocated or is freeing them).
+     *
+     * @param startPfn first frame
+     * @param endPfn   one past the last frame
+     * @param bits     the {@link PageFlags} bits to set, or clear
+     * @param set      true to set, false to clear
+     */
+    public void setFlags(long startPfn, long endPfn, int bits, boolean set) {
+        update(startPfn, endPfn, ~bits, set ? bits : 0);
+    }
+
+    /**
+     * Stores a large kmalloc's order on its first frame.
+     *
+     * @param pfn   the first frame
+     * @param order the order, 0 to 15
+     */
+    public void setOrder(long pfn, int order) {
+        int mask = PageFlags.ORDER_MASK << PageFlags.ORDER_SHIFT;
+        update(pfn, pfn + 1, ~mask, (order & PageFlags.ORDER_MASK) << PageFlags.ORDER_SHIFT);
+    }
+
     /** @return bytes of heap the sections hold, for the boot report and the metadata budget */
     public long metadataBytes() {
         long n = 0;

@@ -1,0 +1,491 @@
+package org.kmemu.core.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.Gfp;
+import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelMemory;
+import org.kmemu.api.ObjectAllocatorPolicy;
+import org.kmemu.api.ObjectConstructor;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.SlabAllocator;
+import org.kmemu.api.SlabCache;
+import org.kmemu.api.SlabContext;
+import org.kmemu.api.SlabFlags;
+import org.kmemu.api.SlabInfo;
+import org.kmemu.api.SlabPages;
+import org.kmemu.api.ZoneType;
+import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mm.PageFlags;
+import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.trace.TraceBuffer;
+
+/**
+ * The slab layer the core owns, as mm/slab_common.c: kmalloc's size classes and caches, large
+ * kmalloc straight from the page allocator, {@code kzalloc}/{@code kcalloc}/{@code krealloc}/
+ * {@code ksize}/{@code kfree}, and the {@code kmem_cache_*} front end. How a cache lays objects into
+ * slabs is the {@link ObjectAllocatorPolicy} plugin's business ({@link SlabAllocator}).
+ *
+ * <h2>kmalloc</h2>
+ * Sizes 1 to KMALLOC_MAX_CACHE_SIZE (8 KiB = 1 << (PAGE_SHIFT + 1)) go to kmalloc-8 ... kmalloc-8k, with
+ * kmalloc-96 and kmalloc-192 where KMALLOC_MIN_SIZE allows (kmalloc_index, include/linux/slab.h); GFP_DMA
+ * requests go to the dma-kmalloc-* caches when the architecture has ZONE_DMA. Larger sizes, up to
+ * KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_PAGE_ORDER), are compound pages marked PG_large_kmalloc. kmalloc(0)
+ * is ZERO_SIZE_PTR (16); kfree of NULL or ZERO_SIZE_PTR does nothing.
+ *
+ * <h2>Finding an object's cache</h2>
+ * Slab pages are marked PG_slab when the policy takes them ({@link SlabPages}); kfree and ksize ask the
+ * policy which of its caches holds the object (SLOB shares pages between caches, so the core does not
+ * store a cache per page).
+ *
+ * <p>Thread-safe as the policy and the page allocator are; each call runs on the calling CPU.
+ */
+public final class SlabLayer {
+    /** ZERO_SIZE_PTR: what kmalloc(0) returns (include/linux/slab.h). */
+    public static final long ZERO_SIZE_PTR = 16;
+
+    private final Machine machine;
+    private final PageApi pages;
+    private final SlabAllocator slab;
+    private final KernelMemory memory;
+    private final TraceBuffer trace;
+    private final int shift;
+    private final int kmallocMaxCacheSize;
+    private final long kmallocMaxSize;
+    private final int minSize;
+    private final SlabCache[] kmalloc = new SlabCache[14];
+    private final SlabCache[] dmaKmalloc = new SlabCache[14];
+    private final List<SlabCache> caches = new ArrayList<>();
+
+    /**
+     * Creates the slab allocator and the kmalloc caches, as {@code kmem_cache_init} and
+     * {@code create_kmalloc_caches} do at boot.
+     *
+     * @param machine the booted machine
+     * @param pages   the page-granular API (slabs and large kmallocs come from it)
+     * @param policy  the object-allocator policy
+     * @param config  the policy's config subtree
+     * @param trace   where kmalloc/kfree events go
+     */
+    public SlabLayer(Machine machine, PageApi pages, ObjectAllocatorPolicy policy, ConfigView config, TraceBuffer trace) {
+        this.machine = machine;
+        this.pages = pages;
+        this.trace = trace;
+        this.shift = machine.pageShift();
+        this.memory = new DirectMapMemory(machine.layout(), machine.memory());
+        this.kmallocMaxCacheSize = 1 << (shift + 1);
+        this.kmallocMaxSize = (long) machine.pageAllocator().maxOrder() + shift >= 62 ? Long.MAX_VALUE
+                : 1L << (machine.pageAllocator().maxOrder() + shift);
+        this.minSize = machine.arch().kmallocMinSize();
+        this.slab = policy.create(new Context(config, machine, this.memory, new Pages()));
+        boolean dma = machine.hasZone(ZoneType.DMA);
+        for (int index = 1; index < kmalloc.length; index++) {
+            int size = sizeOfIndex(index);
+            if (size < minSize || (index == 1 && minSize > 32) || (index == 2 && minSize > 64)) {
+                continue;
+            }
+            kmalloc[index] = register(slab.createCache(name("kmalloc-", size), size, 0, SlabFlags.SLAB_KMALLOC, null));
+            if (dma) {
+                dmaKmalloc[index] = register(slab.createCache(name("dma-kmalloc-", size), size, 0,
+                        SlabFlags.SLAB_KMALLOC | SlabFlags.SLAB_CACHE_DMA, null));
+            }
+        }
+    }
+
+    private SlabCache register(SlabCache c) {
+        synchronized (caches) {
+            caches.add(c);
+        }
+        return c;
+    }
+
+    /** The size of kmalloc_caches[index]: 96 and 192 at 1 and 2, else 1 << index. */
+    static int sizeOfIndex(int index) {
+        return index == 1 ? 96 : index == 2 ? 192 : 1 << index;
+    }
+
+    private static String name(String prefix, int size) {
+        return prefix + (size >= 1024 ? (size >> 10) + "k" : Integer.toString(size));
+    }
+
+    /**
+     * {@code kmalloc_index()} (include/linux/slab.h).
+     *
+     * @param size a request, 1 to KMALLOC_MAX_CACHE_SIZE
+     * @return the kmalloc cache index
+     */
+    int kmallocIndex(long size) {
+        if (size <= minSize) {
+            return Integer.numberOfTrailingZeros(minSize);
+        }
+        if (minSize <= 32 && size > 64 && size <= 96) {
+            return 1;
+        }
+        if (minSize <= 64 && size > 128 && size <= 192) {
+            return 2;
+        }
+        return 64 - Long.numberOfLeadingZeros(size - 1);
+    }
+
+    /** @return the kmalloc cache a request of {@code size} bytes with {@code gfp} uses */
+    SlabCache kmallocCache(long size, int gfp) {
+        int index = kmallocIndex(size);
+        SlabCache c = (gfp & Gfp.__GFP_DMA) != 0 && dmaKmalloc[index] != null ? dmaKmalloc[index] : kmalloc[index];
+        assert c != null : "no kmalloc cache for index " + index;
+        return c;
+    }
+
+    // ---- kmalloc family -----------------------------------------------------------------------
+
+    /**
+     * {@code kmalloc(size, gfp)}.
+     *
+     * @param cpu      the calling CPU
+     * @param size     bytes wanted
+     * @param gfp      allocation flags
+     * @param callSite the caller, as the trace prints it
+     * @return the object's kernel address, ZERO_SIZE_PTR for 0 bytes, or 0 (NULL)
+     */
+    public long kmalloc(Cpu cpu, long size, int gfp, String callSite) {
+        if (size == 0) {
+            return ZERO_SIZE_PTR;
+        }
+        if (size < 0 || size > kmallocMaxCacheSize) {
+            return kmallocLarge(cpu, size, gfp, callSite);
+        }
+        SlabCache c = kmallocCache(size, gfp);
+        long p = slab.alloc(cpu.id(), c, gfp & ~Gfp.__GFP_ZERO);
+        if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
+            memory.fill(p, (byte) 0, c.objectSize());
+        }
+        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
+        return p;
+    }
+
+    /** kmalloc_large(): compound pages for sizes above KMALLOC_MAX_CACHE_SIZE. */
+    private long kmallocLarge(Cpu cpu, long size, int gfp, String callSite) {
+        if (size < 0 || size > kmallocMaxSize) {
+            if ((gfp & Gfp.__GFP_NOWARN) == 0) {
+                machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
+                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), size, kmallocMaxSize));
+            }
+            return 0;
+        }
+        int order = getOrder(size);
+        long pfn = pages.allocPages(cpu, (gfp & ~Gfp.__GFP_HIGHMEM) | Gfp.__GFP_COMP, order);
+        if (pfn == PageAllocator.NO_PFN) {
+            traceAlloc(cpu, "kmalloc", callSite, 0, size, 0, gfp);
+            return 0;
+        }
+        PageFrames frames = machine.pageFrames();
+        frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, true);
+        frames.setOrder(pfn, order);
+        long p = pages.pageAddress(pfn);
+        traceAlloc(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
+        return p;
+    }
+
+    /** @return get_order(size): the smallest order whose block holds {@code size} bytes */
+    int getOrder(long size) {
+        int order = 0;
+        while ((1L << (shift + order)) < size) {
+            order++;
+        }
+        return order;
+    }
+
+    /**
+     * {@code kzalloc(size, gfp)}.
+     *
+     * @param cpu      the calling CPU
+     * @param size     bytes
+     * @param gfp      flags
+     * @param callSite the caller
+     * @return zeroed memory, or 0
+     */
+    public long kzalloc(Cpu cpu, long size, int gfp, String callSite) {
+        return kmalloc(cpu, size, gfp | Gfp.__GFP_ZERO, callSite);
+    }
+
+    /**
+     * {@code kcalloc(n, size, gfp)}: NULL when n * size overflows (check_mul_overflow).
+     *
+     * @param cpu      the calling CPU
+     * @param n        element count
+     * @param size     element size
+     * @param gfp      flags
+     * @param callSite the caller
+     * @return zeroed memory, or 0
+     */
+    public long kcalloc(Cpu cpu, long n, long size, int gfp, String callSite) {
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(n, size);
+        } catch (ArithmeticException e) {
+            return 0;
+        }
+        if (Long.compareUnsigned(bytes, machine.arch().virtAddressBits() > 32 ? -1L : 0xffffffffL) > 0 || n < 0 || size < 0) {
+            return 0;
+        }
+        return kzalloc(cpu, bytes, gfp, callSite);
+    }
+
+    /**
+     * {@code ksize(p)}: the usable size of an allocation.
+     *
+     * @param p an address kmalloc returned, NULL or ZERO_SIZE_PTR
+     * @return the slot size, the large allocation's size, or 0
+     */
+    public long ksize(long p) {
+        if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
+            return 0;
+        }
+        long pfn = pageOf(p, "ksize");
+        int flags = machine.pageFrames().flags(pfn);
+        if ((flags & PageFlags.PG_SLAB) != 0) {
+            SlabCache c = slab.cacheOf(p);
+            return c == null ? 0 : c.slotSize();
+        }
+        if ((flags & PageFlags.PG_LARGE_KMALLOC) != 0) {
+            return 1L << (shift + PageFlags.order(flags));
+        }
+        throw bug("ksize", String.format("%#x was not allocated by kmalloc", p));
+    }
+
+    /**
+     * {@code krealloc(p, size, gfp)} (mm/slab_common.c __do_krealloc).
+     *
+     * @param cpu      the calling CPU
+     * @param p        the old allocation, NULL or ZERO_SIZE_PTR
+     * @param size     the new size; 0 frees and returns ZERO_SIZE_PTR
+     * @param gfp      flags
+     * @param callSite the caller
+     * @return the (possibly same) allocation, or 0 with {@code p} untouched
+     */
+    public long krealloc(Cpu cpu, long p, long size, int gfp, String callSite) {
+        if (size == 0) {
+            kfree(cpu, p, callSite);
+            return ZERO_SIZE_PTR;
+        }
+        if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
+            return kmalloc(cpu, size, gfp, callSite);
+        }
+        long ks = ksize(p);
+        if (ks >= size) {
+            if ((gfp & Gfp.__GFP_ZERO) != 0) {
+                memory.fill(p + size, (byte) 0, ks - size);
+            }
+            return p;
+        }
+        long q = kmalloc(cpu, size, gfp & ~Gfp.__GFP_ZERO, callSite);
+        if (q == 0) {
+            return 0;
+        }
+        memory.copy(q, p, ks);
+        if ((gfp & Gfp.__GFP_ZERO) != 0) {
+            memory.fill(q + ks, (byte) 0, ksize(q) - ks);
+        }
+        kfree(cpu, p, callSite);
+        return q;
+    }
+
+    /**
+     * {@code kfree(p)}.
+     *
+     * @param cpu      the calling CPU
+     * @param p        an address kmalloc returned, NULL or ZERO_SIZE_PTR
+     * @param callSite the caller
+     */
+    public void kfree(Cpu cpu, long p, String callSite) {
+        if (trace.enabled()) {
+            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, "kfree", "call_site=" + callSite + " ptr="
+                    + (p == 0 ? "  (null)" : Long.toHexString(p)));
+        }
+        if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
+            return;
+        }
+        long pfn = pageOf(p, "kfree");
+        PageFrames frames = machine.pageFrames();
+        int flags = frames.flags(pfn);
+        if ((flags & PageFlags.PG_SLAB) != 0) {
+            SlabCache c = slab.cacheOf(p);
+            if (c == null) {
+                throw bug("kfree", String.format("%#x is in a slab page but in no cache", p));
+            }
+            slab.free(cpu.id(), c, p);
+            return;
+        }
+        if ((flags & PageFlags.PG_LARGE_KMALLOC) != 0 && p == pages.pageAddress(pfn)) {
+            int order = PageFlags.order(flags);
+            frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, false);
+            frames.setOrder(pfn, 0);
+            pages.freePages(cpu, pfn, order);
+            return;
+        }
+        // free_large_kmalloc(): "not a large kmalloc" (mm/slub.c)
+        machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/slub.c free_large_kmalloc: kfree(%#x): not a kmalloc"
+                + " allocation (expected: an address kmalloc returned)", cpu.id(), p));
+    }
+
+    private long pageOf(long p, String function) {
+        AddressTranslation at = new AddressTranslation(machine);
+        if (!at.virtAddrValid(p)) {
+            throw bug(function, String.format("%#x is not a direct-mapped address", p));
+        }
+        return at.virtToPage(p);
+    }
+
+    // ---- kmem_cache_* ---------------------------------------------------------------------------
+
+    /**
+     * {@code kmem_cache_create(name, size, align, flags, ctor)}.
+     *
+     * @param name  the cache name
+     * @param size  object size
+     * @param align alignment, 0 or a power of two
+     * @param flags {@link SlabFlags}
+     * @param ctor  constructor, or null
+     * @return the cache
+     */
+    public SlabCache kmemCacheCreate(String name, int size, int align, int flags, ObjectConstructor ctor) {
+        return register(slab.createCache(name, size, align, flags, ctor));
+    }
+
+    /**
+     * {@code kmem_cache_alloc(cache, gfp)}.
+     *
+     * @param cpu      the calling CPU
+     * @param cache    the cache
+     * @param gfp      flags (__GFP_ZERO zeroes the object, as kmem_cache_zalloc)
+     * @param callSite the caller
+     * @return the object, or 0
+     */
+    public long kmemCacheAlloc(Cpu cpu, SlabCache cache, int gfp, String callSite) {
+        long p = slab.alloc(cpu.id(), cache, gfp & ~Gfp.__GFP_ZERO);
+        if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
+            memory.fill(p, (byte) 0, cache.objectSize());
+        }
+        traceAlloc(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
+        return p;
+    }
+
+    /**
+     * {@code kmem_cache_free(cache, objp)}.
+     *
+     * @param cpu      the calling CPU
+     * @param cache    the cache
+     * @param objp     the object
+     * @param callSite the caller
+     */
+    public void kmemCacheFree(Cpu cpu, SlabCache cache, long objp, String callSite) {
+        if (trace.enabled()) {
+            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, "kmem_cache_free", "call_site=" + callSite + " ptr="
+                    + Long.toHexString(objp));
+        }
+        slab.free(cpu.id(), cache, objp);
+    }
+
+    /**
+     * {@code kmem_cache_destroy(cache)}.
+     *
+     * @param cpu   the calling CPU
+     * @param cache the cache
+     * @return whether it was empty
+     */
+    public boolean kmemCacheDestroy(Cpu cpu, SlabCache cache) {
+        boolean empty = slab.destroyCache(cpu.id(), cache);
+        synchronized (caches) {
+            caches.remove(cache);
+        }
+        return empty;
+    }
+
+    /** @param cpu the calling CPU @param cache a cache: {@code kmem_cache_shrink()} */
+    public void kmemCacheShrink(Cpu cpu, SlabCache cache) {
+        slab.shrink(cpu.id(), cache);
+    }
+
+    /** Shrinks every cache, e.g. before checking that all pages are back. @param cpu the calling CPU */
+    public void shrinkAll(Cpu cpu) {
+        for (SlabCache c : caches()) {
+            slab.shrink(cpu.id(), c);
+        }
+    }
+
+    /** @return every live cache, in creation order */
+    public List<SlabCache> caches() {
+        synchronized (caches) {
+            return List.copyOf(caches);
+        }
+    }
+
+    /** @param cache a cache @return its slabinfo counters */
+    public SlabInfo slabInfo(SlabCache cache) {
+        return slab.slabInfo(cache);
+    }
+
+    private void traceAlloc(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+        if (trace.enabled()) {
+            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, event, String.format(
+                    "call_site=%s ptr=%s bytes_req=%d bytes_alloc=%d gfp_flags=%s", callSite, p == 0 ? "  (null)"
+                            : Long.toHexString(p), req, alloc, Gfp.format(gfp)));
+        }
+    }
+
+    private KernelBugException bug(String function, String why) {
+        List<String> report = List.of("------------[ cut here ]------------", "kernel BUG at mm/slab_common.c (" + function + ")!",
+                why, "Oops: invalid opcode: 0000 [#1] SMP");
+        for (String line : report) {
+            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+        }
+        return new KernelBugException(report);
+    }
+
+    /** Slab pages for the policy: order-N blocks of lowmem, marked PG_slab while the policy holds them. */
+    private final class Pages implements SlabPages {
+        @Override
+        public long allocSlab(int cpu, int gfp, int order, SlabCache cache) {
+            if ((gfp & Gfp.__GFP_HIGHMEM) != 0) {
+                throw new IllegalArgumentException("allocSlab: " + Gfp.format(gfp) + " (expected: no __GFP_HIGHMEM: slabs are lowmem)");
+            }
+            long pfn = pages.allocPages(machine.mmu().cpu(cpu), gfp | Gfp.__GFP_COMP, order);
+            if (pfn == PageAllocator.NO_PFN) {
+                return 0;
+            }
+            machine.pageFrames().setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, true);
+            return pages.pageAddress(pfn);
+        }
+
+        @Override
+        public void freeSlab(int cpu, long vaddr, int order) {
+            long pfn = machine.layout().pa(vaddr) >>> shift;
+            machine.pageFrames().setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, false);
+            pages.freePages(machine.mmu().cpu(cpu), pfn, order);
+        }
+    }
+
+    /** The context the policy gets. */
+    private record Context(ConfigView config, Machine machine, KernelMemory memory, SlabPages pages) implements SlabContext {
+        @Override
+        public int cpus() {
+            return machine.cpus();
+        }
+
+        @Override
+        public int pageShift() {
+            return machine.pageShift();
+        }
+
+        @Override
+        public int cacheLineBytes() {
+            return machine.arch().cacheLineBytes();
+        }
+
+        @Override
+        public KernelLog log() {
+            return machine.log();
+        }
+    }
+}
