@@ -132,7 +132,9 @@ public final class Main implements Callable<Integer> {
             MachineConfig mc = MachineConfig.parse(config);
             var arch = host.architecture(mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
             var policy = host.pageAllocator(mc.pageAllocatorId(), mc.allocatorOrigin());
-            return Boot.boot(mc, arch, policy, config.view("kmemu.page-allocator." + mc.pageAllocatorId()));
+            var objects = host.objectAllocator(mc.objectAllocatorId(), mc.objectAllocatorOrigin());
+            return Boot.boot(mc, arch, policy, config.view("kmemu.page-allocator." + mc.pageAllocatorId()),
+                    objects, config.view("kmemu.object-allocator." + mc.objectAllocatorId()));
         }
     }
 

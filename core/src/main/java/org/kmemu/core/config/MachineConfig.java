@@ -19,11 +19,14 @@ import org.kmemu.api.RegionType;
  * @param archOrigin      where that was set
  * @param pageAllocatorId {@code kmemu.machine.page-allocator}
  * @param allocatorOrigin where that was set
+ * @param objectAllocatorId     {@code kmemu.machine.object-allocator}
+ * @param objectAllocatorOrigin where that was set
  * @param cpus            {@code kmemu.cpus}
  * @param memory          the RAM size or explicit map
  * @param kernel          the kernel image's section sizes
  */
 public record MachineConfig(String archId, String archOrigin, String pageAllocatorId, String allocatorOrigin,
+                            String objectAllocatorId, String objectAllocatorOrigin,
                             int cpus, MemorySpec memory, KernelImageSpec kernel) {
 
     /** Upper bound of {@code kmemu.cpus}: x86's NR_CPUS maximum (arch/x86/Kconfig, MAXSMP). */
@@ -44,6 +47,7 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
         return new MachineConfig(
                 k.getString("machine.arch"), Origins.of(c, "kmemu.machine.arch"),
                 k.getString("machine.page-allocator"), Origins.of(c, "kmemu.machine.page-allocator"),
+                k.getString("machine.object-allocator"), Origins.of(c, "kmemu.machine.object-allocator"),
                 cpus, memory(k, c), kernel(k));
     }
 

@@ -12,6 +12,7 @@ import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMapping;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.PageAllocatorPolicy;
@@ -20,6 +21,7 @@ import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.MachineConfig.RegionSpec;
+import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
@@ -39,7 +41,9 @@ import org.kmemu.core.mmu.Mmu;
  *       ({@code memblock_free_all}), clearing PG_reserved;</li>
  *   <li>emulated RAM, the kernel page tables ({@code swapper_pg_dir}) in the architecture's format
  *       with pages from the page allocator, and the CPUs with their TLBs;</li>
- *   <li>the resource tree for /proc/iomem.</li>
+ *   <li>the resource tree for /proc/iomem;</li>
+ *   <li>the kernel services: the slab allocator from the object-allocator policy with the kmalloc
+ *       caches, highmem mappings and vmalloc.</li>
  * </ol>
  * It prints the kernel's boot lines for each step to the machine's log. A config the machine cannot
  * boot with is a {@link ConfigException} naming the file and line, raised before anything runs.
@@ -53,9 +57,12 @@ public final class Boot {
      * @param arch            the configured architecture
      * @param policy          the page allocator policy
      * @param allocatorConfig the policy's config subtree
+     * @param objectPolicy    the object (slab) allocator policy
+     * @param objectConfig    its config subtree
      * @return the booted machine
      */
-    public static Machine boot(MachineConfig config, ArchSpec arch, PageAllocatorPolicy policy, ConfigView allocatorConfig) {
+    public static Machine boot(MachineConfig config, ArchSpec arch, PageAllocatorPolicy policy, ConfigView allocatorConfig,
+                               ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
         int shift = arch.pageShift();
         long pageSize = 1L << shift;
         KernelLogBuffer log = new KernelLogBuffer();
@@ -142,6 +149,7 @@ public final class Boot {
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
                 config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys));
         BootLog.summary(log, machine);
+        machine.setKernel(new Kernel(machine, objectPolicy, objectConfig));
         return machine;
     }
 

@@ -9,6 +9,7 @@ import org.kmemu.api.PageAllocator;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 import org.kmemu.core.mm.Memblock;
+import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.Mmu;
@@ -37,6 +38,7 @@ public final class Machine {
     private final PhysicalMemory memory;
     private final Mmu mmu;
     private final long memmapVirt;
+    private Kernel kernel;
 
     Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
             List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
@@ -56,6 +58,16 @@ public final class Machine {
         this.memory = memory;
         this.mmu = mmu;
         this.memmapVirt = memmapVirt;
+    }
+
+    /** @return the kernel services (page API, slab, vmalloc, highmem, trace) */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    void setKernel(Kernel kernel) {
+        assert this.kernel == null;
+        this.kernel = kernel;
     }
 
     /** @return the kernel virtual address of mem_map, the struct page array boot reserved in lowmem */

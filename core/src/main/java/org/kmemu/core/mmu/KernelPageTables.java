@@ -21,7 +21,8 @@ import org.kmemu.core.mm.PhysicalMemory;
  * (2 MiB or 1 GiB on x86_64, 4 MiB with PSE on i386), down to base pages at unaligned edges.
  *
  * <p>Boot builds it single-threaded; afterwards kernel services that change kernel mappings (vmalloc,
- * kmap, later) call {@link #mapPage}/{@link #clearPage} under their own locks and flush TLBs
+ * kmap) call {@link #mapPage}/{@link #clearPage}, which hold this object's monitor (the kernel's
+ * {@code init_mm.page_table_lock}) while they walk and allocate tables; the callers flush TLBs
  * themselves, as the kernel does.
  */
 public final class KernelPageTables {
@@ -187,7 +188,7 @@ public final class KernelPageTables {
      * @param phys  a physical page address
      * @param flags {@link PteFlags}
      */
-    public void mapPage(long vaddr, long phys, int flags) {
+    public synchronized void mapPage(long vaddr, long phys, int flags) {
         int last = format.levels() - 1;
         long table = tableFor(vaddr, last, flags);
         walker.writeEntry(walker.entryAddress(table, last, vaddr), format.encodeLeaf(phys, last, flags | PteFlags.PRESENT));
@@ -198,7 +199,7 @@ public final class KernelPageTables {
      *
      * @param vaddr a kernel virtual address mapped with base pages
      */
-    public void clearPage(long vaddr) {
+    public synchronized void clearPage(long vaddr) {
         int last = format.levels() - 1;
         long table = tableFor(vaddr, last, 0);
         walker.writeEntry(walker.entryAddress(table, last, vaddr), 0);

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.kmemu.api.Architecture;
 import org.kmemu.api.ConfigException;
+import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.PageAllocatorPolicy;
 import org.kmemu.core.config.ConfigLoader;
 import org.pf4j.PluginState;
@@ -35,6 +36,7 @@ public final class PluginHost implements AutoCloseable {
     private final KmemuPluginManager manager;
     private final List<Extension<Architecture>> architectures;
     private final List<Extension<PageAllocatorPolicy>> pageAllocators;
+    private final List<Extension<ObjectAllocatorPolicy>> objectAllocators;
 
     /**
      * An extension instance with the plugin that provides it.
@@ -51,6 +53,7 @@ public final class PluginHost implements AutoCloseable {
         this.manager = manager;
         this.architectures = instantiate(Architecture.class, Architecture::id);
         this.pageAllocators = instantiate(PageAllocatorPolicy.class, PageAllocatorPolicy::id);
+        this.objectAllocators = instantiate(ObjectAllocatorPolicy.class, ObjectAllocatorPolicy::id);
     }
 
     /**
@@ -151,6 +154,16 @@ public final class PluginHost implements AutoCloseable {
         return select(pageAllocators, id, origin, "kmemu.machine.page-allocator", "page allocator");
     }
 
+    /**
+     * @param id     the id a config selects, {@code kmemu.machine.object-allocator}
+     * @param origin where the config set it
+     * @return the policy
+     * @throws ConfigException listing the loaded ids if none has {@code id}
+     */
+    public ObjectAllocatorPolicy objectAllocator(String id, String origin) {
+        return select(objectAllocators, id, origin, "kmemu.machine.object-allocator", "object allocator");
+    }
+
     private <T> T select(List<Extension<T>> found, String id, String origin, String key, String what) {
         TreeSet<String> ids = new TreeSet<>();
         for (Extension<T> e : found) {
@@ -192,6 +205,11 @@ public final class PluginHost implements AutoCloseable {
             for (Extension<PageAllocatorPolicy> p : pageAllocators) {
                 if (p.plugin().equals(w.getPluginId())) {
                     ext.add("PageAllocatorPolicy " + p.id() + ": " + p.instance().description());
+                }
+            }
+            for (Extension<ObjectAllocatorPolicy> o : objectAllocators) {
+                if (o.plugin().equals(w.getPluginId())) {
+                    ext.add("ObjectAllocatorPolicy " + o.id() + ": " + o.instance().description());
                 }
             }
             out.add(new LoadedPlugin(w.getPluginId(), w.getDescriptor().getVersion(), w.getDescriptor().getRequires(),

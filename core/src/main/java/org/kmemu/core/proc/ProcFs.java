@@ -30,6 +30,8 @@ public final class ProcFs {
         FILES.put("zoneinfo", ZoneInfo::render);
         FILES.put("iomem", IoMem::render);
         FILES.put("meminfo", MemInfo::render);
+        FILES.put("slabinfo", SlabInfoFile::render);
+        FILES.put("vmallocinfo", m -> VmallocInfo.render(m.kernel().vmalloc()));
     }
 
     private final Machine machine;

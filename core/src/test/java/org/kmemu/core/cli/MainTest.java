@@ -25,9 +25,10 @@ class MainTest {
 
     @Test
     void unknownProcFileIsAUsageErrorListingTheFiles() {
-        Run r = run("proc", "slabinfo");
+        Run r = run("proc", "swaps");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("kmemu: no such /proc file: slabinfo (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo)");
+        assertThat(r.err()).contains("kmemu: no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem,"
+                + " meminfo, slabinfo, vmallocinfo)");
     }
 
     @Test

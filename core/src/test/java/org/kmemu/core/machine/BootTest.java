@@ -12,6 +12,7 @@ import org.kmemu.api.ZoneType;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.TypesafeConfigView;
 import org.kmemu.core.testing.FirstFitPolicy;
+import org.kmemu.core.testing.SimpleSlabPolicy;
 import org.kmemu.core.testing.I386TestArch;
 import org.kmemu.core.testing.TestMachines;
 import org.kmemu.core.testing.X86_64TestArch;
@@ -87,7 +88,8 @@ class BootTest {
                 .getBytes("memory.size");
         assertThat(bytes).isEqualTo(4_000_000L);
         MachineConfig config = TestMachines.config("x86_64", bytes, 1);
-        assertThatThrownBy(() -> Boot.boot(config, new X86_64TestArch(), new FirstFitPolicy(), TestMachines.allocatorConfig()))
+        assertThatThrownBy(() -> Boot.boot(config, new X86_64TestArch(), new FirstFitPolicy(), TestMachines.allocatorConfig(),
+                new SimpleSlabPolicy(), TestMachines.slabConfig()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(TestMachines.ORIGIN + ": kmemu.memory.size: 4000000 bytes")
                 .hasMessageContaining("not a whole number of 4096-byte pages");
@@ -96,7 +98,8 @@ class BootTest {
     @Test
     void tooMuchRamForTheArchitectureIsAConfigError() {
         MachineConfig config = TestMachines.config("i386", 4L << 30, 1);
-        assertThatThrownBy(() -> Boot.boot(config, new I386TestArch(), new FirstFitPolicy(), TestMachines.allocatorConfig()))
+        assertThatThrownBy(() -> Boot.boot(config, new I386TestArch(), new FirstFitPolicy(), TestMachines.allocatorConfig(),
+                new SimpleSlabPolicy(), TestMachines.slabConfig()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(TestMachines.ORIGIN + ": kmemu.memory.size: ");
     }

@@ -46,7 +46,7 @@ public final class TestMachines {
      * @return the booted machine
      */
     public static Machine boot(ArchSpec arch, long ramBytes, int cpus) {
-        return Boot.boot(config(arch.id(), ramBytes, cpus), arch, new FirstFitPolicy(), allocatorConfig());
+        return Boot.boot(config(arch.id(), ramBytes, cpus), arch, new FirstFitPolicy(), allocatorConfig(), new SimpleSlabPolicy(), slabConfig());
     }
 
     /**
@@ -56,13 +56,18 @@ public final class TestMachines {
      * @return core settings with the default kernel image and no explicit memory map
      */
     public static MachineConfig config(String archId, long ramBytes, int cpus) {
-        return new MachineConfig(archId, ORIGIN, FirstFitPolicy.ID, ORIGIN, cpus,
+        return new MachineConfig(archId, ORIGIN, FirstFitPolicy.ID, ORIGIN, "simple", ORIGIN, cpus,
                 new MemorySpec(ramBytes, List.of(), ORIGIN, (byte) 0), defaultKernel());
     }
 
     /** @return the kernel image sizes of core's reference.conf */
     public static KernelImageSpec defaultKernel() {
         return new KernelImageSpec(16L << 20, 6L << 20, 2560L << 10, 2L << 20, 4L << 20);
+    }
+
+    /** @return the {@link SimpleSlabPolicy}'s (empty) config subtree */
+    public static ConfigView slabConfig() {
+        return new TypesafeConfigView(ConfigFactory.empty(), "kmemu.object-allocator.simple");
     }
 
     /** @return the {@link FirstFitPolicy}'s config subtree: MAX_PAGE_ORDER 10, pageblock_order 9 */
