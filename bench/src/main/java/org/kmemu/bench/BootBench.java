@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.kmemu.alloc.buddy.BuddyPolicy;
+import org.kmemu.alloc.slub.SlubPolicy;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.arch.x86_64.X86_64Architecture;
 import org.kmemu.core.config.ConfigLoader;
@@ -62,7 +63,8 @@ public class BootBench {
     /** @return the booted machine, so the JIT cannot drop the work */
     @Benchmark
     public Machine boot() {
-        return Boot.boot(config, arch, new BuddyPolicy(), resolved.view("kmemu.page-allocator.buddy"));
+        return Boot.boot(config, arch, new BuddyPolicy(), resolved.view("kmemu.page-allocator.buddy"),
+                new SlubPolicy(), resolved.view("kmemu.object-allocator.slub"));
     }
 
     /**
@@ -80,7 +82,8 @@ public class BootBench {
         System.gc();
         long before = rt.totalMemory() - rt.freeMemory();
         long t0 = System.nanoTime();
-        Machine m = Boot.boot(mc, spec, new BuddyPolicy(), c.view("kmemu.page-allocator.buddy"));
+        Machine m = Boot.boot(mc, spec, new BuddyPolicy(), c.view("kmemu.page-allocator.buddy"),
+                new SlubPolicy(), c.view("kmemu.object-allocator.slub"));
         long t1 = System.nanoTime();
         System.gc();
         long after = rt.totalMemory() - rt.freeMemory();

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
 import org.kmemu.alloc.buddy.BuddyPolicy;
+import org.kmemu.alloc.slub.SlubPolicy;
 import org.kmemu.api.Architecture;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.PteFlags;
@@ -74,7 +75,7 @@ public class MmuBench extends BenchBase {
         ResolvedConfig c = ConfigLoader.user(null, Map.of("kmemu.memory.size", "1G", "kmemu.machine.arch", id))
                 .resolve(List.of(ConfigFactory.parseResources(MmuBench.class.getClassLoader(), "reference.conf")));
         return Boot.boot(MachineConfig.parse(c), a.configure(c.view("kmemu.arch." + id)), new BuddyPolicy(),
-                c.view("kmemu.page-allocator.buddy"));
+                c.view("kmemu.page-allocator.buddy"), new SlubPolicy(), c.view("kmemu.object-allocator.slub"));
     }
 
     /** @return the value, so the JIT keeps the load */

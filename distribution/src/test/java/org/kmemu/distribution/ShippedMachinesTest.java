@@ -35,7 +35,7 @@ class ShippedMachinesTest {
     @ParameterizedTest
     @MethodSource("machines")
     void printsEveryProcFileAndTheLayout(String config) {
-        for (String name : new String[] {"buddyinfo", "pagetypeinfo", "zoneinfo", "iomem", "meminfo"}) {
+        for (String name : new String[] {"buddyinfo", "pagetypeinfo", "zoneinfo", "iomem", "meminfo", "slabinfo"}) {
             Launcher.Result r = Launcher.run("proc", name, "-c", config);
             assertThat(r.code()).as(name + " " + r).isZero();
             assertThat(r.stdout()).as(name).isNotBlank();
@@ -83,11 +83,22 @@ class ShippedMachinesTest {
     }
 
     @Test
+    void slabinfoShowsSlubsKmallocCachesAsCalculateOrderSizesThem() {
+        Launcher.Result r = Launcher.run("proc", "slabinfo", "-c", "config/machines/x86_64.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).startsWith("slabinfo - version: 2.1\n");
+        // 2 CPUs: min_objects = 4 * (fls(2) + 1) = 12 (mm/slub.c calculate_order): kmalloc-512 needs order 1.
+        assertThat(r.stdout()).containsPattern("(?m)^kmalloc-8 +\\d+ +\\d+ +8 +512 +1 : tunables +0 +0 +0 : slabdata")
+                .containsPattern("(?m)^kmalloc-512 +\\d+ +\\d+ +512 +16 +2 : tunables")
+                .containsPattern("(?m)^dma-kmalloc-64 ");
+    }
+
+    @Test
     void pluginsListsEveryShippedPluginAndItsExtensions() {
         Launcher.Result r = Launcher.run("plugins");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "STARTED", "Architecture i386:",
-                "PageAllocatorPolicy buddy:");
+        assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "slub", "STARTED", "Architecture i386:",
+                "PageAllocatorPolicy buddy:", "ObjectAllocatorPolicy slub:");
     }
 
     @ParameterizedTest
