@@ -1,0 +1,134 @@
+package org.kmemu.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.kmemu.api.Gfp;
+import org.kmemu.api.ObjectAllocatorPolicy;
+import org.kmemu.api.SlabAllocator;
+import org.kmemu.api.SlabCache;
+import org.kmemu.api.SlabFlags;
+import org.kmemu.api.SlabInfo;
+
+/**
+ * The contract every {@link ObjectAllocatorPolicy} keeps: objects are aligned, inside slabs, disjoint
+ * and keep their contents; cacheOf finds them; constructors run on new objects; a wrong-cache free is
+ * reported and ignored; slabinfo adds up; after everything is freed and shrunk every page is back.
+ * Runs on {@link SlabFixtures} in both byte orders. Extend it and implement {@link #policy()}.
+ */
+public abstract class ObjectAllocatorContractTest {
+
+    /** @return a new instance of the policy under test */
+    protected abstract ObjectAllocatorPolicy policy();
+
+    private SlabFixtures machine(ByteOrder order) {
+        return new SlabFixtures(PluginConfigs.of(policy().getClass(), "kmemu.object-allocator." + policy().id()), 2,
+                64L << 20, order, 64);
+    }
+
+    @Test
+    void objectsAreAlignedDisjointAndFoundByCacheOf() {
+        SlabFixtures m = machine(ByteOrder.LITTLE_ENDIAN);
+        SlabAllocator a = policy().create(m);
+        SlabCache c = a.createCache("contract-100", 100, 0, 0, null);
+        SlabCache hw = a.createCache("contract-hw", 40, 0, SlabFlags.SLAB_HWCACHE_ALIGN, null);
+        List<Long> objs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            long p = a.alloc(i % 2, c, Gfp.GFP_KERNEL);
+            assertThat(p).isNotZero();
+            assertThat(p % 8).as("pointer aligned").isZero();
+            assertThat(a.cacheOf(p)).isSameAs(c);
+            assertThat(a.cacheOf(p + 99)).isSameAs(c);
+            objs.add(p);
+        }
+        assertThat(objs).doesNotHaveDuplicates();
+        objs.sort(Long::compare);
+        for (int i = 1; i < objs.size(); i++) {
+            assertThat(objs.get(i) - objs.get(i - 1)).as("objects do not overlap").isGreaterThanOrEqualTo(100);
+        }
+        long h = a.alloc(0, hw, Gfp.GFP_KERNEL);
+        assertThat(h % 32).as("SLAB_HWCACHE_ALIGN aligns small objects to at least half a line").isZero();
+        assertThat(c.slotSize()).isGreaterThanOrEqualTo(100);
+    }
+
+    @Test
+    void constructorsRunOnNewObjects() {
+        SlabFixtures m = machine(ByteOrder.BIG_ENDIAN);
+        SlabAllocator a = policy().create(m);
+        List<Long> constructed = new ArrayList<>();
+        SlabCache c = a.createCache("contract-ctor", 64, 0, 0, constructed::add);
+        long p = a.alloc(0, c, Gfp.GFP_KERNEL);
+        assertThat(constructed).contains(p);
+    }
+
+    @Test
+    void freeingToTheWrongCacheIsReportedAndIgnored() {
+        SlabFixtures m = machine(ByteOrder.LITTLE_ENDIAN);
+        SlabAllocator a = policy().create(m);
+        SlabCache c1 = a.createCache("contract-a", 64, 0, 0, null);
+        SlabCache c2 = a.createCache("contract-b", 128, 0, 0, null);
+        long p = a.alloc(0, c1, Gfp.GFP_KERNEL);
+        a.free(0, c2, p);
+        assertThat(m.recordingLog().lines()).isNotEmpty();
+        assertThat(a.cacheOf(p)).isSameAs(c1);
+        SlabInfo info = a.slabInfo(c1);
+        assertThat(info.activeObjs()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void randomAllocFreeKeepsContentsAndGivesEveryPageBack() {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            SlabFixtures m = machine(order);
+            SlabAllocator a = policy().create(m);
+            int[] sizes = {8, 24, 64, 96, 200, 512, 1024, 3000};
+            List<SlabCache> caches = new ArrayList<>();
+            for (int s : sizes) {
+                caches.add(a.createCache("contract-" + s, s, 0, 0, null));
+            }
+            Random rnd = new Random(7);
+            Map<Long, long[]> live = new HashMap<>();
+            List<Long> keys = new ArrayList<>();
+            for (int step = 0; step < 20_000; step++) {
+                if (keys.isEmpty() || rnd.nextInt(100) < 55) {
+                    int ci = rnd.nextInt(caches.size());
+                    int cpu = rnd.nextInt(2);
+                    long p = a.alloc(cpu, caches.get(ci), Gfp.GFP_KERNEL);
+                    assertThat(p).isNotZero();
+                    assertThat(live).as("handed out twice: %x", p).doesNotContainKey(p);
+                    long pattern = rnd.nextLong();
+                    m.writeLong(p, pattern);
+                    if (sizes[ci] >= 16) {
+                        m.writeLong(p + (sizes[ci] & ~7) - 8, ~pattern);
+                    }
+                    live.put(p, new long[] {ci, pattern});
+                    keys.add(p);
+                } else {
+                    long p = keys.remove(rnd.nextInt(keys.size()));
+                    long[] o = live.remove(p);
+                    int size = sizes[(int) o[0]];
+                    assertThat(m.readLong(p)).as("contents of %x", p).isEqualTo(o[1]);
+                    if (size >= 16) {
+                        assertThat(m.readLong(p + (size & ~7) - 8)).as("last word of %x", p).isEqualTo(~o[1]);
+                    }
+                    a.free(rnd.nextInt(2), caches.get((int) o[0]), p);
+                }
+            }
+            for (long p : keys) {
+                a.free(0, caches.get((int) live.get(p)[0]), p);
+            }
+            for (SlabCache c : caches) {
+                a.shrink(0, c);
+                a.shrink(1, c);
+                assertThat(a.slabInfo(c).activeObjs()).as("%s empty", c.name()).isZero();
+            }
+            assertThat(m.pagesOut()).as("every slab page back (%s)", order).isZero();
+            assertThat(m.recordingLog().lines()).as("no reports").isEmpty();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package org.kmemu.tck;
+
+import java.nio.ByteOrder;
+import java.util.BitSet;
+import java.util.List;
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelMemory;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.api.MemoryRegion;
+import org.kmemu.api.RegionType;
+import org.kmemu.api.SlabCache;
+import org.kmemu.api.SlabContext;
+import org.kmemu.api.SlabPages;
+import org.kmemu.core.mm.PhysicalMemory;
+
+/**
+ * A small machine for object-allocator contract tests: RAM in the core's {@link PhysicalMemory} (in
+ * either byte order), a direct map at 0xc0000000 as on i386, and slab pages from a bitmap of
+ * naturally aligned blocks that counts what is out, so a test can check that every page came back.
+ */
+public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory {
+    /** PAGE_OFFSET of the fake direct map. */
+    public static final long PAGE_OFFSET = 0xc0000000L;
+    private static final int SHIFT = 12;
+
+    private final ConfigView config;
+    private final int cpus;
+    private final int cacheLine;
+    private final PhysicalMemory ram;
+    private final RecordingLog log = new RecordingLog();
+    private final BitSet used = new BitSet();
+    private final int pages;
+    private long pagesOut;
+
+    /**
+     * @param config    the policy's config
+     * @param cpus      CPU count
+     * @param ramBytes  RAM, a multiple of 4 MiB
+     * @param order     the machine's byte order
+     * @param cacheLine L1_CACHE_BYTES
+     */
+    public SlabFixtures(ConfigView config, int cpus, long ramBytes, ByteOrder order, int cacheLine) {
+        this.config = config;
+        this.cpus = cpus;
+        this.cacheLine = cacheLine;
+        this.ram = new PhysicalMemory(new MemoryMap(List.of(new MemoryRegion(0, ramBytes, RegionType.USABLE))), order, (byte) 0x6b);
+        this.pages = (int) (ramBytes >>> SHIFT);
+    }
+
+    @Override
+    public ConfigView config() {
+        return config;
+    }
+
+    @Override
+    public int cpus() {
+        return cpus;
+    }
+
+    @Override
+    public int pageShift() {
+        return SHIFT;
+    }
+
+    @Override
+    public int cacheLineBytes() {
+        return cacheLine;
+    }
+
+    @Override
+    public SlabPages pages() {
+        return this;
+    }
+
+    @Override
+    public KernelMemory memory() {
+        return this;
+    }
+
+    @Override
+    public KernelLog log() {
+        return log;
+    }
+
+    /** @return the log, for assertions on reports */
+    public RecordingLog recordingLog() {
+        return log;
+    }
+
+    /** @return pages handed out as slabs and not given back */
+    public synchronized long pagesOut() {
+        return pagesOut;
+    }
+
+    /** @return the RAM, for checks on the bytes objects and free pointers hold */
+    public PhysicalMemory ram() {
+        return ram;
+    }
+
+    @Override
+    public synchronized long allocSlab(int cpu, int gfp, int order, SlabCache cache) {
+        int n = 1 << order;
+        for (int pfn = 0; pfn + n <= pages; pfn += n) {
+            if (used.get(pfn, pfn + n).isEmpty()) {
+                used.set(pfn, pfn + n);
+                pagesOut += n;
+                return PAGE_OFFSET + ((long) pfn << SHIFT);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public synchronized void freeSlab(int cpu, long vaddr, int order) {
+        int pfn = (int) ((vaddr - PAGE_OFFSET) >>> SHIFT);
+        int n = 1 << order;
+        if (used.get(pfn, pfn + n).cardinality() != n) {
+            throw new AssertionError("freeSlab of pages that are not out: " + Long.toHexString(vaddr) + " order " + order);
+        }
+        used.clear(pfn, pfn + n);
+        pagesOut -= n;
+    }
+
+    private long pa(long vaddr) {
+        long pa = vaddr - PAGE_OFFSET;
+        if (pa < 0 || pa >= (long) pages << SHIFT) {
+            throw new IllegalArgumentException(String.format("__pa: %#x is not in the direct map", vaddr));
+        }
+        return pa;
+    }
+
+    @Override
+    public long readLong(long vaddr) {
+        return ram.readLong(pa(vaddr));
+    }
+
+    @Override
+    public void writeLong(long vaddr, long value) {
+        ram.writeLong(pa(vaddr), value);
+    }
+
+    @Override
+    public int readInt(long vaddr) {
+        return ram.readInt(pa(vaddr));
+    }
+
+    @Override
+    public void writeInt(long vaddr, int value) {
+        ram.writeInt(pa(vaddr), value);
+    }
+
+    @Override
+    public void fill(long vaddr, byte value, long len) {
+        ram.fill(pa(vaddr), value, len);
+    }
+
+    @Override
+    public void copy(long dst, long src, long len) {
+        ram.copy(pa(dst), pa(src), Math.toIntExact(len));
+    }
+}
