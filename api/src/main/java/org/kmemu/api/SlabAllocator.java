@@ -7,7 +7,8 @@ package org.kmemu.api;
  * <p>Thread-safety: any thread, each acting as one CPU and passing its number; per-CPU state needs no
  * lock, shared state is the policy's to lock. Allocation and free are the hot path: no allocation of
  * Java objects, no logging when they succeed. Running out returns 0; misuse (freeing to the wrong
- * cache, a double free the policy can see) is reported in the kernel's words through the log.
+ * cache, a double free the policy can see) is reported in the kernel's words through the log and
+ * handled as the kernel handles it.
  */
 public interface SlabAllocator {
 
@@ -35,7 +36,9 @@ public interface SlabAllocator {
     long alloc(int cpu, SlabCache cache, int gfp);
 
     /**
-     * {@code kmem_cache_free()}.
+     * {@code kmem_cache_free()}. Naming a cache other than the object's is the kernel's
+     * "cache_from_obj: Wrong slab cache. %s but object is from %s" warning, after which the object
+     * goes back to its own cache (mm/slab.h).
      *
      * @param cpu   the calling CPU
      * @param cache the cache the caller names

@@ -102,10 +102,12 @@ public final class SimpleSlabPolicy implements ObjectAllocatorPolicy {
         @Override
         public synchronized void free(int cpu, SlabCache cache, long objp) {
             Slab s = slabOf(objp);
-            if (s == null || s.cache != cache) {
-                ctx.log().err("cache_from_obj: Wrong slab cache. " + cache.name() + " but object is from "
-                        + (s == null ? "no cache" : s.cache.name));
+            if (s == null) {
+                ctx.log().err("virt_to_cache: Object is not a Slab page!");
                 return;
+            }
+            if (s.cache != cache) {
+                ctx.log().err("cache_from_obj: Wrong slab cache. " + cache.name() + " but object is from " + s.cache.name);
             }
             if (s.free.contains(objp)) {
                 ctx.log().err("double free of " + Long.toHexString(objp) + " in " + cache.name());
