@@ -1,0 +1,47 @@
+package org.kmemu.alloc.slab;
+
+/**
+ * One slab: the fields SLAB kept in the head {@code struct page} (s_mem, freelist, active, lru).
+ * The freelist itself, an array of {@code num} 16-bit object indices whose entries
+ * {@code [active, num)} are the free objects, lives in emulated RAM at {@link #freelist}; see
+ * {@link SlabAllocatorImpl} for its word layout. Mutable fields are guarded by the cache's node lock.
+ */
+final class Slab {
+    final KmemCache cache;
+    /** The address allocSlab returned. */
+    final long base;
+    /** {@code page->s_mem}: the first object. */
+    final long sMem;
+    /** {@code page->freelist}: the management area, on the slab or a management object. */
+    final long freelist;
+    /** {@code page->active}: objects handed out (to array caches or callers). */
+    int active;
+    /** Which {@link SlabList} holds the slab, null while on none. */
+    SlabList list;
+    Slab prev;
+    Slab next;
+    /** Debug builds only: one bit per object, set while the object is with a caller. */
+    final long[] inUse;
+
+    Slab(KmemCache cache, long base, long sMem, long freelist, boolean debug) {
+        this.cache = cache;
+        this.base = base;
+        this.sMem = sMem;
+        this.freelist = freelist;
+        this.inUse = debug ? new long[(cache.geometry.num() + 63) >>> 6] : null;
+    }
+
+    /** @return obj_to_index, or -1 if {@code objp} is not the start of an object of this slab */
+    int objToIndex(long objp) {
+        long off = objp - sMem;
+        int size = cache.geometry.size();
+        if (off < 0 || off % size != 0 || off / size >= cache.geometry.num()) {
+            return -1;
+        }
+        return (int) (off / size);
+    }
+
+    long indexToObj(int idx) {
+        return sMem + (long) idx * cache.geometry.size();
+    }
+}
