@@ -93,12 +93,22 @@ class ShippedMachinesTest {
                 .containsPattern("(?m)^dma-kmalloc-64 ");
     }
 
+    @ParameterizedTest
+    @CsvSource({"slub", "slab", "slob"})
+    void everyObjectAllocatorBootsAndShowsSlabinfo(String policy) {
+        Launcher.Result r = Launcher.run("proc", "slabinfo", "-c", "config/machines/i386-highmem.conf",
+                "-D", "kmemu.machine.object-allocator=" + policy);
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).startsWith("slabinfo - version: 2.1\n").containsPattern("(?m)^kmalloc-64 ");
+    }
+
     @Test
     void pluginsListsEveryShippedPluginAndItsExtensions() {
         Launcher.Result r = Launcher.run("plugins");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "slub", "STARTED", "Architecture i386:",
-                "PageAllocatorPolicy buddy:", "ObjectAllocatorPolicy slub:");
+                "PageAllocatorPolicy buddy:", "ObjectAllocatorPolicy slub:", "ObjectAllocatorPolicy slab:",
+                "ObjectAllocatorPolicy slob:");
     }
 
     @ParameterizedTest

@@ -75,9 +75,9 @@ public abstract class ObjectAllocatorContractTest {
         SlabCache c1 = a.createCache("contract-a", 64, 0, 0, null);
         SlabCache c2 = a.createCache("contract-b", 128, 0, 0, null);
         long p = a.alloc(0, c1, Gfp.GFP_KERNEL);
+        assertThat(a.cacheOf(p)).isSameAs(c1);
         a.free(0, c2, p);
         assertThat(m.recordingLog().lines()).anySatisfy(l -> assertThat(l).contains("Wrong slab cache"));
-        assertThat(a.cacheOf(p)).isSameAs(c1);
         SlabInfo info = a.slabInfo(c2);
         assertThat(info.activeObjs()).as("nothing was freed into %s", c2.name()).isZero();
     }
