@@ -23,6 +23,10 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Thread)
 public class KmallocBench extends BenchBase {
 
+    /** The object-allocator policy behind kmalloc. */
+    @Param({"slub", "slab", "slob"})
+    public String policy;
+
     /** Object size for the kmalloc pairs. */
     @Param({"8", "64", "512", "4096"})
     public int size;
@@ -35,7 +39,7 @@ public class KmallocBench extends BenchBase {
     /** Boots a 2 GiB i386 machine with highmem. */
     @Setup
     public void setUp() {
-        Machine m = MmuBench.boot("i386");
+        Machine m = MmuBench.boot("i386", policy);
         cpu = m.mmu().cpu(0);
         slab = m.kernel().slab();
         pooled = new PooledByteBufAllocator(false);

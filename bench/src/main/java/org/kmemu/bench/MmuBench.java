@@ -4,9 +4,12 @@ import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
 import org.kmemu.alloc.buddy.BuddyPolicy;
+import org.kmemu.alloc.slab.SlabPolicy;
+import org.kmemu.alloc.slob.SlobPolicy;
 import org.kmemu.alloc.slub.SlubPolicy;
 import org.kmemu.api.Architecture;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.PteFlags;
 import org.kmemu.arch.booke.BookeArchitecture;
 import org.kmemu.arch.i386.I386Architecture;
@@ -67,15 +70,33 @@ public class MmuBench extends BenchBase {
     }
 
     static Machine boot(String id) {
+        return boot(id, "slub");
+    }
+
+    /**
+     * @param id     the architecture
+     * @param policy the object-allocator policy: slub, slab or slob
+     * @return a booted 1 GiB machine (2 GiB on i386, for highmem) with the buddy allocator
+     */
+    static Machine boot(String id, String policy) {
         Architecture a = switch (id) {
             case "x86_64" -> new X86_64Architecture();
             case "i386" -> new I386Architecture();
             default -> new BookeArchitecture();
         };
-        ResolvedConfig c = ConfigLoader.user(null, Map.of("kmemu.memory.size", "1G", "kmemu.machine.arch", id))
+        ResolvedConfig c = ConfigLoader.user(null, Map.of("kmemu.memory.size", id.equals("i386") ? "2G" : "1G",
+                        "kmemu.machine.arch", id, "kmemu.machine.object-allocator", policy))
                 .resolve(List.of(ConfigFactory.parseResources(MmuBench.class.getClassLoader(), "reference.conf")));
         return Boot.boot(MachineConfig.parse(c), a.configure(c.view("kmemu.arch." + id)), new BuddyPolicy(),
-                c.view("kmemu.page-allocator.buddy"), new SlubPolicy(), c.view("kmemu.object-allocator.slub"));
+                c.view("kmemu.page-allocator.buddy"), objectPolicy(policy), c.view("kmemu.object-allocator." + policy));
+    }
+
+    private static ObjectAllocatorPolicy objectPolicy(String id) {
+        return switch (id) {
+            case "slab" -> new SlabPolicy();
+            case "slob" -> new SlobPolicy();
+            default -> new SlubPolicy();
+        };
     }
 
     /** @return the value, so the JIT keeps the load */

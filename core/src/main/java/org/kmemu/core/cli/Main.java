@@ -8,10 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kmemu.api.ConfigException;
+import org.kmemu.core.Kmemu;
 import org.kmemu.core.config.ConfigLoader;
-import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.ResolvedConfig;
-import org.kmemu.core.machine.Boot;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.plugin.LoadedPlugin;
@@ -129,12 +128,7 @@ public final class Main implements Callable<Integer> {
     /** Plugins and config of one run. */
     record Session(PluginHost host, ResolvedConfig config) {
         Machine boot() {
-            MachineConfig mc = MachineConfig.parse(config);
-            var arch = host.architecture(mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
-            var policy = host.pageAllocator(mc.pageAllocatorId(), mc.allocatorOrigin());
-            var objects = host.objectAllocator(mc.objectAllocatorId(), mc.objectAllocatorOrigin());
-            return Boot.boot(mc, arch, policy, config.view("kmemu.page-allocator." + mc.pageAllocatorId()),
-                    objects, config.view("kmemu.object-allocator." + mc.objectAllocatorId()));
+            return Kmemu.boot(host, config);
         }
     }
 

@@ -1,0 +1,54 @@
+package org.kmemu.core;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.kmemu.api.ConfigException;
+import org.kmemu.core.config.ConfigLoader;
+import org.kmemu.core.config.MachineConfig;
+import org.kmemu.core.config.ResolvedConfig;
+import org.kmemu.core.machine.Boot;
+import org.kmemu.core.machine.Machine;
+import org.kmemu.core.plugin.PluginHost;
+
+/**
+ * The entry point for a Java program that embeds kmemu, as the command line does it: read a machine
+ * file, load the plugins, boot.
+ *
+ * <pre>
+ * Machine m = Kmemu.boot(Path.of("config/machines/i386-highmem.conf"), Map.of(), Path.of("plugins"));
+ * Cpu cpu = m.mmu().cpu(0);
+ * long p = m.kernel().slab().kmalloc(cpu, 64, Gfp.GFP_KERNEL, "my_driver_probe");
+ * </pre>
+ */
+public final class Kmemu {
+    private Kmemu() {
+    }
+
+    /**
+     * @param configFile a machine file, or null for the defaults
+     * @param overrides  {@code key=value} settings over it, as {@code -D}
+     * @param pluginsDir the directory of plugin jars
+     * @return the booted machine; its plugins stay loaded for the life of the JVM
+     * @throws ConfigException for a bad config or a selected plugin nobody provides
+     */
+    public static Machine boot(Path configFile, Map<String, String> overrides, Path pluginsDir) {
+        ConfigLoader.UserConfig user = ConfigLoader.user(configFile, overrides);
+        PluginHost host = PluginHost.load(pluginsDir);
+        return boot(host, user.resolve(host.referenceConfigs()));
+    }
+
+    /**
+     * @param host   loaded plugins
+     * @param config the resolved configuration
+     * @return the booted machine
+     * @throws ConfigException for a bad config or a selected plugin nobody provides
+     */
+    public static Machine boot(PluginHost host, ResolvedConfig config) {
+        MachineConfig mc = MachineConfig.parse(config);
+        var arch = host.architecture(mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
+        var pages = host.pageAllocator(mc.pageAllocatorId(), mc.allocatorOrigin());
+        var objects = host.objectAllocator(mc.objectAllocatorId(), mc.objectAllocatorOrigin());
+        return Boot.boot(mc, arch, pages, config.view("kmemu.page-allocator." + mc.pageAllocatorId()),
+                objects, config.view("kmemu.object-allocator." + mc.objectAllocatorId()));
+    }
+}
