@@ -96,6 +96,16 @@ final class BookeSpec implements ArchSpec {
         return 32;
     }
 
+    /**
+     * L1_CACHE_BYTES: 32 on e500v1/v2 (L1_CACHE_SHIFT 5; 64 only with CONFIG_PPC_E500MC,
+     * arch/powerpc/include/asm/cache.h). KMALLOC_MIN_SIZE stays 8: 85xx is cache-coherent, so no
+     * ARCH_DMA_MINALIGN raises it.
+     */
+    @Override
+    public int cacheLineBytes() {
+        return 32;
+    }
+
     @Override
     public int structPageBytes() {
         return options.structPageBytes();

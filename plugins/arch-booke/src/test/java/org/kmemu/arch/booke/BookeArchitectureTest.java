@@ -25,6 +25,9 @@ class BookeArchitectureTest {
         ArchSpec s = arch.configure(config());
         assertThat(((BookeSpec) s).options()).isEqualTo(BookeOptions.defaults(true, false));
         assertThat(s.description()).contains("HIGHMEM").contains("0xc0000000");
+        // e500v2's 32-byte cache line (arch/powerpc/include/asm/cache.h); kmalloc still starts at 8.
+        assertThat(s.cacheLineBytes()).isEqualTo(32);
+        assertThat(s.kmallocMinSize()).isEqualTo(8);
     }
 
     @Test
