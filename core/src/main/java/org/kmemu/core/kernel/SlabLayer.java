@@ -50,6 +50,7 @@ public final class SlabLayer {
     private final PageApi pages;
     private final SlabAllocator slab;
     private final KernelMemory memory;
+    private final AddressTranslation addr;
     private final TraceBuffer trace;
     private final int shift;
     private final int kmallocMaxCacheSize;
@@ -75,6 +76,7 @@ public final class SlabLayer {
         this.trace = trace;
         this.shift = machine.pageShift();
         this.memory = new DirectMapMemory(machine.layout(), machine.memory());
+        this.addr = new AddressTranslation(machine);
         this.kmallocMaxCacheSize = 1 << (shift + 1);
         this.kmallocMaxSize = (long) machine.pageAllocator().maxOrder() + shift >= 62 ? Long.MAX_VALUE
                 : 1L << (machine.pageAllocator().maxOrder() + shift);
@@ -330,11 +332,10 @@ public final class SlabLayer {
     }
 
     private long pageOf(long p, String function) {
-        AddressTranslation at = new AddressTranslation(machine);
-        if (!at.virtAddrValid(p)) {
+        if (!addr.virtAddrValid(p)) {
             throw bug(function, String.format("%#x is not a direct-mapped address", p));
         }
-        return at.virtToPage(p);
+        return addr.virtToPage(p);
     }
 
     // ---- kmem_cache_* ---------------------------------------------------------------------------
