@@ -192,10 +192,12 @@ public final class PluginHost implements AutoCloseable {
         return out;
     }
 
-    /** @return every plugin PF4J knows, with its state and extensions */
+    /** @return every plugin PF4J knows, with its state and extensions, by plugin id */
     public List<LoadedPlugin> plugins() {
         List<LoadedPlugin> out = new ArrayList<>();
-        for (PluginWrapper w : manager.getPlugins()) {
+        List<PluginWrapper> wrappers = new ArrayList<>(manager.getPlugins());
+        wrappers.sort(java.util.Comparator.comparing(PluginWrapper::getPluginId));
+        for (PluginWrapper w : wrappers) {
             List<String> ext = new ArrayList<>();
             for (Extension<Architecture> a : architectures) {
                 if (a.plugin().equals(w.getPluginId())) {
