@@ -15,6 +15,14 @@ public interface SlabContext {
     /** @return L1_CACHE_BYTES, the alignment of SLAB_HWCACHE_ALIGN */
     int cacheLineBytes();
 
+    /**
+     * @return {@code sizeof(void *)} on the machine: 4 on 32-bit architectures, 8 on 64-bit; the size of
+     *         free pointers kept in objects and the smallest object alignment
+     */
+    default int pointerBytes() {
+        return 8;
+    }
+
     /** @return where slab pages come from */
     SlabPages pages();
 

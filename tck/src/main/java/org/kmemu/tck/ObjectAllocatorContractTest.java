@@ -20,16 +20,17 @@ import org.kmemu.api.SlabInfo;
  * The contract every {@link ObjectAllocatorPolicy} keeps: objects are aligned, inside slabs, disjoint
  * and keep their contents; cacheOf finds them; constructors run on new objects; a wrong-cache free is
  * reported and goes to the object's own cache; slabinfo adds up; after everything is freed and shrunk every page is back.
- * Runs on {@link SlabFixtures} in both byte orders. Extend it and implement {@link #policy()}.
+ * Runs on {@link SlabFixtures} in both byte orders, with 8- and 4-byte pointers. Extend it and implement {@link #policy()}.
  */
 public abstract class ObjectAllocatorContractTest {
 
     /** @return a new instance of the policy under test */
     protected abstract ObjectAllocatorPolicy policy();
 
+    /** A 64-bit little-endian machine, or a 32-bit big-endian one (e500-like: 4-byte pointers). */
     private SlabFixtures machine(ByteOrder order) {
         return new SlabFixtures(PluginConfigs.of(policy().getClass(), "kmemu.object-allocator." + policy().id()), 2,
-                64L << 20, order, 64);
+                64L << 20, order, 64, order == ByteOrder.BIG_ENDIAN ? 4 : 8);
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
     private final ConfigView config;
     private final int cpus;
     private final int cacheLine;
+    private final int pointerBytes;
     private final PhysicalMemory ram;
     private final RecordingLog log = new RecordingLog();
     private final BitSet used = new BitSet();
@@ -41,6 +42,19 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
      * @param cacheLine L1_CACHE_BYTES
      */
     public SlabFixtures(ConfigView config, int cpus, long ramBytes, ByteOrder order, int cacheLine) {
+        this(config, cpus, ramBytes, order, cacheLine, 8);
+    }
+
+    /**
+     * @param config       the policy's config
+     * @param cpus         CPU count
+     * @param ramBytes     RAM, a multiple of 4 MiB
+     * @param order        the machine's byte order
+     * @param cacheLine    L1_CACHE_BYTES
+     * @param pointerBytes sizeof(void *): 4 for a 32-bit machine, 8 for a 64-bit one
+     */
+    public SlabFixtures(ConfigView config, int cpus, long ramBytes, ByteOrder order, int cacheLine, int pointerBytes) {
+        this.pointerBytes = pointerBytes;
         this.config = config;
         this.cpus = cpus;
         this.cacheLine = cacheLine;
@@ -66,6 +80,11 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
     @Override
     public int cacheLineBytes() {
         return cacheLine;
+    }
+
+    @Override
+    public int pointerBytes() {
+        return pointerBytes;
     }
 
     @Override

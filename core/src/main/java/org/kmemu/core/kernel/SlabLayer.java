@@ -485,6 +485,11 @@ public final class SlabLayer {
         }
 
         @Override
+        public int pointerBytes() {
+            return machine.arch().virtAddressBits() > 32 ? 8 : 4;
+        }
+
+        @Override
         public KernelLog log() {
             return machine.log();
         }

@@ -53,6 +53,11 @@ final class SlabGeometry {
      * the object fits in half of it; never below ARCH_SLAB_MINALIGN, rounded up to a pointer.
      */
     static int calculateAlignment(int flags, int align, int objectSize, int cacheLineBytes) {
+        return calculateAlignment(flags, align, objectSize, cacheLineBytes, POINTER_BYTES);
+    }
+
+    /** calculate_alignment(), then at least a word (sizeof(void *)) as calculate_sizes needs. */
+    static int calculateAlignment(int flags, int align, int objectSize, int cacheLineBytes, int pointerBytes) {
         if ((flags & SlabFlags.SLAB_HWCACHE_ALIGN) != 0) {
             int ralign = cacheLineBytes;
             while (objectSize <= ralign / 2) {
@@ -61,7 +66,7 @@ final class SlabGeometry {
             align = Math.max(align, ralign);
         }
         align = Math.max(align, ARCH_SLAB_MINALIGN);
-        return alignUp(align, POINTER_BYTES);
+        return alignUp(align, pointerBytes);
     }
 
     /** min_objects of calculate_order: slab_min_objects, or 4 * (fls(nr_cpus) + 1). */
@@ -122,10 +127,10 @@ final class SlabGeometry {
      * not be overwritten on free when a constructor initialised them, with SLAB_TYPESAFE_BY_RCU, when
      * poisoning fills the object, or when a red zone leaves no room for a word.
      */
-    static boolean freePointerOutside(int flags, int objectSize, boolean hasCtor) {
+    static boolean freePointerOutside(int flags, int objectSize, boolean hasCtor, int pointerBytes) {
         return hasCtor
                 || (flags & (SLAB_TYPESAFE_BY_RCU | SlabFlags.SLAB_POISON)) != 0
-                || ((flags & SlabFlags.SLAB_RED_ZONE) != 0 && objectSize < POINTER_BYTES);
+                || ((flags & SlabFlags.SLAB_RED_ZONE) != 0 && objectSize < pointerBytes);
     }
 
     static int alignUp(int x, int a) {

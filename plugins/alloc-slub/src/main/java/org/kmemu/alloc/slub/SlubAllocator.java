@@ -56,6 +56,8 @@ final class SlubAllocator implements SlabAllocator {
     private final SlabContext context;
     private final SlubOptions options;
     private final KernelMemory memory;
+    /** sizeof(void *): free pointers are this wide in RAM. */
+    private final int pointerBytes;
     private final SlabPages pages;
     private final int pageShift;
     private final SlabPageMap pageMap;
@@ -66,6 +68,10 @@ final class SlubAllocator implements SlabAllocator {
         this.context = context;
         this.options = options;
         this.memory = context.memory();
+        this.pointerBytes = context.pointerBytes();
+        if (pointerBytes != 4 && pointerBytes != 8) {
+            throw new IllegalArgumentException("pointerBytes: " + pointerBytes + " (expected: 4 or 8)");
+        }
         this.pages = context.pages();
         this.pageShift = context.pageShift();
         this.pageMap = new SlabPageMap(pageShift);
@@ -90,7 +96,7 @@ final class SlubAllocator implements SlabAllocator {
                     + " (expected: 0 or a power of two)");
         }
         return new SlubCache(name, objectSize, align, flags, ctor, context.cpus(), options, pageShift,
-                context.cacheLineBytes());
+                context.cacheLineBytes(), pointerBytes);
     }
 
     private static SlubCache slub(SlabCache cache) {
@@ -110,7 +116,7 @@ final class SlubAllocator implements SlabAllocator {
         synchronized (c) {
             long object = c.freelist;
             if (object != 0) {
-                c.freelist = memory.readLong(object + s.offset);
+                c.freelist = getFreePointer(object + s.offset);
                 return object;
             }
             return allocSlowLocked(cpu, s, c, gfp);
@@ -137,7 +143,7 @@ final class SlubAllocator implements SlabAllocator {
                 }
             }
             if (object != 0) {
-                c.freelist = memory.readLong(object + s.offset);
+                c.freelist = getFreePointer(object + s.offset);
                 return object;
             }
             c.slab = null;
@@ -163,7 +169,7 @@ final class SlubAllocator implements SlabAllocator {
             }
         }
         c.slab = slab;
-        c.freelist = memory.readLong(object + s.offset);
+        c.freelist = getFreePointer(object + s.offset);
         return object;
     }
 
@@ -211,7 +217,7 @@ final class SlubAllocator implements SlabAllocator {
             if (ctor != null) {
                 ctor.construct(p);
             }
-            memory.writeLong(p + s.offset, i + 1 < objects ? p + s.size : 0);
+            setFreePointer(p + s.offset, i + 1 < objects ? p + s.size : 0);
         }
         CacheNode n = s.node;
         Slab slab;
@@ -253,7 +259,7 @@ final class SlubAllocator implements SlabAllocator {
                     reportDoubleFree(s, slab, objp, c.freelist);
                     return;
                 }
-                memory.writeLong(objp + s.offset, c.freelist);
+                setFreePointer(objp + s.offset, c.freelist);
                 c.freelist = objp;
                 return;
             }
@@ -293,7 +299,7 @@ final class SlubAllocator implements SlabAllocator {
                 reportDoubleFree(s, slab, objp, prior);
                 return;
             }
-            memory.writeLong(objp + s.offset, prior);
+            setFreePointer(objp + s.offset, prior);
             slab.freelist = objp;
             slab.inuse--;
             if (slab.frozen) {
@@ -344,7 +350,7 @@ final class SlubAllocator implements SlabAllocator {
         // Stage one: count the CPU's chain and find its tail; only this CPU links these objects.
         long tail = 0;
         int free = 0;
-        for (long p = head; p != 0 && free <= slab.objects; p = memory.readLong(p + s.offset)) {
+        for (long p = head; p != 0 && free <= slab.objects; p = getFreePointer(p + s.offset)) {
             tail = p;
             free++;
         }
@@ -357,7 +363,7 @@ final class SlubAllocator implements SlabAllocator {
             }
             boolean remoteFrees = slab.freelist != 0;
             if (tail != 0) {
-                memory.writeLong(tail + s.offset, slab.freelist);
+                setFreePointer(tail + s.offset, slab.freelist);
                 slab.freelist = head;
             }
             slab.inuse -= free;
@@ -460,7 +466,7 @@ final class SlubAllocator implements SlabAllocator {
         context.log().err(slabLine(slab));
         BitSet free = new BitSet(slab.objects);
         int guard = 0;
-        for (long p = slab.freelist; p != 0 && guard++ <= slab.objects; p = memory.readLong(p + s.offset)) {
+        for (long p = slab.freelist; p != 0 && guard++ <= slab.objects; p = getFreePointer(p + s.offset)) {
             free.set((int) ((p - slab.addr) / s.size));
         }
         for (int i = free.nextClearBit(0); i < slab.objects; i = free.nextClearBit(i + 1)) {
@@ -519,7 +525,7 @@ final class SlubAllocator implements SlabAllocator {
         slabBug(s, "Object already free");
         context.log().err(slabLine(slab));
         context.log().err("Object 0x" + Long.toHexString(objp) + " @offset=" + (objp - slab.addr) + " fp=0x"
-                + Long.toHexString(memory.readLong(objp + s.offset)));
+                + Long.toHexString(getFreePointer(objp + s.offset)));
         context.log().err("FIX " + s.name + ": Object at 0x" + Long.toHexString(objp) + " not freed");
     }
 
@@ -543,5 +549,19 @@ final class SlubAllocator implements SlabAllocator {
         context.log().warn("  cache: " + s.name + ", object size: " + s.objectSize + ", buffer size: " + s.size
                 + ", default order: " + s.order + ", min order: " + s.minOrder);
         context.log().warn("  node 0: slabs: " + slabs + ", objs: " + objs + ", free: " + free);
+    }
+
+    /** get_freepointer(): the next free object's address, stored in the object in the machine's word size. */
+    private long getFreePointer(long at) {
+        return pointerBytes == 8 ? memory.readLong(at) : memory.readInt(at) & 0xffffffffL;
+    }
+
+    /** set_freepointer(). */
+    private void setFreePointer(long at, long next) {
+        if (pointerBytes == 8) {
+            memory.writeLong(at, next);
+        } else {
+            memory.writeInt(at, (int) next);
+        }
     }
 }

@@ -48,21 +48,21 @@ final class SlubCache implements SlabCache {
     volatile boolean destroyed;
 
     SlubCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor, int cpus,
-              SlubOptions options, int pageShift, int cacheLineBytes) {
+              SlubOptions options, int pageShift, int cacheLineBytes, int pointerBytes) {
         this.name = name;
         this.objectSize = objectSize;
         this.flags = flags;
         this.ctor = ctor;
-        this.align = SlabGeometry.calculateAlignment(flags, align, objectSize, cacheLineBytes);
+        this.align = SlabGeometry.calculateAlignment(flags, align, objectSize, cacheLineBytes, pointerBytes);
         // calculate_sizes(): round to a word, place the free pointer, align the slot.
-        int sz = SlabGeometry.alignUp(objectSize, SlabGeometry.POINTER_BYTES);
+        int sz = SlabGeometry.alignUp(objectSize, pointerBytes);
         this.inuse = sz;
-        if (SlabGeometry.freePointerOutside(flags, objectSize, ctor != null)) {
+        if (SlabGeometry.freePointerOutside(flags, objectSize, ctor != null, pointerBytes)) {
             this.offset = sz;
-            sz += SlabGeometry.POINTER_BYTES;
+            sz += pointerBytes;
         } else {
             // 5.7+: mid-object, away from the edges that small overflows reach.
-            this.offset = SlabGeometry.alignDown(objectSize / 2, SlabGeometry.POINTER_BYTES);
+            this.offset = SlabGeometry.alignDown(objectSize / 2, pointerBytes);
         }
         this.size = SlabGeometry.alignUp(sz, this.align);
         int o = SlabGeometry.calculateOrder(size, cpus, options, pageShift);
