@@ -13,7 +13,9 @@ package org.kmemu.api;
 public interface SlabAllocator {
 
     /**
-     * {@code kmem_cache_create()}.
+     * {@code kmem_cache_create()}. The core has already refused what mm/slab_common.c refuses before it
+     * calls the allocator (an empty name, a size below 1, an alignment that is not 0 or a power of two),
+     * so a policy only checks its own limits.
      *
      * @param name       the cache's name
      * @param objectSize bytes per object, at least 1
@@ -21,7 +23,7 @@ public interface SlabAllocator {
      * @param flags      {@link SlabFlags}
      * @param ctor       a constructor, or null
      * @return the cache
-     * @throws IllegalArgumentException for a bad size or alignment
+     * @throws IllegalArgumentException for a size beyond what the policy can hold
      */
     SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor);
 

@@ -349,8 +349,20 @@ public final class SlabLayer {
      * @param flags {@link SlabFlags}
      * @param ctor  constructor, or null
      * @return the cache
+     * @throws IllegalArgumentException for an empty name, a size below 1, or a bad alignment
      */
     public SlabCache kmemCacheCreate(String name, int size, int align, int flags, ObjectConstructor ctor) {
+        // kmem_cache_create_usercopy() / kmem_cache_sanity_check() (mm/slab_common.c).
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("kmem_cache_create: name \"" + name + "\" (expected: a non-empty cache name)");
+        }
+        if (size < 1) {
+            throw new IllegalArgumentException("kmem_cache_create(" + name + "): size " + size + " (expected: at least 1)");
+        }
+        if (align < 0 || (align & (align - 1)) != 0) {
+            throw new IllegalArgumentException("kmem_cache_create(" + name + "): align " + align
+                    + " (expected: 0 or a power of two)");
+        }
         return register(slab.createCache(name, size, align, flags, ctor));
     }
 

@@ -95,6 +95,13 @@ class SlabLayerTest {
     }
 
     @Test
+    void kmemCacheCreateRefusesWhatSlabCommonRefuses() {
+        assertThatThrownBy(() -> slab.kmemCacheCreate("", 8, 0, 0, null)).hasMessageContaining("expected: a non-empty cache name");
+        assertThatThrownBy(() -> slab.kmemCacheCreate("zero", 0, 0, 0, null)).hasMessageContaining("size 0 (expected: at least 1)");
+        assertThatThrownBy(() -> slab.kmemCacheCreate("odd", 8, 12, 0, null)).hasMessageContaining("align 12 (expected: 0 or a power of two)");
+    }
+
+    @Test
     void kfreeOfSomethingKmallocDidNotReturnIsReported() {
         long page = pages.getFreePages(cpu, Gfp.GFP_KERNEL, 0);
         slab.kfree(cpu, page, "t");

@@ -84,17 +84,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
 
     @Override
     public SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("name: " + name + " (expected: a non-empty cache name)");
-        }
-        if (objectSize < 1) {
-            throw new IllegalArgumentException("objectSize: " + objectSize + " of cache " + name
-                    + " (expected: at least 1)");
-        }
-        if (align < 0 || (align & (align - 1)) != 0) {
-            throw new IllegalArgumentException("align: " + align + " of cache " + name
-                    + " (expected: 0 or a power of two)");
-        }
+        // The core checked name, size and alignment (SlabAllocator#createCache).
         return newCache(name, objectSize, align, flags, ctor, true);
     }
 

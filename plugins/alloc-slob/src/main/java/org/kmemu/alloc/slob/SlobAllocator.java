@@ -79,16 +79,11 @@ final class SlobAllocator implements SlabAllocator {
 
     @Override
     public SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor) {
-        if (name == null) {
-            throw new IllegalArgumentException("name: null (expected: a cache name)");
-        }
+        // The core checked name and alignment (SlabAllocator#createCache); the size limit is SLOB's own.
         int pageSize = 1 << pageShift;
-        if (objectSize < 1 || objectSize > pageSize << MAX_PAGE_ORDER) {
+        if (objectSize > pageSize << MAX_PAGE_ORDER) {
             throw new IllegalArgumentException("objectSize: " + objectSize + " (expected: 1 to "
                     + (pageSize << MAX_PAGE_ORDER) + ")");
-        }
-        if (align < 0 || (align & (align - 1)) != 0) {
-            throw new IllegalArgumentException("align: " + align + " (expected: 0 or a power of two)");
         }
         boolean kmalloc = (flags & SlabFlags.SLAB_KMALLOC) != 0;
         int header = kmalloc ? ARCH_KMALLOC_MINALIGN : 0;

@@ -145,10 +145,9 @@ class GeometryTest {
     }
 
     @Test
-    void badArgumentsAreRejected() {
+    void objectsBeyondMaxPageOrderAreRejected() {
+        // Name, size and alignment are checked by the core before it calls the policy (SlabLayer).
         SlubAllocator slub = new TestMachine(4).slub();
-        assertThatThrownBy(() -> slub.createCache("x", 0, 0, 0, null)).hasMessageContaining("objectSize: 0");
-        assertThatThrownBy(() -> slub.createCache("x", 8, 12, 0, null)).hasMessageContaining("align: 12");
         assertThatThrownBy(() -> slub.createCache("x", 8 << 20, 0, 0, null)).hasMessageContaining("MAX_PAGE_ORDER");
     }
 }
