@@ -1,8 +1,11 @@
 package org.kmemu.tck;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
@@ -17,7 +20,9 @@ import org.kmemu.core.mm.PhysicalMemory;
 /**
  * A small machine for object-allocator contract tests: RAM in the core's {@link PhysicalMemory} (in
  * either byte order), a direct map at 0xc0000000 as on i386, and slab pages from a bitmap of
- * naturally aligned blocks that counts what is out, so a test can check that every page came back.
+ * naturally aligned blocks that counts what is out, so a test can check that every page came back. It
+ * records each slab request (cache, order, gfp) and can refuse orders or run out, for a policy's own
+ * tests of its fallbacks.
  */
 public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory {
     /** PAGE_OFFSET of the fake direct map. */
@@ -32,7 +37,11 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
     private final RecordingLog log = new RecordingLog();
     private final BitSet used = new BitSet();
     private final int pages;
+    private final Map<Long, Integer> live = new HashMap<>();
+    private final List<String> allocCalls = new ArrayList<>();
     private long pagesOut;
+    private int maxOrder = Integer.MAX_VALUE;
+    private int lastGfp;
 
     /**
      * @param config    the policy's config
@@ -54,11 +63,25 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
      * @param pointerBytes sizeof(void *): 4 for a 32-bit machine, 8 for a 64-bit one
      */
     public SlabFixtures(ConfigView config, int cpus, long ramBytes, ByteOrder order, int cacheLine, int pointerBytes) {
+        this(config, cpus, ramBytes, order, cacheLine, pointerBytes, (byte) 0x6b);
+    }
+
+    /**
+     * @param config       the policy's config
+     * @param cpus         CPU count
+     * @param ramBytes     RAM
+     * @param order        the machine's byte order
+     * @param cacheLine    L1_CACHE_BYTES
+     * @param pointerBytes sizeof(void *)
+     * @param poison       what never-written RAM reads as
+     */
+    public SlabFixtures(ConfigView config, int cpus, long ramBytes, ByteOrder order, int cacheLine, int pointerBytes,
+                        byte poison) {
         this.pointerBytes = pointerBytes;
         this.config = config;
         this.cpus = cpus;
         this.cacheLine = cacheLine;
-        this.ram = new PhysicalMemory(new MemoryMap(List.of(new MemoryRegion(0, ramBytes, RegionType.USABLE))), order, (byte) 0x6b);
+        this.ram = new PhysicalMemory(new MemoryMap(List.of(new MemoryRegion(0, ramBytes, RegionType.USABLE))), order, poison);
         this.pages = (int) (ramBytes >>> SHIFT);
     }
 
@@ -117,14 +140,46 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
         return ram;
     }
 
+    /** @return slabs handed out and not given back */
+    public synchronized int slabsOut() {
+        return live.size();
+    }
+
+    /** @return every allocSlab call so far, as "cache order N" */
+    public synchronized List<String> allocCalls() {
+        return List.copyOf(allocCalls);
+    }
+
+    /** @return the gfp flags of the last allocSlab call */
+    public synchronized int lastGfp() {
+        return lastGfp;
+    }
+
+    /** @param order slabs above this order fail from now on, to exercise a policy's fallback order */
+    public synchronized void setMaxOrder(int order) {
+        this.maxOrder = order;
+    }
+
+    /** Takes every free page: allocSlab fails at every order until slabs are freed. */
+    public synchronized void exhaust() {
+        used.set(0, pages);
+    }
+
     @Override
     public synchronized long allocSlab(int cpu, int gfp, int order, SlabCache cache) {
+        lastGfp = gfp;
+        allocCalls.add(cache.name() + " order " + order);
+        if (order > maxOrder) {
+            return 0;
+        }
         int n = 1 << order;
         for (int pfn = 0; pfn + n <= pages; pfn += n) {
             if (used.get(pfn, pfn + n).isEmpty()) {
                 used.set(pfn, pfn + n);
                 pagesOut += n;
-                return PAGE_OFFSET + ((long) pfn << SHIFT);
+                long va = PAGE_OFFSET + ((long) pfn << SHIFT);
+                live.put(va, order);
+                return va;
             }
         }
         return 0;
@@ -132,13 +187,14 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
 
     @Override
     public synchronized void freeSlab(int cpu, long vaddr, int order) {
-        int pfn = (int) ((vaddr - PAGE_OFFSET) >>> SHIFT);
-        int n = 1 << order;
-        if (used.get(pfn, pfn + n).cardinality() != n) {
-            throw new AssertionError("freeSlab of pages that are not out: " + Long.toHexString(vaddr) + " order " + order);
+        Integer allocated = live.remove(vaddr);
+        if (allocated == null || allocated != order) {
+            throw new AssertionError("freeSlab(" + Long.toHexString(vaddr) + ", order " + order + "): allocated with order "
+                    + allocated);
         }
-        used.clear(pfn, pfn + n);
-        pagesOut -= n;
+        int pfn = (int) ((vaddr - PAGE_OFFSET) >>> SHIFT);
+        used.clear(pfn, pfn + (1 << order));
+        pagesOut -= 1 << order;
     }
 
     private long pa(long vaddr) {

@@ -54,7 +54,7 @@ class ConcurrencyTest {
             slub.free(0, c, q);
         }
         slub.shrink(1, c);
-        assertThat(m.pages.pagesInUse()).isZero();
+        assertThat(m.pages.pagesOut()).isZero();
         assertThat(m.log.lines()).isEmpty();
     }
 }

@@ -119,7 +119,7 @@ class SlubAllocatorTest {
         long q = slub.alloc(3, c, GFP);
         assertThat(slub.cacheOf(q)).isSameAs(c);
         assertThat((q - TestMachine.PAGE_OFFSET) >>> 12).isNotEqualTo((p - TestMachine.PAGE_OFFSET) >>> 12);
-        assertThat(m.pages.slabsInUse()).isEqualTo(2);
+        assertThat(m.pages.slabsOut()).isEqualTo(2);
     }
 
     @Test
@@ -134,7 +134,7 @@ class SlubAllocatorTest {
         long x = objs.get(5);
         slub.free(1, c, x); // CPU 1 frees into CPU 0's frozen slab: slab->freelist
         assertThat(slub.alloc(0, c, GFP)).isEqualTo(x); // get_freelist
-        assertThat(m.pages.slabsInUse()).isEqualTo(1);
+        assertThat(m.pages.slabsOut()).isEqualTo(1);
     }
 
     @Test
@@ -153,7 +153,7 @@ class SlubAllocatorTest {
             }
             bySlab.add(l);
         }
-        assertThat(m.pages.slabsInUse()).isEqualTo(slabs);
+        assertThat(m.pages.slabsOut()).isEqualTo(slabs);
         SlabInfo info = slub.slabInfo(c);
         assertThat(info.numSlabs()).isEqualTo(slabs);
         assertThat(info.activeObjs()).isEqualTo((long) slabs * per);
@@ -174,15 +174,15 @@ class SlubAllocatorTest {
         // __slab_free frees an emptied slab while nr_partial (itself included) >= min_partial:
         // nr_partial goes 8 → 7 → 6 → 5 → 4, then the last four empty slabs stay on the list.
         assertThat(c.node.nrPartial).isEqualTo(4);
-        assertThat(m.pages.slabsInUse()).isEqualTo(1 + 4);
+        assertThat(m.pages.slabsOut()).isEqualTo(1 + 4);
         slub.shrink(0, c);
         assertThat(c.node.nrPartial).isZero();
-        assertThat(m.pages.slabsInUse()).isEqualTo(1); // the last slab is full (its objects are live)
+        assertThat(m.pages.slabsOut()).isEqualTo(1); // the last slab is full (its objects are live)
         for (long p : bySlab.get(8)) {
             slub.free(0, c, p);
         }
         slub.shrink(0, c);
-        assertThat(m.pages.slabsInUse()).isZero();
+        assertThat(m.pages.slabsOut()).isZero();
         assertThat(slub.slabInfo(c).numSlabs()).isZero();
     }
 
@@ -209,12 +209,12 @@ class SlubAllocatorTest {
         SlubAllocator slub = m.slub();
         SlubCache c = (SlubCache) slub.createCache("kmalloc-2k", 2048, 0, SlabFlags.SLAB_RECLAIM_ACCOUNT, null);
         assertThat(c.order()).isEqualTo(3);
-        m.pages.maxOrder = 0;
+        m.pages.setMaxOrder(0);
         long p = slub.alloc(0, c, GFP);
         assertThat(p).isNotZero();
-        assertThat(m.pages.calls).containsExactly("kmalloc-2k order 3", "kmalloc-2k order 0");
-        assertThat(m.pages.lastGfp & Gfp.__GFP_RECLAIMABLE).isNotZero();
-        assertThat(m.pages.lastGfp & Gfp.__GFP_COMP).isNotZero();
+        assertThat(m.pages.allocCalls()).containsExactly("kmalloc-2k order 3", "kmalloc-2k order 0");
+        assertThat(m.pages.lastGfp() & Gfp.__GFP_RECLAIMABLE).isNotZero();
+        assertThat(m.pages.lastGfp() & Gfp.__GFP_COMP).isNotZero();
         assertThat(slub.slabInfo(c).numObjs()).isEqualTo(2); // s->min: 2 objects in one page
         assertThat(slub.alloc(0, c, GFP)).isNotZero();
         assertThat(slub.slabInfo(c).numSlabs()).isEqualTo(1);
@@ -226,8 +226,8 @@ class SlubAllocatorTest {
         SlubAllocator slub = m.slub();
         SlabCache c = slub.createCache("dma-kmalloc-64", 64, 0, SlabFlags.SLAB_CACHE_DMA, null);
         slub.alloc(0, c, GFP | Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT);
-        assertThat(m.pages.lastGfp & Gfp.__GFP_DMA).isNotZero();
-        assertThat(m.pages.lastGfp & (Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT)).isZero();
+        assertThat(m.pages.lastGfp() & Gfp.__GFP_DMA).isNotZero();
+        assertThat(m.pages.lastGfp() & (Gfp.__GFP_ZERO | Gfp.__GFP_ACCOUNT)).isZero();
     }
 
     @Test
@@ -311,11 +311,11 @@ class SlubAllocatorTest {
         assertThat(m.log.lines()).contains("BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()",
                 "Object 0x" + Long.toHexString(p) + " @offset=0", "Object 0x" + Long.toHexString(p + 64) + " @offset=64",
                 "kmem_cache_destroy leaky: Slab cache still has objects");
-        assertThat(m.pages.slabsInUse()).isEqualTo(1);
+        assertThat(m.pages.slabsOut()).isEqualTo(1);
         slub.free(0, c, p);
         slub.free(0, c, p + 64);
         assertThat(slub.destroyCache(0, c)).isTrue();
-        assertThat(m.pages.slabsInUse()).isZero();
+        assertThat(m.pages.slabsOut()).isZero();
         assertThatThrownBy(() -> slub.alloc(0, c, GFP)).isInstanceOf(IllegalStateException.class);
     }
 
@@ -332,7 +332,7 @@ class SlubAllocatorTest {
             slub.free((i * 7) % 4, c, objs.get(i));
         }
         assertThat(slub.destroyCache(1, c)).isTrue();
-        assertThat(m.pages.pagesInUse()).isZero();
+        assertThat(m.pages.pagesOut()).isZero();
         assertThat(m.log.lines()).isEmpty();
     }
 }

@@ -81,7 +81,7 @@ class SlubPropertiesTest {
             slub.shrink(rnd.nextInt(cpus), c);
             assertThat(slub.slabInfo(c).numSlabs()).isZero();
         }
-        assertThat(m.pages.pagesInUse()).isZero();
+        assertThat(m.pages.pagesOut()).isZero();
         assertThat(m.log.lines()).isEmpty();
     }
 
