@@ -109,6 +109,8 @@ class ShippedMachinesTest {
         assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "slub", "STARTED", "Architecture i386:",
                 "PageAllocatorPolicy buddy:", "ObjectAllocatorPolicy slub:", "ObjectAllocatorPolicy slab:",
                 "ObjectAllocatorPolicy slob:");
+        assertThat(r.stdout().lines().skip(1).filter(l -> !l.startsWith(" ")).map(l -> l.split(" +")[0]).toList())
+                .as("listed by plugin id").containsExactly("booke", "buddy", "i386", "slab", "slob", "slub", "x86_64");
     }
 
     @ParameterizedTest
