@@ -21,4 +21,27 @@ public interface ObjectAllocatorPolicy extends ExtensionPoint {
      * @return the slab allocator, with no caches yet
      */
     SlabAllocator create(SlabContext context);
+
+    /**
+     * kmalloc's size classes under this policy, as the kernel version it models had them. The core calls
+     * this once at boot, right after {@link #create}, with the same context, and creates the kmalloc
+     * caches it lists; kmalloc's front end stays in the core.
+     *
+     * <p>The default is mm/slab_common.c's table as SLUB uses it ({@link KmallocSizes#slabCommon}).
+     *
+     * @param context the machine, as {@link #create} got it
+     * @return the table
+     */
+    default KmallocSizes kmallocSizes(SlabContext context) {
+        return KmallocSizes.slabCommon(context.pageShift(), context.kmallocMinSize(), context.maxPageOrder());
+    }
+
+    /**
+     * @return whether a kernel with this allocator has /proc/slabinfo (SLAB and SLUB do, SLOB did not:
+     *         mm/slab_common.c builds it only for CONFIG_SLAB or CONFIG_SLUB_DEBUG); without it kmemu
+     *         has no such file either. Default true.
+     */
+    default boolean procSlabinfo() {
+        return true;
+    }
 }

@@ -2,7 +2,9 @@ package org.kmemu.api;
 
 /**
  * A slab allocator: the {@code kmem_cache} machinery of one policy (SLUB, SLAB, SLOB, ...). The core
- * owns kmalloc's size classes and large allocations and calls this for every cache, kmalloc-* included.
+ * owns kmalloc's front end and large allocations and calls this for every cache, kmalloc-* included;
+ * which kmalloc caches exist is the policy's ({@link ObjectAllocatorPolicy#kmallocSizes}). A policy
+ * without kmalloc caches (SLOB) serves kmalloc itself through {@link #kmalloc}.
  *
  * <p>Thread-safety: any thread, each acting as one CPU and passing its number; per-CPU state needs no
  * lock, shared state is the policy's to lock. Allocation and free are the hot path: no allocation of
@@ -71,6 +73,33 @@ public interface SlabAllocator {
      * @param cache the cache
      */
     void shrink(int cpu, SlabCache cache);
+
+    /**
+     * kmalloc for a policy whose {@link KmallocSizes} has no caches (SLOB's {@code __do_kmalloc_node}).
+     * The core calls it for 1 to {@link KmallocSizes#maxCacheSize()} bytes, with its own checks done and
+     * __GFP_ZERO left to the core; {@link #cacheOf} must then name some cache for the object, so that kfree
+     * can give it back through {@link #free}, and {@link #ksize} its usable size. Hot path, like {@link #alloc}.
+     *
+     * @param cpu  the calling CPU
+     * @param size bytes asked
+     * @param gfp  allocation flags
+     * @return the object's kernel address, or 0
+     * @throws UnsupportedOperationException by default: policies with kmalloc caches never get this call
+     */
+    default long kmalloc(int cpu, int size, int gfp) {
+        throw new UnsupportedOperationException("kmalloc(" + size + "): this policy serves kmalloc from its caches");
+    }
+
+    /**
+     * {@code ksize()} of an object in one of this allocator's slabs.
+     *
+     * @param objp an object {@link #cacheOf} finds
+     * @return its usable size; by default the slot size of its cache, 0 if no slab holds it
+     */
+    default long ksize(long objp) {
+        SlabCache c = cacheOf(objp);
+        return c == null ? 0 : c.slotSize();
+    }
 
     /** @param cache a cache @return its /proc/slabinfo counters */
     SlabInfo slabInfo(SlabCache cache);

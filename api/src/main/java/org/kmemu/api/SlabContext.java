@@ -23,6 +23,18 @@ public interface SlabContext {
         return 8;
     }
 
+    /** @return MAX_PAGE_ORDER: the largest order the page allocator hands out (KMALLOC_MAX_SIZE follows it) */
+    default int maxPageOrder() {
+        return 10;
+    }
+
+    /**
+     * @return KMALLOC_MIN_SIZE of the architecture: 8 unless ARCH_DMA_MINALIGN raises it (include/linux/slab.h)
+     */
+    default int kmallocMinSize() {
+        return 8;
+    }
+
     /** @return where slab pages come from */
     SlabPages pages();
 

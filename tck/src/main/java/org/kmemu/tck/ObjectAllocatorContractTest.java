@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.KmallocSizes;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
@@ -56,6 +57,48 @@ public abstract class ObjectAllocatorContractTest {
         long h = a.alloc(0, hw, Gfp.GFP_KERNEL);
         assertThat(h % 32).as("SLAB_HWCACHE_ALIGN aligns small objects to at least half a line").isZero();
         assertThat(c.slotSize()).isGreaterThanOrEqualTo(100);
+    }
+
+    /**
+     * The policy's kmalloc table can be served: every class as a cache whose slots hold the class size,
+     * or, without classes, {@link SlabAllocator#kmalloc} for every size up to maxCacheSize, with ksize
+     * covering the request and kfree's path (cacheOf, then free) giving every page back.
+     */
+    @Test
+    void theKmallocTableCanBeServed() {
+        SlabFixtures m = machine(ByteOrder.LITTLE_ENDIAN);
+        SlabAllocator a = policy().create(m);
+        KmallocSizes sizes = policy().kmallocSizes(m);
+        assertThat(sizes.maxSize()).isGreaterThanOrEqualTo(sizes.maxCacheSize());
+        if (sizes.hasCaches()) {
+            for (int i = 0; i < sizes.classes(); i++) {
+                if (sizes.size(i) > 1 << 20) {
+                    break; // the fixture's 64 MiB would do, but a few classes make the point
+                }
+                SlabCache c = a.createCache(sizes.name(i), sizes.size(i), 0, SlabFlags.SLAB_KMALLOC, null);
+                long p = a.alloc(0, c, Gfp.GFP_KERNEL);
+                assertThat(p).as(sizes.name(i)).isNotZero();
+                assertThat(a.ksize(p)).isGreaterThanOrEqualTo(sizes.size(i));
+                a.free(0, c, p);
+                a.shrink(0, c);
+                a.shrink(1, c);
+            }
+        } else {
+            List<Long> objs = new ArrayList<>();
+            for (long size = 1; size <= sizes.maxCacheSize(); size += size < 64 ? 1 : 61) {
+                long p = a.kmalloc(0, (int) size, Gfp.GFP_KERNEL);
+                assertThat(p).as("kmalloc(%d)", size).isNotZero();
+                assertThat(a.ksize(p)).as("ksize of kmalloc(%d)", size).isGreaterThanOrEqualTo(size);
+                assertThat(a.cacheOf(p)).isNotNull();
+                m.fill(p, (byte) 0x5a, size);
+                objs.add(p);
+            }
+            for (long p : objs) {
+                a.free(0, a.cacheOf(p), p);
+            }
+        }
+        assertThat(m.pagesOut()).as("every page back").isZero();
+        assertThat(m.recordingLog().lines()).as("no reports").isEmpty();
     }
 
     @Test

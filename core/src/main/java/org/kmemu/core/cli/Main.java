@@ -167,7 +167,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu proc NAME}: one /proc file after boot. */
-    @Command(name = "proc", description = "Boot, then print a /proc file: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo.")
+    @Command(name = "proc", description = "Boot, then print a /proc file: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo, slabinfo (not with"
+            + " SLOB), vmallocinfo.")
     static final class ProcCommand extends MachineCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The /proc file.")
         String name;
@@ -178,7 +179,13 @@ public final class Main implements Callable<Integer> {
                 cl.getErr().println("kmemu: no such /proc file: " + name + " (expected one of: " + String.join(", ", ProcFs.names()) + ")");
                 return 2;
             }
-            cl.getOut().print(new ProcFs(opts.open(cl).boot()).read(name));
+            ProcFs proc = new ProcFs(opts.open(cl).boot());
+            if (!proc.exists(name)) {
+                // The file is not there on this kernel (SLOB has no /proc/slabinfo): as cat(1) says it.
+                cl.getErr().println("cat: /proc/" + name + ": No such file or directory");
+                return 1;
+            }
+            cl.getOut().print(proc.read(name));
             return 0;
         }
     }

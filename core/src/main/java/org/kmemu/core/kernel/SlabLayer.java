@@ -6,6 +6,7 @@ import org.kmemu.api.ConfigView;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.api.KmallocSizes;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.PageAllocator;
@@ -23,17 +24,20 @@ import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
- * The slab layer the core owns, as mm/slab_common.c: kmalloc's size classes and caches, large
- * kmalloc straight from the page allocator, {@code kzalloc}/{@code kcalloc}/{@code krealloc}/
- * {@code ksize}/{@code kfree}, and the {@code kmem_cache_*} front end. How a cache lays objects into
- * slabs is the {@link ObjectAllocatorPolicy} plugin's business ({@link SlabAllocator}).
+ * The slab layer the core owns, as mm/slab_common.c: kmalloc's front end and caches, large kmalloc
+ * straight from the page allocator, {@code kzalloc}/{@code kcalloc}/{@code krealloc}/{@code ksize}/
+ * {@code kfree}, and the {@code kmem_cache_*} front end. Which kmalloc size classes exist and how a
+ * cache lays objects into slabs are the {@link ObjectAllocatorPolicy} plugin's business
+ * ({@link KmallocSizes}, {@link SlabAllocator}).
  *
  * <h2>kmalloc</h2>
- * Sizes 1 to KMALLOC_MAX_CACHE_SIZE (8 KiB = 1 << (PAGE_SHIFT + 1)) go to kmalloc-8 ... kmalloc-8k, with
- * kmalloc-96 and kmalloc-192 where KMALLOC_MIN_SIZE allows (kmalloc_index, include/linux/slab.h); GFP_DMA
- * requests go to the dma-kmalloc-* caches when the architecture has ZONE_DMA. Larger sizes, up to
- * KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_PAGE_ORDER), are compound pages marked PG_large_kmalloc. kmalloc(0)
- * is ZERO_SIZE_PTR (16); kfree of NULL or ZERO_SIZE_PTR does nothing.
+ * The policy's table says which caches exist: SLUB's kmalloc-8 ... kmalloc-8k (KMALLOC_SHIFT_HIGH =
+ * PAGE_SHIFT + 1, so the cache array grows with the page size), SLAB's size-32 ... size-4194304 of 3.x,
+ * or none at all for SLOB, whose own {@link SlabAllocator#kmalloc} then serves the small requests. A
+ * request goes to the smallest class that holds it; GFP_DMA requests go to the DMA caches when the
+ * architecture has ZONE_DMA. Sizes above the largest class, up to KMALLOC_MAX_SIZE, are compound pages
+ * marked PG_large_kmalloc (kmalloc_large). kmalloc(0) is ZERO_SIZE_PTR (16); kfree of NULL or
+ * ZERO_SIZE_PTR does nothing.
  *
  * <h2>Finding an object's cache</h2>
  * Slab pages are marked PG_slab when the policy takes them ({@link SlabPages}); kfree and ksize ask the
@@ -53,11 +57,15 @@ public final class SlabLayer {
     private final AddressTranslation addr;
     private final TraceBuffer trace;
     private final int shift;
-    private final int kmallocMaxCacheSize;
+    private final boolean procSlabinfo;
+    private final KmallocSizes sizes;
+    private final long kmallocMaxCacheSize;
     private final long kmallocMaxSize;
-    private final int minSize;
-    private final SlabCache[] kmalloc = new SlabCache[14];
-    private final SlabCache[] dmaKmalloc = new SlabCache[14];
+    private final int kmallocHeader;
+    /** One cache per class of the policy's table, as kmalloc_caches[]; empty for a policy without classes. */
+    private final SlabCache[] kmalloc;
+    /** The GFP_DMA caches, or null entries without ZONE_DMA. */
+    private final SlabCache[] dmaKmalloc;
     private final List<SlabCache> caches = new ArrayList<>();
 
     /**
@@ -77,20 +85,21 @@ public final class SlabLayer {
         this.shift = machine.pageShift();
         this.memory = new DirectMapMemory(machine.layout(), machine.memory());
         this.addr = new AddressTranslation(machine);
-        this.kmallocMaxCacheSize = 1 << (shift + 1);
-        this.kmallocMaxSize = (long) machine.pageAllocator().maxOrder() + shift >= 62 ? Long.MAX_VALUE
-                : 1L << (machine.pageAllocator().maxOrder() + shift);
-        this.minSize = machine.arch().kmallocMinSize();
-        this.slab = policy.create(new Context(config, machine, this.memory, new Pages()));
+        Context context = new Context(config, machine, this.memory, new Pages());
+        this.slab = policy.create(context);
+        this.procSlabinfo = policy.procSlabinfo();
+        this.sizes = policy.kmallocSizes(context);
+        this.kmallocMaxCacheSize = sizes.maxCacheSize();
+        this.kmallocMaxSize = sizes.maxSize();
+        this.kmallocHeader = sizes.header();
+        this.kmalloc = new SlabCache[sizes.classes()];
+        this.dmaKmalloc = new SlabCache[sizes.classes()];
         boolean dma = machine.hasZone(ZoneType.DMA);
-        for (int index = 1; index < kmalloc.length; index++) {
-            int size = sizeOfIndex(index);
-            if (size < minSize || (index == 1 && minSize > 32) || (index == 2 && minSize > 64)) {
-                continue;
-            }
-            kmalloc[index] = register(slab.createCache(name("kmalloc-", size), size, 0, SlabFlags.SLAB_KMALLOC, null));
+        // create_kmalloc_caches (mm/slab_common.c) / kmem_cache_init (3.x mm/slab.c): every class at boot.
+        for (int i = 0; i < kmalloc.length; i++) {
+            kmalloc[i] = register(slab.createCache(sizes.name(i), sizes.size(i), 0, SlabFlags.SLAB_KMALLOC, null));
             if (dma) {
-                dmaKmalloc[index] = register(slab.createCache(name("dma-kmalloc-", size), size, 0,
+                dmaKmalloc[i] = register(slab.createCache(sizes.dmaName(i), sizes.size(i), 0,
                         SlabFlags.SLAB_KMALLOC | SlabFlags.SLAB_CACHE_DMA, null));
             }
         }
@@ -103,40 +112,27 @@ public final class SlabLayer {
         return c;
     }
 
-    /** The size of kmalloc_caches[index]: 96 and 192 at 1 and 2, else 1 << index. */
-    static int sizeOfIndex(int index) {
-        return index == 1 ? 96 : index == 2 ? 192 : 1 << index;
+    /** @return the policy's kmalloc table */
+    public KmallocSizes kmallocSizes() {
+        return sizes;
     }
 
-    private static String name(String prefix, int size) {
-        return prefix + (size >= 1024 ? (size >> 10) + "k" : Integer.toString(size));
+    /** @return whether this kernel has /proc/slabinfo (not with SLOB) */
+    public boolean procSlabinfo() {
+        return procSlabinfo;
     }
 
     /**
-     * {@code kmalloc_index()} (include/linux/slab.h).
-     *
-     * @param size a request, 1 to KMALLOC_MAX_CACHE_SIZE
-     * @return the kmalloc cache index
+     * @param size 1 to KMALLOC_MAX_CACHE_SIZE
+     * @param gfp  flags; __GFP_DMA picks the DMA cache where there is one
+     * @return the kmalloc cache a request of {@code size} bytes uses, or null if the policy has no classes
      */
-    int kmallocIndex(long size) {
-        if (size <= minSize) {
-            return Integer.numberOfTrailingZeros(minSize);
-        }
-        if (minSize <= 32 && size > 64 && size <= 96) {
-            return 1;
-        }
-        if (minSize <= 64 && size > 128 && size <= 192) {
-            return 2;
-        }
-        return 64 - Long.numberOfLeadingZeros(size - 1);
-    }
-
-    /** @return the kmalloc cache a request of {@code size} bytes with {@code gfp} uses */
     SlabCache kmallocCache(long size, int gfp) {
-        int index = kmallocIndex(size);
-        SlabCache c = (gfp & Gfp.__GFP_DMA) != 0 && dmaKmalloc[index] != null ? dmaKmalloc[index] : kmalloc[index];
-        assert c != null : "no kmalloc cache for index " + index;
-        return c;
+        int index = sizes.classOf(size);
+        if (index < 0) {
+            return null;
+        }
+        return (gfp & Gfp.__GFP_DMA) != 0 && dmaKmalloc[index] != null ? dmaKmalloc[index] : kmalloc[index];
     }
 
     // ---- kmalloc family -----------------------------------------------------------------------
@@ -157,12 +153,26 @@ public final class SlabLayer {
         if (size < 0 || size > kmallocMaxCacheSize) {
             return kmallocLarge(cpu, size, gfp, callSite);
         }
+        if (kmalloc.length == 0) {
+            return kmallocUncached(cpu, (int) size, gfp, callSite);
+        }
         SlabCache c = kmallocCache(size, gfp);
         long p = slab.alloc(cpu.id(), c, gfp & ~Gfp.__GFP_ZERO);
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, c.objectSize());
         }
         traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
+        return p;
+    }
+
+    /** kmalloc of a policy without size classes: the request plus the policy's header (SLOB). */
+    private long kmallocUncached(Cpu cpu, int size, int gfp, String callSite) {
+        long p = slab.kmalloc(cpu.id(), size, gfp & ~Gfp.__GFP_ZERO);
+        if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
+            memory.fill(p, (byte) 0, size);
+        }
+        // mm/slob.c __do_kmalloc_node: trace_kmalloc(caller, ret, size, size + minalign, gfp, node).
+        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
         return p;
     }
 
@@ -247,8 +257,7 @@ public final class SlabLayer {
         long pfn = pageOf(p, "ksize");
         int flags = machine.pageFrames().flags(pfn);
         if ((flags & PageFlags.PG_SLAB) != 0) {
-            SlabCache c = slab.cacheOf(p);
-            return c == null ? 0 : c.slotSize();
+            return slab.ksize(p);
         }
         if ((flags & PageFlags.PG_LARGE_KMALLOC) != 0) {
             return 1L << (shift + PageFlags.order(flags));
@@ -494,6 +503,16 @@ public final class SlabLayer {
         @Override
         public int cacheLineBytes() {
             return machine.arch().cacheLineBytes();
+        }
+
+        @Override
+        public int maxPageOrder() {
+            return machine.pageAllocator().maxOrder();
+        }
+
+        @Override
+        public int kmallocMinSize() {
+            return machine.arch().kmallocMinSize();
         }
 
         @Override

@@ -15,7 +15,10 @@ import org.kmemu.core.machine.Machine;
  *   <li>{@code pagetypeinfo}: the same per migrate type, and pageblocks per type (mm/vmstat.c);</li>
  *   <li>{@code zoneinfo}: watermarks, spans, counters and per-CPU lists of every zone (mm/vmstat.c);</li>
  *   <li>{@code iomem}: the physical resource tree (kernel/resource.c);</li>
- *   <li>{@code meminfo}: the system-wide memory summary (fs/proc/meminfo.c).</li>
+ *   <li>{@code meminfo}: the system-wide memory summary (fs/proc/meminfo.c);</li>
+ *   <li>{@code slabinfo}: the slab caches (mm/slab_common.c), only where the object allocator's kernel
+ *       had it: a SLOB kernel has no /proc/slabinfo;</li>
+ *   <li>{@code vmallocinfo}: the vmalloc areas (mm/vmalloc.c).</li>
  * </ul>
  * Reading is safe from any thread while the machine runs; like the kernel, each file takes the page
  * allocator's per-zone snapshots one zone at a time, so lines of different zones may be from slightly
@@ -41,7 +44,16 @@ public final class ProcFs {
         this.machine = Objects.requireNonNull(machine, "machine");
     }
 
-    /** @return the file names {@link #read} accepts, in a fixed order */
+    /**
+     * @param name a file name from {@link #names()}
+     * @return whether this machine has it: every file but slabinfo always, slabinfo unless the
+     *         object allocator's kernel had none (SLOB)
+     */
+    public boolean exists(String name) {
+        return FILES.containsKey(name) && (!name.equals("slabinfo") || machine.kernel().slab().procSlabinfo());
+    }
+
+    /** @return the file names {@link #read} may accept, in a fixed order (see {@link #exists}) */
     public static List<String> names() {
         return List.copyOf(FILES.keySet());
     }
@@ -49,13 +61,18 @@ public final class ProcFs {
     /**
      * @param name a file name under /proc, without the directory: {@code "meminfo"}
      * @return the file's full text, every line ending in a newline
-     * @throws IllegalArgumentException for a name not in {@link #names()}
+     * @throws IllegalArgumentException for a name not in {@link #names()}, or one this machine does not
+     *                                  have ({@link #exists})
      */
     public String read(String name) {
         Function<Machine, String> renderer = FILES.get(name);
         if (renderer == null) {
             throw new IllegalArgumentException("no such /proc file: " + name + " (expected one of: "
                     + String.join(", ", FILES.keySet()) + ")");
+        }
+        if (!exists(name)) {
+            throw new IllegalArgumentException("/proc/" + name + ": No such file or directory (expected: a kernel whose"
+                    + " object allocator has it; SLOB has no /proc/slabinfo)");
         }
         return renderer.apply(machine);
     }

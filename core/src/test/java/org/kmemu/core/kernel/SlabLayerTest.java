@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.KmallocSizes;
 import org.kmemu.api.SlabCache;
 import org.kmemu.api.SlabFlags;
 import org.kmemu.core.config.TypesafeConfigView;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.proc.ProcFs;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.testing.SimpleSlabPolicy;
 import org.kmemu.core.testing.TestMachines;
@@ -30,8 +32,8 @@ class SlabLayerTest {
     @Test
     void theKmallocCachesAreLinuxsSizeClasses() {
         List<String> names = slab.caches().stream().map(SlabCache::name).filter(n -> n.startsWith("kmalloc-")).toList();
-        assertThat(names).containsExactly("kmalloc-96", "kmalloc-192", "kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64",
-                "kmalloc-128", "kmalloc-256", "kmalloc-512", "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k");
+        assertThat(names).containsExactly("kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96", "kmalloc-128",
+                "kmalloc-192", "kmalloc-256", "kmalloc-512", "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k");
         assertThat(slab.caches().stream().map(SlabCache::name)).contains("dma-kmalloc-64");
         // kmalloc_index: 1-8 -> 8, 65-96 -> 96, 129-192 -> 192, 193-256 -> 256, 4097-8192 -> 8k.
         long[][] cases = {{1, 8}, {8, 8}, {9, 16}, {33, 64}, {65, 96}, {96, 96}, {97, 128}, {129, 192}, {193, 256}, {8192, 8192}};
@@ -39,6 +41,61 @@ class SlabLayerTest {
             assertThat(slab.kmallocCache(c[0], Gfp.GFP_KERNEL).objectSize()).as("kmalloc(%d)", c[0]).isEqualTo((int) c[1]);
         }
         assertThat(slab.kmallocCache(64, Gfp.GFP_DMA).name()).isEqualTo("dma-kmalloc-64");
+    }
+
+    private SlabLayer layer(SimpleSlabPolicy policy) {
+        return new SlabLayer(m, pages, policy, new TypesafeConfigView(ConfigFactory.empty(), "kmemu.object-allocator.simple"),
+                trace);
+    }
+
+    /** A SLAB-of-3.x-like table: the policy's names and classes, every size up to the last from a cache. */
+    @Test
+    void thePolicysTableDecidesTheCachesAndWhetherThereIsAKmallocLarge() {
+        KmallocSizes table = KmallocSizes.ofCaches(new int[] {32, 64, 128, 192, 256, 65536}, new String[] {"size-32", "size-64",
+            "size-128", "size-192", "size-256", "size-65536"}, new String[] {"size-32(DMA)", "size-64(DMA)", "size-128(DMA)",
+            "size-192(DMA)", "size-256(DMA)", "size-65536(DMA)"}, 65536);
+        SlabLayer own = layer(new SimpleSlabPolicy(ctx -> table, true));
+        assertThat(own.caches().stream().map(SlabCache::name)).startsWith("size-32", "size-32(DMA)", "size-64")
+                .noneMatch(n -> n.startsWith("kmalloc-"));
+        assertThat(own.kmallocCache(1, Gfp.GFP_KERNEL).name()).isEqualTo("size-32");
+        assertThat(own.kmallocCache(72, Gfp.GFP_KERNEL).name()).as("no class between 64 and 128").isEqualTo("size-128");
+        assertThat(own.kmallocCache(129, Gfp.GFP_DMA).name()).isEqualTo("size-192(DMA)");
+        trace.setEnabled(true);
+        long p = own.kmalloc(cpu, 9000, Gfp.GFP_KERNEL, "t");
+        assertThat(own.ksize(p)).as("a cache object, not compound pages").isEqualTo(65536);
+        assertThat(m.pageFrames().flags(new AddressTranslation(m).virtToPage(p)) & org.kmemu.core.mm.PageFlags.PG_SLAB).isNotZero();
+        assertThat(trace.events()).anySatisfy(e -> assertThat(e).contains("bytes_req=9000 bytes_alloc=65536"));
+        own.kfree(cpu, p, "t");
+        assertThat(own.kmalloc(cpu, 65537, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, "t")).as("beyond KMALLOC_MAX_SIZE").isZero();
+    }
+
+    /** SLOB's shape: no caches, the policy's kmalloc, bytes_alloc = request + header, large from the page allocator. */
+    @Test
+    void aPolicyWithoutClassesServesKmallocItselfAndHasNoSlabinfo() {
+        SlabLayer own = layer(new SimpleSlabPolicy(ctx -> KmallocSizes.withoutCaches(4096 - 9, 8, 4L << 20), false));
+        assertThat(own.caches()).isEmpty();
+        assertThat(own.procSlabinfo()).isFalse();
+        trace.setEnabled(true);
+        long p = own.kzalloc(cpu, 22, Gfp.GFP_KERNEL, "t");
+        assertThat(p).isNotZero();
+        assertThat(cpu.load64(p + 8)).isZero();
+        assertThat(own.ksize(p)).as("the policy's ksize: its 32-byte slot").isEqualTo(32);
+        long big = own.kmalloc(cpu, 4088, Gfp.GFP_KERNEL, "t");
+        assertThat(own.ksize(big)).as("PAGE_SIZE - 8 and up: kmalloc_large").isEqualTo(4096);
+        assertThat(trace.events()).anySatisfy(e -> assertThat(e).contains("bytes_req=22 bytes_alloc=30"))
+                .anySatisfy(e -> assertThat(e).contains("bytes_req=4088 bytes_alloc=4096"));
+        own.kfree(cpu, p, "t");
+        own.kfree(cpu, big, "t");
+        assertThat(m.log().texts()).noneSatisfy(l -> assertThat(l).contains("WARNING"));
+    }
+
+    @Test
+    void slabinfoExistsOnlyWhereThePolicysKernelHadIt() {
+        Machine slob = TestMachines.boot(new org.kmemu.core.testing.X86_64TestArch(), 256L << 20, 1,
+                new SimpleSlabPolicy(ctx -> KmallocSizes.withoutCaches(4096 - 9, 8, 4L << 20), false));
+        assertThat(new ProcFs(slob).exists("slabinfo")).isFalse();
+        assertThatThrownBy(() -> new ProcFs(slob).read("slabinfo")).hasMessageStartingWith("/proc/slabinfo: No such file or directory");
+        assertThat(new ProcFs(m).exists("slabinfo")).isTrue();
     }
 
     @Test

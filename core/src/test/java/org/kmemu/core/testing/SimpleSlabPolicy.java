@@ -1,9 +1,12 @@
 package org.kmemu.core.testing;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.KmallocSizes;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.SlabAllocator;
@@ -16,9 +19,38 @@ import org.kmemu.api.SlabInfo;
  * A deliberately plain object-allocator policy for core tests (core may not depend on the SLUB plugin):
  * slabs of the smallest order that holds one object, objects carved in order, free objects kept in
  * Java deques rather than in RAM. Correct, not clever: it lets the core's slab layer be tested on its
- * own.
+ * own. By default its kmalloc table is the kernel's ({@link KmallocSizes#slabCommon}); a test can give
+ * it another, and with a table without caches its {@link SlabAllocator#kmalloc} takes each request plus
+ * the table's header, rounded to 8, from a cache of that slot size.
  */
 public final class SimpleSlabPolicy implements ObjectAllocatorPolicy {
+    private final Function<SlabContext, KmallocSizes> table;
+    private final boolean slabinfo;
+
+    /** The kernel's kmalloc table, and /proc/slabinfo. */
+    public SimpleSlabPolicy() {
+        this(null, true);
+    }
+
+    /**
+     * @param table    the kmalloc table for a machine, or null for the default
+     * @param slabinfo whether the kernel has /proc/slabinfo
+     */
+    public SimpleSlabPolicy(Function<SlabContext, KmallocSizes> table, boolean slabinfo) {
+        this.table = table;
+        this.slabinfo = slabinfo;
+    }
+
+    @Override
+    public KmallocSizes kmallocSizes(SlabContext context) {
+        return table == null ? ObjectAllocatorPolicy.super.kmallocSizes(context) : table.apply(context);
+    }
+
+    @Override
+    public boolean procSlabinfo() {
+        return slabinfo;
+    }
+
     @Override
     public String id() {
         return "simple";
@@ -31,7 +63,7 @@ public final class SimpleSlabPolicy implements ObjectAllocatorPolicy {
 
     @Override
     public SlabAllocator create(SlabContext context) {
-        return new Allocator(context);
+        return new Allocator(context, kmallocSizes(context).header());
     }
 
     private record Cache(String name, int objectSize, int slotSize, int flags, int order, ObjectConstructor ctor)
@@ -53,10 +85,20 @@ public final class SimpleSlabPolicy implements ObjectAllocatorPolicy {
 
     private static final class Allocator implements SlabAllocator {
         private final SlabContext ctx;
+        private final int header;
         private final TreeMap<Long, Slab> slabs = new TreeMap<>();
+        private final Map<Integer, SlabCache> kmallocBySlot = new HashMap<>();
 
-        Allocator(SlabContext ctx) {
+        Allocator(SlabContext ctx, int header) {
             this.ctx = ctx;
+            this.header = header;
+        }
+
+        @Override
+        public synchronized long kmalloc(int cpu, int size, int gfp) {
+            int slot = (size + header + 7) & -8;
+            SlabCache c = kmallocBySlot.computeIfAbsent(slot, s -> createCache("kmalloc-heap-" + s, s, 0, 0, null));
+            return alloc(cpu, c, gfp);
         }
 
         @Override

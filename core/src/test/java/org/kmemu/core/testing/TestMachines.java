@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.api.ConfigView;
+import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.MachineConfig.KernelImageSpec;
 import org.kmemu.core.config.MachineConfig.MemorySpec;
@@ -46,7 +47,18 @@ public final class TestMachines {
      * @return the booted machine
      */
     public static Machine boot(ArchSpec arch, long ramBytes, int cpus) {
-        return Boot.boot(config(arch.id(), ramBytes, cpus), arch, new FirstFitPolicy(), allocatorConfig(), new SimpleSlabPolicy(), slabConfig());
+        return boot(arch, ramBytes, cpus, new SimpleSlabPolicy());
+    }
+
+    /**
+     * @param arch     the architecture
+     * @param ramBytes DIMM size
+     * @param cpus     number of CPUs
+     * @param slab     the object-allocator policy (its config subtree is empty)
+     * @return the booted machine
+     */
+    public static Machine boot(ArchSpec arch, long ramBytes, int cpus, ObjectAllocatorPolicy slab) {
+        return Boot.boot(config(arch.id(), ramBytes, cpus), arch, new FirstFitPolicy(), allocatorConfig(), slab, slabConfig());
     }
 
     /**

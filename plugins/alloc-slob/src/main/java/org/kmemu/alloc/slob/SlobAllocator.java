@@ -22,15 +22,18 @@ import org.kmemu.api.SlabPages;
  *       mm/slab_common.c: at least ARCH_SLAB_MINALIGN = 8; SLAB_HWCACHE_ALIGN halves the cache line
  *       while the object fits in half). Larger objects are pages of get_order(size) straight from the
  *       page allocator ({@code slob_new_pages}).</li>
- *   <li>kmalloc-* caches (SLAB_KMALLOC) keep __do_kmalloc_node's layout: each object is preceded by an
- *       ARCH_KMALLOC_MINALIGN (8) byte header holding its size, the block is aligned so that the object
- *       is (align_offset = 8), power-of-two sizes are aligned to their size, and a kmalloc of
- *       PAGE_SIZE - 8 bytes or more goes to the page allocator. The core picks the kmalloc cache, so
- *       the header holds the cache's size, not the caller's.</li>
+ *   <li>kmalloc has no size classes ({@link #kmalloc}, __do_kmalloc_node): each object is preceded by an
+ *       ARCH_KMALLOC_MINALIGN (8) byte header holding the size asked, the block of size + 8 bytes is
+ *       aligned so that the object is (align_offset = 8), and power-of-two sizes are aligned to their
+ *       size (since 5.4). A kmalloc of PAGE_SIZE - 8 bytes or more goes to the page allocator, which the
+ *       core does as kmalloc_large ({@link SlobPolicy#kmallocSizes}). These rules, and the bytes_alloc
+ *       of size + 8 the kmalloc event reports, are those of 3.x as well. kmalloc objects belong to one
+ *       pseudo-cache, "kmalloc", which {@link #cacheOf} names so that kfree finds its way back here.</li>
  *   <li>The constructor runs on every allocation, after the lock is dropped: SLOB has no slabs of
  *       objects to construct once.</li>
- *   <li>ksize ({@link SlabCache#slotSize}) is SLOB_UNITS(size) * SLOB_UNIT, as SLOB's __ksize returns
- *       for kmalloc; PAGE_SIZE &lt;&lt; order for objects from the page allocator.</li>
+ *   <li>ksize is SLOB_UNITS(size) * SLOB_UNIT of the size in a kmalloc object's header, as SLOB's
+ *       __ksize returns; a cache's {@link SlabCache#slotSize} is SLOB_UNITS(c->size) * SLOB_UNIT, or
+ *       PAGE_SIZE &lt;&lt; order for objects from the page allocator (what kmem_cache_alloc reports).</li>
  *   <li>The object's cache: real SLOB stored nothing for kmem_cache objects (the caller names the cache)
  *       and only the size for kmalloc. kmemu's kfree asks {@link #cacheOf}, and SLOB pages are shared,
  *       so each heap page carries a record of the cache of every live object (see {@link SlobPage}).
@@ -63,6 +66,8 @@ final class SlobAllocator implements SlabAllocator {
     private final ArrayDeque<SlobPage> spareBig = new ArrayDeque<>();
     private SlobCache[] caches = new SlobCache[16];
     private int nextId;
+    /** The pseudo-cache of every kmalloc object (size 0: each object's size is in its header). */
+    private final SlobCache kmallocHeap;
 
     SlobAllocator(SlabContext context, SlobOptions options) {
         this.context = context;
@@ -72,6 +77,9 @@ final class SlobAllocator implements SlabAllocator {
         this.slob = new SlobUnits(memory, pageShift);
         this.directory = new PageDirectory(pageShift);
         this.heap = new SlobHeap(slob, directory, options.keepEmptyPage());
+        this.kmallocHeap = new SlobCache("kmalloc", 0, ARCH_KMALLOC_MINALIGN, SlabFlags.SLAB_KMALLOC, null, nextId++,
+                ARCH_KMALLOC_MINALIGN, false, 0, 0);
+        caches[kmallocHeap.id] = kmallocHeap;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -85,18 +93,10 @@ final class SlobAllocator implements SlabAllocator {
             throw new IllegalArgumentException("objectSize: " + objectSize + " (expected: 1 to "
                     + (pageSize << MAX_PAGE_ORDER) + ")");
         }
-        boolean kmalloc = (flags & SlabFlags.SLAB_KMALLOC) != 0;
-        int header = kmalloc ? ARCH_KMALLOC_MINALIGN : 0;
-        boolean big = kmalloc ? objectSize >= pageSize - ARCH_KMALLOC_MINALIGN : objectSize >= pageSize;
+        // kmalloc has no caches under SLOB (see kmalloc); a cache is a kmem_cache whatever its flags.
+        boolean big = objectSize >= pageSize;
         int order = big ? getOrder(objectSize) : 0;
-        int blockAlign;
-        if (kmalloc) {
-            // __do_kmalloc_node: minalign, or the size itself when it is a power of two.
-            blockAlign = Integer.bitCount(objectSize) == 1 ? Math.max(ARCH_KMALLOC_MINALIGN, objectSize)
-                    : ARCH_KMALLOC_MINALIGN;
-        } else {
-            blockAlign = calculateAlignment(flags, align, objectSize);
-        }
+        int blockAlign = calculateAlignment(flags, align, objectSize);
         int slotSize = big ? pageSize << order : slob.unitsOf(objectSize) * slob.unit;
         synchronized (heap) {
             // Ids are never reused: a free block's record may still name a destroyed cache.
@@ -108,7 +108,7 @@ final class SlobAllocator implements SlabAllocator {
             if (id >= caches.length) {
                 caches = Arrays.copyOf(caches, caches.length * 2);
             }
-            SlobCache c = new SlobCache(name, objectSize, blockAlign, flags, ctor, id, header, big, order, slotSize);
+            SlobCache c = new SlobCache(name, objectSize, blockAlign, flags, ctor, id, 0, big, order, slotSize);
             caches[id] = c;
             return c;
         }
@@ -183,20 +183,35 @@ final class SlobAllocator implements SlabAllocator {
             throw new IllegalArgumentException("cache: " + s.name + " (expected: not destroyed)");
         }
         int pageGfp = gfp & ~(Gfp.__GFP_ZERO | Gfp.__GFP_HIGHMEM);
-        long obj = s.big ? allocBig(cpu, s, pageGfp) : allocSmall(cpu, s, pageGfp);
+        long obj = s.big ? allocBig(cpu, s, pageGfp) : allocSmall(cpu, s, s.size, s.align, pageGfp);
         if (obj != 0 && s.ctor != null) {
             s.ctor.construct(obj);
         }
         return obj;
     }
 
-    /** slob_alloc for a cache's object. */
-    private long allocSmall(int cpu, SlobCache s, int pageGfp) {
-        int bytes = s.size + s.header;
+    /**
+     * __do_kmalloc_node for requests below PAGE_SIZE - ARCH_KMALLOC_MINALIGN (the core sends larger ones
+     * to the page allocator): a block of size + 8 bytes, the size in its first word, the object after it.
+     */
+    @Override
+    public long kmalloc(int cpu, int size, int gfp) {
+        if (size < 1 || size >= (1 << pageShift) - ARCH_KMALLOC_MINALIGN) {
+            throw new IllegalArgumentException("kmalloc: size " + size + " (expected: 1 to PAGE_SIZE - "
+                    + (ARCH_KMALLOC_MINALIGN + 1) + "; larger is kmalloc_large)");
+        }
+        // minalign, or the size itself when it is a power of two (5.4+).
+        int align = Integer.bitCount(size) == 1 ? Math.max(ARCH_KMALLOC_MINALIGN, size) : ARCH_KMALLOC_MINALIGN;
+        return allocSmall(cpu, kmallocHeap, size, align, gfp & ~(Gfp.__GFP_ZERO | Gfp.__GFP_HIGHMEM));
+    }
+
+    /** slob_alloc for an object of {@code size} bytes (plus the cache's header). */
+    private long allocSmall(int cpu, SlobCache s, int size, int align, int pageGfp) {
+        int bytes = size + s.header;
         synchronized (heap) {
-            long b = heap.allocLocked(bytes, s.align, s.header);
+            long b = heap.allocLocked(bytes, align, s.header);
             if (b != 0) {
-                return recordLocked(s, b);
+                return recordLocked(s, b, size);
             }
         }
         long page = pages.allocSlab(cpu, pageGfp, 0, s);
@@ -204,20 +219,20 @@ final class SlobAllocator implements SlabAllocator {
             return 0;
         }
         synchronized (heap) {
-            return recordLocked(s, heap.newPageLocked(page, bytes, s.align, s.header));
+            return recordLocked(s, heap.newPageLocked(page, bytes, align, s.header), size);
         }
     }
 
     /** Writes the kmalloc header and the owner record. @return the object */
-    private long recordLocked(SlobCache s, long b) {
+    private long recordLocked(SlobCache s, long b, int size) {
         if (s.header != 0) {
-            memory.writeInt(b, s.size);
+            memory.writeInt(b, size);
         }
         long obj = b + s.header;
         SlobPage sp = directory.lookup(obj);
         int u = (int) ((obj - sp.addr) / slob.unit);
         // Records of earlier objects inside the new block would mislead cacheOf's backward scan.
-        Arrays.fill(sp.owner, (int) ((b - sp.addr) / slob.unit), Math.min(u + slob.unitsOf(s.size), slob.pageUnits),
+        Arrays.fill(sp.owner, (int) ((b - sp.addr) / slob.unit), Math.min(u + slob.unitsOf(size), slob.pageUnits),
                 (char) 0);
         sp.owner[u] = (char) (LIVE | (s.id + 1));
         s.inuse++;
@@ -263,7 +278,7 @@ final class SlobAllocator implements SlabAllocator {
                     spareBig.push(sp);
                 } else {
                     sp.owner[(int) ((objp - sp.addr) / slob.unit)] &= ~LIVE;
-                    page = heap.freeLocked(objp - owner.header, owner.size + owner.header);
+                    page = heap.freeLocked(objp - owner.header, sizeOfLocked(owner, objp) + owner.header);
                 }
             }
         }
@@ -278,6 +293,11 @@ final class SlobAllocator implements SlabAllocator {
         if (page != 0) {
             pages.freeSlab(cpu, page, order);
         }
+    }
+
+    /** @return the bytes of the object at {@code obj}: the cache's size, or a kmalloc header's */
+    private int sizeOfLocked(SlobCache c, long obj) {
+        return c == kmallocHeap ? memory.readInt(obj - c.header) : c.size;
     }
 
     private static SlobCache bigOwnerLocked(SlobPage sp, long objp) {
@@ -331,7 +351,8 @@ final class SlobAllocator implements SlabAllocator {
                 int rec = sp.owner[u];
                 if (rec != 0) {
                     SlobCache c = caches[(rec & ~LIVE) - 1];
-                    return c != null && objp < sp.addr + (long) u * slob.unit + c.size ? c : null;
+                    long start = sp.addr + (long) u * slob.unit;
+                    return c != null && objp < start + sizeOfLocked(c, start) ? c : null;
                 }
             }
             return null;
@@ -368,6 +389,18 @@ final class SlobAllocator implements SlabAllocator {
             return new SlabInfo(s.name, s.inuse, s.inuse, s.slotSize, (1 << pageShift) / blockBytes, 1, 0, 0, 0,
                     pagesHolding, pagesHolding, 0);
         }
+    }
+
+    /** SLOB's __ksize: SLOB_UNITS of a kmalloc header's size, in bytes; a cache object's slot size. */
+    @Override
+    public long ksize(long objp) {
+        SlabCache c = cacheOf(objp);
+        if (c == kmallocHeap) {
+            synchronized (heap) {
+                return (long) slob.unitsOf(sizeOfLocked(kmallocHeap, objp)) * slob.unit;
+            }
+        }
+        return c == null ? 0 : c.slotSize();
     }
 
     /** @return the heap, for tests */

@@ -20,7 +20,7 @@ final class SlobCache implements SlabCache {
     /** Index in the allocator's cache table; heap pages record {@code id + 1} per object. */
     final int id;
     /**
-     * Bytes of kmalloc header before each object: ARCH_KMALLOC_MINALIGN for SLAB_KMALLOC caches
+     * Bytes of kmalloc header before each object: ARCH_KMALLOC_MINALIGN for the kmalloc pseudo-cache
      * (__do_kmalloc_node stores the size there), 0 for kmem_cache objects.
      */
     final int header;

@@ -166,13 +166,21 @@ class SlobHeapTest {
     @Test
     void kmallocBlocksCarryTheirSizeInAHeaderBeforeTheObject() {
         boot(ByteOrder.BIG_ENDIAN, false);
-        SlabCache k = a.createCache("kmalloc-64", 64, 0, SlabFlags.SLAB_KMALLOC, null);
-        long p = alloc(k);
+        long p = a.kmalloc(0, 64, Gfp.GFP_KERNEL);
         assertThat(p % 64).as("power-of-two kmalloc sizes are aligned to their size").isZero();
         assertThat(m.readInt(p - 8)).isEqualTo(64);
-        assertThat(k.slotSize()).isEqualTo(64);
-        a.free(0, k, p);
+        assertThat(a.ksize(p)).isEqualTo(64);
+        long q = a.kmalloc(0, 37, Gfp.GFP_KERNEL);
+        assertThat(m.readInt(q - 8)).as("the size asked, not a class").isEqualTo(37);
+        assertThat(a.ksize(q)).as("SLOB_UNITS(37) * SLOB_UNIT").isEqualTo(38);
+        assertThat(a.cacheOf(q + 36)).isSameAs(a.cacheOf(q)).isNotNull();
+        assertThat(a.cacheOf(q + 38)).as("past the object").isNotSameAs(a.cacheOf(q));
+        long r = a.kmalloc(0, 10, Gfp.GFP_KERNEL);
+        a.free(0, a.cacheOf(p), p);
+        a.free(0, a.cacheOf(q), q);
+        a.free(0, a.cacheOf(r), r);
         assertThat(m.pagesOut()).isZero();
+        assertThat(m.recordingLog().lines()).isEmpty();
     }
 
     @Test
