@@ -93,13 +93,32 @@ class ShippedMachinesTest {
                 .containsPattern("(?m)^dma-kmalloc-64 ");
     }
 
+    /** SLUB's kmalloc-N caches of mm/slab_common.c; SLAB's size-N of Linux 3.7 (no size-96 with a 64-byte line). */
     @ParameterizedTest
-    @CsvSource({"slub", "slab", "slob"})
-    void everyObjectAllocatorBootsAndShowsSlabinfo(String policy) {
+    @CsvSource({"slub, kmalloc-", "slab, size-"})
+    void slubAndSlabShowTheirOwnKmallocCachesInSlabinfo(String policy, String prefix) {
         Launcher.Result r = Launcher.run("proc", "slabinfo", "-c", "config/machines/i386-highmem.conf",
                 "-D", "kmemu.machine.object-allocator=" + policy);
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.stdout()).startsWith("slabinfo - version: 2.1\n").containsPattern("(?m)^kmalloc-64 ");
+        assertThat(r.stdout()).startsWith("slabinfo - version: 2.1\n").containsPattern("(?m)^" + prefix + "64 ")
+                .containsPattern("(?m)^" + prefix + "192 ");
+        if (policy.equals("slab")) {
+            assertThat(r.stdout()).containsPattern("(?m)^size-32 ").containsPattern("(?m)^size-4194304 ")
+                    .doesNotContainPattern("(?m)^size-96 ").doesNotContainPattern("(?m)^kmalloc-");
+        } else {
+            assertThat(r.stdout()).containsPattern("(?m)^kmalloc-8 ").containsPattern("(?m)^kmalloc-96 ")
+                    .containsPattern("(?m)^kmalloc-8k ").doesNotContainPattern("(?m)^kmalloc-16k ");
+        }
+    }
+
+    /** SLOB kernels had no /proc/slabinfo: the file is not there, as cat would say. */
+    @Test
+    void aSlobKernelHasNoSlabinfo() {
+        Launcher.Result r = Launcher.run("proc", "slabinfo", "-c", "config/machines/i386-highmem.conf",
+                "-D", "kmemu.machine.object-allocator=slob");
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderr()).contains("cat: /proc/slabinfo: No such file or directory");
     }
 
     @Test
