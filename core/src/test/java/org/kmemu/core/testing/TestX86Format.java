@@ -8,7 +8,8 @@ import org.kmemu.api.PteFlags;
  * US, PWT, PCD, A, D, PSE and G in bits 0-8 as arch/x86/include/asm/pgtable_types.h defines them,
  * NX at bit 63 when entries are 8 bytes, the frame from bit 12. Levels have equal index widths:
  * {@link #fourLevel()} is x86_64's 9/9/9/9, {@link #twoLevel()} is non-PAE i386's 10/10 with 4 MiB
- * PSE leaves at the PGD.
+ * PSE leaves at the PGD, {@link #threeLevel64k()} a 64 KiB-page format of 13/13/13 index bits (as
+ * arm64's 64K granule has 13-bit tables) with 512 MiB leaves at the PMD, for machines with big pages.
  */
 public final class TestX86Format implements PageTableFormat {
     private static final long P = 0x1;
@@ -25,13 +26,24 @@ public final class TestX86Format implements PageTableFormat {
     private final int levels;
     private final int bits;
     private final int entryBytes;
+    private final int pageShift;
     private final long addressMask;
 
-    private TestX86Format(int levels, int bits, int entryBytes) {
+    private TestX86Format(int levels, int bits, int entryBytes, int pageShift) {
         this.levels = levels;
         this.bits = bits;
         this.entryBytes = entryBytes;
-        this.addressMask = entryBytes == 8 ? 0x000ffffffffff000L : 0xfffff000L;
+        this.pageShift = pageShift;
+        this.addressMask = (entryBytes == 8 ? 0x000ffffffffff000L : 0xfffff000L) & -(1L << pageShift);
+    }
+
+    private TestX86Format(int levels, int bits, int entryBytes) {
+        this(levels, bits, entryBytes, 12);
+    }
+
+    /** @return 64 KiB pages, three levels of 13 index bits, 8-byte entries: PGD, PMD (512 MiB leaves), PTE */
+    public static TestX86Format threeLevel64k() {
+        return new TestX86Format(3, 13, 8, 16);
     }
 
     /** @return x86_64's 4-level format: 2 MiB and 1 GiB leaves at PMD and PUD */
@@ -51,13 +63,14 @@ public final class TestX86Format implements PageTableFormat {
 
     @Override
     public String levelName(int level) {
-        String[] names = levels == 4 ? new String[] {"PGD", "PUD", "PMD", "PTE"} : new String[] {"PGD", "PTE"};
+        String[] names = levels == 4 ? new String[] {"PGD", "PUD", "PMD", "PTE"}
+                : levels == 3 ? new String[] {"PGD", "PMD", "PTE"} : new String[] {"PGD", "PTE"};
         return names[level];
     }
 
     @Override
     public int indexShift(int level) {
-        return 12 + bits * (levels - 1 - level);
+        return pageShift + bits * (levels - 1 - level);
     }
 
     @Override
