@@ -6,8 +6,11 @@ import org.kmemu.api.SlabContext;
 import org.pf4j.Extension;
 
 /**
- * The "slub" object-allocator policy: Linux's SLUB (mm/slub.c, 6.x) without debugging. Its settings
- * live under {@code kmemu.object-allocator.slub} (see this plugin's reference.conf).
+ * The "slub" object-allocator policy: Linux's SLUB (mm/slub.c, 6.x) without debugging. kmalloc uses
+ * the default table of mm/slab_common.c ({@link org.kmemu.api.KmallocSizes#slabCommon}): kmalloc-8 ...
+ * kmalloc-8k with -96 and -192, larger requests from the page allocator, the same on 4 KiB pages in
+ * 3.x SLUB (whose 2012 i386 trace kmemu reproduces) as in 6.x. Its settings live under
+ * {@code kmemu.object-allocator.slub} (see this plugin's reference.conf).
  */
 @Extension
 public final class SlubPolicy implements ObjectAllocatorPolicy {
@@ -26,7 +29,8 @@ public final class SlubPolicy implements ObjectAllocatorPolicy {
     @Override
     public String description() {
         return "SLUB of mm/slub.c: per-CPU slabs with lockless free lists kept inside the objects, "
-                + "per-node partial lists, calculate_order slab sizing";
+                + "per-node partial lists, calculate_order slab sizing; kmalloc-8 ... kmalloc-8k, larger from the "
+                + "page allocator";
     }
 
     /**
