@@ -22,6 +22,6 @@ public final class SlabFlags {
     public static final int SLAB_RECLAIM_ACCOUNT = 0x20000;
     /** Panic if the cache cannot be created. */
     public static final int SLAB_PANIC = 0x40000;
-    /** A kmalloc cache (set by the core for kmalloc-* caches). */
+    /** A kmalloc cache (set by the core on the caches of the policy's kmalloc table, {@link KmallocSizes}). */
     public static final int SLAB_KMALLOC = 0x1000;
 }

@@ -89,6 +89,10 @@ public final class SlabLayer {
         this.slab = policy.create(context);
         this.procSlabinfo = policy.procSlabinfo();
         this.sizes = policy.kmallocSizes(context);
+        if (sizes == null) {
+            throw new IllegalStateException("kmallocSizes: null from object-allocator policy " + policy.id()
+                    + " (expected: a KmallocSizes table)");
+        }
         this.kmallocMaxCacheSize = sizes.maxCacheSize();
         this.kmallocMaxSize = sizes.maxSize();
         this.kmallocHeader = sizes.header();
