@@ -20,7 +20,8 @@ import org.kmemu.api.SlabInfo;
 /**
  * The contract every {@link ObjectAllocatorPolicy} keeps: objects are aligned, inside slabs, disjoint
  * and keep their contents; cacheOf finds them; constructors run on new objects; a wrong-cache free is
- * reported and goes to the object's own cache; slabinfo adds up; after everything is freed and shrunk every page is back.
+ * reported and goes to the object's own cache; slabinfo adds up; the policy's kmalloc table can be served;
+ * after everything is freed and shrunk every page is back.
  * Runs on {@link SlabFixtures} in both byte orders, with 8- and 4-byte pointers. Extend it and implement {@link #policy()}.
  */
 public abstract class ObjectAllocatorContractTest {
