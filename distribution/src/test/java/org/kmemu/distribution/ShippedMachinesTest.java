@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +62,35 @@ class ShippedMachinesTest {
         assertThat(r.stdout()).containsPattern("(?m)^HighTotal: +\\d+ kB$").containsPattern("(?m)^LowTotal: +\\d+ kB$");
         Launcher.Result x = Launcher.run("proc", "meminfo", "-c", "config/machines/x86_64.conf");
         assertThat(x.stdout()).doesNotContain("HighTotal");
+    }
+
+    /**
+     * x86's /proc/meminfo DirectMap lines count every leaf of the direct map (arch/x86/mm/pat/set_memory.c
+     * direct_pages_count[]), the ISA range init_mem_mapping() maps first in 4 KiB pages included
+     * (arch/x86/mm/init.c), so on x86_64 they add up to the ISA megabyte plus all RAM above it.
+     */
+    @Test
+    void x86_64DirectMapLinesCoverAllOfTheDirectMap() {
+        Launcher.Result iomem = Launcher.run("proc", "iomem", "-c", "config/machines/x86_64.conf");
+        long ramAboveIsa = iomem.stdout().lines().filter(l -> l.endsWith(" : System RAM")).mapToLong(l -> {
+            String[] range = l.strip().split(" ")[0].split("-");
+            long start = Long.parseLong(range[0], 16);
+            long end = Long.parseLong(range[1], 16) + 1;
+            return Math.max(0, end - Math.max(start, 1L << 20));
+        }).sum();
+        Launcher.Result r = Launcher.run("proc", "meminfo", "-c", "config/machines/x86_64.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        Map<String, Long> kb = new HashMap<>();
+        r.stdout().lines().filter(l -> l.startsWith("DirectMap")).forEach(l -> kb.put(l.substring(0, l.indexOf(':')),
+                Long.parseLong(l.substring(l.indexOf(':') + 1).replace("kB", "").strip())));
+        assertThat(kb.keySet()).containsExactlyInAnyOrder("DirectMap4k", "DirectMap2M", "DirectMap1G");
+        long total = kb.values().stream().mapToLong(Long::longValue).sum();
+        assertThat(total).as("ISA range + RAM above 1 MiB, in kB").isEqualTo((1L << 10) + (ramAboveIsa >> 10));
+        // The 8 GiB PC: RAM [1 MiB, 3 GiB) and [4 GiB, 9 GiB). split_mem_range(): 4 KiB pages up to the first
+        // 2 MiB boundary (with the ISA range: 2 MiB), 2 MiB pages up to 1 GiB, 1 GiB pages (gbpages) for the rest.
+        assertThat(total).isEqualTo(8L << 20);
+        assertThat(kb).containsEntry("DirectMap4k", 2048L).containsEntry("DirectMap2M", 1022L << 10)
+                .containsEntry("DirectMap1G", 7L << 20);
     }
 
     @Test

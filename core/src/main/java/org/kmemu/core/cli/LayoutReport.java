@@ -60,12 +60,23 @@ final class LayoutReport {
                 continue;
             }
             StringBuilder into = m.phys() == KernelMapping.TABLES_ONLY ? tables : pages;
-            if (into.indexOf(m.name()) < 0) {
-                into.append(into.length() == 0 ? "" : ", ").append(m.name());
+            String what = kind(m.kind());
+            if (into.indexOf(what) < 0) {
+                into.append(into.length() == 0 ? "" : ", ").append(what);
             }
         }
         String out = pages.length() > 0 ? "  [mapped: " + pages + "]" : "";
         return tables.length() > 0 ? out + "  [tables: " + tables + "]" : out;
+    }
+
+    /** One word per kind: an architecture may cut one kind into pieces with names of their own. */
+    private static String kind(KernelMapping.Kind kind) {
+        return switch (kind) {
+            case DIRECT_MAP -> "direct map";
+            case KERNEL_IMAGE -> "kernel image";
+            case PKMAP -> "pkmap";
+            case FIXMAP -> "fixmap";
+        };
     }
 
     private static String line(String name, long start, long end, int digits, int indent, int width) {

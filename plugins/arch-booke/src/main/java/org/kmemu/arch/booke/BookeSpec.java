@@ -10,6 +10,7 @@ import org.kmemu.api.ArchSpec;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageFault;
@@ -211,15 +212,15 @@ final class BookeSpec implements ArchSpec {
             long start = Math.max(alignUp(r.start()), lowStart);
             long end = Math.min(r.end() & -BookeLayout.PAGE_SIZE, lowEnd);
             if (start < end) {
-                out.add(new KernelMapping("lowmem", layout.va(start), start, end - start, KERNEL_RWX,
+                out.add(new KernelMapping(Kind.DIRECT_MAP, "lowmem", layout.va(start), start, end - start, KERNEL_RWX,
                         BookeLayout.PAGE_SIZE));
             }
         }
         if (layout.lastPkmap() > 0) {
-            out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
+            out.add(new KernelMapping(Kind.PKMAP, "pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
                     (long) layout.lastPkmap() << BookeLayout.PAGE_SHIFT, KERNEL_RW, BookeLayout.PAGE_SIZE));
         }
-        out.add(new KernelMapping("fixmap", layout.fixaddrStart(), KernelMapping.TABLES_ONLY,
+        out.add(new KernelMapping(Kind.FIXMAP, "fixmap", layout.fixaddrStart(), KernelMapping.TABLES_ONLY,
                 layout.fixaddrTop() - layout.fixaddrStart(), KERNEL_RW, BookeLayout.PAGE_SIZE));
         return List.copyOf(out);
     }
@@ -249,7 +250,7 @@ final class BookeSpec implements ArchSpec {
         List<KernelMapping> out = new ArrayList<>(sizes.length);
         long offset = 0;
         for (int i = 0; i < sizes.length; i++) {
-            out.add(new KernelMapping("TLB1 CAM " + i, bl.pageOffset() + offset, options.physicalStart() + offset,
+            out.add(new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM " + i, bl.pageOffset() + offset, options.physicalStart() + offset,
                     sizes[i], KERNEL_RWX, sizes[i]));
             offset += sizes[i];
         }

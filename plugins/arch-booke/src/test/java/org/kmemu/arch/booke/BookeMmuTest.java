@@ -11,6 +11,7 @@ import org.kmemu.api.ConfigException;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
@@ -50,18 +51,18 @@ class BookeMmuTest {
     void pinnedTranslationsFor768MiBAreThree256MiBCams() {
         List<KernelMapping> pins = spec.pinnedTranslations(layout(768 * MIB));
         assertThat(pins).containsExactly(
-                new KernelMapping("TLB1 CAM 0", 0xc0000000L, 0, 256 * MIB, RWXG, 256 * MIB),
-                new KernelMapping("TLB1 CAM 1", 0xd0000000L, 256 * MIB, 256 * MIB, RWXG, 256 * MIB),
-                new KernelMapping("TLB1 CAM 2", 0xe0000000L, 512 * MIB, 256 * MIB, RWXG, 256 * MIB));
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 0", 0xc0000000L, 0, 256 * MIB, RWXG, 256 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 1", 0xd0000000L, 256 * MIB, 256 * MIB, RWXG, 256 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 2", 0xe0000000L, 512 * MIB, 256 * MIB, RWXG, 256 * MIB));
     }
 
     @Test
     void pinnedTranslationsFor100MiBLeaveTheTailUnmapped() {
         List<KernelMapping> pins = spec.pinnedTranslations(layout(100 * MIB));
         assertThat(pins).containsExactly(
-                new KernelMapping("TLB1 CAM 0", 0xc0000000L, 0, 64 * MIB, RWXG, 64 * MIB),
-                new KernelMapping("TLB1 CAM 1", 0xc4000000L, 64 * MIB, 16 * MIB, RWXG, 16 * MIB),
-                new KernelMapping("TLB1 CAM 2", 0xc5000000L, 80 * MIB, 16 * MIB, RWXG, 16 * MIB));
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 0", 0xc0000000L, 0, 64 * MIB, RWXG, 64 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 1", 0xc4000000L, 64 * MIB, 16 * MIB, RWXG, 16 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 2", 0xc5000000L, 80 * MIB, 16 * MIB, RWXG, 16 * MIB));
     }
 
     @Test
@@ -79,9 +80,9 @@ class BookeMmuTest {
         List<KernelMapping> m = spec.kernelMappings(l, map, 0, 8 * MIB);
         int rwg = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL;
         assertThat(m).containsExactly(
-                new KernelMapping("lowmem", 0xc0000000L, 0, 768 * MIB, RWXG, 4096),
-                new KernelMapping("pkmap", 0xff400000L, KernelMapping.TABLES_ONLY, 1024 * 4096L, rwg, 4096),
-                new KernelMapping("fixmap", 0xffb9f000L, KernelMapping.TABLES_ONLY, 0x460000L, rwg, 4096));
+                new KernelMapping(Kind.DIRECT_MAP, "lowmem", 0xc0000000L, 0, 768 * MIB, RWXG, 4096),
+                new KernelMapping(Kind.PKMAP, "pkmap", 0xff400000L, KernelMapping.TABLES_ONLY, 1024 * 4096L, rwg, 4096),
+                new KernelMapping(Kind.FIXMAP, "fixmap", 0xffb9f000L, KernelMapping.TABLES_ONLY, 0x460000L, rwg, 4096));
     }
 
     @Test
