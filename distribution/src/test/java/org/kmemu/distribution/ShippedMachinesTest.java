@@ -159,6 +159,18 @@ class ShippedMachinesTest {
 
     @ParameterizedTest
     @CsvSource({
+        "config/machines/i386-highmem.conf, 0x100000000, 0x100000000 is wider than i386's 32-bit virtual addresses",
+        "config/machines/booke-e500.conf, 0x1c0000000, 0x1c0000000 is wider than booke's 32-bit virtual addresses",
+        "config/machines/x86_64.conf, 0x0000800000000000, 0x800000000000 is not one of x86_64's 48-bit virtual addresses"})
+    void translateRefusesAnAddressTheArchitectureCannotIssue(String config, String vaddr, String why) {
+        Launcher.Result r = Launcher.run("translate", vaddr, "-c", config);
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).as(r.toString()).contains("kmemu: translate: " + why);
+        assertThat(r.stdout()).as("no walk").doesNotContain("PGD[");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
         "config/machines/x86_64.conf, BUG: unable to handle page fault for address:",
         "config/machines/i386-highmem.conf, BUG: unable to handle page fault for address:",
         "config/machines/booke-e500.conf, BUG: Unable to handle kernel data access"})
