@@ -148,13 +148,36 @@ class ShippedMachinesTest {
     @CsvSource({
         "config/machines/x86_64.conf, 0xffff888001000010, 0x1000010",
         "config/machines/i386-highmem.conf, 0xc1000010, 0x1000010",
-        "config/machines/i386-pae.conf, 0xc1000010, 0x1000010",
-        "config/machines/booke-e500.conf, 0xc1000010, 0x1000010"})
+        "config/machines/i386-pae.conf, 0xc1000010, 0x1000010"})
     void translateWalksTheKernelPageTablesToWhatPaSays(String config, String vaddr, String phys) {
         Launcher.Result r = Launcher.run("translate", vaddr, "-c", config);
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("kernel page tables at phys").containsPattern("(?m)^  PGD\\[ *\\d+\\] @ phys ");
         assertThat(r.stdout().strip()).endsWith("-> phys " + phys);
+    }
+
+    /**
+     * e500 lowmem is translated by the pinned TLB1 entries alone: the CPU never misses there, so translate
+     * shows the entry, not a walk (and Linux writes no lowmem PTEs: mapin_ram() starts where the CAMs end).
+     * 768 MiB of lowmem in three 256 MiB CAMs; 0xc0123456 is in the first.
+     */
+    @Test
+    void e500LowmemIsTranslatedByItsTlb1EntryWithoutAWalk() {
+        Launcher.Result r = Launcher.run("translate", "0xc0123456", "-c", "config/machines/booke-e500.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("  TLB1[0]: EPN 0xc0000000 RPN 0x00000000 TSIZE 18 (256 MiB) V IPROT TID 0 SR SW SX")
+                .contains("  => pinned translation, offset 0x123456: phys 0x123456 (the tables are not walked)")
+                .doesNotContain("PGD[");
+        assertThat(r.stdout().strip()).endsWith("MMU: 0xc0123456 -> phys 0x123456");
+        Launcher.Result third = Launcher.run("translate", "0xe1000010", "-c", "config/machines/booke-e500.conf");
+        assertThat(third.stdout()).contains("  TLB1[2]: EPN 0xe0000000 RPN 0x20000000 TSIZE 18 (256 MiB)");
+        assertThat(third.stdout().strip()).endsWith("-> phys 0x21000010");
+        Launcher.Result user = Launcher.run("translate", "0xc0123456", "--user", "-c", "config/machines/booke-e500.conf");
+        assertThat(user.code()).as(user.toString()).isEqualTo(1);
+        assertThat(user.stdout()).contains("TLB1[0]", "segfault (11) at c0123456 nip ? lr ? code 2");
+        Launcher.Result layout = Launcher.run("layout", "-c", "config/machines/booke-e500.conf");
+        assertThat(layout.stdout()).containsPattern("(?m)^    lowmem +: 0xc0000000 - 0xf0000000 .*\\[pinned in the TLB: direct map\\]$")
+                .doesNotContain("[mapped: direct map]");
     }
 
     @ParameterizedTest

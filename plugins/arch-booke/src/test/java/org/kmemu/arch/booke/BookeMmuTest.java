@@ -79,8 +79,8 @@ class BookeMmuTest {
         var map = spec.defaultMemoryMap(2L << 30);
         List<KernelMapping> m = spec.kernelMappings(l, map, 0, 8 * MIB);
         int rwg = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL;
+        // No lowmem PTEs: mapin_ram() starts where the TLB1 CAMs end, and they cover all of lowmem.
         assertThat(m).containsExactly(
-                new KernelMapping(Kind.DIRECT_MAP, "lowmem", 0xc0000000L, 0, 768 * MIB, RWXG, 4096),
                 new KernelMapping(Kind.PKMAP, "pkmap", 0xff400000L, KernelMapping.TABLES_ONLY, 1024 * 4096L, rwg, 4096),
                 new KernelMapping(Kind.FIXMAP, "fixmap", 0xffb9f000L, KernelMapping.TABLES_ONLY, 0x460000L, rwg, 4096));
     }
@@ -90,7 +90,32 @@ class BookeMmuTest {
         BookeSpec s = new BookeSpec(BookeOptions.defaults(false, false));
         KernelLayout l = s.layout(s.defaultMemoryMap(64 * MIB));
         assertThat(s.kernelMappings(l, s.defaultMemoryMap(64 * MIB), 0, 8 * MIB))
-                .extracting(KernelMapping::name).containsExactly("lowmem", "fixmap");
+                .extracting(KernelMapping::name).containsExactly("fixmap");
+    }
+
+    @Test
+    void theTlb1EntriesCoverAllOfLowmemAndNothingElse() {
+        for (long ram : new long[] {64 * MIB, 100 * MIB, 768 * MIB, 2L << 30}) {
+            KernelLayout l = layout(ram);
+            long next = l.pageOffset();
+            for (KernelMapping pin : spec.pinnedTranslations(l)) {
+                assertThat(pin.virt()).as("%d MiB: entries follow each other", ram >> 20).isEqualTo(next);
+                assertThat(pin.phys()).isEqualTo(l.pa(pin.virt()));
+                next += pin.size();
+            }
+            assertThat(next).as("%d MiB: high_memory", ram >> 20).isEqualTo(l.highMemory());
+        }
+    }
+
+    @Test
+    void aTlb1EntryIsDescribedWithTheFieldsOfTheE500Manual() {
+        List<KernelMapping> pins = spec.pinnedTranslations(layout(768 * MIB));
+        // settlbcam(): TSIZE = ilog2(256M) - 10 = 18; kernel address: SR SW SX; 4 CPUs: SMP, so M (coherent).
+        assertThat(spec.describePinned(1, pins.get(1)))
+                .isEqualTo("TLB1[1]: EPN 0xd0000000 RPN 0x10000000 TSIZE 18 (256 MiB) V IPROT TID 0 SR SW SX M");
+        KernelMapping user = new KernelMapping(Kind.DIRECT_MAP, "user", 0x10000000L, 0x4000000L, 16 * MIB,
+                PteFlags.USER | PteFlags.PRESENT, 16 * MIB);
+        assertThat(spec.describePinned(5, user)).isEqualTo("TLB1[5]: EPN 0x10000000 RPN 0x04000000 TSIZE 14 (16 MiB) V IPROT TID 0 UR M");
     }
 
     PageFault fault(long addr, Access access, boolean user, boolean protection) {
