@@ -93,6 +93,22 @@ class ShippedMachinesTest {
                 .containsEntry("DirectMap1G", 7L << 20);
     }
 
+    /**
+     * i386 maps all of lowmem, [0, max_low_pfn), in the direct map (the ISA range, the RAM above it and, with
+     * NX, the kernel text cut out as executable): DirectMap4k + DirectMap2M/4M add up to max_low_pfn pages.
+     */
+    @ParameterizedTest
+    @CsvSource({"config/machines/i386-highmem.conf, DirectMap4M", "config/machines/i386-pae.conf, DirectMap2M"})
+    void i386DirectMapLinesCoverAllOfLowmem(String config, String large) {
+        Launcher.Result layout = Launcher.run("layout", "-c", config);
+        long maxLowPfn = Long.parseLong(layout.stdout().replaceAll("(?s).*max_low_pfn 0x([0-9a-f]+).*", "$1").strip(), 16);
+        Launcher.Result r = Launcher.run("proc", "meminfo", "-c", config);
+        assertThat(r.code()).as(r.toString()).isZero();
+        long total = r.stdout().lines().filter(l -> l.startsWith("DirectMap4k:") || l.startsWith(large + ":"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).replace("kB", "").strip())).sum();
+        assertThat(total).isEqualTo(maxLowPfn * 4);
+    }
+
     @Test
     void buddyinfoListsTheX86_64Zones() {
         Launcher.Result r = Launcher.run("proc", "buddyinfo", "-c", "config/machines/x86_64.conf");
