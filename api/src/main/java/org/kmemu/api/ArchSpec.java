@@ -135,6 +135,21 @@ public interface ArchSpec {
         return List.of();
     }
 
+    /**
+     * One pinned translation as the architecture's manuals name its fields, for {@code kmemu translate}
+     * and {@code kmemu layout} (e500: "TLB1[0]: EPN 0xc0000000 RPN 0x00000000 TSIZE 18 (256 MiB) ...").
+     * Called by the core on any thread, rarely (reports only); must not fail for an entry this spec
+     * returned from {@link #pinnedTranslations}. Default: a generic line.
+     *
+     * @param index the entry's position in {@link #pinnedTranslations}, which is its hardware index
+     * @param entry the entry
+     * @return one line, without indentation
+     */
+    default String describePinned(int index, KernelMapping entry) {
+        return String.format("pinned entry %d: virt %#x -> phys %#x, %d KiB", index, entry.virt(), entry.phys(),
+                entry.size() >> 10);
+    }
+
     /** @return the MMU features the configured CPU model has switched on (NX, SMEP, SMAP) */
     Set<CpuFeature> cpuFeatures();
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +62,51 @@ class ShippedMachinesTest {
         assertThat(r.stdout()).containsPattern("(?m)^HighTotal: +\\d+ kB$").containsPattern("(?m)^LowTotal: +\\d+ kB$");
         Launcher.Result x = Launcher.run("proc", "meminfo", "-c", "config/machines/x86_64.conf");
         assertThat(x.stdout()).doesNotContain("HighTotal");
+    }
+
+    /**
+     * x86's /proc/meminfo DirectMap lines count every leaf of the direct map (arch/x86/mm/pat/set_memory.c
+     * direct_pages_count[]), the ISA range init_mem_mapping() maps first in 4 KiB pages included
+     * (arch/x86/mm/init.c), so on x86_64 they add up to the ISA megabyte plus all RAM above it.
+     */
+    @Test
+    void x86_64DirectMapLinesCoverAllOfTheDirectMap() {
+        Launcher.Result iomem = Launcher.run("proc", "iomem", "-c", "config/machines/x86_64.conf");
+        long ramAboveIsa = iomem.stdout().lines().filter(l -> l.endsWith(" : System RAM")).mapToLong(l -> {
+            String[] range = l.strip().split(" ")[0].split("-");
+            long start = Long.parseLong(range[0], 16);
+            long end = Long.parseLong(range[1], 16) + 1;
+            return Math.max(0, end - Math.max(start, 1L << 20));
+        }).sum();
+        Launcher.Result r = Launcher.run("proc", "meminfo", "-c", "config/machines/x86_64.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        Map<String, Long> kb = new HashMap<>();
+        r.stdout().lines().filter(l -> l.startsWith("DirectMap")).forEach(l -> kb.put(l.substring(0, l.indexOf(':')),
+                Long.parseLong(l.substring(l.indexOf(':') + 1).replace("kB", "").strip())));
+        assertThat(kb.keySet()).containsExactlyInAnyOrder("DirectMap4k", "DirectMap2M", "DirectMap1G");
+        long total = kb.values().stream().mapToLong(Long::longValue).sum();
+        assertThat(total).as("ISA range + RAM above 1 MiB, in kB").isEqualTo((1L << 10) + (ramAboveIsa >> 10));
+        // The 8 GiB PC: RAM [1 MiB, 3 GiB) and [4 GiB, 9 GiB). split_mem_range(): 4 KiB pages up to the first
+        // 2 MiB boundary (with the ISA range: 2 MiB), 2 MiB pages up to 1 GiB, 1 GiB pages (gbpages) for the rest.
+        assertThat(total).isEqualTo(8L << 20);
+        assertThat(kb).containsEntry("DirectMap4k", 2048L).containsEntry("DirectMap2M", 1022L << 10)
+                .containsEntry("DirectMap1G", 7L << 20);
+    }
+
+    /**
+     * i386 maps all of lowmem, [0, max_low_pfn), in the direct map (the ISA range, the RAM above it and, with
+     * NX, the kernel text cut out as executable): DirectMap4k + DirectMap2M/4M add up to max_low_pfn pages.
+     */
+    @ParameterizedTest
+    @CsvSource({"config/machines/i386-highmem.conf, DirectMap4M", "config/machines/i386-pae.conf, DirectMap2M"})
+    void i386DirectMapLinesCoverAllOfLowmem(String config, String large) {
+        Launcher.Result layout = Launcher.run("layout", "-c", config);
+        long maxLowPfn = Long.parseLong(layout.stdout().replaceAll("(?s).*max_low_pfn 0x([0-9a-f]+).*", "$1").strip(), 16);
+        Launcher.Result r = Launcher.run("proc", "meminfo", "-c", config);
+        assertThat(r.code()).as(r.toString()).isZero();
+        long total = r.stdout().lines().filter(l -> l.startsWith("DirectMap4k:") || l.startsWith(large + ":"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).replace("kB", "").strip())).sum();
+        assertThat(total).isEqualTo(maxLowPfn * 4);
     }
 
     @Test
@@ -136,13 +183,48 @@ class ShippedMachinesTest {
     @CsvSource({
         "config/machines/x86_64.conf, 0xffff888001000010, 0x1000010",
         "config/machines/i386-highmem.conf, 0xc1000010, 0x1000010",
-        "config/machines/i386-pae.conf, 0xc1000010, 0x1000010",
-        "config/machines/booke-e500.conf, 0xc1000010, 0x1000010"})
+        "config/machines/i386-pae.conf, 0xc1000010, 0x1000010"})
     void translateWalksTheKernelPageTablesToWhatPaSays(String config, String vaddr, String phys) {
         Launcher.Result r = Launcher.run("translate", vaddr, "-c", config);
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stdout()).contains("kernel page tables at phys").containsPattern("(?m)^  PGD\\[ *\\d+\\] @ phys ");
         assertThat(r.stdout().strip()).endsWith("-> phys " + phys);
+    }
+
+    /**
+     * e500 lowmem is translated by the pinned TLB1 entries alone: the CPU never misses there, so translate
+     * shows the entry, not a walk (and Linux writes no lowmem PTEs: mapin_ram() starts where the CAMs end).
+     * 768 MiB of lowmem in three 256 MiB CAMs; 0xc0123456 is in the first.
+     */
+    @Test
+    void e500LowmemIsTranslatedByItsTlb1EntryWithoutAWalk() {
+        Launcher.Result r = Launcher.run("translate", "0xc0123456", "-c", "config/machines/booke-e500.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("  TLB1[0]: EPN 0xc0000000 RPN 0x00000000 TSIZE 18 (256 MiB) V IPROT TID 0 SR SW SX")
+                .contains("  => pinned translation, offset 0x123456: phys 0x123456 (the tables are not walked)")
+                .doesNotContain("PGD[");
+        assertThat(r.stdout().strip()).endsWith("MMU: 0xc0123456 -> phys 0x123456");
+        Launcher.Result third = Launcher.run("translate", "0xe1000010", "-c", "config/machines/booke-e500.conf");
+        assertThat(third.stdout()).contains("  TLB1[2]: EPN 0xe0000000 RPN 0x20000000 TSIZE 18 (256 MiB)");
+        assertThat(third.stdout().strip()).endsWith("-> phys 0x21000010");
+        Launcher.Result user = Launcher.run("translate", "0xc0123456", "--user", "-c", "config/machines/booke-e500.conf");
+        assertThat(user.code()).as(user.toString()).isEqualTo(1);
+        assertThat(user.stdout()).contains("TLB1[0]", "segfault (11) at c0123456 nip ? lr ? code 2");
+        Launcher.Result layout = Launcher.run("layout", "-c", "config/machines/booke-e500.conf");
+        assertThat(layout.stdout()).containsPattern("(?m)^    lowmem +: 0xc0000000 - 0xf0000000 .*\\[pinned in the TLB: direct map\\]$")
+                .doesNotContain("[mapped: direct map]");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "config/machines/i386-highmem.conf, 0x100000000, 0x100000000 is wider than i386's 32-bit virtual addresses",
+        "config/machines/booke-e500.conf, 0x1c0000000, 0x1c0000000 is wider than booke's 32-bit virtual addresses",
+        "config/machines/x86_64.conf, 0x0000800000000000, 0x800000000000 is not one of x86_64's 48-bit virtual addresses"})
+    void translateRefusesAnAddressTheArchitectureCannotIssue(String config, String vaddr, String why) {
+        Launcher.Result r = Launcher.run("translate", vaddr, "-c", config);
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.stderr()).as(r.toString()).contains("kmemu: translate: " + why);
+        assertThat(r.stdout()).as("no walk").doesNotContain("PGD[");
     }
 
     @ParameterizedTest

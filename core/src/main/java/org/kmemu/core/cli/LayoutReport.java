@@ -47,8 +47,9 @@ final class LayoutReport {
 
     /**
      * What boot put in the kernel page tables for an area: "  [mapped: direct map]" where boot
-     * mapped pages, "  [tables: pkmap]" where it only made the page tables, nothing where the area is
-     * still empty (vmalloc until something is vmalloc'ed).
+     * mapped pages, "  [pinned in the TLB: direct map]" where pinned TLB entries translate it (e500's
+     * lowmem), "  [tables: pkmap]" where it only made the page tables, nothing where the area is still
+     * empty (vmalloc until something is vmalloc'ed).
      */
     private static String mapped(Machine machine, VirtualArea area) {
         StringBuilder pages = new StringBuilder();
@@ -60,12 +61,32 @@ final class LayoutReport {
                 continue;
             }
             StringBuilder into = m.phys() == KernelMapping.TABLES_ONLY ? tables : pages;
-            if (into.indexOf(m.name()) < 0) {
-                into.append(into.length() == 0 ? "" : ", ").append(m.name());
+            String what = kind(m.kind());
+            if (into.indexOf(what) < 0) {
+                into.append(into.length() == 0 ? "" : ", ").append(what);
+            }
+        }
+        StringBuilder pinned = new StringBuilder();
+        for (KernelMapping m : machine.mmu().pinnedTranslations()) {
+            boolean overlaps = Long.compareUnsigned(m.virt(), area.end() - 1) <= 0
+                    && Long.compareUnsigned(m.virt() + m.size() - 1, area.start()) >= 0;
+            if (overlaps && pinned.indexOf(kind(m.kind())) < 0) {
+                pinned.append(pinned.length() == 0 ? "" : ", ").append(kind(m.kind()));
             }
         }
         String out = pages.length() > 0 ? "  [mapped: " + pages + "]" : "";
+        out = pinned.length() > 0 ? out + "  [pinned in the TLB: " + pinned + "]" : out;
         return tables.length() > 0 ? out + "  [tables: " + tables + "]" : out;
+    }
+
+    /** One word per kind: an architecture may cut one kind into pieces with names of their own. */
+    private static String kind(KernelMapping.Kind kind) {
+        return switch (kind) {
+            case DIRECT_MAP -> "direct map";
+            case KERNEL_IMAGE -> "kernel image";
+            case PKMAP -> "pkmap";
+            case FIXMAP -> "fixmap";
+        };
     }
 
     private static String line(String name, long start, long end, int digits, int indent, int width) {

@@ -13,6 +13,7 @@ import org.kmemu.core.config.ConfigLoader;
 import org.kmemu.core.config.ResolvedConfig;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mmu.VirtualAddressWidth;
 import org.kmemu.core.plugin.LoadedPlugin;
 import org.kmemu.core.plugin.PluginHost;
 import org.kmemu.core.plugin.PluginProblem;
@@ -233,6 +234,11 @@ public final class Main implements Callable<Integer> {
                 return 2;
             }
             Machine m = opts.open(cl).boot();
+            VirtualAddressWidth width = new VirtualAddressWidth(m.arch());
+            if (!width.contains(vaddr)) {
+                cl.getErr().println("kmemu: translate: " + width.refusal(vaddr));
+                return 2;
+            }
             for (String line : TranslateReport.lines(m, vaddr, kind, user)) {
                 cl.getOut().println(line);
             }

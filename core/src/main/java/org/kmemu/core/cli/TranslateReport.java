@@ -3,15 +3,16 @@ package org.kmemu.core.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.kmemu.api.Access;
+import org.kmemu.api.KernelMapping;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.PageFaultException;
-import org.kmemu.core.mmu.WalkReport;
 
 /**
  * What {@code kmemu translate} prints: the walk of the kernel page tables for one address, level by
- * level, then what CPU 0's MMU makes of the access in the chosen mode: the physical address, or the
- * kernel's page-fault report when the walk or the permission checks fail.
+ * level (or, where the hardware would not walk because a pinned TLB entry translates the address, that
+ * entry in the architecture's words), then what CPU 0's MMU makes of the access in the chosen mode: the
+ * physical address, or the kernel's page-fault report when the walk or the permission checks fail.
  */
 final class TranslateReport {
     private TranslateReport() {
@@ -24,8 +25,16 @@ final class TranslateReport {
         out.add(String.format("%s: %s %s access in %s mode, kernel page tables at phys %#x (%d levels, %d-byte entries)",
                 LayoutReport.hex(vaddr, digits), m.arch().id(), access.name().toLowerCase(java.util.Locale.ROOT),
                 user ? "user" : "kernel", cpu.root(), m.mmu().format().levels(), m.mmu().format().entryBytes()));
-        WalkReport walk = m.mmu().walk(cpu.root(), vaddr);
-        out.addAll(walk.lines());
+        int pin = m.mmu().pinnedIndex(vaddr);
+        if (pin >= 0) {
+            // The CPU looks in its TLBs first and a pinned entry always hits: no miss, so no walk (e500's lowmem).
+            KernelMapping e = m.mmu().pinnedTranslations().get(pin);
+            out.add("  " + m.arch().describePinned(pin, e));
+            out.add(String.format("  => pinned translation, offset %#x: phys %#x (the tables are not walked)", vaddr - e.virt(),
+                    e.phys() + (vaddr - e.virt())));
+        } else {
+            out.addAll(m.mmu().walk(cpu.root(), vaddr).lines());
+        }
         try {
             long phys = attempt(cpu, vaddr, access, user);
             out.add(String.format("MMU: %s -> phys %#x", LayoutReport.hex(vaddr, digits), phys));

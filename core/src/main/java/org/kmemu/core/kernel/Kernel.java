@@ -27,7 +27,7 @@ public final class Kernel {
      * @param objectConfig its config subtree
      */
     public Kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
-        this.trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY, machine.cpus());
+        this.trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
         this.addresses = new AddressTranslation(machine);
         this.pages = new PageApi(machine, trace);
         this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);

@@ -61,9 +61,8 @@ public final class PageApi {
             machine.memory().fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
         if (trace.enabled()) {
-            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, "mm_page_alloc", String.format(
-                    "page=%s pfn=0x%x order=%d migratetype=%d gfp_flags=%s", structPage(pfn), pfn, order,
-                    Gfp.gfpMigratetype(gfp).ordinal(), Gfp.format(gfp)));
+            trace.mmPageAlloc(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order,
+                    Gfp.gfpMigratetype(gfp).ordinal(), gfp);
         }
         return pfn;
     }
@@ -83,8 +82,7 @@ public final class PageApi {
             return;
         }
         if (trace.enabled()) {
-            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, "mm_page_free",
-                    String.format("page=%s pfn=0x%x order=%d", structPage(pfn), pfn, order));
+            trace.mmPageFree(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order);
         }
         allocator.freePages(cpu.id(), pfn, order);
     }
@@ -147,9 +145,8 @@ public final class PageApi {
      * that boot put in lowmem (FLATMEM's layout; x86_64's vmemmap places it elsewhere, which kmemu does not
      * model).
      */
-    private String structPage(long pfn) {
-        long va = machine.memmapVirt() + pfn * machine.arch().structPageBytes();
-        return Long.toHexString(va);
+    private long structPage(long pfn) {
+        return machine.memmapVirt() + pfn * machine.arch().structPageBytes();
     }
 
     private KernelBugException bug(String function, String condition, String why) {

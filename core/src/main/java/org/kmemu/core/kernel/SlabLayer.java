@@ -315,8 +315,7 @@ public final class SlabLayer {
      */
     public void kfree(Cpu cpu, long p, String callSite) {
         if (trace.enabled()) {
-            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, "kfree", "call_site=" + callSite + " ptr="
-                    + (p == 0 ? "  (null)" : Long.toHexString(p)));
+            trace.kfree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p);
         }
         if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
             return;
@@ -407,8 +406,7 @@ public final class SlabLayer {
      */
     public void kmemCacheFree(Cpu cpu, SlabCache cache, long objp, String callSite) {
         if (trace.enabled()) {
-            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, "kmem_cache_free", "call_site=" + callSite + " ptr="
-                    + Long.toHexString(objp));
+            trace.kmemCacheFree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, objp);
         }
         slab.free(cpu.id(), cache, objp);
     }
@@ -452,11 +450,14 @@ public final class SlabLayer {
         return slab.slabInfo(cache);
     }
 
+    /** @param event "kmalloc" or "kmem_cache_alloc" (a literal: the test is a reference compare) */
     private void traceAlloc(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
         if (trace.enabled()) {
-            trace.record(machine.log().currentComm(), 0, cpu.id(), 0, event, String.format(
-                    "call_site=%s ptr=%s bytes_req=%d bytes_alloc=%d gfp_flags=%s", callSite, p == 0 ? "  (null)"
-                            : Long.toHexString(p), req, alloc, Gfp.format(gfp)));
+            if ("kmalloc".equals(event)) {
+                trace.kmalloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+            } else {
+                trace.kmemCacheAlloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+            }
         }
     }
 

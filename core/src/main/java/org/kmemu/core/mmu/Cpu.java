@@ -446,6 +446,9 @@ public final class Cpu {
                             PhysicalMemory.chunkOffset(frame));
                     return phys;
                 }
+                // A TLB1 hit that forbids the access is a storage interrupt at once: no miss, no walk.
+                t.levelsRead = 0;
+                throw fault(vaddr, access, true, why);
             }
         }
         walks++;

@@ -1,6 +1,7 @@
 package org.kmemu.core.mmu;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,7 +35,7 @@ public final class KernelPageTables {
     private final long root;
     private long tablePages;
     private final Map<Integer, Long> leavesByShift = new TreeMap<>();
-    private final Map<String, Map<Integer, Long>> leavesByMapping = new TreeMap<>();
+    private final Map<KernelMapping.Kind, Map<Integer, Long>> leavesByKind = new EnumMap<>(KernelMapping.Kind.class);
     private final List<KernelMapping> mappings = new ArrayList<>();
 
     /**
@@ -97,11 +98,11 @@ public final class KernelPageTables {
     }
 
     /**
-     * @param mappingName a {@link KernelMapping#name()}, e.g. {@link KernelMapping#DIRECT_MAP}
-     * @return how many leaves of each size (log2 bytes) the mappings of that name have
+     * @param kind a kind of boot mapping, e.g. {@link KernelMapping.Kind#DIRECT_MAP}
+     * @return how many leaves of each size (log2 bytes) boot wrote for the mappings of that kind
      */
-    public Map<Integer, Long> leaves(String mappingName) {
-        return Map.copyOf(leavesByMapping.getOrDefault(mappingName, Map.of()));
+    public Map<Integer, Long> leaves(KernelMapping.Kind kind) {
+        return Map.copyOf(leavesByKind.getOrDefault(kind, Map.of()));
     }
 
     /** @return the mappings boot installed, in order */
@@ -142,7 +143,7 @@ public final class KernelPageTables {
             int shift = format.indexShift(level);
             walker.writeEntry(walker.entryAddress(table, level, v), format.encodeLeaf(p, level, m.flags() | PteFlags.PRESENT));
             leavesByShift.merge(shift, 1L, Long::sum);
-            leavesByMapping.computeIfAbsent(m.name(), k -> new TreeMap<>()).merge(shift, 1L, Long::sum);
+            leavesByKind.computeIfAbsent(m.kind(), k -> new TreeMap<>()).merge(shift, 1L, Long::sum);
             off += 1L << shift;
         }
     }

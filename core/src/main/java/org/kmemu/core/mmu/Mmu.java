@@ -24,6 +24,7 @@ public final class Mmu {
     private final KernelPageTables kernelTables;
     private final Cpu[] cpus;
     private final TlbModel tlbModel;
+    private final List<KernelMapping> pinnedEntries;
 
     /**
      * @param arch         the architecture
@@ -37,7 +38,8 @@ public final class Mmu {
         this.walker = kernelTables.walker();
         this.kernelTables = kernelTables;
         this.tlbModel = arch.tlbModel();
-        List<KernelMapping> pins = arch.pinnedTranslations(layout);
+        List<KernelMapping> pins = List.copyOf(arch.pinnedTranslations(layout));
+        this.pinnedEntries = pins;
         PinnedTlb pinned = pins.isEmpty() ? null : new PinnedTlb(pins);
         boolean nx = arch.cpuFeatures().contains(CpuFeature.NX);
         boolean smep = arch.cpuFeatures().contains(CpuFeature.SMEP);
@@ -67,6 +69,25 @@ public final class Mmu {
     /** @return the TLB geometry and refill model */
     public TlbModel tlbModel() {
         return tlbModel;
+    }
+
+    /** @return the translations pinned at boot (e500's TLB1 entries), by hardware index; empty elsewhere */
+    public List<KernelMapping> pinnedTranslations() {
+        return pinnedEntries;
+    }
+
+    /**
+     * @param vaddr a virtual address
+     * @return the index of the pinned entry that translates it (the CPU never walks the tables for it), or -1
+     */
+    public int pinnedIndex(long vaddr) {
+        for (int i = 0; i < pinnedEntries.size(); i++) {
+            KernelMapping e = pinnedEntries.get(i);
+            if (Long.compareUnsigned(vaddr - e.virt(), e.size()) < 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** @return the kernel page tables */

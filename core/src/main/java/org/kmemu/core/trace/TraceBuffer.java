@@ -2,10 +2,12 @@ package org.kmemu.core.trace;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The machine's trace ring buffer: tracepoint events recorded as ftrace records them and printed in
- * ftrace's text format (kernel/trace/trace_output.c), the same format kmemu's trace replay reads:
+ * The machine's trace buffer: tracepoint events recorded as ftrace records them, one ring per CPU
+ * (kernel/trace/ring_buffer.c), and printed in ftrace's text format (kernel/trace/trace_output.c), the
+ * same format kmemu's trace replay reads:
  *
  * <pre>
  * # tracer: nop
@@ -13,27 +15,49 @@ import java.util.List;
  *             init-1     [000] .N..     0.170000: kmalloc: call_site=c104de4f ptr=c143de20 ...
  * </pre>
  *
- * Recording is off until {@link #setEnabled} turns it on (as {@code events/kmem/enable}), so the
- * allocator fast paths pay one field read when nobody traces. Time stamps come from the machine's
- * emulated clock. Thread-safe; events from several CPUs interleave in the order they were recorded.
+ * <p><b>Recording</b> is one typed method per tracepoint with primitive arguments ({@link #mmPageAlloc},
+ * {@link #kmalloc}, ...). It writes a fixed-size binary {@link TraceRecord} into the calling CPU's ring,
+ * with no lock, no allocation and no formatting; comms and call sites become ids in that CPU's string
+ * table. Each CPU's ring is written only by that CPU's thread, as tracepoints fire on the CPU that runs
+ * the code. A full ring overwrites its own oldest record (ftrace's overwrite mode); the header still
+ * counts every event written. Recording is off until {@link #setEnabled} turns it on (as
+ * {@code events/kmem/enable}); the rings are allocated then, so a machine that never traces pays for
+ * none, and a tracepoint costs one volatile read while off.
+ *
+ * <p><b>Reading</b> ({@link #events}, {@link #render}) copies each ring and merges them by time stamp
+ * as ftrace's iterator does. The emulated clock does not advance yet, so time stamps tie; ties go by a
+ * machine-wide sequence number taken at recording (one atomic increment per event: the only write
+ * shared between CPUs), so events appear in the order they were recorded. Readers may run on any
+ * thread while CPUs record.
  */
 public final class TraceBuffer {
-    /** The default capacity in events, as a per-CPU buffer of a few MiB would hold. */
-    public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** Records per CPU ring: 64 Ki records of {@value TraceRecord#WORDS} longs, 3.5 MiB per CPU while tracing. */
+    public static final int DEFAULT_CAPACITY_PER_CPU = 1 << 16;
 
-    private final int capacity;
-    private final int cpus;
-    private final ArrayList<String> lines = new ArrayList<>();
+    /** The largest ring: 2^28 records of {@value TraceRecord#WORDS} longs still index one long[]. */
+    public static final int MAX_CAPACITY_PER_CPU = 1 << 28;
+
+    private final int capacityPerCpu;
+    private final CpuTraceRing[] rings;
+    private final AtomicLong seq = new AtomicLong();
     private volatile boolean enabled;
-    private long overruns;
 
     /**
-     * @param capacity how many events the ring keeps before the oldest are overwritten
-     * @param cpus     the machine's CPU count, for the header's #P
+     * @param capacityPerCpu how many records each CPU's ring keeps at least before its oldest are overwritten;
+     *                       rounded up to a power of two (as ftrace rounds buffer_size_kb up to whole pages)
+     * @param cpus           the machine's CPU count (the header's #P)
+     * @throws IllegalArgumentException if the capacity is not in 1..2^28 or {@code cpus < 1}
      */
-    public TraceBuffer(int capacity, int cpus) {
-        this.capacity = capacity;
-        this.cpus = cpus;
+    public TraceBuffer(int capacityPerCpu, int cpus) {
+        if (cpus < 1) {
+            throw new IllegalArgumentException("cpus: " + cpus + " (expected: at least 1)");
+        }
+        if (capacityPerCpu < 1 || capacityPerCpu > MAX_CAPACITY_PER_CPU) {
+            throw new IllegalArgumentException("trace capacity per CPU: " + capacityPerCpu + " (expected: 1.."
+                    + MAX_CAPACITY_PER_CPU + ")");
+        }
+        this.capacityPerCpu = capacityPerCpu == 1 ? 1 : Integer.highestOneBit(capacityPerCpu - 1) << 1;
+        this.rings = new CpuTraceRing[cpus];
     }
 
     /** @return whether events are being recorded */
@@ -41,46 +65,173 @@ public final class TraceBuffer {
         return enabled;
     }
 
-    /** @param on start or stop recording */
-    public void setEnabled(boolean on) {
+    /**
+     * Starts or stops recording. The first start allocates the rings; stopping keeps what they hold.
+     *
+     * @param on start or stop recording
+     */
+    public synchronized void setEnabled(boolean on) {
+        if (on && rings[0] == null) {
+            for (int i = 0; i < rings.length; i++) {
+                rings[i] = new CpuTraceRing(capacityPerCpu);
+            }
+        }
         this.enabled = on;
     }
 
     /**
-     * Records one event; callers test {@link #enabled()} first so that building the fields costs
-     * nothing when tracing is off.
+     * {@code trace_mm_page_alloc()} (include/trace/events/kmem.h).
      *
-     * @param comm   the task's name
-     * @param pid    its pid
-     * @param cpu    the CPU
-     * @param nanos  emulated time
-     * @param event  the tracepoint's name, e.g. "mm_page_alloc"
-     * @param fields the event's TP_printk output
+     * @param cpu         the calling CPU, whose thread this is
+     * @param nanos       emulated time
+     * @param comm        the task's name
+     * @param pid         its pid
+     * @param page        the address of the block's {@code struct page}
+     * @param pfn         the block's first pfn
+     * @param order       its order
+     * @param migratetype the migrate type the gfp flags select
+     * @param gfp         the allocation's gfp flags
      */
-    public synchronized void record(String comm, int pid, int cpu, long nanos, String event, String fields) {
-        if (lines.size() == capacity) {
-            lines.remove(0);
-            overruns++;
+    public void mmPageAlloc(int cpu, long nanos, String comm, int pid, long page, long pfn, int order, int migratetype,
+                            int gfp) {
+        if (!enabled) {
+            return;
         }
-        lines.add(String.format("%16s-%-5d [%03d] .... %5d.%06d: %s: %s", comm, pid, cpu, nanos / 1_000_000_000L,
-                nanos / 1000 % 1_000_000, event, fields));
+        CpuTraceRing r = rings[cpu];
+        r.write(seq.getAndIncrement(), nanos, TraceRecord.header(TraceRecord.MM_PAGE_ALLOC, r.strings.id(comm), pid), page,
+                pfn, order, TraceRecord.gfpAux(gfp, migratetype));
     }
 
-    /** @return the recorded events, oldest first, each one line */
-    public synchronized List<String> events() {
-        return List.copyOf(lines);
+    /**
+     * {@code trace_mm_page_free()}.
+     *
+     * @param cpu   the calling CPU, whose thread this is
+     * @param nanos emulated time
+     * @param comm  the task's name
+     * @param pid   its pid
+     * @param page  the address of the block's {@code struct page}
+     * @param pfn   the block's first pfn
+     * @param order its order
+     */
+    public void mmPageFree(int cpu, long nanos, String comm, int pid, long page, long pfn, int order) {
+        if (!enabled) {
+            return;
+        }
+        CpuTraceRing r = rings[cpu];
+        r.write(seq.getAndIncrement(), nanos, TraceRecord.header(TraceRecord.MM_PAGE_FREE, r.strings.id(comm), pid), page,
+                pfn, order, 0);
     }
 
-    /** Empties the buffer (writing to {@code trace}). */
+    /**
+     * {@code trace_kmalloc()}.
+     *
+     * @param cpu        the calling CPU, whose thread this is
+     * @param nanos      emulated time
+     * @param comm       the task's name
+     * @param pid        its pid
+     * @param callSite   the caller, as the trace prints it
+     * @param ptr        the object, or 0 when the allocation failed
+     * @param bytesReq   the size asked
+     * @param bytesAlloc the size given
+     * @param gfp        the gfp flags
+     */
+    public void kmalloc(int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq, long bytesAlloc,
+                        int gfp) {
+        alloc(TraceRecord.KMALLOC, cpu, nanos, comm, pid, callSite, ptr, bytesReq, bytesAlloc, gfp);
+    }
+
+    /**
+     * {@code trace_kmem_cache_alloc()}: the same fields as {@link #kmalloc}.
+     *
+     * @param cpu        the calling CPU, whose thread this is
+     * @param nanos      emulated time
+     * @param comm       the task's name
+     * @param pid        its pid
+     * @param callSite   the caller
+     * @param ptr        the object, or 0
+     * @param bytesReq   the cache's object size
+     * @param bytesAlloc its slot size
+     * @param gfp        the gfp flags
+     */
+    public void kmemCacheAlloc(int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq,
+                               long bytesAlloc, int gfp) {
+        alloc(TraceRecord.KMEM_CACHE_ALLOC, cpu, nanos, comm, pid, callSite, ptr, bytesReq, bytesAlloc, gfp);
+    }
+
+    /**
+     * {@code trace_kfree()}.
+     *
+     * @param cpu      the calling CPU, whose thread this is
+     * @param nanos    emulated time
+     * @param comm     the task's name
+     * @param pid      its pid
+     * @param callSite the caller
+     * @param ptr      the pointer freed, 0 for NULL
+     */
+    public void kfree(int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
+        free(TraceRecord.KFREE, cpu, nanos, comm, pid, callSite, ptr);
+    }
+
+    /**
+     * {@code trace_kmem_cache_free()}.
+     *
+     * @param cpu      the calling CPU, whose thread this is
+     * @param nanos    emulated time
+     * @param comm     the task's name
+     * @param pid      its pid
+     * @param callSite the caller
+     * @param ptr      the object freed
+     */
+    public void kmemCacheFree(int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
+        free(TraceRecord.KMEM_CACHE_FREE, cpu, nanos, comm, pid, callSite, ptr);
+    }
+
+    private void alloc(int event, int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq,
+                       long bytesAlloc, int gfp) {
+        if (!enabled) {
+            return;
+        }
+        CpuTraceRing r = rings[cpu];
+        TraceStrings s = r.strings;
+        r.write(seq.getAndIncrement(), nanos, TraceRecord.header(event, s.id(comm), pid), ptr, bytesReq, bytesAlloc,
+                TraceRecord.gfpAux(gfp, s.id(callSite)));
+    }
+
+    private void free(int event, int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
+        if (!enabled) {
+            return;
+        }
+        CpuTraceRing r = rings[cpu];
+        TraceStrings s = r.strings;
+        r.write(seq.getAndIncrement(), nanos, TraceRecord.header(event, s.id(comm), pid), ptr, 0, 0,
+                TraceRecord.gfpAux(0, s.id(callSite)));
+    }
+
+    /** @return the recorded events, oldest first, each one line as the {@code trace} file prints it */
+    public List<String> events() {
+        List<String> out = new ArrayList<>();
+        read(out, null);
+        return out;
+    }
+
+    /** Empties every CPU's ring (writing to {@code trace}); the written count restarts. */
     public synchronized void clear() {
-        lines.clear();
+        for (CpuTraceRing r : rings) {
+            if (r != null) {
+                r.clear();
+            }
+        }
     }
 
     /** @return the buffer as the {@code trace} file prints it, header included */
-    public synchronized String render() {
+    public String render() {
+        List<String> lines = new ArrayList<>();
+        long[] counts = new long[2];
+        read(lines, counts);
         StringBuilder out = new StringBuilder();
         out.append("# tracer: nop\n#\n");
-        out.append(String.format("# entries-in-buffer/entries-written: %d/%d   #P:%d%n", lines.size(), lines.size() + overruns, cpus));
+        out.append("# entries-in-buffer/entries-written: ").append(counts[0]).append('/').append(counts[1])
+                .append("   #P:").append(rings.length).append('\n');
         out.append("#\n");
         out.append("#                              _-----=> irqs-off\n");
         out.append("#                             / _----=> need-resched\n");
@@ -93,5 +244,57 @@ public final class TraceBuffer {
             out.append(l).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * Copies every ring and merges them as ftrace's iterator does: repeatedly the CPU whose next record
+     * has the lowest time stamp (then the lowest sequence number).
+     *
+     * @param lines  where the formatted events go
+     * @param counts if not null, gets entries in buffer and entries written
+     */
+    private void read(List<String> lines, long[] counts) {
+        int cpus = rings.length;
+        CpuTraceRing.Snapshot[] snaps = new CpuTraceRing.Snapshot[cpus];
+        int[] next = new int[cpus];
+        long entries = 0;
+        long written = 0;
+        for (int c = 0; c < cpus; c++) {
+            CpuTraceRing r = rings[c];
+            if (r != null) {
+                snaps[c] = r.snapshot();
+                next[c] = snaps[c].first();
+                entries += snaps[c].entries();
+                written += snaps[c].written();
+            }
+        }
+        if (counts != null) {
+            counts[0] = entries;
+            counts[1] = written;
+        }
+        StringBuilder line = new StringBuilder(128);
+        for (long left = entries; left > 0; left--) {
+            int best = -1;
+            long bestTs = 0;
+            long bestSeq = 0;
+            for (int c = 0; c < cpus; c++) {
+                CpuTraceRing.Snapshot s = snaps[c];
+                if (s == null || next[c] == s.first() + s.entries()) {
+                    continue;
+                }
+                int at = next[c] * TraceRecord.WORDS;
+                long ts = s.words()[at + TraceRecord.TS];
+                long sq = s.words()[at + TraceRecord.SEQ];
+                if (best < 0 || ts < bestTs || ts == bestTs && sq < bestSeq) {
+                    best = c;
+                    bestTs = ts;
+                    bestSeq = sq;
+                }
+            }
+            line.setLength(0);
+            TraceFormat.line(line, snaps[best].words(), next[best] * TraceRecord.WORDS, best, rings[best].strings);
+            lines.add(line.toString());
+            next[best]++;
+        }
     }
 }

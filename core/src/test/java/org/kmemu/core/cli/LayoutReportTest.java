@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.testing.I386TestArch;
 import org.kmemu.core.testing.TestMachines;
 
 class LayoutReportTest {
@@ -47,6 +48,20 @@ class LayoutReportTest {
         List<String> hole = TranslateReport.lines(m, m.layout().vmallocStart(), org.kmemu.api.Access.WRITE, false);
         assertThat(hole).anySatisfy(l -> assertThat(l).contains("not mapped"));
         assertThat(hole.get(hole.size() - 1)).isEqualTo("#PF: not-present page");
+    }
+
+    @Test
+    void translateShowsThePinnedEntryWhereTheCpuWouldNotWalk() {
+        Machine m = TestMachines.boot(new I386TestArch(true), 2L << 30, 1);
+        List<String> ok = TranslateReport.lines(m, 0xd0000010L, org.kmemu.api.Access.READ, false);
+        assertThat(ok.get(1)).isEqualTo("  pinned entry 1: virt 0xd0000000 -> phys 0x10000000, 262144 KiB");
+        assertThat(ok.get(2)).isEqualTo("  => pinned translation, offset 0x10: phys 0x10000010 (the tables are not walked)");
+        assertThat(ok).noneMatch(l -> l.contains("PGD["));
+        assertThat(ok.get(ok.size() - 1)).isEqualTo("MMU: 0xd0000010 -> phys 0x10000010");
+        List<String> vmalloc = TranslateReport.lines(m, m.layout().vmallocStart(), org.kmemu.api.Access.READ, false);
+        assertThat(vmalloc).as("no pinned entry there: the software miss handler walks").anyMatch(l -> l.contains("PGD["));
+        assertThat(LayoutReport.lines(m)).anySatisfy(l -> assertThat(l).startsWith("    lowmem")
+                .endsWith("[mapped: direct map]  [pinned in the TLB: direct map]"));
     }
 
     @Test

@@ -1,9 +1,11 @@
 package org.kmemu.core.mmu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.PageFault;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.testing.I386TestArch;
@@ -26,6 +28,23 @@ class SoftwareTlbTest {
         assertThat(s.softwareRefills()).isZero();
         assertThat(s.pinnedHits()).isEqualTo(2);
         assertThat(s.pinned()).isEqualTo(3);
+    }
+
+    @Test
+    void aPinnedEntryThatForbidsTheAccessFaultsAtOnceWithoutAWalk() {
+        long v = m.layout().va(m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0) << 12);
+        cpu.setUserMode(true);
+        try {
+            assertThatThrownBy(() -> cpu.load64(v)).isInstanceOf(PageFaultException.class).satisfies(e -> {
+                PageFault f = ((PageFaultException) e).fault();
+                assertThat(f.protection()).isTrue();
+                assertThat(f.reason()).isEqualTo("user access to a supervisor page");
+                assertThat(f.levelsRead()).as("no table was read").isZero();
+            });
+        } finally {
+            cpu.setUserMode(false);
+        }
+        assertThat(cpu.tlbStats().walks()).isZero();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
@@ -132,7 +133,7 @@ public final class I386TestArch implements ArchSpec {
         List<KernelMapping> pins = new java.util.ArrayList<>();
         long lowEnd = layout.maxLowPfn() << 12;
         for (long p = 0; p + (256L << 20) <= lowEnd; p += 256L << 20) {
-            pins.add(new KernelMapping("TLB1 " + pins.size(), PAGE_OFFSET + p, p, 256L << 20,
+            pins.add(new KernelMapping(Kind.DIRECT_MAP, "TLB1 " + pins.size(), PAGE_OFFSET + p, p, 256L << 20,
                     PteFlags.WRITE | PteFlags.EXEC | PteFlags.GLOBAL, 256L << 20));
         }
         return pins;
@@ -142,8 +143,8 @@ public final class I386TestArch implements ArchSpec {
     public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
         List<KernelMapping> out = new java.util.ArrayList<>(TestMmu.directMap(map, PAGE_OFFSET, layout.maxLowPfn() << 12,
                 PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.EXEC, 4L << 20));
-        out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY, (long) layout.lastPkmap() << 12, 0, 4096));
-        out.add(new KernelMapping("fixmap", FIXADDR_START, KernelMapping.TABLES_ONLY, FIXADDR_TOP - FIXADDR_START, 0, 4096));
+        out.add(new KernelMapping(Kind.PKMAP, "pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY, (long) layout.lastPkmap() << 12, 0, 4096));
+        out.add(new KernelMapping(Kind.FIXMAP, "fixmap", FIXADDR_START, KernelMapping.TABLES_ONLY, FIXADDR_TOP - FIXADDR_START, 0, 4096));
         return out;
     }
 

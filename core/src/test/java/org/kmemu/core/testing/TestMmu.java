@@ -3,6 +3,7 @@ package org.kmemu.core.testing;
 import java.util.ArrayList;
 import java.util.List;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageFault;
@@ -22,7 +23,7 @@ final class TestMmu {
      */
     static List<KernelMapping> directMap(MemoryMap map, long pageOffset, long limit, int flags, long maxPageSize) {
         List<KernelMapping> out = new ArrayList<>();
-        out.add(new KernelMapping(KernelMapping.DIRECT_MAP, pageOffset, 0, ISA_END, flags, maxPageSize));
+        out.add(new KernelMapping(Kind.DIRECT_MAP, "direct map (ISA)", pageOffset, 0, ISA_END, flags, maxPageSize));
         for (MemoryRegion r : map.regions()) {
             if (r.type() != RegionType.USABLE || r.end() <= ISA_END) {
                 continue;
@@ -30,7 +31,7 @@ final class TestMmu {
             long start = Math.max(ISA_END, (r.start() + 0xfff) & ~0xfffL);
             long end = Math.min(r.end() & ~0xfffL, limit);
             if (end > start) {
-                out.add(new KernelMapping(KernelMapping.DIRECT_MAP, pageOffset + start, start, end - start, flags, maxPageSize));
+                out.add(new KernelMapping(Kind.DIRECT_MAP, "direct map", pageOffset + start, start, end - start, flags, maxPageSize));
             }
         }
         return out;

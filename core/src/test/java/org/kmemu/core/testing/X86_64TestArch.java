@@ -7,6 +7,7 @@ import java.util.Set;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
@@ -115,7 +116,7 @@ public final class X86_64TestArch implements ArchSpec {
                 PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL, 1L << 30));
         long start = imageStart & -(2L << 20);
         long end = (imageEnd + (2L << 20) - 1) & -(2L << 20);
-        out.add(new KernelMapping("kernel text", START_KERNEL_MAP + start, start, end - start,
+        out.add(new KernelMapping(Kind.KERNEL_IMAGE, "kernel text", START_KERNEL_MAP + start, start, end - start,
                 PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.EXEC, 2L << 20));
         return out;
     }

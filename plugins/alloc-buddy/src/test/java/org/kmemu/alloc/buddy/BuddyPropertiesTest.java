@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.ZoneSpan;
@@ -15,48 +20,110 @@ import org.kmemu.api.ZoneStats;
 import org.kmemu.api.ZoneType;
 
 /**
- * Seeded random alloc/free sequences over random i386-like layouts (DMA, Normal, HighMem with random
- * sizes, offsets, pageblock orders, CPUs and per-CPU list settings), checked against a BitSet model.
+ * Random alloc/free sequences over random i386-like layouts (DMA, Normal, HighMem with random sizes,
+ * offsets, pageblock orders, CPUs and per-CPU list settings), checked against a BitSet model. jqwik
+ * generates the layout and every operation itself, so a failing case shrinks to a short sequence on a
+ * small machine.
  */
 class BuddyPropertiesTest {
     private static final int[] GFPS = {
         Gfp.GFP_KERNEL, Gfp.GFP_HIGHUSER_MOVABLE, Gfp.GFP_ATOMIC, Gfp.GFP_DMA, Gfp.GFP_HIGHUSER,
         Gfp.GFP_KERNEL | Gfp.__GFP_RECLAIMABLE, Gfp.GFP_NOWAIT,
     };
+    private static final ZoneType[] TYPES = {ZoneType.DMA, ZoneType.NORMAL, ZoneType.HIGHMEM};
 
     private record Block(long pfn, int order, int cpu) {
     }
 
+    /**
+     * One zone of the layout.
+     *
+     * @param present whether it exists (Normal always does)
+     * @param pages   its span
+     * @param hole    pages at its start that are not handed to the allocator (clamped below the span)
+     * @param gap     pfns between it and the next zone
+     */
+    record ZoneSpec(boolean present, int pages, int hole, int gap) {
+    }
+
+    /**
+     * The machine.
+     *
+     * @param maxOrder       MAX_ORDER
+     * @param pageblockOrder pageblock_order, clamped to maxOrder
+     * @param cpus           CPUs
+     * @param pcp            per-CPU lists on
+     * @param batch          their batch, 0 for "auto"
+     * @param startPfn       the first zone's first pfn
+     * @param zones          DMA, Normal, HighMem
+     */
+    record Shape(int maxOrder, int pageblockOrder, int cpus, boolean pcp, int batch, int startPfn, List<ZoneSpec> zones) {
+    }
+
+    /**
+     * One operation: an allocation, or a free of a live block picked by index (modulo the live count);
+     * CPUs are taken modulo the machine's.
+     *
+     * @param alloc whether it allocates
+     * @param cpu   the CPU
+     * @param order the order asked (clamped to maxOrder)
+     * @param gfp   index into {@link #GFPS}
+     * @param pick  which live block a free takes
+     */
+    record Op(boolean alloc, int cpu, int order, int gfp, int pick) {
+    }
+
+    @Provide
+    Arbitrary<Shape> shapes() {
+        Arbitrary<ZoneSpec> zone = Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(1, 3000),
+                Arbitraries.integers().between(0, 15), Arbitraries.integers().between(0, 7)).as(ZoneSpec::new);
+        return Combinators.combine(Arbitraries.integers().between(4, 10), Arbitraries.integers().between(1, 10),
+                Arbitraries.integers().between(1, 3), Arbitraries.frequency(Tuple.of(3, true), Tuple.of(1, false)),
+                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(0)), Tuple.of(1, Arbitraries.integers().between(1, 16))),
+                Arbitraries.integers().between(0, 63), zone.list().ofSize(TYPES.length)).as(Shape::new);
+    }
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Integer> cpu = Arbitraries.integers().between(0, 2);
+        Arbitrary<Integer> order = Arbitraries.frequencyOf(Tuple.of(7, Arbitraries.just(0)),
+                Tuple.of(3, Arbitraries.integers().between(0, 5)));
+        Arbitrary<Op> alloc = Combinators.combine(cpu, order, Arbitraries.integers().between(0, GFPS.length - 1))
+                .as((c, o, g) -> new Op(true, c, o, g, 0));
+        Arbitrary<Op> free = Combinators.combine(cpu, Arbitraries.integers().between(0, Integer.MAX_VALUE))
+                .as((c, p) -> new Op(false, c, 0, 0, p));
+        return Arbitraries.frequencyOf(Tuple.of(55, alloc), Tuple.of(45, free)).list().ofMinSize(1).ofMaxSize(2000)
+                .withSizeDistribution(RandomDistribution.uniform());
+    }
+
     @Property(tries = 60, seed = "20240601")
-    void randomSequencesKeepTheBuddyConsistent(@ForAll long seed) {
-        run(seed, false);
+    void randomSequencesKeepTheBuddyConsistent(@ForAll("shapes") Shape shape, @ForAll("ops") List<Op> ops) {
+        run(shape, ops, false);
     }
 
     @Property(tries = 20, seed = "77")
-    void movableOnlySequencesRestoreTheExactBootFreeLists(@ForAll long seed) {
-        run(seed, true);
+    void movableOnlySequencesRestoreTheExactBootFreeLists(@ForAll("shapes") Shape shape, @ForAll("ops") List<Op> ops) {
+        run(shape, ops, true);
     }
 
-    private static void run(long seed, boolean movableOnly) {
-        Random rnd = new Random(seed);
-        int maxOrder = 4 + rnd.nextInt(7);
-        int pageblockOrder = 1 + rnd.nextInt(maxOrder);
-        int cpus = 1 + rnd.nextInt(3);
-        boolean pcp = rnd.nextInt(4) != 0;
+    private static void run(Shape shape, List<Op> ops, boolean movableOnly) {
+        int maxOrder = shape.maxOrder();
+        int pageblockOrder = Math.min(shape.pageblockOrder(), maxOrder);
+        int cpus = shape.cpus();
         List<ZoneSpan> spans = new ArrayList<>();
-        long pfn = rnd.nextInt(64);
-        ZoneType[] types = {ZoneType.DMA, ZoneType.NORMAL, ZoneType.HIGHMEM};
-        for (ZoneType t : types) {
-            if (t == ZoneType.NORMAL || rnd.nextBoolean()) {
-                long pages = 1 + rnd.nextInt(3000);
-                long managed = pages - rnd.nextInt((int) Math.min(pages, 16));
-                spans.add(new ZoneSpan(t, pfn, pages, pages, managed));
-                pfn += pages + rnd.nextInt(8);
+        long pfn = shape.startPfn();
+        for (int i = 0; i < TYPES.length; i++) {
+            ZoneSpec z = shape.zones().get(i);
+            if (TYPES[i] == ZoneType.NORMAL || z.present()) {
+                long pages = z.pages();
+                long managed = pages - Math.min(z.hole(), pages - 1);
+                spans.add(new ZoneSpan(TYPES[i], pfn, pages, pages, managed));
+                pfn += pages + z.gap();
             }
         }
         TestLog log = new TestLog();
         TestMachine m = new TestMachine(TestMachine.configView("max-order", maxOrder, "pageblock-order", pageblockOrder,
-                "per-cpu-lists.enabled", pcp, "per-cpu-lists.batch", rnd.nextBoolean() ? "auto" : 1 + rnd.nextInt(16)),
+                "per-cpu-lists.enabled", shape.pcp(), "per-cpu-lists.batch", shape.batch() == 0 ? "auto" : shape.batch()),
                 spans, TestMachine.I386, 12, cpus, log);
         BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m);
         long managed = 0;
@@ -75,12 +142,12 @@ class BuddyPropertiesTest {
         BitSet used = new BitSet();
         List<Block> live = new ArrayList<>();
         long allocated = 0;
-        int ops = 500 + rnd.nextInt(1500);
-        for (int k = 0; k < ops; k++) {
-            int cpu = rnd.nextInt(cpus);
-            if (live.isEmpty() || rnd.nextInt(100) < 55) {
-                int order = rnd.nextInt(100) < 70 ? 0 : rnd.nextInt(Math.min(maxOrder, 5) + 1);
-                int gfp = movableOnly ? Gfp.GFP_HIGHUSER_MOVABLE : GFPS[rnd.nextInt(GFPS.length)];
+        for (int k = 0; k < ops.size(); k++) {
+            Op op = ops.get(k);
+            int cpu = op.cpu() % cpus;
+            if (op.alloc()) {
+                int order = Math.min(op.order(), maxOrder);
+                int gfp = movableOnly ? Gfp.GFP_HIGHUSER_MOVABLE : GFPS[op.gfp()];
                 long p = a.allocPages(cpu, gfp | Gfp.__GFP_NOWARN, order);
                 if (p == PageAllocator.NO_PFN) {
                     continue;
@@ -93,9 +160,9 @@ class BuddyPropertiesTest {
                         .isLessThanOrEqualTo(Gfp.gfpZone(gfp, TestMachine.I386).ordinal());
                 live.add(new Block(p, order, cpu));
                 allocated += 1L << order;
-            } else {
-                Block b = live.remove(rnd.nextInt(live.size()));
-                a.freePages(rnd.nextInt(cpus), b.pfn(), b.order());
+            } else if (!live.isEmpty()) {
+                Block b = live.remove(op.pick() % live.size());
+                a.freePages(cpu, b.pfn(), b.order());
                 used.clear((int) b.pfn(), (int) b.pfn() + (1 << b.order()));
                 allocated -= 1L << b.order();
             }

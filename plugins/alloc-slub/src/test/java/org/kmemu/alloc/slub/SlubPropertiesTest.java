@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.SlabFlags;
 
 /**
- * Seeded random alloc/free sequences across caches and CPUs: live objects stay disjoint and keep the
- * pattern written into them; after freeing everything and shrinking, every slab page is back.
+ * Random alloc/free sequences across caches and CPUs: live objects stay disjoint and keep the
+ * pattern written into them; after freeing everything and shrinking, every slab page is back. jqwik
+ * generates the operations themselves, so a failure shrinks to a short sequence.
  */
 class SlubPropertiesTest {
     private static final int[][] SHAPES = {
@@ -24,15 +30,37 @@ class SlubPropertiesTest {
         {700, 0, SlabFlags.SLAB_POISON, 0}, {2048, 0, 0, 0}, {8192, 0, 0, 0}, {52, 64, 0, 1},
     };
 
-    private record Live(long addr, int cache, long stamp) {
+    private record Live(long addr, int cache, long stamp, int cpu) {
+    }
+
+    /**
+     * One operation: an allocation from a cache, or a free of a live object picked by index (modulo
+     * the live count); CPUs are taken modulo the machine's.
+     *
+     * @param alloc whether it allocates
+     * @param cpu   the CPU
+     * @param cache index into {@link #SHAPES}
+     * @param pick  which live object a free takes
+     */
+    record Op(boolean alloc, int cpu, int cache, int pick) {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Integer> cpu = Arbitraries.integers().between(0, 7);
+        Arbitrary<Op> alloc = Combinators.combine(cpu, Arbitraries.integers().between(0, SHAPES.length - 1))
+                .as((c, k) -> new Op(true, c, k, 0));
+        Arbitrary<Op> free = Combinators.combine(cpu, Arbitraries.integers().between(0, Integer.MAX_VALUE))
+                .as((c, p) -> new Op(false, c, 0, p));
+        return Arbitraries.frequencyOf(Tuple.of(55, alloc), Tuple.of(45, free)).list().ofMinSize(1).ofMaxSize(1500)
+                .withSizeDistribution(RandomDistribution.uniform());
     }
 
     @Property(tries = 40, seed = "20250101")
-    void randomAllocFreeKeepsObjectsDisjointAndIntact(@ForAll long seed, @ForAll @IntRange(min = 1, max = 8) int cpus,
-                                                      @ForAll boolean bigEndian) {
-        Random rnd = new Random(seed);
+    void randomAllocFreeKeepsObjectsDisjointAndIntact(@ForAll("ops") List<Op> ops, @ForAll @IntRange(min = 1, max = 8) int cpus,
+                                                      @ForAll boolean bigEndian, @ForAll @IntRange(min = 0, max = 3) int maxOrder) {
         TestMachine m = new TestMachine(cpus, 8L << 20, bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
-                "max-order = " + rnd.nextInt(4));
+                "max-order = " + maxOrder);
         SlubAllocator slub = m.slub();
         List<SlubCache> caches = new ArrayList<>();
         for (int i = 0; i < SHAPES.length; i++) {
@@ -41,10 +69,11 @@ class SlubPropertiesTest {
         }
         TreeMap<Long, Live> live = new TreeMap<>();
         List<Live> order = new ArrayList<>();
-        for (int step = 0; step < 1500; step++) {
-            int cpu = rnd.nextInt(cpus);
-            if (order.isEmpty() || rnd.nextInt(100) < 55) {
-                int ci = rnd.nextInt(caches.size());
+        for (int step = 0; step < ops.size(); step++) {
+            Op op = ops.get(step);
+            int cpu = op.cpu() % cpus;
+            if (op.alloc()) {
+                int ci = op.cache();
                 SlubCache c = caches.get(ci);
                 long p = slub.alloc(cpu, c, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN);
                 if (p == 0) {
@@ -60,12 +89,13 @@ class SlubPropertiesTest {
                 if (above != null) {
                     assertThat(p + c.objectSize).isLessThanOrEqualTo(above.getKey());
                 }
-                Live l = new Live(p, ci, rnd.nextLong());
+                // A pattern of its own per object: the step number, spread over all bits.
+                Live l = new Live(p, ci, (step + 1) * 0x9e3779b97f4a7c15L, cpu);
                 fill(m, l, c.objectSize);
                 live.put(p, l);
                 order.add(l);
-            } else {
-                Live l = order.remove(rnd.nextInt(order.size()));
+            } else if (!order.isEmpty()) {
+                Live l = order.remove(op.pick() % order.size());
                 SlubCache c = caches.get(l.cache());
                 check(m, l, c.objectSize);
                 live.remove(l.addr());
@@ -75,10 +105,11 @@ class SlubPropertiesTest {
         for (Live l : order) {
             SlubCache c = caches.get(l.cache());
             check(m, l, c.objectSize);
-            slub.free(rnd.nextInt(cpus), c, l.addr());
+            slub.free(l.cpu(), c, l.addr());
         }
-        for (SlubCache c : caches) {
-            slub.shrink(rnd.nextInt(cpus), c);
+        for (int i = 0; i < caches.size(); i++) {
+            SlubCache c = caches.get(i);
+            slub.shrink(i % cpus, c);
             assertThat(slub.slabInfo(c).numSlabs()).isZero();
         }
         assertThat(m.pages.pagesOut()).isZero();

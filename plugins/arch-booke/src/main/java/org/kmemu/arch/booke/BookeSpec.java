@@ -10,6 +10,7 @@ import org.kmemu.api.ArchSpec;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageFault;
@@ -187,14 +188,11 @@ final class BookeSpec implements ArchSpec {
      * What paging_init()/mapin_ram() leave in swapper_pg_dir, in order:
      *
      * <ol>
-     *   <li><b>lowmem</b>, RAM from MEMORY_START up to the lowmem end, with base pages and PAGE_KERNEL_X.
-     *       <em>A deliberate difference from Linux:</em> mapin_ram() (arch/powerpc/mm/pgtable_32.c) starts each
-     *       range at mmu_mapin_ram(), which on e500 returns the size the TLB1 CAMs cover (nohash/e500.c), and
-     *       lowmem never exceeds that size, so the real kernel writes no PTEs for lowmem at all: TLB1 serves it
-     *       and a miss there cannot happen. kmemu also writes them so that a table walk (a debugger's view, or
-     *       an emulator without TLB1) finds lowmem; their protection copies the CAMs' (map_mem_in_cams with
-     *       init: PAGE_KERNEL_X), so walker and TLB1 agree. __mapin_ram_chunk's split into PAGE_KERNEL_TEXT for
-     *       the kernel text and PAGE_KERNEL elsewhere would apply only to lowmem above the CAMs.</li>
+     *   <li><b>No lowmem PTEs.</b> mapin_ram() (arch/powerpc/mm/pgtable_32.c) writes PTEs for each memory
+     *       range only from mmu_mapin_ram() on, and on e500 mmu_mapin_ram() returns the end of the last TLB1
+     *       CAM (arch/powerpc/mm/nohash/e500.c); adjust_total_lowmem() has cut lowmem to what the CAMs map
+     *       (__max_low_memory), so nothing is left to write: lowmem is reached through the pinned TLB1 entries
+     *       ({@link #pinnedTranslations}) and never misses into the tables.</li>
      *   <li><b>pkmap</b> (CONFIG_HIGHMEM): one PTE page for LAST_PKMAP slots at PKMAP_BASE, made by paging_init()
      *       (arch/powerpc/mm/mem.c: map_kernel_page(PKMAP_BASE, 0, __pgprot(0)), pkmap_page_table =
      *       virt_to_kpte(PKMAP_BASE)).</li>
@@ -205,27 +203,13 @@ final class BookeSpec implements ArchSpec {
     @Override
     public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
         List<KernelMapping> out = new ArrayList<>();
-        long lowStart = options.physicalStart();
-        long lowEnd = layout.maxLowPfn() << BookeLayout.PAGE_SHIFT;
-        for (MemoryRegion r : map.usable()) {
-            long start = Math.max(alignUp(r.start()), lowStart);
-            long end = Math.min(r.end() & -BookeLayout.PAGE_SIZE, lowEnd);
-            if (start < end) {
-                out.add(new KernelMapping("lowmem", layout.va(start), start, end - start, KERNEL_RWX,
-                        BookeLayout.PAGE_SIZE));
-            }
-        }
         if (layout.lastPkmap() > 0) {
-            out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
+            out.add(new KernelMapping(Kind.PKMAP, "pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
                     (long) layout.lastPkmap() << BookeLayout.PAGE_SHIFT, KERNEL_RW, BookeLayout.PAGE_SIZE));
         }
-        out.add(new KernelMapping("fixmap", layout.fixaddrStart(), KernelMapping.TABLES_ONLY,
+        out.add(new KernelMapping(Kind.FIXMAP, "fixmap", layout.fixaddrStart(), KernelMapping.TABLES_ONLY,
                 layout.fixaddrTop() - layout.fixaddrStart(), KERNEL_RW, BookeLayout.PAGE_SIZE));
         return List.copyOf(out);
-    }
-
-    private static long alignUp(long addr) {
-        return (addr + BookeLayout.PAGE_SIZE - 1) & -BookeLayout.PAGE_SIZE;
     }
 
     /**
@@ -249,11 +233,38 @@ final class BookeSpec implements ArchSpec {
         List<KernelMapping> out = new ArrayList<>(sizes.length);
         long offset = 0;
         for (int i = 0; i < sizes.length; i++) {
-            out.add(new KernelMapping("TLB1 CAM " + i, bl.pageOffset() + offset, options.physicalStart() + offset,
+            out.add(new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM " + i, bl.pageOffset() + offset, options.physicalStart() + offset,
                     sizes[i], KERNEL_RWX, sizes[i]));
             offset += sizes[i];
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * A TLB1 entry in the words of the e500 core manual and settlbcam() (arch/powerpc/mm/nohash/e500.c): the
+     * entry select ESEL is its index; MAS1 holds V, IPROT, TID 0 and TSIZE = ilog2(size) - 10 as settlbcam
+     * computes it; MAS2 the EPN (effective page) and WIMGE (M: coherent, set on SMP); MAS3 (and MAS7 above 4 GiB)
+     * the RPN (real page) and the permissions SR/SW/SX for a kernel address, UR/UW/UX for a user one.
+     */
+    @Override
+    public String describePinned(int index, KernelMapping entry) {
+        int flags = entry.flags();
+        boolean user = (flags & PteFlags.USER) != 0;
+        StringBuilder perms = new StringBuilder(user ? "UR" : "SR");
+        if ((flags & PteFlags.WRITE) != 0) {
+            perms.append(user ? " UW" : " SW");
+        }
+        if ((flags & PteFlags.EXEC) != 0) {
+            perms.append(user ? " UX" : " SX");
+        }
+        int rpnDigits = (options.physAddressBits() + 3) / 4;
+        return String.format("TLB1[%d]: EPN 0x%08x RPN 0x%0" + rpnDigits + "x TSIZE %d (%s) V IPROT TID 0 %s%s", index,
+                entry.virt(), entry.phys(), Long.numberOfTrailingZeros(entry.size()) - 10, size(entry.size()), perms,
+                options.nrCpus() > 1 ? " M" : "");
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1L << 30 ? (bytes >> 30) + " GiB" : bytes >= 1L << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
     }
 
     /**

@@ -11,6 +11,7 @@ import org.kmemu.api.ConfigException;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
@@ -50,18 +51,18 @@ class BookeMmuTest {
     void pinnedTranslationsFor768MiBAreThree256MiBCams() {
         List<KernelMapping> pins = spec.pinnedTranslations(layout(768 * MIB));
         assertThat(pins).containsExactly(
-                new KernelMapping("TLB1 CAM 0", 0xc0000000L, 0, 256 * MIB, RWXG, 256 * MIB),
-                new KernelMapping("TLB1 CAM 1", 0xd0000000L, 256 * MIB, 256 * MIB, RWXG, 256 * MIB),
-                new KernelMapping("TLB1 CAM 2", 0xe0000000L, 512 * MIB, 256 * MIB, RWXG, 256 * MIB));
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 0", 0xc0000000L, 0, 256 * MIB, RWXG, 256 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 1", 0xd0000000L, 256 * MIB, 256 * MIB, RWXG, 256 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 2", 0xe0000000L, 512 * MIB, 256 * MIB, RWXG, 256 * MIB));
     }
 
     @Test
     void pinnedTranslationsFor100MiBLeaveTheTailUnmapped() {
         List<KernelMapping> pins = spec.pinnedTranslations(layout(100 * MIB));
         assertThat(pins).containsExactly(
-                new KernelMapping("TLB1 CAM 0", 0xc0000000L, 0, 64 * MIB, RWXG, 64 * MIB),
-                new KernelMapping("TLB1 CAM 1", 0xc4000000L, 64 * MIB, 16 * MIB, RWXG, 16 * MIB),
-                new KernelMapping("TLB1 CAM 2", 0xc5000000L, 80 * MIB, 16 * MIB, RWXG, 16 * MIB));
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 0", 0xc0000000L, 0, 64 * MIB, RWXG, 64 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 1", 0xc4000000L, 64 * MIB, 16 * MIB, RWXG, 16 * MIB),
+                new KernelMapping(Kind.DIRECT_MAP, "TLB1 CAM 2", 0xc5000000L, 80 * MIB, 16 * MIB, RWXG, 16 * MIB));
     }
 
     @Test
@@ -78,10 +79,10 @@ class BookeMmuTest {
         var map = spec.defaultMemoryMap(2L << 30);
         List<KernelMapping> m = spec.kernelMappings(l, map, 0, 8 * MIB);
         int rwg = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL;
+        // No lowmem PTEs: mapin_ram() starts where the TLB1 CAMs end, and they cover all of lowmem.
         assertThat(m).containsExactly(
-                new KernelMapping("lowmem", 0xc0000000L, 0, 768 * MIB, RWXG, 4096),
-                new KernelMapping("pkmap", 0xff400000L, KernelMapping.TABLES_ONLY, 1024 * 4096L, rwg, 4096),
-                new KernelMapping("fixmap", 0xffb9f000L, KernelMapping.TABLES_ONLY, 0x460000L, rwg, 4096));
+                new KernelMapping(Kind.PKMAP, "pkmap", 0xff400000L, KernelMapping.TABLES_ONLY, 1024 * 4096L, rwg, 4096),
+                new KernelMapping(Kind.FIXMAP, "fixmap", 0xffb9f000L, KernelMapping.TABLES_ONLY, 0x460000L, rwg, 4096));
     }
 
     @Test
@@ -89,7 +90,32 @@ class BookeMmuTest {
         BookeSpec s = new BookeSpec(BookeOptions.defaults(false, false));
         KernelLayout l = s.layout(s.defaultMemoryMap(64 * MIB));
         assertThat(s.kernelMappings(l, s.defaultMemoryMap(64 * MIB), 0, 8 * MIB))
-                .extracting(KernelMapping::name).containsExactly("lowmem", "fixmap");
+                .extracting(KernelMapping::name).containsExactly("fixmap");
+    }
+
+    @Test
+    void theTlb1EntriesCoverAllOfLowmemAndNothingElse() {
+        for (long ram : new long[] {64 * MIB, 100 * MIB, 768 * MIB, 2L << 30}) {
+            KernelLayout l = layout(ram);
+            long next = l.pageOffset();
+            for (KernelMapping pin : spec.pinnedTranslations(l)) {
+                assertThat(pin.virt()).as("%d MiB: entries follow each other", ram >> 20).isEqualTo(next);
+                assertThat(pin.phys()).isEqualTo(l.pa(pin.virt()));
+                next += pin.size();
+            }
+            assertThat(next).as("%d MiB: high_memory", ram >> 20).isEqualTo(l.highMemory());
+        }
+    }
+
+    @Test
+    void aTlb1EntryIsDescribedWithTheFieldsOfTheE500Manual() {
+        List<KernelMapping> pins = spec.pinnedTranslations(layout(768 * MIB));
+        // settlbcam(): TSIZE = ilog2(256M) - 10 = 18; kernel address: SR SW SX; 4 CPUs: SMP, so M (coherent).
+        assertThat(spec.describePinned(1, pins.get(1)))
+                .isEqualTo("TLB1[1]: EPN 0xd0000000 RPN 0x10000000 TSIZE 18 (256 MiB) V IPROT TID 0 SR SW SX M");
+        KernelMapping user = new KernelMapping(Kind.DIRECT_MAP, "user", 0x10000000L, 0x4000000L, 16 * MIB,
+                PteFlags.USER | PteFlags.PRESENT, 16 * MIB);
+        assertThat(spec.describePinned(5, user)).isEqualTo("TLB1[5]: EPN 0x10000000 RPN 0x04000000 TSIZE 14 (16 MiB) V IPROT TID 0 UR M");
     }
 
     PageFault fault(long addr, Access access, boolean user, boolean protection) {

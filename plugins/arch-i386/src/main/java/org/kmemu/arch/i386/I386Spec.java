@@ -10,6 +10,7 @@ import org.kmemu.api.ArchSpec;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageFault;
@@ -249,14 +250,14 @@ final class I386Spec implements ArchSpec {
         }
         int kmapProt = mmu.nx() ? PAGE_KERNEL_EXEC & ~PteFlags.EXEC : PAGE_KERNEL_EXEC; // kmap_prot = PAGE_KERNEL
         if (layout.lastPkmap() > 0) {
-            out.add(new KernelMapping("pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
+            out.add(new KernelMapping(Kind.PKMAP, "pkmap", layout.pkmapBase(), KernelMapping.TABLES_ONLY,
                     (long) layout.lastPkmap() * page, kmapProt, page));
         }
         // __fix_to_virt(__end_of_fixed_addresses - 1) & PMD_MASK .. (FIXADDR_TOP + PMD_SIZE - 1) & PMD_MASK;
         // the end wraps to 0 in 32-bit arithmetic, and page_table_range_init() then runs to the last PGD entry.
         long fixStart = (areas.fixaddrTotStart() + page) & -pmd;
         long fixEnd = (FixedAreas.FIXADDR_TOP + pmd - 1) & -pmd;
-        out.add(new KernelMapping("fixmap", fixStart, KernelMapping.TABLES_ONLY, fixEnd - fixStart, kmapProt, page));
+        out.add(new KernelMapping(Kind.FIXMAP, "fixmap", fixStart, KernelMapping.TABLES_ONLY, fixEnd - fixStart, kmapProt, page));
         return out;
     }
 
@@ -275,7 +276,7 @@ final class I386Spec implements ArchSpec {
             }
             boolean text = s >= textStart && s < textEnd;
             int flags = mmu.nx() && !text ? PAGE_KERNEL_EXEC & ~PteFlags.EXEC : PAGE_KERNEL_EXEC;
-            out.add(new KernelMapping(text && mmu.nx() ? "direct map (kernel text)" : "direct map",
+            out.add(new KernelMapping(Kind.DIRECT_MAP, text && mmu.nx() ? "direct map (kernel text)" : "direct map",
                     pageOffset + s, s, e - s, flags, s < pmd ? FixedAreas.PAGE_SIZE : large));
             s = e;
         }

@@ -12,6 +12,7 @@ import org.kmemu.api.ConfigView;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
@@ -129,12 +130,12 @@ class I386MmuTest {
         KernelLayout l = s.layout(map);
         List<KernelMapping> m = s.kernelMappings(l, map, 0x1000000L, 0x1800000L);
         long lowEnd = l.maxLowPfn() << 12;
-        assertThat(m.get(0)).isEqualTo(new KernelMapping("direct map", 0xc0000000L, 0, 1L << 20, KERNEL_EXEC, 4096));
-        assertThat(m.get(1)).isEqualTo(new KernelMapping("direct map", 0xc0100000L, 1L << 20, (4L << 20) - (1L << 20),
+        assertThat(m.get(0)).isEqualTo(new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc0000000L, 0, 1L << 20, KERNEL_EXEC, 4096));
+        assertThat(m.get(1)).isEqualTo(new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc0100000L, 1L << 20, (4L << 20) - (1L << 20),
                 KERNEL_EXEC, 4096));
-        assertThat(m.get(2)).isEqualTo(new KernelMapping("direct map", 0xc0400000L, 4L << 20, lowEnd - (4L << 20),
+        assertThat(m.get(2)).isEqualTo(new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc0400000L, 4L << 20, lowEnd - (4L << 20),
                 KERNEL_EXEC, 4L << 20));
-        assertThat(m.get(3)).isEqualTo(new KernelMapping("pkmap", l.pkmapBase(), KernelMapping.TABLES_ONLY, 1024 * 4096L,
+        assertThat(m.get(3)).isEqualTo(new KernelMapping(Kind.PKMAP, "pkmap", l.pkmapBase(), KernelMapping.TABLES_ONLY, 1024 * 4096L,
                 KERNEL_EXEC, 4096));
         KernelMapping fix = m.get(4);
         assertThat(fix.name()).isEqualTo("fixmap");
@@ -153,11 +154,11 @@ class I386MmuTest {
         List<KernelMapping> m = s.kernelMappings(l, map, 0x1000000L, 0x1a00000L);
         int kernel = KERNEL_EXEC & ~PteFlags.EXEC;
         assertThat(m.subList(0, 5)).containsExactly(
-                new KernelMapping("direct map", 0xc0000000L, 0, 1L << 20, kernel, 4096),
-                new KernelMapping("direct map", 0xc0100000L, 1L << 20, 1L << 20, kernel, 4096),
-                new KernelMapping("direct map", 0xc0200000L, 2L << 20, 14L << 20, kernel, 2L << 20),
-                new KernelMapping("direct map (kernel text)", 0xc1000000L, 16L << 20, 10L << 20, KERNEL_EXEC, 2L << 20),
-                new KernelMapping("direct map", 0xc1a00000L, 26L << 20, (l.maxLowPfn() << 12) - (26L << 20), kernel, 2L << 20));
+                new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc0000000L, 0, 1L << 20, kernel, 4096),
+                new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc0100000L, 1L << 20, 1L << 20, kernel, 4096),
+                new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc0200000L, 2L << 20, 14L << 20, kernel, 2L << 20),
+                new KernelMapping(Kind.DIRECT_MAP, "direct map (kernel text)", 0xc1000000L, 16L << 20, 10L << 20, KERNEL_EXEC, 2L << 20),
+                new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc1a00000L, 26L << 20, (l.maxLowPfn() << 12) - (26L << 20), kernel, 2L << 20));
     }
 
     // ---- fault reports ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import org.kmemu.api.ArchSpec;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageFault;
@@ -208,15 +209,15 @@ final class X86_64Spec implements ArchSpec {
     public List<KernelMapping> kernelMappings(KernelLayout layout, MemoryMap map, long imageStart, long imageEnd) {
         List<KernelMapping> out = new ArrayList<>();
         long pageOffset = layout.pageOffset();
-        out.add(new KernelMapping("direct map (ISA)", pageOffset, 0, ISA_END_ADDRESS, PAGE_KERNEL, X86_64Layout.PAGE_SIZE));
+        out.add(new KernelMapping(Kind.DIRECT_MAP, "direct map (ISA)", pageOffset, 0, ISA_END_ADDRESS, PAGE_KERNEL, X86_64Layout.PAGE_SIZE));
         long largest = options.gbpages() ? PUD_SIZE : PMD_SIZE;
         long end = layout.maxPfn() << X86_64Layout.PAGE_SHIFT;
         for (long[] r : RamRanges.within(map, ISA_END_ADDRESS, end)) {
-            out.add(new KernelMapping("direct map", pageOffset + r[0], r[0], r[1] - r[0], PAGE_KERNEL, largest));
+            out.add(new KernelMapping(Kind.DIRECT_MAP, "direct map", pageOffset + r[0], r[0], r[1] - r[0], PAGE_KERNEL, largest));
         }
         long textStart = imageStart & -PMD_SIZE;
         long textEnd = -(-imageEnd & -PMD_SIZE);
-        out.add(new KernelMapping("kernel text", layout.kernelImageVa(textStart), textStart, textEnd - textStart,
+        out.add(new KernelMapping(Kind.KERNEL_IMAGE, "kernel text", layout.kernelImageVa(textStart), textStart, textEnd - textStart,
                 PAGE_KERNEL_EXEC, PMD_SIZE));
         return out;
     }

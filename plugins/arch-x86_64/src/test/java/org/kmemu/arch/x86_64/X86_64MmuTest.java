@@ -11,6 +11,7 @@ import org.kmemu.api.ConfigException;
 import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelMapping.Kind;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
@@ -32,10 +33,10 @@ class X86_64MmuTest {
         List<KernelMapping> m = s.kernelMappings(l, map, 0x1000000L, 0x1000000L + (29L << 20) + 0x1000);
         int kernel = PteFlags.PRESENT | PteFlags.WRITE | PteFlags.ACCESSED | PteFlags.DIRTY | PteFlags.GLOBAL;
         assertThat(m).containsExactly(
-                new KernelMapping("direct map (ISA)", PAGE_OFFSET, 0, 1L << 20, kernel, 4096),
-                new KernelMapping("direct map", PAGE_OFFSET + (1L << 20), 1L << 20, (3L << 30) - (1L << 20), kernel, 1L << 30),
-                new KernelMapping("direct map", PAGE_OFFSET + (4L << 30), 4L << 30, 1L << 30, kernel, 1L << 30),
-                new KernelMapping("kernel text", 0xffffffff81000000L, 0x1000000L, 30L << 20, kernel | PteFlags.EXEC, 2L << 20));
+                new KernelMapping(Kind.DIRECT_MAP, "direct map (ISA)", PAGE_OFFSET, 0, 1L << 20, kernel, 4096),
+                new KernelMapping(Kind.DIRECT_MAP, "direct map", PAGE_OFFSET + (1L << 20), 1L << 20, (3L << 30) - (1L << 20), kernel, 1L << 30),
+                new KernelMapping(Kind.DIRECT_MAP, "direct map", PAGE_OFFSET + (4L << 30), 4L << 30, 1L << 30, kernel, 1L << 30),
+                new KernelMapping(Kind.KERNEL_IMAGE, "kernel text", 0xffffffff81000000L, 0x1000000L, 30L << 20, kernel | PteFlags.EXEC, 2L << 20));
     }
 
     @Test

@@ -1,0 +1,81 @@
+package org.kmemu.core.trace;
+
+import org.kmemu.api.Gfp;
+
+/**
+ * Turns a {@link TraceRecord} into the line ftrace prints for it: the entry header of
+ * kernel/trace/trace_output.c ({@code "%16s-%-5d [%03d] .... %5lu.%06lu: "}, comm right-aligned, pid
+ * left-aligned, the irq/preempt flags as dots) and the event's TP_printk from include/trace/events/kmem.h
+ * as the 3.x kernels of shared/data/traces print it: call sites and pointers in hex without 0x, a NULL
+ * pointer as {@code "  (null)"} (the old {@code %p}), pfn as 0x-hex, gfp flags by name.
+ * Runs when the buffer is read, never on the recording path.
+ */
+final class TraceFormat {
+    private TraceFormat() {
+    }
+
+    /**
+     * @param out     where the line goes, without a newline
+     * @param w       records
+     * @param at      the record's first word
+     * @param cpu     the CPU whose ring held it
+     * @param strings that CPU's string table
+     */
+    static void line(StringBuilder out, long[] w, int at, int cpu, TraceStrings strings) {
+        long header = w[at + TraceRecord.HEADER];
+        int event = TraceRecord.event(header);
+        long ts = w[at + TraceRecord.TS];
+        padLeft(out, strings.string(TraceRecord.comm(header)), 16);
+        out.append('-');
+        padRight(out, Integer.toString(TraceRecord.pid(header)), 5);
+        out.append(" [");
+        padLeft(out, Integer.toString(cpu), 3, '0');
+        out.append("] .... ");
+        padLeft(out, Long.toString(ts / 1_000_000_000L), 5);
+        out.append('.');
+        padLeft(out, Long.toString(ts / 1000 % 1_000_000), 6, '0');
+        out.append(": ").append(TraceRecord.name(event)).append(": ");
+        long a0 = w[at + TraceRecord.ARG0];
+        long a1 = w[at + TraceRecord.ARG1];
+        long a2 = w[at + TraceRecord.ARG2];
+        long gfpAux = w[at + TraceRecord.GFP_AUX];
+        switch (event) {
+            case TraceRecord.MM_PAGE_ALLOC -> out.append("page=").append(Long.toHexString(a0)).append(" pfn=0x")
+                    .append(Long.toHexString(a1)).append(" order=").append(a2).append(" migratetype=")
+                    .append(TraceRecord.aux(gfpAux)).append(" gfp_flags=").append(Gfp.format(TraceRecord.gfp(gfpAux)));
+            case TraceRecord.MM_PAGE_FREE -> out.append("page=").append(Long.toHexString(a0)).append(" pfn=0x")
+                    .append(Long.toHexString(a1)).append(" order=").append(a2);
+            case TraceRecord.KMALLOC, TraceRecord.KMEM_CACHE_ALLOC -> {
+                callSiteAndPtr(out, strings, gfpAux, a0);
+                out.append(" bytes_req=").append(a1).append(" bytes_alloc=").append(a2).append(" gfp_flags=")
+                        .append(Gfp.format(TraceRecord.gfp(gfpAux)));
+            }
+            case TraceRecord.KFREE, TraceRecord.KMEM_CACHE_FREE -> callSiteAndPtr(out, strings, gfpAux, a0);
+            default -> throw new IllegalStateException("trace record: event " + event + " (expected: 1.."
+                    + TraceRecord.KMEM_CACHE_FREE + ")");
+        }
+    }
+
+    private static void callSiteAndPtr(StringBuilder out, TraceStrings strings, long gfpAux, long ptr) {
+        out.append("call_site=").append(strings.string(TraceRecord.aux(gfpAux))).append(" ptr=")
+                .append(ptr == 0 ? "  (null)" : Long.toHexString(ptr));
+    }
+
+    private static void padLeft(StringBuilder out, String s, int width) {
+        padLeft(out, s, width, ' ');
+    }
+
+    private static void padLeft(StringBuilder out, String s, int width, char pad) {
+        for (int i = s.length(); i < width; i++) {
+            out.append(pad);
+        }
+        out.append(s);
+    }
+
+    private static void padRight(StringBuilder out, String s, int width) {
+        out.append(s);
+        for (int i = s.length(); i < width; i++) {
+            out.append(' ');
+        }
+    }
+}
