@@ -109,9 +109,9 @@ public final class Page64kTestArch implements ArchSpec {
         long ram = layout.maxPfn() << SHIFT;
         long start = imageStart & -(1L << SHIFT);
         long end = (imageEnd + (1L << SHIFT) - 1) & -(1L << SHIFT);
-        return List.of(new KernelMapping(KernelMapping.DIRECT_MAP, PAGE_OFFSET, 0, ram,
+        return List.of(new KernelMapping(KernelMapping.Kind.DIRECT_MAP, "direct map", PAGE_OFFSET, 0, ram,
                         PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL, 512L << 20),
-                new KernelMapping("kernel text", START_KERNEL_MAP + start, start, end - start,
+                new KernelMapping(KernelMapping.Kind.KERNEL_IMAGE, "kernel text", START_KERNEL_MAP + start, start, end - start,
                         PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.EXEC, 1L << SHIFT));
     }
 
