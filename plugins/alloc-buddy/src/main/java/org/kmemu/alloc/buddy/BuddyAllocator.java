@@ -402,10 +402,14 @@ final class BuddyAllocator implements PageAllocator {
         count = Math.min(count, p.count);
         int list = first - 1;
         while (count > 0) {
+            int looked = 0;
             do {
                 if (++list >= MigrateType.PCPTYPES) {
                     list = 0;
                 }
+                // count says pages are left: an empty pcp would spin here for ever (as the kernel would).
+                assert ++looked <= MigrateType.PCPTYPES : "pcp of CPU " + p.cpu + ": count " + p.count
+                        + " but every list is empty";
             } while (p.head[list] == PageList.NIL);
             do {
                 int i = PageList.last(zone.prev, p.head, list);
