@@ -1,6 +1,7 @@
 package org.kmemu.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.PageAllocator;
+import org.kmemu.api.PerCpuAccessException;
 import org.kmemu.api.SlabCache;
 import org.kmemu.core.Kmemu;
 import org.kmemu.core.kernel.Kernel;
@@ -68,6 +71,55 @@ class MultiCpuStressTest {
             long seed = SEED ^ ((long) (config + "/" + policy).hashCode() << 20) ^ ((long) cpus << 8) ^ round;
             runRound(config, policy, cpus, seed);
         }
+    }
+
+    /**
+     * The debug tier through the real plugin jars: a call that names CPU 1 from a thread that is not
+     * CPU 1's, while CPU 1's thread lives, is refused by the plugin that owns the structure, with the
+     * report in the kernel log, before anything is touched.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"slub", "slab"})
+    void usingAnotherLiveThreadsCpuIsReportedByThePluginThatOwnsTheStructure(String policy) throws InterruptedException {
+        Machine m = Kmemu.boot(Launcher.ROOT.resolve("config/machines/x86_64.conf"),
+                Map.of("kmemu.machine.object-allocator", policy), Launcher.DIST.resolve("plugins"));
+        Kernel k = m.kernel();
+        Cpu cpu1 = m.mmu().cpu(1);
+        CountDownLatch owned = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            k.slab().kfree(cpu1, k.slab().kmalloc(cpu1, 64, Gfp.GFP_KERNEL, "holder"), "holder");
+            owned.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cpu1-holder");
+        holder.start();
+        owned.await();
+        try {
+            String slabFunction = policy.equals("slub") ? "slab_alloc_node() on CPU 1's kmem_cache_cpu"
+                    : "____cache_alloc() on CPU 1's array_cache";
+            assertThatThrownBy(() -> k.slab().kmalloc(cpu1, 64, Gfp.GFP_KERNEL, "wrong_cpu"))
+                    .isInstanceOf(PerCpuAccessException.class)
+                    .hasMessageStartingWith("BUG: using " + slabFunction + " from a thread that is not CPU 1's: "
+                            + Thread.currentThread().getName() + "/")
+                    .hasMessageContaining("CPU 1 belongs to cpu1-holder/");
+            assertThatThrownBy(() -> k.pages().allocPages(cpu1, Gfp.GFP_KERNEL, 0))
+                    .isInstanceOf(PerCpuAccessException.class)
+                    .hasMessageStartingWith("BUG: using rmqueue_pcplist() on CPU 1's per_cpu_pages");
+            assertThatThrownBy(() -> m.pageAllocator().drainAllPages()).as("drain_all_pages while CPU 1 runs")
+                    .isInstanceOf(PerCpuAccessException.class)
+                    .hasMessageStartingWith("BUG: using drain_pages() on CPU 1's per_cpu_pages");
+            assertThat(m.log().texts()).anyMatch(l -> l.startsWith("BUG: using " + slabFunction));
+        } finally {
+            done.countDown();
+            holder.join();
+        }
+        long pfn = k.pages().allocPages(cpu1, Gfp.GFP_KERNEL, 0);
+        k.pages().freePages(cpu1, pfn, 0);
+        m.pageAllocator().drainAllPages();
     }
 
     private static void runRound(String config, String policy, int nrCpus, long seed) throws InterruptedException {
