@@ -26,4 +26,12 @@ public interface PageAllocatorContext {
 
     /** @return the kernel log, for allocation-failure and bad-page reports */
     KernelLog log();
+
+    /**
+     * @return the owners of the CPUs, for the debug check that a CPU's per-CPU lists are used only by
+     *         that CPU's thread ({@link PerCpuOwnership}); {@link PerCpuOwnership#UNCHECKED} by default
+     */
+    default PerCpuOwnership perCpu() {
+        return PerCpuOwnership.UNCHECKED;
+    }
 }

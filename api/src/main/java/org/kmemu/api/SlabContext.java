@@ -43,4 +43,12 @@ public interface SlabContext {
 
     /** @return the kernel log, for the allocators' reports */
     KernelLog log();
+
+    /**
+     * @return the owners of the CPUs, for the debug check that a CPU's per-CPU caches are used only by
+     *         that CPU's thread ({@link PerCpuOwnership}); {@link PerCpuOwnership#UNCHECKED} by default
+     */
+    default PerCpuOwnership perCpu() {
+        return PerCpuOwnership.UNCHECKED;
+    }
 }

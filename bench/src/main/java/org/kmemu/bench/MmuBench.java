@@ -56,7 +56,7 @@ public class MmuBench extends BenchBase {
         cpu = m.mmu().cpu(0);
         lowmem = m.layout().va(page(m));
         walked = m.layout().vmallocStart() + 0x10000;
-        m.mmu().kernelTables().mapPage(walked, page(m), PteFlags.WRITE | PteFlags.GLOBAL);
+        m.mmu().kernelTables().mapPage(cpu, walked, page(m), PteFlags.WRITE | PteFlags.GLOBAL);
         src = m.layout().va(page(m));
         dst = m.layout().va(page(m));
         cpu.store64(src, 1);

@@ -22,7 +22,9 @@ import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.VirtualArea;
 import org.kmemu.api.ZoneType;
+import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.CpuOwners;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
 import org.kmemu.core.mmu.WalkReport;
@@ -301,7 +303,7 @@ public abstract class ArchitectureContractTest {
             KernelLayout l = spec.layout(map);
             PhysicalMemory memory = new PhysicalMemory(map, spec.byteOrder(), (byte) 0);
             long[] next = {(l.maxLowPfn() << shift) - (1L << shift)};
-            KernelPageTables tables = new KernelPageTables(memory, spec.pageTableFormat(l), () -> {
+            KernelPageTables tables = new KernelPageTables(memory, spec.pageTableFormat(l), cpu -> {
                 while (!memory.isRam(next[0])) {
                     next[0] -= 1L << shift;
                 }
@@ -313,7 +315,7 @@ public abstract class ArchitectureContractTest {
             for (KernelMapping m : spec.kernelMappings(l, map, image, image + (8 << 20))) {
                 tables.install(m);
             }
-            Mmu mmu = new Mmu(spec, l, memory, tables, 1);
+            Mmu mmu = new Mmu(spec, l, memory, tables, new CpuOwners(1, new KernelLogBuffer()));
             Random rnd = new Random(ram);
             long lowEnd = Math.min(l.maxLowPfn() << shift, next[0]);
             for (int i = 0; i < 2000; i++) {

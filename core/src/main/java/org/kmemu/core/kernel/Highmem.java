@@ -5,9 +5,11 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.mmu.CpuOwners;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
 
@@ -32,13 +34,16 @@ import org.kmemu.core.mmu.Mmu;
  * top slot is unmapped anyway (kunmap_local_indexed). kmap_atomic also disables preemption and page
  * faults until the matching kunmap_atomic. Addresses from these are not known to page_address().
  *
- * <p>Locking: {@code kmap_lock} guards the pkmap state; the per-CPU stacks belong to their CPU's thread.
+ * <p>Locking: {@code kmap_lock} guards the pkmap state; the per-CPU stacks belong to their CPU's thread
+ * (checked with {@link PerCpuOwnership#CHECKS} on). Page tables kmap needs are allocated as the
+ * calling CPU.
  */
 public final class Highmem {
     private final Machine machine;
     private final KernelLayout layout;
     private final KernelPageTables tables;
     private final Mmu mmu;
+    private final CpuOwners owners;
     private final int shift;
     private final int lastPkmap;
     private final int kmMaxIdx;
@@ -62,6 +67,7 @@ public final class Highmem {
         this.layout = machine.layout();
         this.tables = machine.mmu().kernelTables();
         this.mmu = machine.mmu();
+        this.owners = mmu.owners();
         this.shift = machine.pageShift();
         this.lastPkmap = layout.lastPkmap();
         this.kmMaxIdx = layout.kmapLocalSlots();
@@ -163,7 +169,7 @@ public final class Highmem {
                 }
             }
             long vaddr = pkmapAddr(lastPkmapNr);
-            tables.mapPage(vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+            tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
             pkmapCount[lastPkmapNr] = 1;
             pkmapPfn[lastPkmapNr] = pfn;
             pageAddress.put(pfn, vaddr);
@@ -252,6 +258,9 @@ public final class Highmem {
             return lowmemAddress(pfn);
         }
         int c = cpu.id();
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(c, "kmap_local_page", "kmap_local slots");
+        }
         int idx = localDepth[c];
         if (idx >= kmMaxIdx) {
             throw bug("kernel BUG at mm/highmem.c (kmap_local_idx_push)! more than KM_MAX_IDX=" + kmMaxIdx
@@ -259,7 +268,7 @@ public final class Highmem {
         }
         localDepth[c] = idx + 1;
         long vaddr = fixToVirt(fixKmapBegin + idx + kmMaxIdx * c);
-        tables.mapPage(vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+        tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
         localPfn[c][idx] = pfn;
         return vaddr;
     }
@@ -277,6 +286,9 @@ public final class Highmem {
         long last = fixToVirt(fixKmapBegin + kmMaxIdx * c);
         if (lastPkmap == 0 || Long.compareUnsigned(vaddr, first) < 0 || Long.compareUnsigned(vaddr, last) > 0) {
             return; // a lowmem page: kmap_local gave its page_address
+        }
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(c, "kunmap_local", "kmap_local slots");
         }
         int top = localDepth[c] - 1;
         if (top < 0) {

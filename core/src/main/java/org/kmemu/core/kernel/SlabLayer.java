@@ -529,5 +529,10 @@ public final class SlabLayer {
         public KernelLog log() {
             return machine.log();
         }
+
+        @Override
+        public org.kmemu.api.PerCpuOwnership perCpu() {
+            return machine.mmu().owners();
+        }
     }
 }

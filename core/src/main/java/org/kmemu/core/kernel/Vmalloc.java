@@ -214,7 +214,7 @@ public final class Vmalloc {
                 machine.memory().fill(pfn << pageShift, (byte) 0, pageSize);
             }
         }
-        int mapped = mapPages(start, pfns, nr);
+        int mapped = mapPages(cpu, start, pfns, nr);
         if (mapped < nr) {
             warnAlloc(pageGfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to map pages");
             unmapPages(start, mapped);
@@ -259,7 +259,7 @@ public final class Vmalloc {
             return 0;
         }
         VmapArea reserved = busyArea(start);
-        int mapped = mapPages(start, pfns, count);
+        int mapped = mapPages(cpu, start, pfns, count);
         if (mapped < count) {
             unmapPages(start, mapped);
             releaseArea(cpu, reserved);
@@ -468,12 +468,16 @@ public final class Vmalloc {
 
     // ---- page tables and pages --------------------------------------------------------------------
 
-    /** {@code vmap_pages_range()}: @return how many pages were mapped before the tables ran out */
-    private int mapPages(long start, long[] pfns, int count) {
+    /**
+     * {@code vmap_pages_range()}: missing page tables are allocated as the calling CPU.
+     *
+     * @return how many pages were mapped before the tables ran out
+     */
+    private int mapPages(Cpu cpu, long start, long[] pfns, int count) {
         synchronized (tables) {
             for (int i = 0; i < count; i++) {
                 try {
-                    tables.mapPage(start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL);
+                    tables.mapPage(cpu, start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL);
                 } catch (IllegalStateException outOfTables) {
                     return i;
                 }

@@ -16,6 +16,7 @@ import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.PageAllocatorPolicy;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
@@ -25,6 +26,7 @@ import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.CpuOwners;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
 
@@ -45,6 +47,9 @@ import org.kmemu.core.mmu.Mmu;
  *   <li>the kernel services: the slab allocator from the object-allocator policy with the kmalloc
  *       caches, highmem mappings and vmalloc.</li>
  * </ol>
+ * Boot runs on the caller's thread and owns no CPU ({@link CpuOwners}): only when it is done does the
+ * first thread to touch a CPU become that CPU's, as the kernel checks CPU-locality only from
+ * {@code SYSTEM_SCHEDULING} on.
  * It prints the kernel's boot lines for each step to the machine's log. A config the machine cannot
  * boot with is a {@link ConfigException} naming the file and line, raised before anything runs.
  */
@@ -110,7 +115,7 @@ public final class Boot {
         PhysicalMemory memory = new PhysicalMemory(map, arch.byteOrder(), config.memory().poison());
         long lowLimit = layout.maxLowPfn() << shift;
         KernelPageTables tables = new KernelPageTables(memory, arch.pageTableFormat(layout),
-                () -> memblock.allocTopDown(pageSize, pageSize, lowLimit), shift);
+                cpu -> memblock.allocTopDown(pageSize, pageSize, lowLimit), shift);
         long imageEnd = (image.bssEnd() + pageSize - 1) & -pageSize;
         for (KernelMapping m : arch.kernelMappings(layout, map, image.textStart(), imageEnd)) {
             tables.install(m);
@@ -132,7 +137,9 @@ public final class Boot {
         }
         Set<ZoneType> configured = EnumSet.copyOf(arch.zoneTypes());
         configured.add(ZoneType.MOVABLE);
-        PageAllocator allocator = policy.create(new Context(allocatorConfig, populated, configured, shift, config.cpus(), log));
+        CpuOwners owners = new CpuOwners(config.cpus(), log);
+        PageAllocator allocator = policy.create(new Context(allocatorConfig, populated, configured, shift, config.cpus(), log,
+                owners));
         for (long[] f : freePfns) {
             for (ZoneSpan z : populated) {
                 long s = Math.max(f[0], z.startPfn());
@@ -144,12 +151,13 @@ public final class Boot {
             }
         }
         tables.usePageAllocator(allocator);
-        Mmu mmu = new Mmu(arch, layout, memory, tables, config.cpus());
+        Mmu mmu = new Mmu(arch, layout, memory, tables, owners);
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
                 config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys));
         BootLog.summary(log, machine);
         machine.setKernel(new Kernel(machine, objectPolicy, objectConfig));
+        owners.startScheduling();
         return machine;
     }
 
@@ -226,6 +234,6 @@ public final class Boot {
 
     /** The immutable context handed to the page allocator policy. */
     private record Context(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
-                           int cpus, KernelLog log) implements PageAllocatorContext {
+                           int cpus, KernelLog log, PerCpuOwnership perCpu) implements PageAllocatorContext {
     }
 }

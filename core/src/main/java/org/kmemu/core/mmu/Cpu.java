@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.kmemu.api.Access;
 import org.kmemu.api.PageFault;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.mm.PhysicalMemory;
 
@@ -20,9 +21,11 @@ import org.kmemu.core.mm.PhysicalMemory;
  * architecture's oops text, since kmemu has no fault handler yet.
  *
  * <h2>Threads</h2>
- * A Java thread acts as one CPU at a time; the CPU's state is not locked. Other CPUs flush this
- * CPU's TLB by posting a shootdown ({@link #postFlush}), applied before this CPU's next access, as an
- * IPI is taken at the next instruction boundary.
+ * A Java thread acts as the CPU; the CPU's state is not locked. Other CPUs flush this CPU's TLB by
+ * posting a shootdown ({@link #postFlush}), applied before this CPU's next access, as an IPI is taken
+ * at the next instruction boundary. With {@link PerCpuOwnership#CHECKS} on, every access and every
+ * change of the CPU's state checks that the calling thread owns the CPU ({@link CpuOwners}); the
+ * counters ({@link #tlbStats}) and the mode may be read from anywhere.
  */
 public final class Cpu {
     private final int id;
@@ -46,6 +49,7 @@ public final class Cpu {
     private final boolean smep;
     private final boolean smap;
     private final Translation t;
+    private final CpuOwners owners;
 
     private long root;
     private boolean userMode;
@@ -77,8 +81,9 @@ public final class Cpu {
     }
 
     Cpu(int id, PhysicalMemory memory, PageTableWalker walker, Tlb tlb, PinnedTlb pinned, FaultReporter reporter,
-        boolean softwareRefill, boolean nx, boolean smep, boolean smap, long root) {
+        boolean softwareRefill, boolean nx, boolean smep, boolean smap, long root, CpuOwners owners) {
         this.id = id;
+        this.owners = owners;
         this.memory = memory;
         this.walker = walker;
         this.tlb = tlb;
@@ -116,6 +121,9 @@ public final class Cpu {
      * @param newRoot the new root table's physical address
      */
     public void switchMm(long newRoot) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "switch_mm", "TLB");
+        }
         root = newRoot;
         tlb.flushAll(true);
     }
@@ -127,6 +135,9 @@ public final class Cpu {
 
     /** @param user whether the CPU now runs in user mode (kernel entry and exit) */
     public void setUserMode(boolean user) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "set_user_mode", "cpu state");
+        }
         userMode = user;
         // Tag arrays by bit index of Tlb.KERNEL_READ ... Tlb.USER_EXEC.
         int base = user ? 3 : 0;
@@ -137,21 +148,33 @@ public final class Cpu {
 
     /** x86 {@code stac}: opens a uaccess window in which SMAP lets the kernel touch user pages. */
     public void userAccessBegin() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "stac", "cpu state");
+        }
         uaccessOpen = true;
     }
 
     /** x86 {@code clac}: closes the uaccess window. */
     public void userAccessEnd() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "clac", "cpu state");
+        }
         uaccessOpen = false;
     }
 
     /** {@code preempt_disable()}. */
     public void preemptDisable() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "preempt_disable", "preempt count");
+        }
         preemptCount++;
     }
 
     /** {@code preempt_enable()}. */
     public void preemptEnable() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "preempt_enable", "preempt count");
+        }
         if (preemptCount == 0) {
             throw new IllegalStateException("preempt_enable: preempt count already 0 on CPU " + id + " (expected: a matching preempt_disable)");
         }
@@ -165,11 +188,17 @@ public final class Cpu {
 
     /** {@code pagefault_disable()}: user accesses fail instead of faulting (kmap_atomic). */
     public void pagefaultDisable() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "pagefault_disable", "cpu state");
+        }
         pagefaultDisabled++;
     }
 
     /** {@code pagefault_enable()}. */
     public void pagefaultEnable() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "pagefault_enable", "cpu state");
+        }
         if (pagefaultDisabled == 0) {
             throw new IllegalStateException("pagefault_enable: not disabled on CPU " + id + " (expected: a matching pagefault_disable)");
         }
@@ -183,6 +212,9 @@ public final class Cpu {
 
     /** @param disabled whether interrupts are now disabled ({@code local_irq_disable}/{@code enable}) */
     public void setIrqsDisabled(boolean disabled) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "local_irq_disable", "cpu state");
+        }
         irqsDisabled = disabled;
     }
 
@@ -393,6 +425,9 @@ public final class Cpu {
      * The TLB fast path: the slot whose entry translates {@code vaddr} and allows the access, or -1.
      */
     private int lookup(long vaddr, long[] tags) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "tlb_lookup", "TLB");
+        }
         // Opaque, not volatile: it may not be hoisted out of a loop (a posted shootdown is seen at the
         // next access, as an IPI is taken at the next instruction), but it orders nothing else.
         if ((int) PENDING.getOpaque(this) != 0) {
@@ -520,21 +555,33 @@ public final class Cpu {
 
     /** {@code flush_tlb_all} on this CPU only: everything but pinned entries. */
     public void localFlushTlbAll() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "local_flush_tlb_all", "TLB");
+        }
         tlb.flushAll(false);
     }
 
     /** {@code flush_tlb_one_kernel} / {@code invlpg} on this CPU only. @param vaddr the page */
     public void localFlushTlbPage(long vaddr) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "flush_tlb_one_kernel", "TLB");
+        }
         tlb.flushPage(vaddr);
     }
 
     /** Local flush of [start, end). @param start first address @param end end address */
     public void localFlushTlbRange(long start, long end) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "local_flush_tlb_range", "TLB");
+        }
         tlb.flushRange(start, end);
     }
 
     /** Local flush of the current address space's (non-global) entries. */
     public void localFlushTlbMm() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "local_flush_tlb_mm", "TLB");
+        }
         tlb.flushAll(true);
     }
 

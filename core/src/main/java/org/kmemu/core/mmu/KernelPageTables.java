@@ -24,7 +24,8 @@ import org.kmemu.core.mm.PhysicalMemory;
  * <p>Boot builds it single-threaded; afterwards kernel services that change kernel mappings (vmalloc,
  * kmap) call {@link #mapPage}/{@link #clearPage}, which hold this object's monitor (the kernel's
  * {@code init_mm.page_table_lock}) while they walk and allocate tables; the callers flush TLBs
- * themselves, as the kernel does.
+ * themselves, as the kernel does. A table {@link #mapPage} needs is allocated as the calling CPU, from
+ * that CPU's per-CPU lists ({@code pte_alloc_kernel} runs on the CPU that maps), never as another CPU.
  */
 public final class KernelPageTables {
     private final PhysicalMemory memory;
@@ -45,8 +46,11 @@ public final class KernelPageTables {
      */
     @FunctionalInterface
     public interface TableAllocator {
-        /** @return the physical address of a free page for a table, or -1 if there is none */
-        long allocateTablePage();
+        /**
+         * @param cpu the CPU that needs the table (the page allocator's per-CPU lists are that CPU's)
+         * @return the physical address of a free page for a table, or -1 if there is none
+         */
+        long allocateTablePage(int cpu);
     }
 
     /**
@@ -63,7 +67,8 @@ public final class KernelPageTables {
         this.format = format;
         this.tableAllocator = tableAllocator;
         this.pageShift = pageShift;
-        this.root = allocateTable();
+        // The root is made at boot, before any CPU runs: memblock does not care which CPU asks.
+        this.root = allocateTable(0);
     }
 
     /**
@@ -72,8 +77,8 @@ public final class KernelPageTables {
      * @param allocator the page allocator
      */
     public void usePageAllocator(PageAllocator allocator) {
-        this.tableAllocator = () -> {
-            long pfn = allocator.allocPages(0, Gfp.GFP_KERNEL, 0);
+        this.tableAllocator = cpu -> {
+            long pfn = allocator.allocPages(cpu, Gfp.GFP_KERNEL, 0);
             return pfn == PageAllocator.NO_PFN ? -1 : pfn << pageShift;
         };
     }
@@ -110,8 +115,8 @@ public final class KernelPageTables {
         return List.copyOf(mappings);
     }
 
-    private long allocateTable() {
-        long phys = tableAllocator.allocateTablePage();
+    private long allocateTable(int cpu) {
+        long phys = tableAllocator.allocateTablePage(cpu);
         if (phys < 0) {
             throw new IllegalStateException("out of memory for kernel page tables");
         }
@@ -130,7 +135,7 @@ public final class KernelPageTables {
         long base = 1L << pageShift;
         if (m.phys() == KernelMapping.TABLES_ONLY) {
             for (long off = 0; Long.compareUnsigned(off, m.size()) < 0; off += base) {
-                tableFor(m.virt() + off, format.levels() - 1, m.flags());
+                tableFor(0, m.virt() + off, format.levels() - 1, m.flags());
             }
             return;
         }
@@ -139,7 +144,7 @@ public final class KernelPageTables {
             long v = m.virt() + off;
             long p = m.phys() + off;
             int level = leafLevel(v, p, m.size() - off, m.maxPageSize());
-            long table = tableFor(v, level, m.flags());
+            long table = tableFor(0, v, level, m.flags());
             int shift = format.indexShift(level);
             walker.writeEntry(walker.entryAddress(table, level, v), format.encodeLeaf(p, level, m.flags() | PteFlags.PRESENT));
             leavesByShift.merge(shift, 1L, Long::sum);
@@ -160,15 +165,18 @@ public final class KernelPageTables {
         throw new IllegalArgumentException(String.format("kernel mapping at %#x: no leaf fits (expected: base-page aligned)", v));
     }
 
-    /** @return the table at {@code level} for {@code vaddr}, allocating missing tables on the way */
-    private long tableFor(long vaddr, int level, int flags) {
+    /**
+     * @param cpu the CPU that allocates missing tables (boot's tables come from memblock: any)
+     * @return the table at {@code level} for {@code vaddr}, allocating missing tables on the way
+     */
+    private long tableFor(int cpu, long vaddr, int level, int flags) {
         long table = root;
         for (int l = 0; l < level; l++) {
             long addr = walker.entryAddress(table, l, vaddr);
             long entry = walker.readEntry(addr);
             int decoded = format.decode(entry, l);
             if ((decoded & PteFlags.PRESENT) == 0) {
-                long next = allocateTable();
+                long next = allocateTable(cpu);
                 walker.writeEntry(addr, format.encodeTable(next, l, PteFlags.PRESENT | PteFlags.WRITE | (flags & PteFlags.USER)));
                 table = next;
             } else if ((decoded & PteFlags.HUGE) != 0) {
@@ -183,26 +191,40 @@ public final class KernelPageTables {
 
     /**
      * Maps one base page ({@code set_pte_at} on a kernel address); the tables must exist or are
-     * allocated. The caller flushes TLBs.
+     * allocated, as the calling CPU. The caller flushes TLBs.
      *
+     * @param cpu   the calling CPU: missing tables come from its per-CPU lists
      * @param vaddr a kernel virtual address, page aligned
      * @param phys  a physical page address
      * @param flags {@link PteFlags}
      */
-    public synchronized void mapPage(long vaddr, long phys, int flags) {
+    public synchronized void mapPage(Cpu cpu, long vaddr, long phys, int flags) {
         int last = format.levels() - 1;
-        long table = tableFor(vaddr, last, flags);
+        long table = tableFor(cpu.id(), vaddr, last, flags);
         walker.writeEntry(walker.entryAddress(table, last, vaddr), format.encodeLeaf(phys, last, flags | PteFlags.PRESENT));
     }
 
     /**
-     * Clears one base page's PTE ({@code pte_clear}); the caller flushes TLBs.
+     * Clears one base page's PTE ({@code pte_clear}); the caller flushes TLBs. Allocates nothing: where
+     * a table on the way is missing there is no PTE to clear (as vunmap_pmd_range skips an empty PMD).
      *
      * @param vaddr a kernel virtual address mapped with base pages
      */
     public synchronized void clearPage(long vaddr) {
+        long table = root;
         int last = format.levels() - 1;
-        long table = tableFor(vaddr, last, 0);
+        for (int l = 0; l < last; l++) {
+            long entry = walker.readEntry(walker.entryAddress(table, l, vaddr));
+            int decoded = format.decode(entry, l);
+            if ((decoded & PteFlags.PRESENT) == 0) {
+                return;
+            }
+            if ((decoded & PteFlags.HUGE) != 0) {
+                throw new IllegalStateException(String.format("kernel mapping at %#x: a %s large page is in the way", vaddr,
+                        format.levelName(l)));
+            }
+            table = format.address(entry, l);
+        }
         walker.writeEntry(walker.entryAddress(table, last, vaddr), 0);
     }
 }

@@ -25,15 +25,18 @@ public final class Mmu {
     private final Cpu[] cpus;
     private final TlbModel tlbModel;
     private final List<KernelMapping> pinnedEntries;
+    private final CpuOwners owners;
 
     /**
      * @param arch         the architecture
      * @param layout       its layout on this machine
      * @param memory       the machine's RAM
      * @param kernelTables the kernel page tables boot built
-     * @param nrCpus       how many CPUs
+     * @param owners       which thread runs as each CPU (its {@link CpuOwners#nrCpus()} is the CPU count)
      */
-    public Mmu(ArchSpec arch, KernelLayout layout, PhysicalMemory memory, KernelPageTables kernelTables, int nrCpus) {
+    public Mmu(ArchSpec arch, KernelLayout layout, PhysicalMemory memory, KernelPageTables kernelTables, CpuOwners owners) {
+        int nrCpus = owners.nrCpus();
+        this.owners = owners;
         this.memory = memory;
         this.walker = kernelTables.walker();
         this.kernelTables = kernelTables;
@@ -47,13 +50,18 @@ public final class Mmu {
         this.cpus = new Cpu[nrCpus];
         for (int i = 0; i < nrCpus; i++) {
             cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, arch::faultReport,
-                    tlbModel.softwareRefill(), nx, smep, smap, kernelTables.root());
+                    tlbModel.softwareRefill(), nx, smep, smap, kernelTables.root(), owners);
         }
     }
 
     /** @param id a CPU number @return that CPU */
     public Cpu cpu(int id) {
         return cpus[id];
+    }
+
+    /** @return which thread runs as each CPU (the debug tier's {@link org.kmemu.api.PerCpuOwnership}) */
+    public CpuOwners owners() {
+        return owners;
     }
 
     /** @return how many CPUs */

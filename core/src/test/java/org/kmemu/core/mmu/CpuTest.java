@@ -66,9 +66,9 @@ class CpuTest {
         m.memory().writeLong(oldPage, 1);
         m.memory().writeLong(newPage, 2);
         KernelPageTables kt = m.mmu().kernelTables();
-        kt.mapPage(v, oldPage, PteFlags.WRITE | PteFlags.GLOBAL);
+        kt.mapPage(cpu, v, oldPage, PteFlags.WRITE | PteFlags.GLOBAL);
         assertThat(cpu.load64(v)).isEqualTo(1);
-        kt.mapPage(v, newPage, PteFlags.WRITE | PteFlags.GLOBAL);
+        kt.mapPage(cpu, v, newPage, PteFlags.WRITE | PteFlags.GLOBAL);
         assertThat(cpu.load64(v)).as("stale: no flush yet").isEqualTo(1);
         Cpu other = m.mmu().cpu(1);
         assertThat(other.load64(v)).as("a CPU that never cached it walks the new PTE").isEqualTo(2);
@@ -81,7 +81,7 @@ class CpuTest {
         long v = l.vmallocStart() + 0x10000;
         KernelPageTables kt = m.mmu().kernelTables();
         long phys = page();
-        kt.mapPage(v, phys, PteFlags.WRITE | PteFlags.GLOBAL);
+        kt.mapPage(cpu, v, phys, PteFlags.WRITE | PteFlags.GLOBAL);
         Cpu other = m.mmu().cpu(1);
         m.memory().writeLong(phys, 7);
         assertThat(other.load64(v)).isEqualTo(7);
@@ -108,7 +108,7 @@ class CpuTest {
     void theWalkerSetsAccessedAndDirtyAndAFirstWriteToACleanPageWalksAgain() {
         long v = l.vmallocStart() + 0x20000;
         KernelPageTables kt = m.mmu().kernelTables();
-        kt.mapPage(v, page(), PteFlags.WRITE | PteFlags.GLOBAL);
+        kt.mapPage(cpu, v, page(), PteFlags.WRITE | PteFlags.GLOBAL);
         cpu.load64(v);
         WalkReport r = m.mmu().walk(kt.root(), v);
         assertThat(r.flags() & (PteFlags.ACCESSED | PteFlags.DIRTY)).isEqualTo(PteFlags.ACCESSED);
@@ -139,14 +139,14 @@ class CpuTest {
         KernelPageTables kt = m.mmu().kernelTables();
         long ro = l.vmallocStart() + 0x30000;
         long user = 0x400000;
-        kt.mapPage(ro, page(), PteFlags.GLOBAL);
+        kt.mapPage(cpu, ro, page(), PteFlags.GLOBAL);
         assertThat(cpu.load64(ro)).isZero();
         assertThatThrownBy(() -> cpu.store64(ro, 1)).isInstanceOf(PageFaultException.class)
                 .satisfies(e -> assertThat(((PageFaultException) e).fault().reason()).isEqualTo("write to a read-only page"));
         assertThatThrownBy(() -> cpu.fetch32(ro)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
                 .isEqualTo("instruction fetch from a no-execute page"));
 
-        kt.mapPage(user, page(), PteFlags.USER | PteFlags.WRITE | PteFlags.EXEC);
+        kt.mapPage(cpu, user, page(), PteFlags.USER | PteFlags.WRITE | PteFlags.EXEC);
         assertThatThrownBy(() -> cpu.load64(user)).satisfies(e -> assertThat(((PageFaultException) e).fault().reason())
                 .startsWith("SMAP"));
         cpu.userAccessBegin();
@@ -190,7 +190,7 @@ class CpuTest {
         long v = l.va(page());
         cpu.load64(v);
         long user = 0x500000;
-        m.mmu().kernelTables().mapPage(user, page(), PteFlags.USER | PteFlags.WRITE);
+        m.mmu().kernelTables().mapPage(cpu, user, page(), PteFlags.USER | PteFlags.WRITE);
         cpu.setUserMode(true);
         cpu.load64(user);
         int before = cpu.tlbStats().valid();

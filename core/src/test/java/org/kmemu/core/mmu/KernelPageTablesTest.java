@@ -6,7 +6,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
+import java.util.List;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.PteFlags;
+import org.kmemu.api.ZoneStats;
+import org.kmemu.api.ZoneType;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.testing.TestMachines;
 
@@ -58,5 +64,61 @@ class KernelPageTablesTest {
         long free = X86_64.nrFreePages();
         long managed = X86_64.totalRamPages();
         assertThat(free).as("boot tables came from memblock").isEqualTo(managed);
+    }
+
+    @Test
+    void aTableIsAllocatedAsTheCpuThatMapsAndClearingAllocatesNone() {
+        Machine m = TestMachines.x86_64(64L << 20);
+        PageAllocator real = m.pageAllocator();
+        List<Integer> askedBy = new ArrayList<>();
+        KernelPageTables t = m.mmu().kernelTables();
+        t.usePageAllocator(new PageAllocator() {
+            @Override
+            public int maxOrder() {
+                return real.maxOrder();
+            }
+
+            @Override
+            public int pageblockOrder() {
+                return real.pageblockOrder();
+            }
+
+            @Override
+            public void freeBootMemory(long startPfn, long nrPages) {
+                real.freeBootMemory(startPfn, nrPages);
+            }
+
+            @Override
+            public long allocPages(int cpu, int gfp, int order) {
+                askedBy.add(cpu);
+                return real.allocPages(cpu, gfp, order);
+            }
+
+            @Override
+            public void freePages(int cpu, long pfn, int order) {
+                real.freePages(cpu, pfn, order);
+            }
+
+            @Override
+            public long nrFreePages(ZoneType zone) {
+                return real.nrFreePages(zone);
+            }
+
+            @Override
+            public ZoneStats zoneStats(ZoneType zone) {
+                return real.zoneStats(zone);
+            }
+        });
+        long tables = t.tablePages();
+        long v = m.layout().vmallocStart() + (64L << 20);
+        t.mapPage(m.mmu().cpu(1), v, 1L << 20, PteFlags.WRITE | PteFlags.GLOBAL);
+        assertThat(askedBy).as("a PTE table at least, all as the CPU that maps").isNotEmpty().containsOnly(1);
+        assertThat(t.tablePages()).isEqualTo(tables + askedBy.size());
+        assertThat(m.mmu().walk(t.root(), v).physical()).isEqualTo(1L << 20);
+
+        t.clearPage(v + (1L << 30));
+        assertThat(t.tablePages()).as("no table where nothing is mapped").isEqualTo(tables + askedBy.size());
+        t.clearPage(v);
+        assertThat(m.mmu().walk(t.root(), v).mapped()).isFalse();
     }
 }

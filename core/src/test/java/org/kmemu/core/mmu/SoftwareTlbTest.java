@@ -51,7 +51,7 @@ class SoftwareTlbTest {
     void otherKernelAddressesAreRefilledInSoftware() {
         long v = m.layout().vmallocStart() + 0x4000;
         long phys = m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0) << 12;
-        m.mmu().kernelTables().mapPage(v, phys, PteFlags.WRITE | PteFlags.GLOBAL);
+        m.mmu().kernelTables().mapPage(cpu, v, phys, PteFlags.WRITE | PteFlags.GLOBAL);
         cpu.store32(v, 7);
         cpu.load32(v);
         TlbStats s = cpu.tlbStats();

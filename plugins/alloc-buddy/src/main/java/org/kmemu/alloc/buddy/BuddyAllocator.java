@@ -8,6 +8,7 @@ import org.kmemu.api.KernelLog;
 import org.kmemu.api.MigrateType;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PageAllocatorContext;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneStats;
 import org.kmemu.api.ZoneType;
@@ -34,7 +35,12 @@ import org.kmemu.api.ZoneType;
  * past its high mark; other orders merge under the zone lock.
  *
  * <h2>Locks</h2>
- * One lock per zone (zone->lock); never two at once. Per-CPU lists are confined to their CPU's thread.
+ * One lock per zone (zone->lock); never two at once. Per-CPU lists are confined to their CPU's thread,
+ * which the debug tier checks ({@link PerCpuOwnership}): an order-0 allocation or free on CPU n from a
+ * thread that is not CPU n's is reported before it touches the lists. {@link #drainAllPages} reaches
+ * into every CPU's lists from the calling thread, where the kernel's drain_all_pages runs
+ * drain_local_pages on each CPU (or takes each pcp->lock, which kmemu's lists do not have): it is
+ * correct only while the other CPUs are quiescent, and checks that no other live thread owns them.
  */
 final class BuddyAllocator implements PageAllocator {
     private static final int ZONE_MODIFIERS = Gfp.__GFP_DMA | Gfp.__GFP_HIGHMEM | Gfp.__GFP_DMA32 | Gfp.__GFP_MOVABLE;
@@ -48,6 +54,7 @@ final class BuddyAllocator implements PageAllocator {
     private final boolean pcpEnabled;
     private final KernelLog log;
     private final BadPageReport badPages;
+    private final PerCpuOwnership perCpu;
     private final Set<ZoneType> configured;
     private final List<ZoneType> reserveTypes;
     /** Populated zones, lowest first. */
@@ -69,6 +76,7 @@ final class BuddyAllocator implements PageAllocator {
         this.pcpEnabled = options.pcpEnabled();
         this.log = context.log();
         this.badPages = new BadPageReport(log);
+        this.perCpu = context.perCpu();
         this.configured = Set.copyOf(context.configuredZones());
         List<ZoneType> reserve = new ArrayList<>();
         for (ZoneType t : ZoneType.values()) {
@@ -277,6 +285,9 @@ final class BuddyAllocator implements PageAllocator {
     /** {@code rmqueue()}: the per-CPU list for order 0, else the buddy lists. */
     private long rmqueue(int cpu, BuddyZone zone, int order, int mt, int allocFlags) {
         if (order == 0 && pcpEnabled) {
+            if (PerCpuOwnership.CHECKS) {
+                perCpu.check(cpu, "rmqueue_pcplist", "per_cpu_pages");
+            }
             int i = rmqueuePcplist(pcp[cpu][zone.typeIndex], zone, mt, allocFlags);
             if (i != PageList.NIL) {
                 return zone.startPfn + i;
@@ -360,6 +371,9 @@ final class BuddyAllocator implements PageAllocator {
             return;
         }
         if (order == 0 && pcpEnabled) {
+            if (PerCpuOwnership.CHECKS) {
+                perCpu.check(cpu, "free_unref_page", "per_cpu_pages");
+            }
             freeUnrefPage(pcp[cpu][zone.typeIndex], zone, i);
             return;
         }
@@ -402,10 +416,14 @@ final class BuddyAllocator implements PageAllocator {
         count = Math.min(count, p.count);
         int list = first - 1;
         while (count > 0) {
+            int looked = 0;
             do {
                 if (++list >= MigrateType.PCPTYPES) {
                     list = 0;
                 }
+                // count says pages are left: an empty pcp would spin here for ever (as the kernel would).
+                assert ++looked <= MigrateType.PCPTYPES : "pcp of CPU " + p.cpu + ": count " + p.count
+                        + " but every list is empty";
             } while (p.head[list] == PageList.NIL);
             do {
                 int i = PageList.last(zone.prev, p.head, list);
@@ -419,6 +437,11 @@ final class BuddyAllocator implements PageAllocator {
 
     @Override
     public void drainAllPages() {
+        if (PerCpuOwnership.CHECKS) {
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                perCpu.checkQuiescent(cpu, "drain_pages", "per_cpu_pages");
+            }
+        }
         for (BuddyZone zone : zones) {
             for (int cpu = 0; cpu < cpus; cpu++) {
                 PerCpuPages p = pcp[cpu][zone.typeIndex];

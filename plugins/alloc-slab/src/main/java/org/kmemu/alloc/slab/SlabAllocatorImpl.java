@@ -3,6 +3,7 @@ package org.kmemu.alloc.slab;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.ObjectConstructor;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
 import org.kmemu.api.SlabContext;
@@ -41,6 +42,11 @@ import org.kmemu.api.SlabPages;
  * else on slabs_partial; {@code freeObjects} is the sum of num - active over the lists; objects in
  * array caches count as active, as get_slabinfo counts them.
  *
+ * <p>Per-CPU state: {@code cpuCache[cpu]} is used by CPU {@code cpu}'s thread, which the debug tier
+ * checks on alloc and free ({@link PerCpuOwnership}). Draining every CPU's array (shrink, destroy),
+ * which the kernel does with on_each_cpu(do_drain), takes each array's monitor here instead, so it is
+ * correct from any thread and not checked.
+ *
  * <p>Lock order: a CPU's array cache monitor (local_irq_disable), then the node (n->list_lock), then
  * the page map. cache_grow allocates pages and runs constructors outside the node lock; slabs are
  * destroyed outside it (slabs_destroy). An off-slab cache takes its management cache's locks after
@@ -63,6 +69,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
     private final SlabPages pages;
     private final int pageShift;
     private final SlabPageMap pageMap;
+    private final PerCpuOwnership perCpu;
     /** The management caches by size class (log2), created on first use; guarded by this. */
     private final KmemCache[] mgmtCaches = new KmemCache[32];
 
@@ -73,6 +80,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
         this.pages = context.pages();
         this.pageShift = context.pageShift();
         this.pageMap = new SlabPageMap(pageShift);
+        this.perCpu = context.perCpu();
     }
 
     SlabOptions options() {
@@ -141,6 +149,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
     @Override
     public long alloc(int cpu, SlabCache cache, int gfp) {
         KmemCache c = slab(cache);
+        if (PerCpuOwnership.CHECKS) {
+            perCpu.check(cpu, "____cache_alloc", "array_cache");
+        }
         ArrayCache ac = c.cpuCache[cpu];
         long objp;
         synchronized (ac) {
@@ -308,6 +319,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
             context.log().err("kmem_cache_free: " + c.name + ": 0x" + Long.toHexString(objp)
                     + " is not the start of an object (ignored)");
             return;
+        }
+        if (PerCpuOwnership.CHECKS) {
+            perCpu.check(cpu, "__cache_free", "array_cache");
         }
         ArrayCache ac = c.cpuCache[cpu];
         synchronized (ac) {

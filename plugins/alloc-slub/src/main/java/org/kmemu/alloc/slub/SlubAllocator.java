@@ -6,6 +6,7 @@ import java.util.List;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.ObjectConstructor;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
 import org.kmemu.api.SlabContext;
@@ -36,6 +37,11 @@ import org.kmemu.api.SlabPages;
  * its own free list, where a frozen slab counts the CPU's chain as in use; a slab is on the partial
  * list iff it is not frozen and its free list is not empty; full slabs are on no list.
  *
+ * <p>Per-CPU state: {@code cpuSlabs[cpu]} is used by CPU {@code cpu}'s thread, which the debug tier
+ * checks on the fast paths ({@link PerCpuOwnership}). flush_all, which the kernel runs on every CPU
+ * (flush_cpu_slab by IPI or per-CPU work), takes each CPU's monitor here instead, so shrink and
+ * destroy are correct from any thread and are not checked.
+ *
  * <p>Lock order: a CPU's {@link CpuSlab} monitor (local_lock), then the cache's {@link CacheNode}
  * (n->list_lock), then the {@link SlabPageMap}. Pages go back to the page allocator outside the node
  * lock, as discard_slab does. Misuse is reported in the kernel's words and the call is then ignored
@@ -61,6 +67,7 @@ final class SlubAllocator implements SlabAllocator {
     private final SlabPages pages;
     private final int pageShift;
     private final SlabPageMap pageMap;
+    private final PerCpuOwnership perCpu;
     /** TAINT_BAD_PAGE, set by the first slab_bug report. */
     private volatile boolean tainted;
 
@@ -75,6 +82,7 @@ final class SlubAllocator implements SlabAllocator {
         this.pages = context.pages();
         this.pageShift = context.pageShift();
         this.pageMap = new SlabPageMap(pageShift);
+        this.perCpu = context.perCpu();
     }
 
     /** @return the options read from the config */
@@ -102,6 +110,9 @@ final class SlubAllocator implements SlabAllocator {
     @Override
     public long alloc(int cpu, SlabCache cache, int gfp) {
         SlubCache s = slub(cache);
+        if (PerCpuOwnership.CHECKS) {
+            perCpu.check(cpu, "slab_alloc_node", "kmem_cache_cpu");
+        }
         CpuSlab c = s.cpuSlabs[cpu];
         synchronized (c) {
             long object = c.freelist;
@@ -237,6 +248,9 @@ final class SlubAllocator implements SlabAllocator {
         if (owner != s) {
             freeMisdirected(cpu, s, owner, objp);
             return;
+        }
+        if (PerCpuOwnership.CHECKS) {
+            perCpu.check(cpu, "do_slab_free", "kmem_cache_cpu");
         }
         CpuSlab c = s.cpuSlabs[cpu];
         synchronized (c) {
