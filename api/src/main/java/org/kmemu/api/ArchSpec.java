@@ -164,6 +164,21 @@ public interface ArchSpec {
     List<String> faultReport(PageFault fault);
 
     /**
+     * The error word the CPU hands the kernel's page-fault handler with this fault, in the architecture's
+     * own bits: x86's #PF error code (X86_PF_PROT, X86_PF_WRITE, X86_PF_USER, X86_PF_RSVD, X86_PF_INSTR;
+     * arch/x86/include/asm/trap_pf.h), BookE's ESR (ESR_ST for a store; arch/powerpc/include/asm/reg_booke.h).
+     * The core passes it to its page-fault handler next to the decoded access, as do_page_fault receives
+     * {@code error_code}. Called by the core on the faulting CPU's thread, once per fault; must not fail.
+     * Default: 0, for an architecture whose CPU reports no such word.
+     *
+     * @param fault what faulted
+     * @return the error code
+     */
+    default int faultErrorCode(PageFault fault) {
+        return 0;
+    }
+
+    /**
      * @return L1_CACHE_BYTES: the cache line SLAB_HWCACHE_ALIGN aligns to (64 on x86; e500v2 has 32)
      */
     default int cacheLineBytes() {

@@ -1,6 +1,5 @@
 package org.kmemu.core.mmu;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.kmemu.api.Access;
 import org.kmemu.api.PageFault;
@@ -17,8 +16,15 @@ import org.kmemu.core.mm.PhysicalMemory;
  * whose cached permissions allow the access costs a few array reads and no allocation. A miss, an
  * access the cached entry does not allow (a first write to a clean page, SMAP), and an access that
  * crosses a page take the slow path: pinned entries, then a page-table walk, the permission checks,
- * accessed/dirty, and a refill. A walk that fails raises {@link PageFaultException} with the
- * architecture's oops text, since kmemu has no fault handler yet.
+ * accessed/dirty, and a refill.
+ *
+ * <h2>Faults</h2>
+ * A walk that fails is a page fault: {@link PageFaultEntry} decides, as the kernel's do_page_fault does,
+ * whether it reaches the machine's {@link PageFaultHandler} (handle_mm_fault's place). The handler's
+ * {@link FaultResult#RETRY} walks again and the access goes on; {@link FaultResult#FIXUP} inside this
+ * CPU's fixup window ({@link #uaccessFixupBegin}, the exception table of the uaccess helpers) throws
+ * {@link FixupException}, which the helper turns into its short count; everything else raises
+ * {@link PageFaultException} with the architecture's oops text. None of this touches the fast path.
  *
  * <h2>Threads</h2>
  * A Java thread acts as the CPU; the CPU's state is not locked. Other CPUs flush this CPU's TLB by
@@ -43,7 +49,7 @@ public final class Cpu {
     private final long tlbSetMask;
     private long hits;
     private final PinnedTlb pinned;
-    private final FaultReporter reporter;
+    private final PageFaultEntry faults;
     private final boolean softwareRefill;
     private final boolean nx;
     private final boolean smep;
@@ -54,6 +60,10 @@ public final class Cpu {
     private long root;
     private boolean userMode;
     private boolean uaccessOpen;
+    private boolean fixupAllowed;
+    /** Why the last failed walk failed, for the fault it raises: set by {@link #walkAndFill}. */
+    private boolean faultProtection;
+    private String faultReason;
     private int preemptCount;
     private int pagefaultDisabled;
     private boolean irqsDisabled;
@@ -75,12 +85,16 @@ public final class Cpu {
         }
     }
 
-    /** Turns a fault into the architecture's report. */
-    interface FaultReporter {
-        List<String> report(PageFault fault);
-    }
+    /**
+     * How often one access may be retried on the handler's word before the CPU gives up: a handler that
+     * says RETRY without changing what the walk finds would otherwise fault forever (on hardware, a hang).
+     */
+    static final int MAX_FAULT_RETRIES = 64;
 
-    Cpu(int id, PhysicalMemory memory, PageTableWalker walker, Tlb tlb, PinnedTlb pinned, FaultReporter reporter,
+    /** Physical addresses are never negative: the slow path's "no translation". */
+    private static final long NO_PHYS = -1;
+
+    Cpu(int id, PhysicalMemory memory, PageTableWalker walker, Tlb tlb, PinnedTlb pinned, PageFaultEntry faults,
         boolean softwareRefill, boolean nx, boolean smep, boolean smap, long root, CpuOwners owners) {
         this.id = id;
         this.owners = owners;
@@ -96,7 +110,7 @@ public final class Cpu {
         this.tlbWays = tlb.ways;
         this.tlbSetMask = tlb.sets - 1;
         this.pinned = pinned;
-        this.reporter = reporter;
+        this.faults = faults;
         this.softwareRefill = softwareRefill;
         this.nx = nx;
         this.smep = smep;
@@ -139,11 +153,24 @@ public final class Cpu {
             owners.check(id, "set_user_mode", "cpu state");
         }
         userMode = user;
-        // Tag arrays by bit index of Tlb.KERNEL_READ ... Tlb.USER_EXEC.
-        int base = user ? 3 : 0;
-        readTags = tlb.accessTags[base];
-        writeTags = tlb.accessTags[base + 1];
-        execTags = tlb.accessTags[base + 2];
+        selectTags();
+    }
+
+    /**
+     * Points the fast path at the tag arrays of the accesses the CPU makes now: user mode, kernel mode,
+     * or kernel mode inside a uaccess window (where SMAP lets reads and writes reach user pages, so that
+     * they hit the TLB too). Tag arrays are indexed by the bit index of Tlb.KERNEL_READ ... KERNEL_AC_WRITE.
+     */
+    private void selectTags() {
+        if (userMode) {
+            readTags = tlb.accessTags[3];
+            writeTags = tlb.accessTags[4];
+            execTags = tlb.accessTags[5];
+        } else {
+            readTags = tlb.accessTags[uaccessOpen ? 6 : 0];
+            writeTags = tlb.accessTags[uaccessOpen ? 7 : 1];
+            execTags = tlb.accessTags[2];
+        }
     }
 
     /** x86 {@code stac}: opens a uaccess window in which SMAP lets the kernel touch user pages. */
@@ -152,6 +179,7 @@ public final class Cpu {
             owners.check(id, "stac", "cpu state");
         }
         uaccessOpen = true;
+        selectTags();
     }
 
     /** x86 {@code clac}: closes the uaccess window. */
@@ -160,6 +188,39 @@ public final class Cpu {
             owners.check(id, "clac", "cpu state");
         }
         uaccessOpen = false;
+        selectTags();
+    }
+
+    /** @return whether a uaccess window is open (x86 EFLAGS.AC after {@code stac}) */
+    public boolean userAccessOpen() {
+        return uaccessOpen;
+    }
+
+    /**
+     * Opens the exception-table window: until {@link #uaccessFixupEnd}, a fault the kernel cannot resolve
+     * in a kernel-mode access throws {@link FixupException} instead of the oops. This stands for the
+     * {@code _ASM_EXTABLE_UA} entries that the kernel puts on each instruction of its uaccess helpers
+     * (arch/x86/include/asm/asm.h, arch/x86/mm/extable.c): kmemu's helpers run their accesses inside the
+     * window, and code outside any helper never has one. Not nested.
+     */
+    public void uaccessFixupBegin() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "uaccess_fixup_begin", "cpu state");
+        }
+        fixupAllowed = true;
+    }
+
+    /** Closes the exception-table window. */
+    public void uaccessFixupEnd() {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "uaccess_fixup_end", "cpu state");
+        }
+        fixupAllowed = false;
+    }
+
+    /** @return whether a fault in a kernel-mode access would be fixed up now */
+    public boolean uaccessFixupAllowed() {
+        return fixupAllowed;
     }
 
     /** {@code preempt_disable()}. */
@@ -464,10 +525,25 @@ public final class Cpu {
 
     /**
      * The slow path: pinned entries, then the walk (hardware on x86, the software miss handler on
-     * e500), the permission checks, accessed/dirty, and a TLB refill.
+     * e500), the permission checks, accessed/dirty, and a TLB refill; a walk that fails is a page fault,
+     * taken again as long as the handler fixes the tables.
      */
     private long miss(long vaddr, Access access) {
         tlb.misses++;
+        for (int retries = 0; ; retries++) {
+            long phys = walkAndFill(vaddr, access);
+            if (phys != NO_PHYS) {
+                return phys;
+            }
+            pageFault(vaddr, access, retries);
+        }
+    }
+
+    /**
+     * One translation attempt: the physical address, with the TLB refilled, or {@link #NO_PHYS} with
+     * {@link #faultProtection}, {@link #faultReason} and {@link #t} describing the fault.
+     */
+    private long walkAndFill(long vaddr, Access access) {
         if (pinned != null) {
             int p = pinned.find(vaddr);
             if (p >= 0) {
@@ -483,7 +559,7 @@ public final class Cpu {
                 }
                 // A TLB1 hit that forbids the access is a storage interrupt at once: no miss, no walk.
                 t.levelsRead = 0;
-                throw fault(vaddr, access, true, why);
+                return noTranslation(true, why);
             }
         }
         walks++;
@@ -491,11 +567,11 @@ public final class Cpu {
             softwareRefills++;
         }
         if (!walker.walk(root, vaddr, t)) {
-            throw fault(vaddr, access, false, "not present");
+            return noTranslation(false, "not present");
         }
         String why = check(t.flags, access);
         if (why != null) {
-            throw fault(vaddr, access, true, why);
+            return noTranslation(true, why);
         }
         walker.markAccessed(t, access == Access.WRITE);
         long frame = (t.pagePhys | (vaddr & ((1L << t.pageShift) - 1))) & ~0xfffL;
@@ -534,6 +610,7 @@ public final class Cpu {
         if (!(user && smap)) {
             p |= Tlb.KERNEL_READ | (write ? Tlb.KERNEL_WRITE : 0);
         }
+        p |= Tlb.KERNEL_AC_READ | (write ? Tlb.KERNEL_AC_WRITE : 0);
         if (exec && !(user && smep)) {
             p |= Tlb.KERNEL_EXEC;
         }
@@ -546,9 +623,45 @@ public final class Cpu {
         return p;
     }
 
-    private PageFaultException fault(long vaddr, Access access, boolean protection, String reason) {
-        PageFault f = new PageFault(vaddr, access, userMode, protection, reason, t.levelsRead, t.entries.clone(), walker.format());
-        return new PageFaultException(f, reporter.report(f));
+    private long noTranslation(boolean protection, String reason) {
+        faultProtection = protection;
+        faultReason = reason;
+        return NO_PHYS;
+    }
+
+    /**
+     * The page-fault exception: returns if the handler fixed the tables, else throws the fixup or the
+     * oops. The uaccess and fixup windows are closed while the kernel handles the fault (the exception
+     * entry's {@code clac}; the handler's own accesses have no exception-table entries) and restored after.
+     */
+    private void pageFault(long vaddr, Access access, int retries) {
+        PageFault f = new PageFault(vaddr, access, userMode, faultProtection, faultReason, t.levelsRead, t.entries.clone(),
+                walker.format());
+        boolean stac = uaccessOpen;
+        boolean fixup = fixupAllowed;
+        uaccessOpen = false;
+        fixupAllowed = false;
+        selectTags();
+        FaultResult r;
+        try {
+            r = faults.resolve(this, f, stac);
+        } finally {
+            uaccessOpen = stac;
+            fixupAllowed = fixup;
+            selectTags();
+        }
+        if (r == FaultResult.RETRY) {
+            if (retries + 1 >= MAX_FAULT_RETRIES) {
+                throw new IllegalStateException(String.format("page fault handler %s: RETRY %d times for the %s at %#x"
+                        + " on CPU %d without mapping it (expected: RETRY only once the tables allow the access)",
+                        faults.handler(), MAX_FAULT_RETRIES, access.name().toLowerCase(java.util.Locale.ROOT), vaddr, id));
+            }
+            return;
+        }
+        if (r == FaultResult.FIXUP && fixup && !userMode) {
+            throw new FixupException(vaddr, access);
+        }
+        throw new PageFaultException(f, faults.report(f));
     }
 
     // ---- TLB maintenance ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ public final class Mmu {
     private final TlbModel tlbModel;
     private final List<KernelMapping> pinnedEntries;
     private final CpuOwners owners;
+    private final PageFaultEntry faults;
 
     /**
      * @param arch         the architecture
@@ -47,9 +48,10 @@ public final class Mmu {
         boolean nx = arch.cpuFeatures().contains(CpuFeature.NX);
         boolean smep = arch.cpuFeatures().contains(CpuFeature.SMEP);
         boolean smap = arch.cpuFeatures().contains(CpuFeature.SMAP);
+        this.faults = new PageFaultEntry(arch, layout.taskSize(), smap);
         this.cpus = new Cpu[nrCpus];
         for (int i = 0; i < nrCpus; i++) {
-            cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, arch::faultReport,
+            cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, faults,
                     tlbModel.softwareRefill(), nx, smep, smap, kernelTables.root(), owners);
         }
     }
@@ -62,6 +64,21 @@ public final class Mmu {
     /** @return which thread runs as each CPU (the debug tier's {@link org.kmemu.api.PerCpuOwnership}) */
     public CpuOwners owners() {
         return owners;
+    }
+
+    /**
+     * Installs the kernel's page-fault handler for every CPU (handle_mm_fault's place), replacing the
+     * previous one; faults being handled on other CPUs finish with the handler they started with.
+     *
+     * @param handler the handler; {@link PageFaultHandler#NO_MM} is the default
+     */
+    public void setPageFaultHandler(PageFaultHandler handler) {
+        faults.setHandler(handler);
+    }
+
+    /** @return the page-fault handler the CPUs call */
+    public PageFaultHandler pageFaultHandler() {
+        return faults.handler();
     }
 
     /** @return how many CPUs */

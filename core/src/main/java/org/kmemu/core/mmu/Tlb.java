@@ -27,8 +27,17 @@ final class Tlb {
     static final int USER_READ = 1 << 3;
     static final int USER_WRITE = 1 << 4;
     static final int USER_EXEC = 1 << 5;
+    /**
+     * A kernel-mode read with EFLAGS.AC set (inside {@code stac}/{@code clac}): SMAP does not apply, so
+     * user pages are allowed too. Without SMAP the same as {@link #KERNEL_READ}.
+     */
+    static final int KERNEL_AC_READ = 1 << 6;
+    /** A kernel-mode write with EFLAGS.AC set. */
+    static final int KERNEL_AC_WRITE = 1 << 7;
+    /** The number of access kinds, each with its tag array: bits 0 to ACCESS_KINDS - 1. */
+    static final int ACCESS_KINDS = 8;
     /** The translation is global: kept when the address space switches. */
-    static final int GLOBAL = 1 << 6;
+    static final int GLOBAL = 1 << ACCESS_KINDS;
 
     private static final long INVALID = -1L;
 
@@ -39,7 +48,7 @@ final class Tlb {
     final long[] frames;
     final int[] perms;
     /**
-     * One tag array per kind of access ({@link #KERNEL_READ} ... {@link #USER_EXEC}, by bit index): an
+     * One tag array per kind of access ({@link #KERNEL_READ} ... {@link #KERNEL_AC_WRITE}, by bit index): an
      * entry's tag appears in the arrays of the accesses it allows and is invalid in the others, so
      * the fast path tests tag and permission with a single load (QEMU's addr_read/addr_write/addr_code).
      */
@@ -60,7 +69,7 @@ final class Tlb {
         this.tags = new long[sets * ways];
         this.frames = new long[sets * ways];
         this.perms = new int[sets * ways];
-        this.accessTags = new long[6][sets * ways];
+        this.accessTags = new long[ACCESS_KINDS][sets * ways];
         for (long[] a : accessTags) {
             Arrays.fill(a, INVALID);
         }

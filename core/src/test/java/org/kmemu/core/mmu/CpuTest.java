@@ -167,6 +167,24 @@ class CpuTest {
     }
 
     @Test
+    void insideAUaccessWindowUserPagesHitTheTlbAndClosingItBringsSmapBack() {
+        long user = 0x600000;
+        m.mmu().kernelTables().mapPage(cpu, user, page(), PteFlags.USER | PteFlags.WRITE | PteFlags.DIRTY);
+        cpu.userAccessBegin();
+        cpu.store64(user, 3);
+        long walks = cpu.tlbStats().walks();
+        long hits = cpu.tlbStats().hits();
+        assertThat(cpu.load64(user)).isEqualTo(3);
+        cpu.store64(user + 8, 4);
+        assertThat(cpu.tlbStats().walks()).as("stac: the cached entry serves kernel reads and writes").isEqualTo(walks);
+        assertThat(cpu.tlbStats().hits()).isEqualTo(hits + 2);
+        cpu.userAccessEnd();
+        assertThatThrownBy(() -> cpu.load64(user)).as("clac: the same cached entry is refused again")
+                .isInstanceOf(PageFaultException.class)
+                .satisfies(e -> assertThat(((PageFaultException) e).fault().reason()).startsWith("SMAP"));
+    }
+
+    @Test
     void copiesAndUnalignedAccessesCrossPages() {
         long src = l.va(pages4()) + 4090;
         long dst = l.va(pages4()) + 100;

@@ -159,6 +159,11 @@ public final class I386TestArch implements ArchSpec {
     }
 
     @Override
+    public int faultErrorCode(PageFault fault) {
+        return TestMmu.x86ErrorCode(fault);
+    }
+
+    @Override
     public long maxZonePfn(ZoneType zone, KernelLayout layout) {
         return switch (zone) {
             case DMA -> Math.min(1L << 12, layout.maxLowPfn());

@@ -126,6 +126,11 @@ public final class Page64kTestArch implements ArchSpec {
     }
 
     @Override
+    public int faultErrorCode(PageFault fault) {
+        return TestMmu.x86ErrorCode(fault);
+    }
+
+    @Override
     public long maxZonePfn(ZoneType zone, KernelLayout layout) {
         return zone == ZoneType.DMA ? Math.min((16L << 20) >>> SHIFT, layout.maxLowPfn()) : layout.maxLowPfn();
     }

@@ -37,6 +37,12 @@ final class TestMmu {
         return out;
     }
 
+    /** x86's #PF error code bits (arch/x86/include/asm/trap_pf.h): PROT, WRITE, USER, INSTR. */
+    static int x86ErrorCode(PageFault f) {
+        return (f.protection() ? 1 : 0) | (f.access() == org.kmemu.api.Access.WRITE ? 2 : 0) | (f.userMode() ? 4 : 0)
+                | (f.access() == org.kmemu.api.Access.EXECUTE ? 16 : 0);
+    }
+
     /** The first lines of arch/x86/mm/fault.c's report, enough for core tests. */
     static List<String> x86Report(PageFault f, int digits) {
         String who = f.userMode() ? "user" : "supervisor";

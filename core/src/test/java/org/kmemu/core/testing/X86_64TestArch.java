@@ -132,6 +132,11 @@ public final class X86_64TestArch implements ArchSpec {
     }
 
     @Override
+    public int faultErrorCode(PageFault fault) {
+        return TestMmu.x86ErrorCode(fault);
+    }
+
+    @Override
     public long maxZonePfn(ZoneType zone, KernelLayout layout) {
         return switch (zone) {
             case DMA -> Math.min(1L << 12, layout.maxLowPfn());

@@ -36,6 +36,8 @@ final class BookeFaultReport {
     private static final int SIGSEGV = 11;
     private static final int SEGV_MAPERR = 1;
     private static final int SEGV_ACCERR = 2;
+    /** ESR[ST]: the faulting access was a store. */
+    static final int ESR_ST = 0x00800000;
 
     private final String dieBanner;
 
@@ -45,6 +47,19 @@ final class BookeFaultReport {
      */
     BookeFaultReport(int nrCpus, String machine) {
         this.dieBanner = "BE PAGE_SIZE=4K" + (nrCpus > 1 ? " SMP NR_CPUS=" + nrCpus : "") + " " + machine;
+    }
+
+    /**
+     * The ESR as do_page_fault reads it ({@code regs->esr}, BookE's {@code error_code}): the data TLB error and
+     * data storage interrupts set ESR[ST] for a store (arch/powerpc/include/asm/reg_booke.h: ESR_ST = ESR_DST =
+     * 0x00800000; fault.c's page_fault_is_write() tests it); a load or an instruction fetch leaves no bit kmemu
+     * models. User mode is MSR[PR] in the saved registers, not an ESR bit.
+     *
+     * @param f the fault
+     * @return the ESR
+     */
+    static int esr(PageFault f) {
+        return f.access() == Access.WRITE ? ESR_ST : 0;
     }
 
     List<String> report(PageFault f) {

@@ -282,6 +282,12 @@ final class BookeSpec implements ArchSpec {
         return faults.report(fault);
     }
 
+    /** The ESR the data or instruction storage interrupt leaves for do_page_fault: ESR_ST on a store. */
+    @Override
+    public int faultErrorCode(PageFault fault) {
+        return BookeFaultReport.esr(fault);
+    }
+
     @Override
     public String toString() {
         return description();

@@ -158,6 +158,14 @@ class BookeMmuTest {
     }
 
     @Test
+    void theErrorCodeIsTheEsrWithStOnAStore() {
+        assertThat(spec.faultErrorCode(fault(0x10000000L, Access.WRITE, false, false))).isEqualTo(0x00800000);
+        assertThat(spec.faultErrorCode(fault(0x10000000L, Access.WRITE, true, true))).isEqualTo(0x00800000);
+        assertThat(spec.faultErrorCode(fault(0x10000000L, Access.READ, true, false))).isZero();
+        assertThat(spec.faultErrorCode(fault(0x10000000L, Access.EXECUTE, false, true))).isZero();
+    }
+
+    @Test
     void uniprocessorBanner() {
         BookeOptions up = new BookeOptions(0xc0000000L, 0, 0xc0000000L, 768 * MIB, true, false, 32, 3, 4L << 30, 1, 16);
         BookeSpec s = new BookeSpec(up);

@@ -292,4 +292,10 @@ final class I386Spec implements ArchSpec {
     public List<String> faultReport(PageFault fault) {
         return faultReport.lines(fault);
     }
+
+    /** The #PF error code the CPU pushes (X86_PF_* bits, see {@code X86FaultReport}). */
+    @Override
+    public int faultErrorCode(PageFault fault) {
+        return faultReport.errorCode(fault);
+    }
 }

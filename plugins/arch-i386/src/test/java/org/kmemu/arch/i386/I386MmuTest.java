@@ -161,7 +161,20 @@ class I386MmuTest {
                 new KernelMapping(Kind.DIRECT_MAP, "direct map", 0xc1a00000L, 26L << 20, (l.maxLowPfn() << 12) - (26L << 20), kernel, 2L << 20));
     }
 
-    // ---- fault reports ---------------------------------------------------------------------------
+    // ---- fault reports --------------------------------------------------------------------------
+
+    /** The #PF error code handed to the kernel's fault handler is the one the report prints. */
+    @Test
+    void theHandlersErrorCodeIsTheOnePushedByTheCpu() {
+        ArchSpec s = spec();
+        PageTableFormat f = s.pageTableFormat(null);
+        PageFault kernelWrite = new PageFault(0x08048000L, Access.WRITE, false, false, "test", 1, new long[f.levels()], f);
+        PageFault userWriteProt = new PageFault(0x08048000L, Access.WRITE, true, true, "test", 1, new long[f.levels()], f);
+        PageFault userRead = new PageFault(0x08048000L, Access.READ, true, false, "test", 1, new long[f.levels()], f);
+        assertThat(s.faultErrorCode(kernelWrite)).as("X86_PF_WRITE").isEqualTo(0x2);
+        assertThat(s.faultErrorCode(userWriteProt)).as("PROT | WRITE | USER").isEqualTo(0x7);
+        assertThat(s.faultErrorCode(userRead)).as("X86_PF_USER").isEqualTo(0x4);
+    }
 
     private static List<String> report(ArchSpec s, long address, Access access, boolean user, boolean protection,
                                        long... entries) {

@@ -233,6 +233,12 @@ final class X86_64Spec implements ArchSpec {
         return faultReport.lines(fault);
     }
 
+    /** The #PF error code the CPU pushes (X86_PF_* bits, see {@code X86FaultReport}). */
+    @Override
+    public int faultErrorCode(PageFault fault) {
+        return faultReport.errorCode(fault);
+    }
+
     @Override
     public String toString() {
         return description();

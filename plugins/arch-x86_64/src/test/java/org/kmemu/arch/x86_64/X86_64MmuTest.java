@@ -63,6 +63,19 @@ class X86_64MmuTest {
 
     // ---- fault reports --------------------------------------------------------------------------
 
+    /** The #PF error code handed to the kernel's fault handler is the one the report prints. */
+    @Test
+    void theHandlersErrorCodeIsTheOnePushedByTheCpu() {
+        ArchSpec s = spec();
+        PageTableFormat f = s.pageTableFormat(s.layout(s.defaultMemoryMap(1L << 30)));
+        PageFault kernelWrite = new PageFault(0x400000L, Access.WRITE, false, false, "test", 1, new long[f.levels()], f);
+        PageFault userWriteProt = new PageFault(0x400000L, Access.WRITE, true, true, "test", 1, new long[f.levels()], f);
+        PageFault userRead = new PageFault(0x400000L, Access.READ, true, false, "test", 1, new long[f.levels()], f);
+        assertThat(s.faultErrorCode(kernelWrite)).as("X86_PF_WRITE").isEqualTo(0x2);
+        assertThat(s.faultErrorCode(userWriteProt)).as("PROT | WRITE | USER").isEqualTo(0x7);
+        assertThat(s.faultErrorCode(userRead)).as("X86_PF_USER").isEqualTo(0x4);
+    }
+
     private static List<String> report(ArchSpec s, long address, Access access, boolean user, boolean protection,
                                        long... entries) {
         PageTableFormat f = s.pageTableFormat(s.layout(s.defaultMemoryMap(1L << 30)));
