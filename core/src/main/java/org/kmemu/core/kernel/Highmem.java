@@ -56,14 +56,23 @@ public final class Highmem {
     private final Map<Long, Long> pageAddress = new HashMap<>();
     private int lastPkmapNr;
     private long pkmapFlushes;
-    private volatile boolean mightSleepReported;
+    private final MightSleep mightSleep;
 
     private final int[] localDepth;
     private final long[][] localPfn;
 
     /** @param machine a booted machine */
     public Highmem(Machine machine) {
+        this(machine, new MightSleep(machine.log()));
+    }
+
+    /**
+     * @param machine    a booted machine
+     * @param mightSleep the machine's might_sleep() check, shared with the other services that may sleep
+     */
+    Highmem(Machine machine, MightSleep mightSleep) {
         this.machine = machine;
+        this.mightSleep = mightSleep;
         this.layout = machine.layout();
         this.tables = machine.mmu().kernelTables();
         this.mmu = machine.mmu();
@@ -123,7 +132,7 @@ public final class Highmem {
      * @return its kernel address, valid until the matching {@link #kunmap}
      */
     public long kmap(Cpu cpu, long pfn) {
-        mightSleep(cpu, "mm/highmem.c kmap");
+        mightSleep.mightSleep(cpu, "mm/highmem.c kmap");
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -332,20 +341,6 @@ public final class Highmem {
     /** @param cpu a CPU @return how many kmap_local slots it holds */
     public int kmapLocalDepth(Cpu cpu) {
         return localDepth[cpu.id()];
-    }
-
-    /**
-     * might_sleep(): the kernel's report when called in atomic context (kernel/sched/core.c
-     * __might_resched), which prints at most once per second: kmemu's clock does not advance, so once.
-     */
-    private void mightSleep(Cpu cpu, String where) {
-        if (cpu.inAtomicContext() && !mightSleepReported) {
-            mightSleepReported = true;
-            machine.log().err("BUG: sleeping function called from invalid context at " + where);
-            machine.log().err(String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: %s",
-                    cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, machine.log().currentComm()));
-            machine.log().err("preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
-        }
     }
 
     private KernelBugException bug(String line) {

@@ -8,8 +8,9 @@ import org.kmemu.core.trace.TraceBuffer;
 /**
  * The kernel services of a booted machine, with the kernel's names: the page-granular API, the slab
  * layer (kmalloc and kmem_cache), vmalloc, the highmem mappings (kmap, kmap_local, kmap_atomic), the address
- * conversions, and the trace buffer they report to. Made once by boot; each service is thread-safe
- * as documented on it, and every call names the CPU it runs on.
+ * conversions, the uaccess helpers (copy_to_user and friends), and the trace buffer they report to.
+ * Made once by boot; each service is thread-safe as documented on it, and every call names the CPU it
+ * runs on.
  */
 public final class Kernel {
     private final TraceBuffer trace;
@@ -18,6 +19,7 @@ public final class Kernel {
     private final Highmem highmem;
     private final SlabLayer slab;
     private final Vmalloc vmalloc;
+    private final Uaccess uaccess;
 
     /**
      * Brings up the services in the order mm_core_init does: pages, then slab, then highmem and vmalloc.
@@ -31,8 +33,15 @@ public final class Kernel {
         this.addresses = new AddressTranslation(machine);
         this.pages = new PageApi(machine, trace);
         this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);
-        this.highmem = new Highmem(machine);
+        MightSleep mightSleep = new MightSleep(machine.log());
+        this.highmem = new Highmem(machine, mightSleep);
         this.vmalloc = new Vmalloc(machine);
+        this.uaccess = new Uaccess(machine, mightSleep);
+    }
+
+    /** @return access_ok, copy_to_user, copy_from_user, get_user, put_user and the other uaccess helpers */
+    public Uaccess uaccess() {
+        return uaccess;
     }
 
     /** @return vmalloc, vfree, vmap */

@@ -1,0 +1,26 @@
+package org.kmemu.api;
+
+/**
+ * The kernel's error numbers that kmemu's services return, negated as the kernel returns them
+ * ({@code return -EFAULT;}). Values from include/uapi/asm-generic/errno-base.h, the same on x86 and
+ * powerpc.
+ */
+public final class Errno {
+    /** Operation not permitted. */
+    public static final int EPERM = 1;
+    /** Interrupted system call (a fatal signal while waiting, e.g. for the mmap lock). */
+    public static final int EINTR = 4;
+    /** Try again. */
+    public static final int EAGAIN = 11;
+    /** Out of memory. */
+    public static final int ENOMEM = 12;
+    /** Bad address: a user pointer that access_ok refuses or that faults. */
+    public static final int EFAULT = 14;
+    /** Device or resource busy. */
+    public static final int EBUSY = 16;
+    /** Invalid argument. */
+    public static final int EINVAL = 22;
+
+    private Errno() {
+    }
+}

@@ -1,0 +1,54 @@
+package org.kmemu.core.kernel;
+
+import org.kmemu.api.KernelLog;
+import org.kmemu.core.mmu.Cpu;
+
+/**
+ * {@code might_sleep()} and {@code might_fault()}: the debug check (CONFIG_DEBUG_ATOMIC_SLEEP) that a
+ * function which may sleep is not called in atomic context. The report is kernel/sched/core.c's
+ * {@code __might_resched()}: "BUG: sleeping function called from invalid context at FILE", then
+ * in_atomic/irqs_disabled/pid/name and the preempt count. kmemu names the file and function where the
+ * kernel prints file:line.
+ *
+ * <p>The kernel rate-limits it to one report a second for the whole machine; kmemu's clock does not
+ * advance, so one report per machine. One instance per machine, shared by the services that may sleep
+ * (kmap, the uaccess helpers); thread-safe.
+ */
+final class MightSleep {
+    private final KernelLog log;
+    private volatile boolean reported;
+
+    /** @param log the machine's kernel log */
+    MightSleep(KernelLog log) {
+        this.log = log;
+    }
+
+    /**
+     * {@code might_sleep()}: the report if the CPU is in atomic context (a preempt count or interrupts off).
+     *
+     * @param cpu   the calling CPU
+     * @param where the kernel source file and function the check stands for, e.g. "mm/highmem.c kmap"
+     */
+    void mightSleep(Cpu cpu, String where) {
+        if (cpu.inAtomicContext() && !reported) {
+            reported = true;
+            log.err("BUG: sleeping function called from invalid context at " + where);
+            log.err(String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: %s",
+                    cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, log.currentComm()));
+            log.err("preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
+        }
+    }
+
+    /**
+     * {@code might_fault()} (mm/memory.c {@code __might_fault}): silent under {@code pagefault_disable()},
+     * where a fault fails instead of sleeping; otherwise {@link #mightSleep}.
+     *
+     * @param cpu   the calling CPU
+     * @param where the kernel source file and function of the check
+     */
+    void mightFault(Cpu cpu, String where) {
+        if (cpu.pagefaultDisabled() == 0) {
+            mightSleep(cpu, where);
+        }
+    }
+}
