@@ -159,18 +159,24 @@ public final class Cpu {
     /**
      * Points the fast path at the tag arrays of the accesses the CPU makes now: user mode, kernel mode,
      * or kernel mode inside a uaccess window (where SMAP lets reads and writes reach user pages, so that
-     * they hit the TLB too). Tag arrays are indexed by the bit index of Tlb.KERNEL_READ ... KERNEL_AC_WRITE.
+     * they hit the TLB too).
      */
     private void selectTags() {
+        long[][] a = tlb.accessTags;
         if (userMode) {
-            readTags = tlb.accessTags[3];
-            writeTags = tlb.accessTags[4];
-            execTags = tlb.accessTags[5];
+            readTags = a[tagIndex(Tlb.USER_READ)];
+            writeTags = a[tagIndex(Tlb.USER_WRITE)];
+            execTags = a[tagIndex(Tlb.USER_EXEC)];
         } else {
-            readTags = tlb.accessTags[uaccessOpen ? 6 : 0];
-            writeTags = tlb.accessTags[uaccessOpen ? 7 : 1];
-            execTags = tlb.accessTags[2];
+            readTags = a[tagIndex(uaccessOpen ? Tlb.KERNEL_AC_READ : Tlb.KERNEL_READ)];
+            writeTags = a[tagIndex(uaccessOpen ? Tlb.KERNEL_AC_WRITE : Tlb.KERNEL_WRITE)];
+            execTags = a[tagIndex(Tlb.KERNEL_EXEC)];
         }
+    }
+
+    /** @return the index of the tag array of one kind of access (its bit's index) */
+    private static int tagIndex(int kind) {
+        return Integer.numberOfTrailingZeros(kind);
     }
 
     /** x86 {@code stac}: opens a uaccess window in which SMAP lets the kernel touch user pages. */
