@@ -38,7 +38,8 @@ import org.kmemu.core.mmu.WalkReport;
  * physical address width; the layout's pfns and addresses are ordered as every kernel orders them
  * (lowmem below high_memory, high_memory at or below VMALLOC_START, the vmalloc window non-empty);
  * {@code __pa} and {@code __va} are inverse on lowmem and refuse anything else; zone limits rise with
- * the zone types and end within RAM; the named areas do not overlap.
+ * the zone types and end within RAM; the named areas do not overlap; a fault has a report in the
+ * kernel's words and an error code for every access, mode and kind of fault.
  */
 public abstract class ArchitectureContractTest {
 
@@ -285,6 +286,27 @@ public abstract class ArchitectureContractTest {
         List<String> report = spec.faultReport(fault);
         assertThat(report).isNotEmpty();
         assertThat(String.join("\n", report)).containsIgnoringCase(Long.toHexString(l.vmallocStart()));
+    }
+
+    /**
+     * {@link ArchSpec#faultErrorCode} is called on every fault the kernel's handler sees: it must answer for
+     * every access, mode and kind of fault, the same way each time.
+     */
+    @Test
+    void theFaultErrorCodeIsDefinedForEveryFault() {
+        ArchSpec spec = spec();
+        KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));
+        PageTableFormat f = spec.pageTableFormat(l);
+        long user = Math.min(0x10000000L, l.taskSize() / 2);
+        for (Access access : Access.values()) {
+            for (boolean userMode : new boolean[] {false, true}) {
+                for (boolean protection : new boolean[] {false, true}) {
+                    PageFault fault = new PageFault(user, access, userMode, protection, "test", 1, new long[f.levels()], f);
+                    int code = spec.faultErrorCode(fault);
+                    assertThat(spec.faultErrorCode(fault)).as("%s %s %s", access, userMode, protection).isEqualTo(code);
+                }
+            }
+        }
     }
 
     /**
