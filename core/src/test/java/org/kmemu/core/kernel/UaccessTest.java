@@ -295,6 +295,56 @@ class UaccessTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("machines")
+    void twoCpusFaultTheirOwnPagesInAtOnceEachHandledOnItsOwnThread(String name) throws Exception {
+        Rig r = new Rig(name);
+        java.util.Map<Long, Integer> faultedBy = new java.util.concurrent.ConcurrentHashMap<>();
+        r.m.mmu().setPageFaultHandler((cpu, address, access, userMode, errorCode) -> {
+            // Runs on the faulting CPU's thread: its page and any table come from that CPU's lists.
+            long pfn = r.m.pageAllocator().allocPages(cpu.id(), Gfp.GFP_KERNEL, 0);
+            r.m.memory().fill(pfn << r.m.pageShift(), (byte) 0, r.page);
+            r.m.mmu().kernelTables().mapPage(cpu, address & -r.page, pfn << r.m.pageShift(),
+                    org.kmemu.api.PteFlags.USER | org.kmemu.api.PteFlags.WRITE);
+            faultedBy.put(address & -r.page, cpu.id());
+            return FaultResult.RETRY;
+        });
+        int pages = 32;
+        long[] bases = {0x20000000L, 0x28000000L};
+        long[] srcs = {r.kbuf(0, (byte) 0x11), r.kbuf(0, (byte) 0x22)};
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread[] threads = new Thread[2];
+        for (int c = 0; c < 2; c++) {
+            int id = c;
+            threads[c] = new Thread(() -> {
+                try {
+                    Cpu cpu = r.m.mmu().cpu(id);
+                    for (int i = 0; i < pages; i++) {
+                        long to = bases[id] + i * r.page;
+                        if (r.u.copyToUser(cpu, to, srcs[id], 64) != 0) {
+                            throw new AssertionError("short copy at " + Long.toHexString(to));
+                        }
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }, "uaccess-cpu" + c);
+            threads[c].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(errors).isEmpty();
+        assertThat(faultedBy).hasSize(2 * pages);
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < pages; i++) {
+                long uaddr = bases[c] + i * r.page;
+                assertThat(faultedBy.get(uaddr)).as("faulted in by its own CPU").isEqualTo(c);
+                assertThat(r.userBytes(uaddr, 64)).containsOnly((byte) (c == 0 ? 0x11 : 0x22));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("machines")
     void underPagefaultDisableTheHelpersFailFastWithoutTheHandlerAndWithoutAReport(String name) {
         Rig r = new Rig(name);
         List<Long> faults = installMappingHandler(r);
