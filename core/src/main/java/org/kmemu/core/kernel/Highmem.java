@@ -163,7 +163,9 @@ public final class Highmem {
                 }
             }
             long vaddr = pkmapAddr(lastPkmapNr);
-            tables.mapPage(vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+            if (!tables.mapPage(vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY)) {
+                throw noTable("kmap", vaddr);
+            }
             pkmapCount[lastPkmapNr] = 1;
             pkmapPfn[lastPkmapNr] = pfn;
             pageAddress.put(pfn, vaddr);
@@ -257,9 +259,11 @@ public final class Highmem {
             throw bug("kernel BUG at mm/highmem.c (kmap_local_idx_push)! more than KM_MAX_IDX=" + kmMaxIdx
                     + " nested kmap_local on CPU " + c);
         }
-        localDepth[c] = idx + 1;
         long vaddr = fixToVirt(fixKmapBegin + idx + kmMaxIdx * c);
-        tables.mapPage(vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+        if (!tables.mapPage(vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY)) {
+            throw noTable("kmap_local", vaddr);
+        }
+        localDepth[c] = idx + 1;
         localPfn[c][idx] = pfn;
         return vaddr;
     }
@@ -334,6 +338,16 @@ public final class Highmem {
                     cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, machine.log().currentComm()));
             machine.log().err("preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
         }
+    }
+
+    /**
+     * The kernel writes pkmap and fixmap PTEs into tables it made at boot (pkmap_page_table, the fixmap's
+     * kmap_pte) and never allocates here; kmemu's architectures make them at boot too, so a missing table
+     * is an emulator bug, reported as the kernel would report a NULL pte.
+     */
+    private KernelBugException noTable(String function, long vaddr) {
+        return bug(String.format("kernel BUG at mm/highmem.c (%s)! no page table for %#x: the boot-time tables are missing",
+                function, vaddr));
     }
 
     private KernelBugException bug(String line) {

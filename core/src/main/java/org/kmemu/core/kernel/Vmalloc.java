@@ -239,8 +239,9 @@ public final class Vmalloc {
      * @param pfns   the pages (the kernel's {@code struct page *} array)
      * @param count  how many of them to map
      * @param caller the caller for /proc/vmallocinfo, or null
-     * @return the area's address, or 0 (NULL) when count is 0, exceeds totalram, or no room is left
-     * @throws IllegalArgumentException if count exceeds the array or a pfn is not {@code pfn_valid}
+     * @return the area's address, or 0 (NULL) when count is 0, exceeds totalram, a pfn is not
+     *         {@code pfn_valid} (after the kernel's WARN), no room is left or no page table could be had
+     * @throws IllegalArgumentException if count exceeds the array (a Java caller's error C cannot make)
      */
     public long vmap(Cpu cpu, long[] pfns, int count, String caller) {
         if (count > pfns.length) {
@@ -248,7 +249,11 @@ public final class Vmalloc {
         }
         for (int i = 0; i < count; i++) {
             if (!machine.pageFrames().pfnValid(pfns[i])) {
-                throw new IllegalArgumentException(String.format("vmap: pfn %#x (expected: pfn_valid)", pfns[i]));
+                // vmap_pages_pte_range(): WARN_ON(!pfn_valid(page_to_pfn(page))) and -EINVAL, so NULL.
+                log.warn("------------[ cut here ]------------");
+                log.warn(String.format("WARNING: CPU: %d PID: 0 at mm/vmalloc.c vmap_pages_pte_range", cpu.id()));
+                log.warn(String.format("vmap: pfn %#x is not valid (WARN_ON(!pfn_valid(page_to_pfn(page))))", pfns[i]));
+                return 0;
             }
         }
         if (count <= 0 || count > machine.totalRamPages()) {
@@ -468,13 +473,14 @@ public final class Vmalloc {
 
     // ---- page tables and pages --------------------------------------------------------------------
 
-    /** {@code vmap_pages_range()}: @return how many pages were mapped before the tables ran out */
+    /**
+     * {@code vmap_pages_range()}: @return how many pages were mapped before a page table could not be
+     * allocated (the kernel's -ENOMEM)
+     */
     private int mapPages(long start, long[] pfns, int count) {
         synchronized (tables) {
             for (int i = 0; i < count; i++) {
-                try {
-                    tables.mapPage(start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL);
-                } catch (IllegalStateException outOfTables) {
+                if (!tables.mapPage(start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL)) {
                     return i;
                 }
             }
