@@ -20,15 +20,15 @@ final class Slab {
     SlabList list;
     Slab prev;
     Slab next;
-    /** Debug builds only: one bit per object, set while the object is with a caller. */
+    /** One bit per object, set while the object is with a caller (DEBUG_SLAB's RED_ACTIVE); guarded by this. */
     final long[] inUse;
 
-    Slab(KmemCache cache, long base, long sMem, long freelist, boolean debug) {
+    Slab(KmemCache cache, long base, long sMem, long freelist) {
         this.cache = cache;
         this.base = base;
         this.sMem = sMem;
         this.freelist = freelist;
-        this.inUse = debug ? new long[(cache.geometry.num() + 63) >>> 6] : null;
+        this.inUse = new long[(cache.geometry.num() + 63) >>> 6];
     }
 
     /** @return obj_to_index, or -1 if {@code objp} is not the start of an object of this slab */

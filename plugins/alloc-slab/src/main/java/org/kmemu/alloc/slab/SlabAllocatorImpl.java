@@ -2,6 +2,7 @@ package org.kmemu.alloc.slab;
 
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
@@ -11,8 +12,11 @@ import org.kmemu.api.SlabInfo;
 import org.kmemu.api.SlabPages;
 
 /**
- * The classic SLAB allocator (mm/slab.c as of Linux 4.x, single node, no debugging except an optional
- * double-free check; SLAB was removed in 6.8).
+ * The classic SLAB allocator (mm/slab.c as of Linux 4.x, single node; SLAB was removed in 6.8). Of
+ * CONFIG_DEBUG_SLAB it keeps the free-time checks, always on: a double free is verify_redzone_free's
+ * "double free detected" and is dropped (an in-use bit per object stands for the red-zone words), and a
+ * pointer that is not an object start is cache_free_debugcheck's BUG_ON, a {@link KernelOopsException}.
+ * Without them the kernel's array caches would take the object twice and hand it out twice.
  *
  * <p>Algorithm. Each cache has one {@link ArrayCache} per CPU (limit/batchcount from enable_cpucache),
  * a node with a shared array (SMP, objects up to a page) and three slab lists, full, partial and free.
@@ -93,8 +97,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
         SlabGeometry g = SlabGeometry.compute(objectSize, align, flags, pageShift, context.cacheLineBytes(),
                 options.maxOrder(), allowOffSlab);
         if (g == null) {
-            throw new IllegalArgumentException("objectSize: " + objectSize + " of cache " + name
-                    + " (expected: at most what an order-" + SlabGeometry.KMALLOC_MAX_ORDER + " slab holds; -E2BIG)");
+            return null; // __kmem_cache_create: no slab order holds the object, -E2BIG
         }
         // enable_cpucache: limit by object size, batchcount (limit + 1) / 2, shared on SMP for objects up to a page.
         int size = g.size();
@@ -151,7 +154,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
                 objp = cacheAllocRefill(cpu, c, ac, gfp);
             }
         }
-        if (options.debug() && objp != 0) {
+        if (objp != 0) {
             markInUse(objp, true);
         }
         return objp;
@@ -160,7 +163,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
     /** cache_alloc_refill: the CPU's array is empty. Caller holds ac's monitor. */
     private long cacheAllocRefill(int cpu, KmemCache c, ArrayCache ac, int gfp) {
         if (c.destroyed) {
-            throw new IllegalStateException("cache: " + c.name + " (expected: a cache not yet destroyed)");
+            throw useAfterDestroy(c, "kmem_cache_alloc");
         }
         CacheNode n = c.node;
         int num = c.geometry.num();
@@ -258,7 +261,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
             freelist = base + offset;
             offset += g.freelistSize();
         }
-        Slab s = new Slab(c, base, base + offset, freelist, options.debug());
+        Slab s = new Slab(c, base, base + offset, freelist);
         pageMap.map(s, g.pagesPerSlab());
         // cache_init_objs: constructors run without locks; then freelist[i] = i.
         for (int i = 0; i < g.num(); i++) {
@@ -275,6 +278,15 @@ final class SlabAllocatorImpl implements SlabAllocator {
             n.freeObjects += g.num();
         }
         return true;
+    }
+
+    /**
+     * A call on a cache kmem_cache_destroy already freed: the kernel dereferences a freed struct
+     * kmem_cache; kmemu stops the caller with a BUG report.
+     */
+    private KernelOopsException useAfterDestroy(KmemCache c, String function) {
+        return KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slab.c", function,
+                function + "(" + c.name + "): the cache was destroyed (kmem_cache_destroy freed its struct kmem_cache)"));
     }
 
     private void reportOutOfMemory(KmemCache c, int gfp) {
@@ -305,13 +317,13 @@ final class SlabAllocatorImpl implements SlabAllocator {
             context.log().warn("cache_from_obj: Wrong slab cache. " + named.name + " but object is from " + c.name);
         }
         if (s.objToIndex(objp) < 0) {
-            context.log().err("kmem_cache_free: " + c.name + ": 0x" + Long.toHexString(objp)
-                    + " is not the start of an object (ignored)");
-            return;
+            // cache_free_debugcheck (CONFIG_DEBUG_SLAB): BUG_ON(objp != index_to_obj(cachep, page, objnr)).
+            throw KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slab.c", "cache_free_debugcheck",
+                    String.format("kmem_cache_free(%s, %#x): BUG_ON(objp != index_to_obj(cachep, page, objnr))", c.name, objp)));
         }
         ArrayCache ac = c.cpuCache[cpu];
         synchronized (ac) {
-            if (options.debug() && !markInUse(objp, false)) {
+            if (!markInUse(objp, false)) {
                 // mm/slab.c verify_redzone_free: both red zones inactive means the object was free.
                 context.log().err("slab error in verify_redzone_free(): cache `" + c.name + "': double free detected");
                 context.log().err(String.format("%x: redzone 1:0x%x, redzone 2:0x%x.", objp, RED_INACTIVE,
@@ -326,7 +338,8 @@ final class SlabAllocatorImpl implements SlabAllocator {
     }
 
     /**
-     * Debug builds: flips the object's in-use bit.
+     * Flips the object's in-use bit: CONFIG_DEBUG_SLAB's red-zone state (RED_ACTIVE / RED_INACTIVE), kept
+     * as a bitmap.
      *
      * @return false if it already had the value asked for (a double free when clearing)
      */
@@ -426,6 +439,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
     @Override
     public void shrink(int cpu, SlabCache cache) {
         KmemCache c = slab(cache);
+        if (c.destroyed) {
+            throw useAfterDestroy(c, "kmem_cache_shrink");
+        }
         shrinkCache(cpu, c);
         if (c.freelistCache != null) {
             // The kernel leaves the kmalloc caches its freelists came from to cache_reap; the
@@ -474,6 +490,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
     @Override
     public boolean destroyCache(int cpu, SlabCache cache) {
         KmemCache c = slab(cache);
+        if (c.destroyed) {
+            throw useAfterDestroy(c, "kmem_cache_destroy");
+        }
         boolean busy = shrinkCache(cpu, c);
         if (c.freelistCache != null) {
             shrinkCache(cpu, c.freelistCache);

@@ -1,5 +1,9 @@
 package org.kmemu.alloc.slub;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
 /**
  * One slab's {@code struct slab} fields that SLUB uses: base address, order, object count, the
  * slab-level free list head (a kernel address; the chain continues inside the free objects), inuse,
@@ -32,6 +36,35 @@ final class Slab {
     Slab next;
     /** slab->slab_cache. */
     volatile SlubCache cache;
+    /**
+     * One bit per object, set while the object is with a caller: what slub_debug's free checks
+     * (on_freelist) find by walking the free lists, kept as a bitmap so that every free can afford it.
+     * Updated atomically ({@link #IN_USE}): allocation holds the CPU's lock, a remote free the node's.
+     */
+    long[] inUse = new long[1];
+
+    private static final VarHandle IN_USE = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** Readies the bitmap for {@code objects} free objects. Caller holds the node lock; not yet published. */
+    void clearInUse(int objects) {
+        int words = (objects + 63) >>> 6;
+        if (inUse.length < words) {
+            inUse = new long[words];
+        } else {
+            Arrays.fill(inUse, 0, words, 0L);
+        }
+    }
+
+    /** Marks object {@code index} handed out. */
+    void markAllocated(int index) {
+        IN_USE.getAndBitwiseOr(inUse, index >>> 6, 1L << index);
+    }
+
+    /** @return true if object {@code index} was in use and is now marked free; false if it was already free */
+    boolean markFree(int index) {
+        long bit = 1L << index;
+        return ((long) IN_USE.getAndBitwiseAnd(inUse, index >>> 6, ~bit) & bit) != 0;
+    }
 
     void reset() {
         addr = 0;

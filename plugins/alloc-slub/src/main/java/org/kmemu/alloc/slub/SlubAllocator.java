@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.List;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
@@ -40,6 +41,14 @@ import org.kmemu.api.SlabPages;
  * (n->list_lock), then the {@link SlabPageMap}. Pages go back to the page allocator outside the node
  * lock, as discard_slab does. Misuse is reported in the kernel's words and the call is then ignored
  * (a wrong cache is warned about and the object freed to its own cache, as cache_from_obj returns it).
+ *
+ * <p>Frees always run slub_debug's free consistency checks (check_valid_pointer, on_freelist): an
+ * interior or out-of-slab pointer is "Invalid object pointer", a double free "Object already free",
+ * and the object is not freed. A kernel without slub_debug would catch only a double free of the
+ * freelist head (CONFIG_SLAB_FREELIST_HARDENED's BUG_ON in set_freepointer) and corrupt its free list
+ * otherwise; kmemu keeps its state consistent instead. on_freelist's walk is a bitmap per slab here
+ * ({@link Slab#markFree}), one atomic operation per alloc and free. A call on a destroyed cache is a
+ * {@link KernelOopsException}.
  */
 final class SlubAllocator implements SlabAllocator {
 
@@ -85,8 +94,9 @@ final class SlubAllocator implements SlabAllocator {
     @Override
     public SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor) {
         // The core checked name, size and alignment (SlabAllocator#createCache).
-        return new SlubCache(name, objectSize, align, flags, ctor, context.cpus(), options, pageShift,
+        SlubCache s = new SlubCache(name, objectSize, align, flags, ctor, context.cpus(), options, pageShift,
                 context.cacheLineBytes(), pointerBytes);
+        return s.order < 0 ? null : s; // calculate_sizes() failed: kmem_cache_open's -EINVAL
     }
 
     private static SlubCache slub(SlabCache cache) {
@@ -107,16 +117,22 @@ final class SlubAllocator implements SlabAllocator {
             long object = c.freelist;
             if (object != 0) {
                 c.freelist = getFreePointer(object + s.offset);
-                return object;
+            } else {
+                object = allocSlowLocked(cpu, s, c, gfp);
+                if (object == 0) {
+                    return 0;
+                }
             }
-            return allocSlowLocked(cpu, s, c, gfp);
+            Slab slab = c.slab; // every object on the CPU's chain is of its slab
+            slab.markAllocated((int) ((object - slab.addr) / s.size));
+            return object;
         }
     }
 
     /** ___slab_alloc: the CPU's chain is empty. Caller holds c's monitor. */
     private long allocSlowLocked(int cpu, SlubCache s, CpuSlab c, int gfp) {
         if (s.destroyed) {
-            throw new IllegalStateException("cache: " + s.name + " (expected: a cache not yet destroyed)");
+            throw useAfterDestroy(s, "kmem_cache_alloc");
         }
         CacheNode n = s.node;
         Slab slab = c.slab;
@@ -218,6 +234,7 @@ final class SlubAllocator implements SlabAllocator {
             slab.objects = objects;
             slab.inuse = 0;
             slab.freelist = addr;
+            slab.clearInUse(objects);
             slab.cache = s;
             n.nrSlabs++;
             n.totalObjects += objects;
@@ -238,17 +255,19 @@ final class SlubAllocator implements SlabAllocator {
             freeMisdirected(cpu, s, owner, objp);
             return;
         }
+        // free_consistency_checks (slub_debug=F): check_valid_pointer, then on_freelist.
+        long offset = objp - slab.addr;
+        if (offset % s.size != 0 || offset / s.size >= slab.objects) {
+            reportInvalidPointer(s, slab, objp);
+            return;
+        }
+        if (!slab.markFree((int) (offset / s.size))) {
+            reportDoubleFree(s, slab, objp);
+            return;
+        }
         CpuSlab c = s.cpuSlabs[cpu];
         synchronized (c) {
             if (c.slab == slab) {
-                if ((objp - slab.addr) % s.size != 0) {
-                    reportInvalidPointer(s, slab, objp);
-                    return;
-                }
-                if (objp == c.freelist) {
-                    reportDoubleFree(s, slab, objp, c.freelist);
-                    return;
-                }
                 setFreePointer(objp + s.offset, c.freelist);
                 c.freelist = objp;
                 return;
@@ -280,15 +299,7 @@ final class SlubAllocator implements SlabAllocator {
                 context.log().warn("virt_to_cache: Object is not a Slab page!");
                 return;
             }
-            if ((objp - slab.addr) % s.size != 0) {
-                reportInvalidPointer(s, slab, objp);
-                return;
-            }
             long prior = slab.freelist;
-            if (objp == prior) {
-                reportDoubleFree(s, slab, objp, prior);
-                return;
-            }
             setFreePointer(objp + s.offset, prior);
             slab.freelist = objp;
             slab.inuse--;
@@ -385,6 +396,9 @@ final class SlubAllocator implements SlabAllocator {
     @Override
     public void shrink(int cpu, SlabCache cache) {
         SlubCache s = slub(cache);
+        if (s.destroyed) {
+            throw useAfterDestroy(s, "kmem_cache_shrink");
+        }
         flushAll(cpu, s);
         List<long[]> discard = new ArrayList<>();
         CacheNode n = s.node;
@@ -416,7 +430,7 @@ final class SlubAllocator implements SlabAllocator {
     public boolean destroyCache(int cpu, SlabCache cache) {
         SlubCache s = slub(cache);
         if (s.destroyed) {
-            throw new IllegalStateException("cache: " + s.name + " (expected: a cache not yet destroyed)");
+            throw useAfterDestroy(s, "kmem_cache_destroy");
         }
         // __kmem_cache_shutdown: flush, then free_partial.
         flushAll(cpu, s);
@@ -511,7 +525,7 @@ final class SlubAllocator implements SlabAllocator {
                 + " fp=0x" + Long.toHexString(slab.freelist) + " flags=" + (slab.order > 0 ? "head|slab" : "slab");
     }
 
-    private void reportDoubleFree(SlubCache s, Slab slab, long objp, long fp) {
+    private void reportDoubleFree(SlubCache s, Slab slab, long objp) {
         slabBug(s, "Object already free");
         context.log().err(slabLine(slab));
         context.log().err("Object 0x" + Long.toHexString(objp) + " @offset=" + (objp - slab.addr) + " fp=0x"
@@ -523,6 +537,16 @@ final class SlubAllocator implements SlabAllocator {
         slabBug(s, "Invalid object pointer 0x" + Long.toHexString(objp));
         context.log().err(slabLine(slab));
         context.log().err("FIX " + s.name + ": Object at 0x" + Long.toHexString(objp) + " not freed");
+    }
+
+    /**
+     * A call on a cache kmem_cache_destroy already freed: the kernel dereferences a freed struct
+     * kmem_cache (KASAN's slab-use-after-free; without it, whatever the freed memory holds). kmemu stops
+     * the caller with a BUG report instead of guessing.
+     */
+    private KernelOopsException useAfterDestroy(SlubCache s, String function) {
+        return KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slub.c", function,
+                function + "(" + s.name + "): the cache was destroyed (kmem_cache_destroy freed its struct kmem_cache)"));
     }
 
     private void reportOutOfMemory(SlubCache s, int gfp) {

@@ -65,16 +65,13 @@ final class SlubCache implements SlabCache {
             this.offset = SlabGeometry.alignDown(objectSize / 2, pointerBytes);
         }
         this.size = SlabGeometry.alignUp(sz, this.align);
+        // -1 when no slab order holds the slot (calculate_order's -ENOSYS): the allocator then refuses the
+        // cache (kmem_cache_open fails, kmem_cache_create returns NULL) and never uses it.
         int o = SlabGeometry.calculateOrder(size, cpus, options, pageShift);
-        if (o < 0) {
-            throw new IllegalArgumentException("objectSize: " + objectSize + " of cache " + name
-                    + " (expected: a slot of at most " + (1L << (pageShift + SlubOptions.MAX_PAGE_ORDER))
-                    + " bytes, MAX_PAGE_ORDER)");
-        }
         this.order = o;
-        this.objects = SlabGeometry.orderObjects(o, size, pageShift);
-        this.minOrder = SlabGeometry.getOrder(size, pageShift);
-        this.minObjects = SlabGeometry.orderObjects(minOrder, size, pageShift);
+        this.objects = o < 0 ? 0 : SlabGeometry.orderObjects(o, size, pageShift);
+        this.minOrder = o < 0 ? -1 : SlabGeometry.getOrder(size, pageShift);
+        this.minObjects = o < 0 ? 0 : SlabGeometry.orderObjects(minOrder, size, pageShift);
         this.minPartial = SlabGeometry.minPartial(size);
         int gfp = Gfp.__GFP_COMP;
         if ((flags & SlabFlags.SLAB_CACHE_DMA) != 0) {
