@@ -370,6 +370,8 @@ class KernelMisuseTest {
         k.pages().freePages(cpu, pfn, 2);
         reports("__free_pages twice", () -> k.pages().freePages(cpu, pfn, 2), "BUG: Bad page state in process");
         reports("__free_pages of a pfn beyond RAM", () -> k.pages().freePages(cpu, 1L << 30, 0), "BUG: Bad page state");
+        oopses("__free_pages of a failed alloc_pages (NULL page)", () -> k.pages().freePages(cpu, PageAllocator.NO_PFN, 0),
+                "BUG: kernel NULL pointer dereference");
         long kernelText = m.kernelImage().textStart() >>> m.pageShift();
         reports("__free_pages of a reserved page", () -> k.pages().freePages(cpu, kernelText, 0),
                 "BUG: Bad page state in process");
@@ -446,6 +448,11 @@ class KernelMisuseTest {
                         - ((long) (m.layout().fixKmapBegin() + k.highmem().kmapLocalDepth(cpu) - 1) << m.pageShift()));
             }
         }
+        oopses("kmap of a failed alloc_pages (NULL page)", () -> k.highmem().kmap(cpu, PageAllocator.NO_PFN),
+                "BUG: unable to handle page fault");
+        oopses("kmap_local of a pfn beyond RAM", () -> k.highmem().kmapLocal(cpu, 1L << 30), "BUG: unable to handle page fault");
+        oopses("kmap_atomic of a pfn beyond RAM", () -> k.highmem().kmapAtomic(cpu, 1L << 30), "BUG: unable to handle page fault");
+        assertThat(cpu.inAtomicContext()).as("the oops left the CPU as it was").isFalse();
         long atomic = k.highmem().kmapAtomic(cpu, pfn);
         if (highmem) {
             reports("kmap in atomic context", () -> k.highmem().kunmap(cpu, pfn + 0 * k.highmem().kmap(cpu, pfn)),

@@ -118,6 +118,7 @@ public final class Highmem {
      */
     public long kmap(Cpu cpu, long pfn) {
         mightSleep(cpu, "mm/highmem.c kmap");
+        checkPage("kmap", pfn);
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -250,6 +251,7 @@ public final class Highmem {
      * @return a temporary address, valid until the matching {@link #kunmapLocal}
      */
     public long kmapLocal(Cpu cpu, long pfn) {
+        checkPage("kmap_local_page", pfn);
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -306,7 +308,14 @@ public final class Highmem {
     public long kmapAtomic(Cpu cpu, long pfn) {
         cpu.preemptDisable();
         cpu.pagefaultDisable();
-        return kmapLocal(cpu, pfn);
+        try {
+            return kmapLocal(cpu, pfn);
+        } catch (KernelBugException e) {
+            // The oops ends the call; the CPU is left as it was, not in atomic context.
+            cpu.pagefaultEnable();
+            cpu.preemptEnable();
+            throw e;
+        }
     }
 
     /**
@@ -348,6 +357,18 @@ public final class Highmem {
     private KernelBugException noTable(String function, long vaddr) {
         return bug(String.format("kernel BUG at mm/highmem.c (%s)! no page table for %#x: the boot-time tables are missing",
                 function, vaddr));
+    }
+
+    /**
+     * kmemu names a page by its pfn; a pfn without a struct page (NO_PFN from a failed alloc_pages, a
+     * hole, beyond RAM) is the kernel's wild or NULL struct page pointer, which PageHighMem() already
+     * dereferences: an oops.
+     */
+    private void checkPage(String function, long pfn) {
+        if (!machine.pageFrames().pfnValid(pfn)) {
+            throw bug(String.format("BUG: unable to handle page fault: %s(page of pfn %#x): no struct page (pfn_valid fails)",
+                    function, pfn));
+        }
     }
 
     private KernelBugException bug(String line) {

@@ -94,6 +94,16 @@ public final class PageApi {
      * @param order the order it was allocated with
      */
     public void freePages(Cpu cpu, long pfn, int order) {
+        if (pfn == PageAllocator.NO_PFN) {
+            // __free_pages(NULL, order): put_page_testzero() reads the NULL page's refcount.
+            int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+            List<String> report = List.of(String.format("BUG: kernel NULL pointer dereference, address: %0" + digits + "x", 0x34),
+                    "__free_pages(NULL, " + order + "): the page of a failed alloc_pages", "Oops: 0000 [#1] SMP");
+            for (String line : report) {
+                machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+            }
+            throw new KernelBugException(report);
+        }
         if (order < 0 || order > allocator.maxOrder()) {
             // The kernel has no check: free_pages_prepare() walks 2^order pages into its neighbours' and
             // finds them in use. kmemu reports the bad page without touching them.
