@@ -211,6 +211,15 @@ class KernelMisuseTest {
             oopses("krealloc(0x" + a + ")", () -> slab.krealloc(cpu, bad, 100, Gfp.GFP_KERNEL, "test"), "kernel BUG at");
         }
 
+        if (m.totalHighPages() > 0) {
+            long high = k.pages().allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
+            long kmapped = k.highmem().kmap(cpu, high);
+            oopses("kfree of a kmap (pkmap) address", () -> slab.kfree(cpu, kmapped, "test"), "kernel BUG at");
+            oopses("ksize of a kmap (pkmap) address", () -> slab.ksize(kmapped), "kernel BUG at");
+            k.highmem().kunmap(cpu, high);
+            k.pages().freePages(cpu, high, 0);
+        }
+
         reports("kmalloc beyond KMALLOC_MAX_SIZE", () -> assertThat(slab.kmalloc(cpu, 1L << 40, Gfp.GFP_KERNEL, "t")).isZero(),
                 "WARNING: .*mm/page_alloc.c");
         reports("kmalloc of a negative (huge) size", () -> assertThat(slab.kmalloc(cpu, -5, Gfp.GFP_KERNEL, "t")).isZero(),

@@ -102,7 +102,7 @@ final class SlobAllocator implements SlabAllocator {
             // Ids are never reused: a free block's record may still name a destroyed cache.
             int id = nextId;
             if (id >= LIVE - 1) {
-                throw new IllegalStateException("caches: " + id + " created (expected: below " + (LIVE - 1) + ")");
+                return null; // kmemu's limit on caches ever created (owner records are 15 bits): -ENOMEM
             }
             nextId++;
             if (id >= caches.length) {
