@@ -469,6 +469,15 @@ class KernelMisuseTest {
         }
         k.highmem().kunmapAtomic(cpu, atomic);
         assertThat(cpu.inAtomicContext()).isFalse();
+        long lowPfn = k.pages().allocPages(cpu, Gfp.GFP_KERNEL, 0);
+        long lowAtomic = k.highmem().kmapAtomic(cpu, lowPfn);
+        k.highmem().kunmapAtomic(cpu, lowAtomic);
+        reports("kunmap_atomic twice", () -> k.highmem().kunmapAtomic(cpu, lowAtomic), "DEBUG_LOCKS_WARN_ON|kernel BUG at");
+        assertThat(cpu.inAtomicContext()).isFalse();
+        assertThat(cpu.pagefaultDisabled()).isZero();
+        oopses("virt_to_page of a vmalloc address", () -> k.addresses().virtToPage(m.layout().vmallocStart()), "virt_to_page");
+        oopses("pfn_to_page of a pfn beyond RAM", () -> k.addresses().pfnToPage(1L << 30), "pfn_valid");
+        k.pages().freePages(cpu, lowPfn, 0);
         k.pages().freePages(cpu, pfn, 0);
         normalWorkloadGivesEveryPageBack();
     }

@@ -326,6 +326,14 @@ public final class Highmem {
      */
     public void kunmapAtomic(Cpu cpu, long vaddr) {
         kunmapLocal(cpu, vaddr);
+        if (cpu.preemptCount() == 0 || cpu.pagefaultDisabled() == 0) {
+            // An unbalanced kunmap_atomic (of a lowmem address, which has no slot to check): preempt_count_sub's
+            // DEBUG_LOCKS_WARN_ON (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT); the counts stay at 0.
+            machine.log().warn("------------[ cut here ]------------");
+            machine.log().warn("DEBUG_LOCKS_WARN_ON(val > preempt_count())");
+            machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at kernel/sched/core.c preempt_count_sub", cpu.id()));
+            return;
+        }
         cpu.pagefaultEnable();
         cpu.preemptEnable();
     }
