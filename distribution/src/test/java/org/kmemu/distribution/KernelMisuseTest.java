@@ -416,6 +416,8 @@ class KernelMisuseTest {
         k.vmalloc().vfree(cpu, v);
         reports("vfree twice", () -> k.vmalloc().vfree(cpu, v), "Trying to vfree\\(\\) nonexistent vm area");
         reports("vmalloc(0)", () -> assertThat(k.vmalloc().vmalloc(cpu, 0, "test")).isZero(), "vmalloc");
+        oopses("__vmalloc naming two zones", () -> k.vmalloc().vmallocGfp(cpu, 4096, Gfp.GFP_KERNEL | Gfp.__GFP_DMA | Gfp.__GFP_DMA32,
+                "test"), "kernel BUG at include/linux/gfp.h");
         reports("vmalloc beyond RAM", () -> assertThat(k.vmalloc().vmalloc(cpu, 1L << 40, "test")).isZero(),
                 "vmalloc error: size 1099511627776, exceeds total pages");
         reports("vmap of a pfn that is no RAM",

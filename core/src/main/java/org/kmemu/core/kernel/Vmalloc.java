@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -174,6 +175,12 @@ public final class Vmalloc {
      * @return the area's address, or 0 (NULL) after the kernel's warning
      */
     public long vmallocGfp(Cpu cpu, long size, int gfp, String caller) {
+        if (Integer.bitCount(gfp & (Gfp.__GFP_DMA | Gfp.__GFP_DMA32 | Gfp.__GFP_HIGHMEM)) > 1) {
+            // The pages are allocated with these flags: gfp_zone()'s VM_BUG_ON (include/linux/gfp.h).
+            List<String> report = KernelOopsException.bugLines("include/linux/gfp.h", "gfp_zone",
+                    "VM_BUG_ON((GFP_ZONE_BAD >> bit) & 1): __vmalloc(" + Gfp.format(gfp) + ") names more than one zone");
+            throw KernelOopsException.report(log, report);
+        }
         long realSize = size;
         long aligned = (size + pageSize - 1) & -pageSize;
         if (aligned == 0 || Long.compareUnsigned(aligned >>> pageShift, machine.totalRamPages()) > 0) {
