@@ -57,7 +57,9 @@ final class Slab {
 
     /** Marks object {@code index} handed out. */
     void markAllocated(int index) {
-        IN_USE.getAndBitwiseOr(inUse, index >>> 6, 1L << index);
+        // The cast keeps the VarHandle call exact (no asType adaptation on the hot path).
+        long before = (long) IN_USE.getAndBitwiseOr(inUse, index >>> 6, 1L << index);
+        assert (before & (1L << index)) == 0 : "object " + index + " handed out while in use";
     }
 
     /** @return true if object {@code index} was in use and is now marked free; false if it was already free */
