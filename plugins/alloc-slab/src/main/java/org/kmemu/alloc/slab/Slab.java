@@ -1,5 +1,8 @@
 package org.kmemu.alloc.slab;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One slab: the fields SLAB kept in the head {@code struct page} (s_mem, freelist, active, lru).
  * The freelist itself, an array of {@code num} 16-bit object indices whose entries
@@ -20,8 +23,14 @@ final class Slab {
     SlabList list;
     Slab prev;
     Slab next;
-    /** One bit per object, set while the object is with a caller (DEBUG_SLAB's RED_ACTIVE); guarded by this. */
+    /**
+     * One bit per object, set while the object is with a caller: CONFIG_DEBUG_SLAB's red-zone state
+     * (RED_ACTIVE / RED_INACTIVE) as a bitmap. Updated atomically ({@link #IN_USE}): CPUs allocate and
+     * free objects of one slab under different array-cache locks.
+     */
     final long[] inUse;
+
+    private static final VarHandle IN_USE = MethodHandles.arrayElementVarHandle(long[].class);
 
     Slab(KmemCache cache, long base, long sMem, long freelist) {
         this.cache = cache;
@@ -35,10 +44,23 @@ final class Slab {
     int objToIndex(long objp) {
         long off = objp - sMem;
         int size = cache.geometry.size();
-        if (off < 0 || off % size != 0 || off / size >= cache.geometry.num()) {
+        if (off < 0 || off >= (long) size * cache.geometry.num()) {
             return -1;
         }
-        return (int) (off / size);
+        int idx = (int) ((off * cache.reciprocalSize) >>> 32);
+        return (long) idx * size == off ? idx : -1;
+    }
+
+    /** Marks object {@code idx} handed out. */
+    void markAllocated(int idx) {
+        long before = (long) IN_USE.getAndBitwiseOr(inUse, idx >>> 6, 1L << idx);
+        assert (before & (1L << idx)) == 0 : "object " + idx + " handed out while in use";
+    }
+
+    /** @return true if object {@code idx} was in use and is now marked free; false if it was already free */
+    boolean markFree(int idx) {
+        long bit = 1L << idx;
+        return ((long) IN_USE.getAndBitwiseAnd(inUse, idx >>> 6, ~bit) & bit) != 0;
     }
 
     long indexToObj(int idx) {

@@ -155,7 +155,8 @@ final class SlabAllocatorImpl implements SlabAllocator {
             }
         }
         if (objp != 0) {
-            markInUse(objp, true);
+            Slab s = pageMap.lookup(objp);
+            s.markAllocated(s.objToIndex(objp));
         }
         return objp;
     }
@@ -316,14 +317,15 @@ final class SlabAllocatorImpl implements SlabAllocator {
             // mm/slab.h cache_from_obj: warn, then free to the cache the object came from.
             context.log().warn("cache_from_obj: Wrong slab cache. " + named.name + " but object is from " + c.name);
         }
-        if (s.objToIndex(objp) < 0) {
+        int idx = s.objToIndex(objp);
+        if (idx < 0) {
             // cache_free_debugcheck (CONFIG_DEBUG_SLAB): BUG_ON(objp != index_to_obj(cachep, page, objnr)).
             throw KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slab.c", "cache_free_debugcheck",
                     String.format("kmem_cache_free(%s, %#x): BUG_ON(objp != index_to_obj(cachep, page, objnr))", c.name, objp)));
         }
         ArrayCache ac = c.cpuCache[cpu];
         synchronized (ac) {
-            if (!markInUse(objp, false)) {
+            if (!s.markFree(idx)) {
                 // mm/slab.c verify_redzone_free: both red zones inactive means the object was free.
                 context.log().err("slab error in verify_redzone_free(): cache `" + c.name + "': double free detected");
                 context.log().err(String.format("%x: redzone 1:0x%x, redzone 2:0x%x.", objp, RED_INACTIVE,
@@ -334,26 +336,6 @@ final class SlabAllocatorImpl implements SlabAllocator {
                 cacheFlusharray(cpu, c, ac);
             }
             ac.entry[ac.avail++] = objp;
-        }
-    }
-
-    /**
-     * Flips the object's in-use bit: CONFIG_DEBUG_SLAB's red-zone state (RED_ACTIVE / RED_INACTIVE), kept
-     * as a bitmap.
-     *
-     * @return false if it already had the value asked for (a double free when clearing)
-     */
-    private boolean markInUse(long objp, boolean inUse) {
-        Slab s = pageMap.lookup(objp);
-        int idx = s.objToIndex(objp);
-        long bit = 1L << (idx & 63);
-        synchronized (s) {
-            long w = s.inUse[idx >>> 6];
-            if (((w & bit) != 0) == inUse) {
-                return false;
-            }
-            s.inUse[idx >>> 6] = w ^ bit;
-            return true;
         }
     }
 

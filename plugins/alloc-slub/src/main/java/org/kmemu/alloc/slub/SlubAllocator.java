@@ -124,7 +124,7 @@ final class SlubAllocator implements SlabAllocator {
                 }
             }
             Slab slab = c.slab; // every object on the CPU's chain is of its slab
-            slab.markAllocated((int) ((object - slab.addr) / s.size));
+            slab.markAllocated(objToIndex(s, object - slab.addr));
             return object;
         }
     }
@@ -177,6 +177,14 @@ final class SlubAllocator implements SlabAllocator {
         c.slab = slab;
         c.freelist = getFreePointer(object + s.offset);
         return object;
+    }
+
+    /**
+     * obj_to_index: the index of the slot holding {@code offset} (0 &lt;= offset &lt; the slab's bytes) by
+     * reciprocal multiplication; exact for slot starts.
+     */
+    private static int objToIndex(SlubCache s, long offset) {
+        return (int) ((offset * s.reciprocalSize) >>> 32);
     }
 
     /** Makes a slab some CPU's slab: its free list moves to the CPU. @return the list's head */
@@ -257,11 +265,12 @@ final class SlubAllocator implements SlabAllocator {
         }
         // free_consistency_checks (slub_debug=F): check_valid_pointer, then on_freelist.
         long offset = objp - slab.addr;
-        if (offset % s.size != 0 || offset / s.size >= slab.objects) {
+        int index = objToIndex(s, offset);
+        if (index >= slab.objects || (long) index * s.size != offset) {
             reportInvalidPointer(s, slab, objp);
             return;
         }
-        if (!slab.markFree((int) (offset / s.size))) {
+        if (!slab.markFree(index)) {
             reportDoubleFree(s, slab, objp);
             return;
         }
