@@ -222,6 +222,8 @@ class KernelMisuseTest {
 
         reports("kmalloc beyond KMALLOC_MAX_SIZE", () -> assertThat(slab.kmalloc(cpu, 1L << 40, Gfp.GFP_KERNEL, "t")).isZero(),
                 "WARNING: .*mm/page_alloc.c");
+        reports("kzalloc beyond KMALLOC_MAX_SIZE", () -> assertThat(slab.kzalloc(cpu, 1L << 40, Gfp.GFP_KERNEL, "t")).isZero(),
+                "WARNING: .*mm/page_alloc.c");
         reports("kmalloc of a negative (huge) size", () -> assertThat(slab.kmalloc(cpu, -5, Gfp.GFP_KERNEL, "t")).isZero(),
                 "WARNING: .*mm/page_alloc.c");
 
@@ -527,6 +529,10 @@ class KernelMisuseTest {
         }, "page allocation failure|Unable to allocate memory");
         reports("large kmalloc with no memory left",
                 () -> assertThat(slab.kmalloc(cpu, 40000, Gfp.GFP_KERNEL, "test")).isZero(), "page allocation failure");
+        reports("kzalloc with no memory left",
+                () -> assertThat(slab.kzalloc(cpu, 40000, Gfp.GFP_KERNEL, "test")).isZero(), "page allocation failure");
+        reports("vunmap of a misaligned address", () -> k.vmalloc().vunmap(cpu, k.vmalloc().vmallocStart() + 8),
+                "Trying to vfree\\(\\) bad address");
         reports("krealloc with no memory left", () -> assertThat(slab.krealloc(cpu, keep, 50000, Gfp.GFP_KERNEL, "t")).isZero(),
                 "page allocation failure");
         assertThat(cpu.load64(keep)).as("krealloc's failure leaves the object").isEqualTo(0xabcdL);
