@@ -378,12 +378,12 @@ public final class SlabLayer {
             reportInvalidFree(cpu, p);
             return;
         }
-        // free_large_kmalloc() (mm/slub.c): a page that is no large kmalloc is WARNed about and dumped.
+        // free_large_kmalloc() (mm/slub.c): a page that is no large kmalloc is WARNed about ("object
+        // pointer: 0x%p" in 6.1) and dumped ("Not a kmalloc allocation" in 6.15+), then left alone.
         KernelLog log = machine.log();
         log.warn("------------[ cut here ]------------");
         log.warn(String.format("WARNING: CPU: %d PID: 0 at mm/slub.c free_large_kmalloc", cpu.id()));
-        log.warn(String.format("page: refcount:%d mapcount:0 mapping:00000000 index:0x0 pfn:%#x",
-                frames.isReserved(pfn) ? 1 : 0, pfn));
+        log.warn(String.format("object pointer: 0x%x", p));
         log.warn("page dumped because: Not a kmalloc allocation");
     }
 
@@ -493,7 +493,10 @@ public final class SlabLayer {
         if (cache == null) {
             throw nullCache("kmem_cache_free");
         }
-        pageOf(objp, "kmem_cache_free"); // virt_to_slab(): NULL and other addresses outside the direct map BUG
+        if (!addr.virtAddrValid(objp)) { // virt_to_slab(): NULL and other addresses outside the direct map BUG
+            throw bug("kmem_cache_free", String.format("kmem_cache_free(%#x): not a direct-mapped address"
+                    + " (virt_to_page: VIRTUAL_BUG_ON)", objp));
+        }
         slab.free(cpu.id(), cache, objp);
     }
 
