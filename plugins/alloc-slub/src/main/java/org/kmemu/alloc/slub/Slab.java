@@ -1,7 +1,5 @@
 package org.kmemu.alloc.slub;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -36,14 +34,16 @@ final class Slab {
     Slab next;
     /** slab->slab_cache. */
     volatile SlubCache cache;
+    /** The CPU whose slab this is while {@link #frozen}. */
+    int cpu;
     /**
      * One bit per object, set while the object is with a caller: what slub_debug's free checks
      * (on_freelist) find by walking the free lists, kept as a bitmap so that every free can afford it.
-     * Updated atomically ({@link #IN_USE}): allocation holds the CPU's lock, a remote free the node's.
+     * Guarded by the owning CPU's {@link CpuSlab} lock while the slab is frozen (allocation and the
+     * owner's frees hold only that; other CPUs' frees take it too), by the node lock otherwise; plain
+     * loads and stores, no atomics on the fast paths.
      */
     long[] inUse = new long[1];
-
-    private static final VarHandle IN_USE = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** Readies the bitmap for {@code objects} free objects. Caller holds the node lock; not yet published. */
     void clearInUse(int objects) {
@@ -55,17 +55,23 @@ final class Slab {
         }
     }
 
-    /** Marks object {@code index} handed out. */
+    /** Marks object {@code index} handed out. Caller holds the lock that guards {@link #inUse}. */
     void markAllocated(int index) {
-        // The cast keeps the VarHandle call exact (no asType adaptation on the hot path).
-        long before = (long) IN_USE.getAndBitwiseOr(inUse, index >>> 6, 1L << index);
+        long before = inUse[index >>> 6];
         assert (before & (1L << index)) == 0 : "object " + index + " handed out while in use";
+        inUse[index >>> 6] = before | (1L << index);
     }
 
-    /** @return true if object {@code index} was in use and is now marked free; false if it was already free */
+    /**
+     * Caller holds the lock that guards {@link #inUse}.
+     *
+     * @return true if object {@code index} was in use and is now marked free; false if it was already free
+     */
     boolean markFree(int index) {
         long bit = 1L << index;
-        return ((long) IN_USE.getAndBitwiseAnd(inUse, index >>> 6, ~bit) & bit) != 0;
+        long w = inUse[index >>> 6];
+        inUse[index >>> 6] = w & ~bit;
+        return (w & bit) != 0;
     }
 
     void reset() {

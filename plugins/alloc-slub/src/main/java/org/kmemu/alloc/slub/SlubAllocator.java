@@ -47,7 +47,9 @@ import org.kmemu.api.SlabPages;
  * and the object is not freed. A kernel without slub_debug would catch only a double free of the
  * freelist head (CONFIG_SLAB_FREELIST_HARDENED's BUG_ON in set_freepointer) and corrupt its free list
  * otherwise; kmemu keeps its state consistent instead. on_freelist's walk is a bitmap per slab here
- * ({@link Slab#markFree}), one atomic operation per alloc and free. A call on a destroyed cache is a
+ * ({@link Slab#markFree}), plain bits guarded by the owning CPU's lock while the slab is frozen and by
+ * the node lock otherwise, so a free to another CPU's slab takes that CPU's lock first (slow path
+ * only; the fast paths stay free of atomics). A call on a destroyed cache is a
  * {@link KernelOopsException}.
  */
 final class SlubAllocator implements SlabAllocator {
@@ -159,7 +161,7 @@ final class SlubAllocator implements SlabAllocator {
             slab = n.firstPartialLocked();
             if (slab != null) {
                 n.removePartialLocked(slab);
-                object = freezeLocked(slab);
+                object = freezeLocked(slab, cpu);
             }
         }
         if (slab == null) {
@@ -171,7 +173,7 @@ final class SlubAllocator implements SlabAllocator {
                 return 0;
             }
             synchronized (n) {
-                object = freezeLocked(slab);
+                object = freezeLocked(slab, cpu);
             }
         }
         c.slab = slab;
@@ -188,9 +190,10 @@ final class SlubAllocator implements SlabAllocator {
     }
 
     /** Makes a slab some CPU's slab: its free list moves to the CPU. @return the list's head */
-    private static long freezeLocked(Slab slab) {
+    private static long freezeLocked(Slab slab, int cpu) {
         long object = slab.freelist;
         assert object != 0 && !slab.frozen && !slab.onPartial;
+        slab.cpu = cpu;
         slab.freelist = 0;
         slab.inuse = slab.objects;
         slab.frozen = true;
@@ -270,19 +273,19 @@ final class SlubAllocator implements SlabAllocator {
             reportInvalidPointer(s, slab, objp);
             return;
         }
-        if (!slab.markFree(index)) {
-            reportDoubleFree(s, slab, objp);
-            return;
-        }
         CpuSlab c = s.cpuSlabs[cpu];
         synchronized (c) {
             if (c.slab == slab) {
+                if (!slab.markFree(index)) {
+                    reportDoubleFree(s, slab, objp);
+                    return;
+                }
                 setFreePointer(objp + s.offset, c.freelist);
                 c.freelist = objp;
                 return;
             }
         }
-        freeSlow(cpu, s, slab, objp);
+        freeSlow(cpu, s, slab, objp, index);
     }
 
     /** cache_from_obj / virt_to_cache: the object is not of the named cache. */
@@ -297,38 +300,84 @@ final class SlubAllocator implements SlabAllocator {
     }
 
     /** __slab_free: the slab is not this CPU's. */
-    private void freeSlow(int cpu, SlubCache s, Slab slab, long objp) {
+    /**
+     * __slab_free: the slab is not this CPU's. Its in-use bits belong to the owner's lock while it is
+     * frozen (the owner allocates from it under that lock alone), so a free to another CPU's slab takes
+     * that CPU's lock before the node's, the same order alloc uses; a slab on no CPU is the node's.
+     */
+    private void freeSlow(int cpu, SlubCache s, Slab slab, long objp, int index) {
         CacheNode n = s.node;
-        long discardAddr = 0;
-        int discardOrder = 0;
-        synchronized (n) {
-            if (slab.cache != s || objp < slab.addr || objp >= slab.addr + ((long) slab.objects * s.size)) {
-                // The slab went away (or was reused) between the lookup and the lock.
-                context.log().warn("------------[ cut here ]------------");
-                context.log().warn("virt_to_cache: Object is not a Slab page!");
+        while (true) {
+            int ownerCpu = -1; // stays -1 once the free is done under the node lock
+            long discardAddr = 0;
+            int discardOrder = 0;
+            synchronized (n) {
+                if (!stillHolds(s, slab, objp)) {
+                    return;
+                }
+                if (slab.frozen) {
+                    ownerCpu = slab.cpu;
+                } else {
+                    if (!slab.markFree(index)) {
+                        reportDoubleFree(s, slab, objp);
+                        return;
+                    }
+                    long prior = slab.freelist;
+                    setFreePointer(objp + s.offset, prior);
+                    slab.freelist = objp;
+                    slab.inuse--;
+                    if (slab.inuse == 0 && n.nrPartial >= s.minPartial) {
+                        if (prior != 0) {
+                            n.removePartialLocked(slab);
+                        }
+                        discardAddr = slab.addr;
+                        discardOrder = slab.order;
+                        discardLocked(s, slab);
+                    } else if (prior == 0) {
+                        n.addPartialLocked(slab, true);
+                    }
+                }
+            }
+            if (discardAddr != 0) {
+                pages.freeSlab(cpu, discardAddr, discardOrder);
+            }
+            if (ownerCpu < 0) {
                 return;
             }
-            long prior = slab.freelist;
-            setFreePointer(objp + s.offset, prior);
-            slab.freelist = objp;
-            slab.inuse--;
-            if (slab.frozen) {
-                return; // a CPU slab: its owner takes the list in get_freelist
-            }
-            if (slab.inuse == 0 && n.nrPartial >= s.minPartial) {
-                if (prior != 0) {
-                    n.removePartialLocked(slab);
+            CpuSlab oc = s.cpuSlabs[ownerCpu];
+            synchronized (oc) {
+                synchronized (n) {
+                    if (!stillHolds(s, slab, objp)) {
+                        return;
+                    }
+                    if (slab.frozen && oc.slab == slab) {
+                        if (!slab.markFree(index)) {
+                            reportDoubleFree(s, slab, objp);
+                            return;
+                        }
+                        // A CPU slab: its owner takes the list in get_freelist.
+                        setFreePointer(objp + s.offset, slab.freelist);
+                        slab.freelist = objp;
+                        slab.inuse--;
+                        return;
+                    }
                 }
-                discardAddr = slab.addr;
-                discardOrder = slab.order;
-                discardLocked(s, slab);
-            } else if (prior == 0) {
-                n.addPartialLocked(slab, true);
             }
+            // The slab was unfrozen, or frozen by another CPU, meanwhile: look again.
         }
-        if (discardAddr != 0) {
-            pages.freeSlab(cpu, discardAddr, discardOrder);
+    }
+
+    /**
+     * Whether {@code slab} still is the slab of {@code objp} in {@code s} (it may have been freed or reused
+     * between the page-map lookup and the node lock); if not, the kernel's warning. Caller holds the node lock.
+     */
+    private boolean stillHolds(SlubCache s, Slab slab, long objp) {
+        if (slab.cache == s && objp >= slab.addr && objp < slab.addr + ((long) slab.objects * s.size)) {
+            return true;
         }
+        context.log().warn("------------[ cut here ]------------");
+        context.log().warn("virt_to_cache: Object is not a Slab page!");
+        return false;
     }
 
     /** Unaccounts and unmaps a slab that is on no list; the caller frees its pages after unlocking. */
