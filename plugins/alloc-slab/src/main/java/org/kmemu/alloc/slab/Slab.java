@@ -24,20 +24,22 @@ final class Slab {
     Slab prev;
     Slab next;
     /**
-     * One bit per object, set while the object is with a caller: CONFIG_DEBUG_SLAB's red-zone state
-     * (RED_ACTIVE / RED_INACTIVE) as a bitmap. Updated atomically ({@link #IN_USE}): CPUs allocate and
-     * free objects of one slab under different array-cache locks.
+     * One byte per object, 1 while the object is with a caller: CONFIG_DEBUG_SLAB's red-zone state
+     * (RED_ACTIVE / RED_INACTIVE). CPUs allocate and free objects of one slab under different array-cache
+     * locks, so each object has its own byte (no word shared between objects): allocation stores plainly
+     * (the object reaches its freer through the caller's own synchronisation), a free compares and sets
+     * ({@link #IN_USE}), so two frees of one object never both succeed.
      */
-    final long[] inUse;
+    final byte[] inUse;
 
-    private static final VarHandle IN_USE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle IN_USE = MethodHandles.arrayElementVarHandle(byte[].class);
 
     Slab(KmemCache cache, long base, long sMem, long freelist) {
         this.cache = cache;
         this.base = base;
         this.sMem = sMem;
         this.freelist = freelist;
-        this.inUse = new long[(cache.geometry.num() + 63) >>> 6];
+        this.inUse = new byte[cache.geometry.num()];
     }
 
     /** @return obj_to_index, or -1 if {@code objp} is not the start of an object of this slab */
@@ -53,14 +55,13 @@ final class Slab {
 
     /** Marks object {@code idx} handed out. */
     void markAllocated(int idx) {
-        long before = (long) IN_USE.getAndBitwiseOr(inUse, idx >>> 6, 1L << idx);
-        assert (before & (1L << idx)) == 0 : "object " + idx + " handed out while in use";
+        assert inUse[idx] == 0 : "object " + idx + " handed out while in use";
+        inUse[idx] = 1;
     }
 
     /** @return true if object {@code idx} was in use and is now marked free; false if it was already free */
     boolean markFree(int idx) {
-        long bit = 1L << idx;
-        return ((long) IN_USE.getAndBitwiseAnd(inUse, idx >>> 6, ~bit) & bit) != 0;
+        return IN_USE.compareAndSet(inUse, idx, (byte) 1, (byte) 0);
     }
 
     long indexToObj(int idx) {
