@@ -14,7 +14,7 @@ import org.kmemu.api.SlabPages;
 /**
  * The classic SLAB allocator (mm/slab.c as of Linux 4.x, single node; SLAB was removed in 6.8). Of
  * CONFIG_DEBUG_SLAB it keeps the free-time checks, always on: a double free is verify_redzone_free's
- * "double free detected" and is dropped (an in-use bit per object stands for the red-zone words), and a
+ * "double free detected" and is dropped (an in-use byte per object stands for the red-zone words), and a
  * pointer that is not an object start is cache_free_debugcheck's BUG_ON, a {@link KernelOopsException}.
  * Without them the kernel's array caches would take the object twice and hand it out twice.
  *
