@@ -124,6 +124,7 @@ public final class Highmem {
      */
     public long kmap(Cpu cpu, long pfn) {
         mightSleep(cpu, "mm/highmem.c kmap");
+        checkPage("kmap", pfn);
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -169,7 +170,9 @@ public final class Highmem {
                 }
             }
             long vaddr = pkmapAddr(lastPkmapNr);
-            tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+            if (!tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY)) {
+                throw noTable("kmap", vaddr);
+            }
             pkmapCount[lastPkmapNr] = 1;
             pkmapPfn[lastPkmapNr] = pfn;
             pageAddress.put(pfn, vaddr);
@@ -254,6 +257,7 @@ public final class Highmem {
      * @return a temporary address, valid until the matching {@link #kunmapLocal}
      */
     public long kmapLocal(Cpu cpu, long pfn) {
+        checkPage("kmap_local_page", pfn);
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -266,9 +270,11 @@ public final class Highmem {
             throw bug("kernel BUG at mm/highmem.c (kmap_local_idx_push)! more than KM_MAX_IDX=" + kmMaxIdx
                     + " nested kmap_local on CPU " + c);
         }
-        localDepth[c] = idx + 1;
         long vaddr = fixToVirt(fixKmapBegin + idx + kmMaxIdx * c);
-        tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+        if (!tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY)) {
+            throw noTable("kmap_local", vaddr);
+        }
+        localDepth[c] = idx + 1;
         localPfn[c][idx] = pfn;
         return vaddr;
     }
@@ -314,7 +320,14 @@ public final class Highmem {
     public long kmapAtomic(Cpu cpu, long pfn) {
         cpu.preemptDisable();
         cpu.pagefaultDisable();
-        return kmapLocal(cpu, pfn);
+        try {
+            return kmapLocal(cpu, pfn);
+        } catch (KernelBugException e) {
+            // The oops ends the call; the CPU is left as it was, not in atomic context.
+            cpu.pagefaultEnable();
+            cpu.preemptEnable();
+            throw e;
+        }
     }
 
     /**
@@ -325,6 +338,14 @@ public final class Highmem {
      */
     public void kunmapAtomic(Cpu cpu, long vaddr) {
         kunmapLocal(cpu, vaddr);
+        if (cpu.preemptCount() == 0 || cpu.pagefaultDisabled() == 0) {
+            // An unbalanced kunmap_atomic (of a lowmem address, which has no slot to check): preempt_count_sub's
+            // DEBUG_LOCKS_WARN_ON (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT); the counts stay at 0.
+            machine.log().warn("------------[ cut here ]------------");
+            machine.log().warn("DEBUG_LOCKS_WARN_ON(val > preempt_count())");
+            machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at kernel/sched/core.c preempt_count_sub", cpu.id()));
+            return;
+        }
         cpu.pagefaultEnable();
         cpu.preemptEnable();
     }
@@ -345,6 +366,28 @@ public final class Highmem {
             machine.log().err(String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: %s",
                     cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, machine.log().currentComm()));
             machine.log().err("preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
+        }
+    }
+
+    /**
+     * The kernel writes pkmap and fixmap PTEs into tables it made at boot (pkmap_page_table, the fixmap's
+     * kmap_pte) and never allocates here; kmemu's architectures make them at boot too, so a missing table
+     * is an emulator bug, reported as the kernel would report a NULL pte.
+     */
+    private KernelBugException noTable(String function, long vaddr) {
+        return bug(String.format("kernel BUG at mm/highmem.c (%s)! no page table for %#x: the boot-time tables are missing",
+                function, vaddr));
+    }
+
+    /**
+     * kmemu names a page by its pfn; a pfn without a struct page (NO_PFN from a failed alloc_pages, a
+     * hole, beyond RAM) is the kernel's wild or NULL struct page pointer, which PageHighMem() already
+     * dereferences: an oops.
+     */
+    private void checkPage(String function, long pfn) {
+        if (!machine.pageFrames().pfnValid(pfn)) {
+            throw bug(String.format("BUG: unable to handle page fault: %s(page of pfn %#x): no struct page (pfn_valid fails)",
+                    function, pfn));
         }
     }
 

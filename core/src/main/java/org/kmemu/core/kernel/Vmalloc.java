@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -174,6 +175,12 @@ public final class Vmalloc {
      * @return the area's address, or 0 (NULL) after the kernel's warning
      */
     public long vmallocGfp(Cpu cpu, long size, int gfp, String caller) {
+        if (Integer.bitCount(gfp & (Gfp.__GFP_DMA | Gfp.__GFP_DMA32 | Gfp.__GFP_HIGHMEM)) > 1) {
+            // The pages are allocated with these flags: gfp_zone()'s VM_BUG_ON (include/linux/gfp.h).
+            List<String> report = KernelOopsException.bugLines("include/linux/gfp.h", "gfp_zone",
+                    "VM_BUG_ON((GFP_ZONE_BAD >> bit) & 1): __vmalloc(" + Gfp.format(gfp) + ") names more than one zone");
+            throw KernelOopsException.report(log, report);
+        }
         long realSize = size;
         long aligned = (size + pageSize - 1) & -pageSize;
         if (aligned == 0 || Long.compareUnsigned(aligned >>> pageShift, machine.totalRamPages()) > 0) {
@@ -239,8 +246,9 @@ public final class Vmalloc {
      * @param pfns   the pages (the kernel's {@code struct page *} array)
      * @param count  how many of them to map
      * @param caller the caller for /proc/vmallocinfo, or null
-     * @return the area's address, or 0 (NULL) when count is 0, exceeds totalram, or no room is left
-     * @throws IllegalArgumentException if count exceeds the array or a pfn is not {@code pfn_valid}
+     * @return the area's address, or 0 (NULL) when count is 0, exceeds totalram, a pfn is not
+     *         {@code pfn_valid} (after the kernel's WARN), no room is left or no page table could be had
+     * @throws IllegalArgumentException if count exceeds the array (a Java caller's error C cannot make)
      */
     public long vmap(Cpu cpu, long[] pfns, int count, String caller) {
         if (count > pfns.length) {
@@ -248,7 +256,11 @@ public final class Vmalloc {
         }
         for (int i = 0; i < count; i++) {
             if (!machine.pageFrames().pfnValid(pfns[i])) {
-                throw new IllegalArgumentException(String.format("vmap: pfn %#x (expected: pfn_valid)", pfns[i]));
+                // vmap_pages_pte_range(): WARN_ON(!pfn_valid(page_to_pfn(page))) and -EINVAL, so NULL.
+                log.warn("------------[ cut here ]------------");
+                log.warn(String.format("WARNING: CPU: %d PID: 0 at mm/vmalloc.c vmap_pages_pte_range", cpu.id()));
+                log.warn(String.format("vmap: pfn %#x is not valid (WARN_ON(!pfn_valid(page_to_pfn(page))))", pfns[i]));
+                return 0;
             }
         }
         if (count <= 0 || count > machine.totalRamPages()) {
@@ -471,14 +483,13 @@ public final class Vmalloc {
     /**
      * {@code vmap_pages_range()}: missing page tables are allocated as the calling CPU.
      *
-     * @return how many pages were mapped before the tables ran out
+     * @return how many pages were mapped before a page table could not be
+     * allocated (the kernel's -ENOMEM)
      */
     private int mapPages(Cpu cpu, long start, long[] pfns, int count) {
         synchronized (tables) {
             for (int i = 0; i < count; i++) {
-                try {
-                    tables.mapPage(cpu, start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL);
-                } catch (IllegalStateException outOfTables) {
+                if (!tables.mapPage(cpu, start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL)) {
                     return i;
                 }
             }
