@@ -2,9 +2,11 @@ package org.kmemu.core.kernel;
 
 import java.util.List;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -30,6 +32,8 @@ public final class PageApi {
     private final PageAllocator allocator;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
+    private final long pageAllocNanos;
+    private final long pageFreeNanos;
     private final int shift;
 
     /**
@@ -41,6 +45,8 @@ public final class PageApi {
         this.allocator = machine.pageAllocator();
         this.addr = new AddressTranslation(machine);
         this.trace = trace;
+        this.pageAllocNanos = machine.clock().pageAllocNanos();
+        this.pageFreeNanos = machine.clock().pageFreeNanos();
         this.shift = machine.pageShift();
     }
 
@@ -53,6 +59,7 @@ public final class PageApi {
      * @return the first pfn, or {@link PageAllocator#NO_PFN}
      */
     public long allocPages(Cpu cpu, int gfp, int order) {
+        cpu.charge(pageAllocNanos);
         long pfn = allocator.allocPages(cpu.id(), gfp, order);
         if (pfn == PageAllocator.NO_PFN) {
             return pfn;
@@ -61,7 +68,8 @@ public final class PageApi {
             machine.memory().fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
         if (trace.enabled()) {
-            trace.mmPageAlloc(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order,
+            Task current = cpu.current();
+            trace.mmPageAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order,
                     Gfp.gfpMigratetype(gfp).ordinal(), gfp);
         }
         return pfn;
@@ -75,14 +83,17 @@ public final class PageApi {
      * @param order the order it was allocated with
      */
     public void freePages(Cpu cpu, long pfn, int order) {
+        cpu.charge(pageFreeNanos);
         if (machine.pageFrames().pfnValid(pfn) && machine.pageFrames().isReserved(pfn)) {
             // free_page_is_bad(): PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h).
-            machine.log().err(String.format("BUG: Bad page state in process %s  pfn:%05x", machine.log().currentComm(), pfn));
-            machine.log().err("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                    cpu.current().comm(), pfn));
+            machine.log().printk(cpu.id(), LogLevel.ERR, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
             return;
         }
         if (trace.enabled()) {
-            trace.mmPageFree(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order);
+            Task current = cpu.current();
+            trace.mmPageFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order);
         }
         allocator.freePages(cpu.id(), pfn, order);
     }

@@ -21,6 +21,7 @@ import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -56,6 +57,8 @@ public final class SlabLayer {
     private final KernelMemory memory;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
+    private final long slabAllocNanos;
+    private final long slabFreeNanos;
     private final int shift;
     private final boolean procSlabinfo;
     private final KmallocSizes sizes;
@@ -82,6 +85,8 @@ public final class SlabLayer {
         this.machine = machine;
         this.pages = pages;
         this.trace = trace;
+        this.slabAllocNanos = machine.clock().slabAllocNanos();
+        this.slabFreeNanos = machine.clock().slabFreeNanos();
         this.shift = machine.pageShift();
         this.memory = new DirectMapMemory(machine.layout(), machine.memory());
         this.addr = new AddressTranslation(machine);
@@ -165,7 +170,7 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, c.objectSize());
         }
-        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
         return p;
     }
 
@@ -176,7 +181,7 @@ public final class SlabLayer {
             memory.fill(p, (byte) 0, size);
         }
         // mm/slob.c __do_kmalloc_node: trace_kmalloc(caller, ret, size, size + minalign, gfp, node).
-        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
         return p;
     }
 
@@ -184,22 +189,22 @@ public final class SlabLayer {
     private long kmallocLarge(Cpu cpu, long size, int gfp, String callSite) {
         if (size < 0 || size > kmallocMaxSize) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
-                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), size, kmallocMaxSize));
+                machine.log().warn(String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
+                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), cpu.current().pid(), size, kmallocMaxSize));
             }
             return 0;
         }
         int order = getOrder(size);
         long pfn = pages.allocPages(cpu, (gfp & ~Gfp.__GFP_HIGHMEM) | Gfp.__GFP_COMP, order);
         if (pfn == PageAllocator.NO_PFN) {
-            traceAlloc(cpu, "kmalloc", callSite, 0, size, 0, gfp);
+            allocDone(cpu, "kmalloc", callSite, 0, size, 0, gfp);
             return 0;
         }
         PageFrames frames = machine.pageFrames();
         frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, true);
         frames.setOrder(pfn, order);
         long p = pages.pageAddress(pfn);
-        traceAlloc(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
         return p;
     }
 
@@ -314,8 +319,10 @@ public final class SlabLayer {
      * @param callSite the caller
      */
     public void kfree(Cpu cpu, long p, String callSite) {
+        cpu.charge(slabFreeNanos);
         if (trace.enabled()) {
-            trace.kfree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p);
+            Task current = cpu.current();
+            trace.kfree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p);
         }
         if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
             return;
@@ -339,8 +346,8 @@ public final class SlabLayer {
             return;
         }
         // free_large_kmalloc(): "not a large kmalloc" (mm/slub.c)
-        machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/slub.c free_large_kmalloc: kfree(%#x): not a kmalloc"
-                + " allocation (expected: an address kmalloc returned)", cpu.id(), p));
+        machine.log().warn(String.format("WARNING: CPU: %d PID: %d at mm/slub.c free_large_kmalloc: kfree(%#x): not a kmalloc"
+                + " allocation (expected: an address kmalloc returned)", cpu.id(), cpu.current().pid(), p));
     }
 
     private long pageOf(long p, String function) {
@@ -392,7 +399,7 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, cache.objectSize());
         }
-        traceAlloc(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
+        allocDone(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
         return p;
     }
 
@@ -405,8 +412,10 @@ public final class SlabLayer {
      * @param callSite the caller
      */
     public void kmemCacheFree(Cpu cpu, SlabCache cache, long objp, String callSite) {
+        cpu.charge(slabFreeNanos);
         if (trace.enabled()) {
-            trace.kmemCacheFree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, objp);
+            Task current = cpu.current();
+            trace.kmemCacheFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, objp);
         }
         slab.free(cpu.id(), cache, objp);
     }
@@ -451,12 +460,16 @@ public final class SlabLayer {
     }
 
     /** @param event "kmalloc" or "kmem_cache_alloc" (a literal: the test is a reference compare) */
-    private void traceAlloc(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+    private void allocDone(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+        // Every allocation path ends here, success or not: its cost is charged first, so that the event
+        // carries the time the call returned.
+        cpu.charge(slabAllocNanos);
         if (trace.enabled()) {
+            Task current = cpu.current();
             if ("kmalloc".equals(event)) {
-                trace.kmalloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+                trace.kmalloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);
             } else {
-                trace.kmemCacheAlloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+                trace.kmemCacheAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);
             }
         }
     }
