@@ -160,11 +160,9 @@ public final class Boot {
         for (int i = 0; i < cpus.length; i++) {
             cpus[i] = mmu.cpu(i);
         }
-        // sched_init: each CPU runs its idle task (swapper/N) on init_mm; the log now asks the CPUs for
-        // the current task and the time.
+        // sched_init: each CPU runs its idle task (swapper/N) on init_mm.
         Scheduler scheduler = new Scheduler(cpus, owners, log, new InitMm(tables.root()),
                 new PidMap(PidMap.defaultPidMax(config.cpus(), arch.virtAddressBits() > 32)));
-        log.attach(cpus, owners);
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
                 config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock());
@@ -175,6 +173,9 @@ public final class Boot {
         for (Cpu cpu : cpus) {
             cpu.startClock(config.clock().accessNanos(), config.clock().tlbMissNanos());
         }
+        // From now on the log asks the CPUs for the time and the current task; until here it printed 0
+        // and the boot task, whatever boot's own allocations charged.
+        log.attach(cpus, owners);
         owners.startScheduling();
         return machine;
     }
