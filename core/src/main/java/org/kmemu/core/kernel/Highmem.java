@@ -300,7 +300,7 @@ public final class Highmem {
         }
         long topAddr = fixToVirt(fixKmapBegin + top + kmMaxIdx * c);
         if (topAddr != vaddr) {
-            machine.log().warn(String.format("WARNING: CPU: %d PID: %d at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
+            machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
                     + " the top kmap_local slot is %#x (expected: unmap in reverse order of mapping)", c, cpu.current().pid(), vaddr,
                     topAddr));
         }

@@ -7,6 +7,7 @@ import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.KmallocSizes;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.PageAllocator;
@@ -189,7 +190,7 @@ public final class SlabLayer {
     private long kmallocLarge(Cpu cpu, long size, int gfp, String callSite) {
         if (size < 0 || size > kmallocMaxSize) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                machine.log().warn(String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
+                machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
                         + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), cpu.current().pid(), size, kmallocMaxSize));
             }
             return 0;
@@ -346,7 +347,7 @@ public final class SlabLayer {
             return;
         }
         // free_large_kmalloc(): "not a large kmalloc" (mm/slub.c)
-        machine.log().warn(String.format("WARNING: CPU: %d PID: %d at mm/slub.c free_large_kmalloc: kfree(%#x): not a kmalloc"
+        machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/slub.c free_large_kmalloc: kfree(%#x): not a kmalloc"
                 + " allocation (expected: an address kmalloc returned)", cpu.id(), cpu.current().pid(), p));
     }
 

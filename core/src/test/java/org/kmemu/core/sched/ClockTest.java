@@ -78,6 +78,11 @@ class ClockTest {
         assertThat(m.log().currentComm(1)).isEqualTo("kworker/1:2");
         assertThat(m.log().currentPid(1)).isEqualTo(3);
         assertThat(m.log().currentComm(0)).isEqualTo("swapper/0");
+
+        assertThat(m.kernel().vmalloc().vmallocGfp(cpu1, 1L << 40, Gfp.GFP_KERNEL, null)).isZero();
+        KernelLogBuffer.Line vmalloc = m.log().lines().get(m.log().lines().size() - 1);
+        assertThat(vmalloc.text()).startsWith("kworker/1:2: vmalloc error: size 1099511627776, exceeds total pages");
+        assertThat(vmalloc.nanos()).isEqualTo(cpu1.clockNanos());
     }
 
     @Test
