@@ -121,6 +121,53 @@ class SchedulerTest {
     }
 
     @Test
+    void twoCpuThreadsRacingForOneTaskNeverBothRunIt() throws Exception {
+        Task shared = sched.kthreadCreate("kworker/u4:0");
+        int rounds = 300;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.CyclicBarrier end = new java.util.concurrent.CyclicBarrier(2);
+        int[][] won = new int[2][rounds];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] threads = new Thread[2];
+        for (int c = 0; c < 2; c++) {
+            int id = c;
+            Cpu cpu = m.mmu().cpu(id);
+            threads[c] = new Thread(() -> {
+                try {
+                    for (int r = 0; r < rounds; r++) {
+                        start.await();
+                        try {
+                            sched.contextSwitch(cpu, shared);
+                            won[id][r] = 1;
+                            assertThat(shared.onCpu()).isEqualTo(id);
+                        } catch (IllegalStateException lost) {
+                            assertThat(cpu.current()).isSameAs(sched.idleTask(id));
+                        }
+                        end.await();   // both have tried; the winner gives the task back
+                        if (won[id][r] == 1) {
+                            sched.contextSwitch(cpu, sched.idleTask(id));
+                        }
+                        end.await();
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                    start.reset();
+                    end.reset();
+                }
+            }, "race-cpu" + c);
+            threads[c].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failure.get()).isNull();
+        for (int r = 0; r < rounds; r++) {
+            assertThat(won[0][r] + won[1][r]).as("round %d", r).isEqualTo(1);
+        }
+        assertThat(shared.onCpu()).isEqualTo(Task.NOT_RUNNING);
+    }
+
+    @Test
     void onlyTheCpusOwnThreadSwitchesIt() throws Exception {
         if (!PerCpuOwnership.CHECKS) {
             return; // the debug tier is on in every build's tests (the parent pom); off, nothing is checked
