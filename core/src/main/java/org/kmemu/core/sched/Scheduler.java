@@ -205,7 +205,9 @@ public final class Scheduler {
     /**
      * {@code do_exit} for the CPU's current task: it is marked exiting, its pid is freed, and the CPU
      * switches to its idle task. (Tearing down the task's mm, {@code exit_mm}, belongs to the
-     * user-memory work and goes here.) An idle task or pid 1 exiting is the kernel's panic.
+     * user-memory work and goes here.) The idle task borrows the exiting task's mm, so the CPU keeps its
+     * page tables loaded (lazy TLB): whoever frees that mm's page tables must first move such CPUs to
+     * {@code init_mm}, as x86's {@code leave_mm} does. An idle task or pid 1 exiting is the kernel's panic.
      *
      * @param cpu  the CPU whose current task exits, on its own thread
      * @param code the exit code
