@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -56,7 +57,10 @@ public final class Highmem {
     private final Map<Long, Long> pageAddress = new HashMap<>();
     private int lastPkmapNr;
     private long pkmapFlushes;
-    private volatile boolean mightSleepReported;
+    /** When might_sleep last reported ({@code prev_jiffy}), in the reporting CPU's clock; -1: never. */
+    private long mightSleepLastNanos = -1;
+    /** HZ jiffies: __might_resched reports at most once a second. */
+    private static final long MIGHT_SLEEP_INTERVAL_NANOS = 1_000_000_000L;
 
     private final int[] localDepth;
     private final long[][] localPfn;
@@ -158,7 +162,7 @@ public final class Highmem {
                     found = true;
                 } else if (--count == 0) {
                     if (cpu.inAtomicContext()) {
-                        throw bug("BUG: scheduling while atomic: " + machine.log().currentComm() + "/0/0x"
+                        throw bug("BUG: scheduling while atomic: " + cpu.current().comm() + "/" + cpu.current().pid() + "/0x"
                                 + String.format("%08x", cpu.preemptCount()) + " (kmap: all " + lastPkmap + " pkmap slots in use)");
                     }
                     pkmapMapWait.awaitUninterruptibly();
@@ -302,8 +306,9 @@ public final class Highmem {
         }
         long topAddr = fixToVirt(fixKmapBegin + top + kmMaxIdx * c);
         if (topAddr != vaddr) {
-            machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
-                    + " the top kmap_local slot is %#x (expected: unmap in reverse order of mapping)", c, vaddr, topAddr));
+            machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
+                    + " the top kmap_local slot is %#x (expected: unmap in reverse order of mapping)", c, cpu.current().pid(), vaddr,
+                    topAddr));
         }
         tables.clearPage(topAddr);
         cpu.localFlushTlbPage(topAddr);
@@ -341,9 +346,8 @@ public final class Highmem {
         if (cpu.preemptCount() == 0 || cpu.pagefaultDisabled() == 0) {
             // An unbalanced kunmap_atomic (of a lowmem address, which has no slot to check): preempt_count_sub's
             // DEBUG_LOCKS_WARN_ON (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT); the counts stay at 0.
-            machine.log().warn("------------[ cut here ]------------");
-            machine.log().warn("DEBUG_LOCKS_WARN_ON(val > preempt_count())");
-            machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at kernel/sched/core.c preempt_count_sub", cpu.id()));
+            KernelWarning.warnWithMessage(machine.log(), cpu, "DEBUG_LOCKS_WARN_ON(val > preempt_count())",
+                    "kernel/sched/core.c preempt_count_sub");
             return;
         }
         cpu.pagefaultEnable();
@@ -357,16 +361,25 @@ public final class Highmem {
 
     /**
      * might_sleep(): the kernel's report when called in atomic context (kernel/sched/core.c
-     * __might_resched), which prints at most once per second: kmemu's clock does not advance, so once.
+     * __might_resched), which prints at most once per second ({@code prev_jiffy + HZ}, machine-wide),
+     * measured on the calling CPU's clock.
      */
     private void mightSleep(Cpu cpu, String where) {
-        if (cpu.inAtomicContext() && !mightSleepReported) {
-            mightSleepReported = true;
-            machine.log().err("BUG: sleeping function called from invalid context at " + where);
-            machine.log().err(String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: %s",
-                    cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, machine.log().currentComm()));
-            machine.log().err("preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
+        if (!cpu.inAtomicContext()) {
+            return;
         }
+        long now = cpu.clockNanos();
+        synchronized (this) {
+            if (mightSleepLastNanos >= 0 && now - mightSleepLastNanos < MIGHT_SLEEP_INTERVAL_NANOS) {
+                return;
+            }
+            mightSleepLastNanos = now;
+        }
+        int c = cpu.id();
+        machine.log().printk(c, LogLevel.ERR, "BUG: sleeping function called from invalid context at " + where);
+        machine.log().printk(c, LogLevel.ERR, String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s",
+                cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, cpu.current().pid(), cpu.current().comm()));
+        machine.log().printk(c, LogLevel.ERR, "preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
     }
 
     /**

@@ -3,9 +3,11 @@ package org.kmemu.core.kernel;
 import java.util.List;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -31,6 +33,8 @@ public final class PageApi {
     private final PageAllocator allocator;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
+    private final long pageAllocNanos;
+    private final long pageFreeNanos;
     private final int shift;
 
     /**
@@ -42,6 +46,8 @@ public final class PageApi {
         this.allocator = machine.pageAllocator();
         this.addr = new AddressTranslation(machine);
         this.trace = trace;
+        this.pageAllocNanos = machine.clock().pageAllocNanos();
+        this.pageFreeNanos = machine.clock().pageFreeNanos();
         this.shift = machine.pageShift();
     }
 
@@ -56,13 +62,13 @@ public final class PageApi {
      * @throws KernelBugException for more than one of __GFP_DMA, __GFP_DMA32 and __GFP_HIGHMEM
      */
     public long allocPages(Cpu cpu, int gfp, int order) {
+        cpu.charge(pageAllocNanos);
         if (order < 0 || order > allocator.maxOrder()) {
             // __alloc_pages(): WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) and NULL (mm/page_alloc.c);
             // the order is unsigned there, so a negative one is huge.
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                machine.log().warn("------------[ cut here ]------------");
-                machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/page_alloc.c __alloc_pages", cpu.id()));
-                machine.log().warn(String.format("alloc_pages: order %d > MAX_PAGE_ORDER %d", order, allocator.maxOrder()));
+                KernelWarning.warnOn(machine.log(), cpu, "mm/page_alloc.c __alloc_pages",
+                        String.format("alloc_pages: order %d > MAX_PAGE_ORDER %d", order, allocator.maxOrder()));
             }
             return PageAllocator.NO_PFN;
         }
@@ -79,7 +85,8 @@ public final class PageApi {
             machine.memory().fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
         if (trace.enabled()) {
-            trace.mmPageAlloc(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order,
+            Task current = cpu.current();
+            trace.mmPageAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order,
                     Gfp.gfpMigratetype(gfp).ordinal(), gfp);
         }
         return pfn;
@@ -93,6 +100,7 @@ public final class PageApi {
      * @param order the order it was allocated with
      */
     public void freePages(Cpu cpu, long pfn, int order) {
+        cpu.charge(pageFreeNanos);
         if (pfn == PageAllocator.NO_PFN) {
             // __free_pages(NULL, order): put_page_testzero() reads the NULL page's refcount.
             int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
@@ -106,19 +114,22 @@ public final class PageApi {
         if (order < 0 || order > allocator.maxOrder()) {
             // The kernel has no check: free_pages_prepare() walks 2^order pages into its neighbours' and
             // finds them in use. kmemu reports the bad page without touching them.
-            machine.log().err(String.format("BUG: Bad page state in process %s  pfn:%05x", machine.log().currentComm(), pfn));
-            machine.log().err(String.format("page dumped because: __free_pages order %d > MAX_PAGE_ORDER %d",
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                    cpu.current().comm(), pfn));
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("page dumped because: __free_pages order %d > MAX_PAGE_ORDER %d",
                     order, allocator.maxOrder()));
             return;
         }
         if (machine.pageFrames().pfnValid(pfn) && machine.pageFrames().isReserved(pfn)) {
             // free_page_is_bad(): PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h).
-            machine.log().err(String.format("BUG: Bad page state in process %s  pfn:%05x", machine.log().currentComm(), pfn));
-            machine.log().err("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                    cpu.current().comm(), pfn));
+            machine.log().printk(cpu.id(), LogLevel.ERR, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
             return;
         }
         if (trace.enabled()) {
-            trace.mmPageFree(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order);
+            Task current = cpu.current();
+            trace.mmPageFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order);
         }
         allocator.freePages(cpu.id(), pfn, order);
     }

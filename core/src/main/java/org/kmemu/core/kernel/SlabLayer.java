@@ -8,6 +8,7 @@ import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.KmallocSizes;
 import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.PageAllocator;
@@ -22,6 +23,7 @@ import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -57,6 +59,8 @@ public final class SlabLayer {
     private final KernelMemory memory;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
+    private final long slabAllocNanos;
+    private final long slabFreeNanos;
     private final int shift;
     private final boolean procSlabinfo;
     private final KmallocSizes sizes;
@@ -83,6 +87,8 @@ public final class SlabLayer {
         this.machine = machine;
         this.pages = pages;
         this.trace = trace;
+        this.slabAllocNanos = machine.clock().slabAllocNanos();
+        this.slabFreeNanos = machine.clock().slabFreeNanos();
         this.shift = machine.pageShift();
         this.memory = new DirectMapMemory(machine.layout(), machine.memory());
         this.addr = new AddressTranslation(machine);
@@ -166,7 +172,7 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, c.objectSize());
         }
-        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
         return p;
     }
 
@@ -177,7 +183,7 @@ public final class SlabLayer {
             memory.fill(p, (byte) 0, size);
         }
         // mm/slob.c __do_kmalloc_node: trace_kmalloc(caller, ret, size, size + minalign, gfp, node).
-        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
         return p;
     }
 
@@ -185,22 +191,22 @@ public final class SlabLayer {
     private long kmallocLarge(Cpu cpu, long size, int gfp, String callSite) {
         if (size < 0 || size > kmallocMaxSize) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
-                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), size, kmallocMaxSize));
+                machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
+                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), cpu.current().pid(), size, kmallocMaxSize));
             }
             return 0;
         }
         int order = getOrder(size);
         long pfn = pages.allocPages(cpu, (gfp & ~Gfp.__GFP_HIGHMEM) | Gfp.__GFP_COMP, order);
         if (pfn == PageAllocator.NO_PFN) {
-            traceAlloc(cpu, "kmalloc", callSite, 0, size, 0, gfp);
+            allocDone(cpu, "kmalloc", callSite, 0, size, 0, gfp);
             return 0;
         }
         PageFrames frames = machine.pageFrames();
         frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, true);
         frames.setOrder(pfn, order);
         long p = pages.pageAddress(pfn);
-        traceAlloc(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
         return p;
     }
 
@@ -353,8 +359,10 @@ public final class SlabLayer {
      * @param callSite the caller
      */
     public void kfree(Cpu cpu, long p, String callSite) {
+        cpu.charge(slabFreeNanos);
         if (trace.enabled()) {
-            trace.kfree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p);
+            Task current = cpu.current();
+            trace.kfree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p);
         }
         if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
             return;
@@ -367,10 +375,8 @@ public final class SlabLayer {
             if (c == null) {
                 // A slab page (SLOB's shared pages) with no object at p: the policy's own free would
                 // have linked garbage into its free list; kmemu reports and leaves the heap alone.
-                KernelLog log = machine.log();
-                log.warn("------------[ cut here ]------------");
-                log.warn(String.format("WARNING: CPU: %d PID: 0 at mm/slab_common.c kfree", cpu.id()));
-                log.warn(String.format("kfree(%#x): no slab object there (invalid pointer or double free)", p));
+                KernelWarning.warnOn(machine.log(), cpu, "mm/slab_common.c kfree",
+                        String.format("kfree(%#x): no slab object there (invalid pointer or double free)", p));
                 return;
             }
             slab.free(cpu.id(), c, p);
@@ -392,21 +398,19 @@ public final class SlabLayer {
         }
         // free_large_kmalloc() (mm/slub.c): a page that is no large kmalloc is WARNed about ("object
         // pointer: 0x%p" in 6.1) and dumped ("Not a kmalloc allocation" in 6.15+), then left alone.
-        KernelLog log = machine.log();
-        log.warn("------------[ cut here ]------------");
-        log.warn(String.format("WARNING: CPU: %d PID: 0 at mm/slub.c free_large_kmalloc", cpu.id()));
-        log.warn(String.format("object pointer: 0x%x", p));
-        log.warn("page dumped because: Not a kmalloc allocation");
+        KernelWarning.warnOn(machine.log(), cpu, "mm/slub.c free_large_kmalloc", String.format("object pointer: 0x%x", p),
+                "page dumped because: Not a kmalloc allocation");
     }
 
     /** KASAN's invalid-free report (mm/kasan/report.c), for a pointer inside a large kmalloc. */
     private void reportInvalidFree(Cpu cpu, long p) {
         KernelLog log = machine.log();
         int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
-        log.err("=".repeat(66));
-        log.err("BUG: KASAN: invalid-free in kfree");
-        log.err(String.format("Free of addr %0" + digits + "x by task %s/0", p, log.currentComm()));
-        log.err("=".repeat(66));
+        log.printk(cpu.id(), LogLevel.ERR, "=".repeat(66));
+        log.printk(cpu.id(), LogLevel.ERR, "BUG: KASAN: invalid-free in kfree");
+        log.printk(cpu.id(), LogLevel.ERR, String.format("Free of addr %0" + digits + "x by task %s/%d", p,
+                cpu.current().comm(), cpu.current().pid()));
+        log.printk(cpu.id(), LogLevel.ERR, "=".repeat(66));
     }
 
     /**
@@ -485,7 +489,7 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, cache.objectSize());
         }
-        traceAlloc(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
+        allocDone(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
         return p;
     }
 
@@ -498,8 +502,10 @@ public final class SlabLayer {
      * @param callSite the caller
      */
     public void kmemCacheFree(Cpu cpu, SlabCache cache, long objp, String callSite) {
+        cpu.charge(slabFreeNanos);
         if (trace.enabled()) {
-            trace.kmemCacheFree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, objp);
+            Task current = cpu.current();
+            trace.kmemCacheFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, objp);
         }
         if (cache == null) {
             throw nullCache("kmem_cache_free");
@@ -561,12 +567,16 @@ public final class SlabLayer {
     }
 
     /** @param event "kmalloc" or "kmem_cache_alloc" (a literal: the test is a reference compare) */
-    private void traceAlloc(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+    private void allocDone(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+        // Every allocation path ends here, success or not: its cost is charged first, so that the event
+        // carries the time the call returned.
+        cpu.charge(slabAllocNanos);
         if (trace.enabled()) {
+            Task current = cpu.current();
             if ("kmalloc".equals(event)) {
-                trace.kmalloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+                trace.kmalloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);
             } else {
-                trace.kmemCacheAlloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+                trace.kmemCacheAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);
             }
         }
     }

@@ -8,6 +8,7 @@ import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -184,12 +185,12 @@ public final class Vmalloc {
         long realSize = size;
         long aligned = (size + pageSize - 1) & -pageSize;
         if (aligned == 0 || Long.compareUnsigned(aligned >>> pageShift, machine.totalRamPages()) > 0) {
-            warnAlloc(gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", exceeds total pages");
+            warnAlloc(cpu, gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", exceeds total pages");
             return 0;
         }
         long start = allocVmapArea(cpu, aligned + pageSize, gfp, VM_ALLOC | VM_UNINITIALIZED, caller);
         if (start == 0) {
-            warnAlloc(gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", vm_struct allocation failed");
+            warnAlloc(cpu, gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", vm_struct allocation failed");
             return 0;
         }
         int nr = Math.toIntExact(aligned >>> pageShift);
@@ -200,7 +201,7 @@ public final class Vmalloc {
         if (arrayBytes > pageSize) {
             pagesArray = vmallocGfp(cpu, arrayBytes, (gfp & GFP_RECLAIM_MASK) | Gfp.__GFP_ZERO, caller);
             if (pagesArray == 0) {
-                warnAlloc(gfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to allocated page array size " + arrayBytes);
+                warnAlloc(cpu, gfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to allocated page array size " + arrayBytes);
                 releaseArea(cpu, reserved);
                 return 0;
             }
@@ -210,7 +211,7 @@ public final class Vmalloc {
         for (int i = 0; i < nr; i++) {
             long pfn = pages.allocPages(cpu.id(), pageGfp | Gfp.__GFP_NOWARN, 0);
             if (pfn == PageAllocator.NO_PFN) {
-                warnAlloc(pageGfp, "vmalloc error: size " + ((long) i << pageShift) + ", page order 0, failed to allocate pages");
+                warnAlloc(cpu, pageGfp, "vmalloc error: size " + ((long) i << pageShift) + ", page order 0, failed to allocate pages");
                 freePages(cpu, pfns, i);
                 releaseArea(cpu, reserved);
                 vfree(cpu, pagesArray);
@@ -223,7 +224,7 @@ public final class Vmalloc {
         }
         int mapped = mapPages(cpu, start, pfns, nr);
         if (mapped < nr) {
-            warnAlloc(pageGfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to map pages");
+            warnAlloc(cpu, pageGfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to map pages");
             unmapPages(start, mapped);
             freePages(cpu, pfns, nr);
             releaseArea(cpu, reserved);
@@ -257,9 +258,8 @@ public final class Vmalloc {
         for (int i = 0; i < count; i++) {
             if (!machine.pageFrames().pfnValid(pfns[i])) {
                 // vmap_pages_pte_range(): WARN_ON(!pfn_valid(page_to_pfn(page))) and -EINVAL, so NULL.
-                log.warn("------------[ cut here ]------------");
-                log.warn(String.format("WARNING: CPU: %d PID: 0 at mm/vmalloc.c vmap_pages_pte_range", cpu.id()));
-                log.warn(String.format("vmap: pfn %#x is not valid (WARN_ON(!pfn_valid(page_to_pfn(page))))", pfns[i]));
+                KernelWarning.warnOn(log, cpu, "mm/vmalloc.c vmap_pages_pte_range",
+                        String.format("vmap: pfn %#x is not valid (WARN_ON(!pfn_valid(page_to_pfn(page))))", pfns[i]));
                 return 0;
             }
         }
@@ -300,7 +300,7 @@ public final class Vmalloc {
         }
         VmapArea va = removeVmArea(cpu, addr);
         if (va == null) {
-            warn("Trying to vfree() nonexistent vm area (" + ptr(addr) + ")");
+            warn(cpu, "Trying to vfree() nonexistent vm area (" + ptr(addr) + ")");
             return;
         }
         freePages(cpu, va.pages(), va.nrPages());
@@ -325,7 +325,7 @@ public final class Vmalloc {
             return;
         }
         if (removeVmArea(cpu, addr) == null) {
-            warn("Trying to vunmap() nonexistent vm area (" + ptr(addr) + ")");
+            warn(cpu, "Trying to vunmap() nonexistent vm area (" + ptr(addr) + ")");
         }
     }
 
@@ -338,7 +338,7 @@ public final class Vmalloc {
     private VmapArea removeVmArea(Cpu cpu, long addr) {
         if ((addr & (pageSize - 1)) != 0) {
             // remove_vm_area() words it for vfree() whoever calls it.
-            warn("Trying to vfree() bad address (" + ptr(addr) + ")");
+            warn(cpu, "Trying to vfree() bad address (" + ptr(addr) + ")");
             return null;
         }
         VmapArea va;
@@ -436,7 +436,7 @@ public final class Vmalloc {
             }
         }
         if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-            log.warn("vmap allocation for size " + size + " failed: use vmalloc=<size> to increase size");
+            log.printk(cpu.id(), LogLevel.WARNING, "vmap allocation for size " + size + " failed: use vmalloc=<size> to increase size");
         }
         return 0;
     }
@@ -620,17 +620,18 @@ public final class Vmalloc {
     // ---- reports ----------------------------------------------------------------------------------
 
     /** {@code warn_alloc(gfp, NULL, fmt, ...)}'s first line; silent with __GFP_NOWARN. */
-    private void warnAlloc(int gfp, String what) {
+    private void warnAlloc(Cpu cpu, int gfp, String what) {
         if ((gfp & Gfp.__GFP_NOWARN) != 0) {
             return;
         }
-        log.warn(String.format("%s: %s, mode:%#x(%s), nodemask=(null)", log.currentComm(), what, gfp, Gfp.format(gfp)));
+        log.printk(cpu.id(), LogLevel.WARNING, String.format("%s: %s, mode:%#x(%s), nodemask=(null)", cpu.current().comm(),
+                what, gfp, Gfp.format(gfp)));
     }
 
     /** {@code WARN(1, KERN_ERR fmt)}: the cut-here marker, then the message. */
-    private void warn(String message) {
-        log.warn("------------[ cut here ]------------");
-        log.err(message);
+    private void warn(Cpu cpu, String message) {
+        log.printk(cpu.id(), LogLevel.WARNING, "------------[ cut here ]------------");
+        log.printk(cpu.id(), LogLevel.ERR, message);
     }
 
     /** {@code %p} with kmemu's unhashed pointers: the address zero-padded to the pointer width. */
