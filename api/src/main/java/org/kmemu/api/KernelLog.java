@@ -36,7 +36,38 @@ public interface KernelLog {
 
     /**
      * @return the name of the task the current CPU runs, as the kernel prints it in reports
-     *         ({@code "swapper/0"} during boot)
+     *         ({@code "swapper/0"} during boot). Which CPU is current: the one the calling thread runs
+     *         as, when the machine can tell; pass the CPU ({@link #currentComm(int)}) where you have it.
      */
     String currentComm();
+
+    /**
+     * printk on a known CPU: the line is stamped with that CPU's clock. Prefer it to
+     * {@link #printk(LogLevel, String)} wherever the caller has the CPU (allocator calls do).
+     * The default ignores the CPU.
+     *
+     * @param cpu   the CPU printing
+     * @param level the printk level
+     * @param line  one line of text, without a trailing newline
+     */
+    default void printk(int cpu, LogLevel level, String line) {
+        printk(level, line);
+    }
+
+    /**
+     * @param cpu a CPU number
+     * @return the name of the task that CPU runs ({@code current->comm} there); the default ignores the CPU
+     */
+    default String currentComm(int cpu) {
+        return currentComm();
+    }
+
+    /**
+     * @param cpu a CPU number
+     * @return the pid of the task that CPU runs, as reports print it ({@code "CPU: 1 PID: 42"}); the
+     *         default answers 0, the idle task's
+     */
+    default int currentPid(int cpu) {
+        return 0;
+    }
 }

@@ -9,8 +9,11 @@ package org.kmemu.api;
  * <p>Thread-safety: any thread, each acting as one CPU and passing its number; per-CPU state needs no
  * lock, shared state is the policy's to lock. Allocation and free are the hot path: no allocation of
  * Java objects, no logging when they succeed. Running out returns 0; misuse (freeing to the wrong
- * cache, a double free the policy can see) is reported in the kernel's words through the log and
- * handled as the kernel handles it.
+ * cache, a double free, a pointer that is not an object) is reported in the kernel's words through the
+ * log and the offending call is ignored, so that the policy's state stays consistent; where the kernel
+ * would not return (a BUG_ON, a use of a destroyed cache) the policy throws {@link KernelOopsException}
+ * after printing the report, with its state unchanged. Never another exception for what the caller
+ * did: the core has already refused NULL and addresses outside the direct map.
  */
 public interface SlabAllocator {
 
@@ -24,8 +27,8 @@ public interface SlabAllocator {
      * @param align      required alignment, 0 or a power of two
      * @param flags      {@link SlabFlags}
      * @param ctor       a constructor, or null
-     * @return the cache
-     * @throws IllegalArgumentException for a size beyond what the policy can hold
+     * @return the cache, or null if the policy cannot hold objects of this size (no slab order fits;
+     *         the core then prints kmem_cache_create's failure and returns NULL)
      */
     SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor);
 
@@ -36,6 +39,7 @@ public interface SlabAllocator {
      * @param cache the cache
      * @param gfp   allocation flags (__GFP_ZERO is the core's to apply)
      * @return the object's kernel address, or 0
+     * @throws KernelOopsException if the cache was destroyed
      */
     long alloc(int cpu, SlabCache cache, int gfp);
 
@@ -58,11 +62,14 @@ public interface SlabAllocator {
 
     /**
      * {@code kmem_cache_destroy()}: frees the cache's empty slabs; objects still in use are reported
-     * ("Objects remaining in %s on __kmem_cache_shutdown()") and their slabs leak, as in the kernel.
+     * ("Objects remaining in %s on __kmem_cache_shutdown()", "kmem_cache_destroy %s: Slab cache still
+     * has objects") and the cache stays, with its busy slabs: its objects can still be freed and the
+     * cache destroyed again once empty (the kernel leaks it instead).
      *
      * @param cpu   the calling CPU
      * @param cache the cache
-     * @return true if the cache was empty
+     * @return true if the cache was empty and is now destroyed
+     * @throws KernelOopsException if the cache was already destroyed
      */
     boolean destroyCache(int cpu, SlabCache cache);
 
@@ -71,6 +78,7 @@ public interface SlabAllocator {
      *
      * @param cpu   the calling CPU
      * @param cache the cache
+     * @throws KernelOopsException if the cache was destroyed
      */
     void shrink(int cpu, SlabCache cache);
 

@@ -1,16 +1,20 @@
 package org.kmemu.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KmallocSizes;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
@@ -21,7 +25,9 @@ import org.kmemu.api.SlabInfo;
  * The contract every {@link ObjectAllocatorPolicy} keeps: objects are aligned, inside slabs, disjoint
  * and keep their contents; cacheOf finds them; constructors run on new objects; a wrong-cache free is
  * reported and goes to the object's own cache; slabinfo adds up; the policy's kmalloc table can be served;
- * after everything is freed and shrunk every page is back.
+ * after everything is freed and shrunk every page is back; misuse (a double free, an interior pointer, a
+ * busy or destroyed cache, a size no slab holds) is reported or is a {@link KernelOopsException}, and never
+ * corrupts the allocator.
  * Runs on {@link SlabFixtures} in both byte orders, with 8- and 4-byte pointers. Extend it and implement {@link #policy()}.
  */
 public abstract class ObjectAllocatorContractTest {
@@ -176,5 +182,65 @@ public abstract class ObjectAllocatorContractTest {
             assertThat(m.pagesOut()).as("every slab page back (%s)", order).isZero();
             assertThat(m.recordingLog().lines()).as("no reports").isEmpty();
         }
+    }
+
+    @Test
+    void misuseIsReportedAndLeavesTheAllocatorConsistent() {
+        SlabFixtures m = machine(ByteOrder.LITTLE_ENDIAN);
+        SlabAllocator a = policy().create(m);
+        SlabCache c = a.createCache("contract-misuse", 64, 0, 0, null);
+        long p = a.alloc(0, c, Gfp.GFP_KERNEL);
+        long q = a.alloc(0, c, Gfp.GFP_KERNEL);
+        long r = a.alloc(1, c, Gfp.GFP_KERNEL);
+        m.writeLong(q, 0x5151);
+        a.free(0, c, p);
+        int before = m.recordingLog().lines().size();
+        a.free(1, c, p);
+        assertThat(m.recordingLog().lines().size()).as("a double free (from another CPU) is reported").isGreaterThan(before);
+        before = m.recordingLog().lines().size();
+        try {
+            a.free(0, c, q + 8);
+        } catch (KernelOopsException e) {
+            assertThat(m.recordingLog().lines()).as("an oops is printed before it is thrown").containsAll(e.report());
+        }
+        assertThat(m.recordingLog().lines().size()).as("a free of an interior pointer is reported").isGreaterThan(before);
+        Set<Long> handed = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            long o = a.alloc(i % 2, c, Gfp.GFP_KERNEL);
+            assertThat(handed.add(o)).as("the double-freed object is handed out once").isTrue();
+            assertThat(o).as("live objects are not handed out").isNotIn(q, r);
+        }
+        assertThat(m.readLong(q)).as("the object freed through an interior pointer stays").isEqualTo(0x5151);
+        for (long o : handed) {
+            a.free(0, c, o);
+        }
+        a.free(0, c, q);
+        a.free(1, c, r);
+        a.shrink(0, c);
+        assertThat(m.pagesOut()).as("every slab page back after the misuse").isZero();
+    }
+
+    @Test
+    void aBusyCacheSurvivesDestroyAndADestroyedOneIsAnOops() {
+        SlabFixtures m = machine(ByteOrder.LITTLE_ENDIAN);
+        SlabAllocator a = policy().create(m);
+        SlabCache c = a.createCache("contract-destroy", 48, 0, 0, null);
+        long p = a.alloc(0, c, Gfp.GFP_KERNEL);
+        m.writeLong(p, 77);
+        assertThat(a.destroyCache(0, c)).isFalse();
+        assertThat(m.recordingLog().lines()).contains("kmem_cache_destroy contract-destroy: Slab cache still has objects");
+        assertThat(m.readLong(p)).isEqualTo(77);
+        a.free(0, c, p);
+        assertThat(a.destroyCache(0, c)).isTrue();
+        assertThat(m.pagesOut()).isZero();
+        assertThatThrownBy(() -> a.alloc(0, c, Gfp.GFP_KERNEL)).isInstanceOf(KernelOopsException.class);
+        assertThatThrownBy(() -> a.destroyCache(0, c)).isInstanceOf(KernelOopsException.class);
+        assertThatThrownBy(() -> a.shrink(0, c)).isInstanceOf(KernelOopsException.class);
+    }
+
+    @Test
+    void aSizeNoSlabHoldsGivesNoCache() {
+        SlabAllocator a = policy().create(machine(ByteOrder.LITTLE_ENDIAN));
+        assertThat(a.createCache("contract-huge", 1 << 30, 0, 0, null)).isNull();
     }
 }

@@ -24,10 +24,11 @@ import org.kmemu.api.RegionType;
  * @param cpus            {@code kmemu.cpus}
  * @param memory          the RAM size or explicit map
  * @param kernel          the kernel image's section sizes
+ * @param clock           {@code kmemu.clock}: the modelled costs that advance each CPU's clock
  */
 public record MachineConfig(String archId, String archOrigin, String pageAllocatorId, String allocatorOrigin,
                             String objectAllocatorId, String objectAllocatorOrigin,
-                            int cpus, MemorySpec memory, KernelImageSpec kernel) {
+                            int cpus, MemorySpec memory, KernelImageSpec kernel, ClockSpec clock) {
 
     /** Upper bound of {@code kmemu.cpus}: x86's NR_CPUS maximum (arch/x86/Kconfig, MAXSMP). */
     static final int MAX_CPUS = 8192;
@@ -48,7 +49,26 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
                 k.getString("machine.arch"), Origins.of(c, "kmemu.machine.arch"),
                 k.getString("machine.page-allocator"), Origins.of(c, "kmemu.machine.page-allocator"),
                 k.getString("machine.object-allocator"), Origins.of(c, "kmemu.machine.object-allocator"),
-                cpus, memory(k, c), kernel(k));
+                cpus, memory(k, c), kernel(k), clock(k, c));
+    }
+
+    /** The longest single cost: a second per operation is surely a unit mistake (1s for 1ns). */
+    static final long MAX_COST_NANOS = 1_000_000_000L;
+
+    private static ClockSpec clock(ConfigView k, Config c) {
+        long[] costs = new long[ClockSpec.KEYS.length];
+        for (int i = 0; i < costs.length; i++) {
+            String key = "clock." + ClockSpec.KEYS[i];
+            try {
+                costs[i] = c.getDuration("kmemu." + key, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw k.error(key, TypesafeConfigView.render(c.getValue("kmemu." + key)) + " (expected: a duration such as 40ns)");
+            }
+            if (costs[i] < 0 || costs[i] > MAX_COST_NANOS) {
+                throw k.error(key, costs[i] + "ns (expected: a duration from 0ns to 1s)");
+            }
+        }
+        return new ClockSpec(costs[0], costs[1], costs[2], costs[3], costs[4], costs[5]);
     }
 
     private static MemorySpec memory(ConfigView k, Config c) {
@@ -120,6 +140,22 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
      * @param origin {@code file:line} of the entry
      */
     public record RegionSpec(long start, long size, RegionType type, String origin) {
+    }
+
+    /**
+     * What each operation costs in emulated time, in nanoseconds ({@code kmemu.clock}; the defaults and
+     * why they are what they are are in core's reference.conf).
+     *
+     * @param accessNanos    a load, store or fetch the TLB serves ({@code access})
+     * @param tlbMissNanos   a TLB miss: walk or refill ({@code tlb-miss})
+     * @param pageAllocNanos alloc_pages and friends, per call ({@code page-alloc})
+     * @param pageFreeNanos  __free_pages and friends, per call ({@code page-free})
+     * @param slabAllocNanos kmalloc, kmem_cache_alloc, per call ({@code slab-alloc})
+     * @param slabFreeNanos  kfree, kmem_cache_free, per call ({@code slab-free})
+     */
+    public record ClockSpec(long accessNanos, long tlbMissNanos, long pageAllocNanos, long pageFreeNanos,
+                            long slabAllocNanos, long slabFreeNanos) {
+        static final String[] KEYS = {"access", "tlb-miss", "page-alloc", "page-free", "slab-alloc", "slab-free"};
     }
 
     /**

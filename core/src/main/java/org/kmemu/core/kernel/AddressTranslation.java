@@ -1,6 +1,10 @@
 package org.kmemu.core.kernel;
 
+import java.util.List;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFrames;
 
@@ -11,7 +15,8 @@ import org.kmemu.core.mm.PageFrames;
  * of include/linux/mm.h and include/asm-generic/memory_model.h:
  * <ul>
  *   <li>{@code virt_to_page}, {@code __pa}: only for direct-mapped (lowmem) addresses; anything else
- *       is the CONFIG_DEBUG_VIRTUAL report, an {@link IllegalArgumentException}.</li>
+ *       is CONFIG_DEBUG_VIRTUAL's VIRTUAL_BUG_ON, a {@link KernelBugException} (its report also goes to
+ *       the kernel log), as are page_to_virt of a highmem page and pfn_to_page of an invalid pfn.</li>
  *   <li>{@code page_address}: the direct-map address of a lowmem page; NULL (0) for a highmem page
  *       that is not kmapped (mm/highmem.c; kmap comes with a later issue).</li>
  * </ul>
@@ -20,10 +25,12 @@ import org.kmemu.core.mm.PageFrames;
 public final class AddressTranslation {
     private final KernelLayout layout;
     private final PageFrames frames;
+    private final KernelLog log;
     private final int shift;
 
     /** @param machine a booted machine */
     public AddressTranslation(Machine machine) {
+        this.log = machine.log();
         this.layout = machine.layout();
         this.frames = machine.pageFrames();
         this.shift = machine.pageShift();
@@ -49,11 +56,11 @@ public final class AddressTranslation {
      *
      * @param vaddr a direct-mapped address of RAM
      * @return its page's pfn
-     * @throws IllegalArgumentException if {@code virt_addr_valid()} is false
+     * @throws KernelBugException if {@code virt_addr_valid()} is false
      */
     public long virtToPage(long vaddr) {
         if (!virtAddrValid(vaddr)) {
-            throw new IllegalArgumentException(String.format("virt_to_page: %#x is not a direct-mapped address of RAM"
+            throw bug("virt_to_page", String.format("virt_to_page: %#x is not a direct-mapped address of RAM"
                     + " (expected: virt_addr_valid; use vmalloc_to_page or kmap for vmalloc and highmem)", vaddr));
         }
         return layout.pa(vaddr) >>> shift;
@@ -64,11 +71,11 @@ public final class AddressTranslation {
      *
      * @param pfn a lowmem page
      * @return its direct-map address
-     * @throws IllegalArgumentException for a highmem page, which has no permanent address
+     * @throws KernelBugException for a highmem page, which has no permanent address
      */
     public long pageToVirt(long pfn) {
         if (pfn >= layout.maxLowPfn()) {
-            throw new IllegalArgumentException(String.format("page_to_virt: pfn %#x is highmem (expected: below max_low_pfn %#x;"
+            throw bug("page_to_virt", String.format("page_to_virt: pfn %#x is highmem (expected: below max_low_pfn %#x;"
                     + " map it with kmap)", pfn, layout.maxLowPfn()));
         }
         return layout.va(pfn << shift);
@@ -89,11 +96,11 @@ public final class AddressTranslation {
      *
      * @param pfn a page frame number
      * @return the same pfn, the page's name in kmemu
-     * @throws IllegalArgumentException if the pfn has no struct page
+     * @throws KernelBugException if the pfn has no struct page
      */
     public long pfnToPage(long pfn) {
         if (!frames.pfnValid(pfn)) {
-            throw new IllegalArgumentException(String.format("pfn_to_page: pfn %#x is not valid (expected: pfn_valid)", pfn));
+            throw bug("pfn_to_page", String.format("pfn_to_page: pfn %#x is not valid (expected: pfn_valid)", pfn));
         }
         return pfn;
     }
@@ -106,5 +113,14 @@ public final class AddressTranslation {
     /** @param pfn a page @return {@code PageHighMem()}: whether it lies above the direct map */
     public boolean pageHighMem(long pfn) {
         return pfn >= layout.maxLowPfn();
+    }
+
+    /** CONFIG_DEBUG_VIRTUAL's VIRTUAL_BUG_ON in __pa/__va (arch/x86/mm/physaddr.c on x86). */
+    private KernelBugException bug(String function, String why) {
+        List<String> report = KernelOopsException.bugLines("include/linux/mm.h", function, why);
+        for (String line : report) {
+            log.printk(LogLevel.EMERG, line);
+        }
+        return new KernelBugException(report);
     }
 }

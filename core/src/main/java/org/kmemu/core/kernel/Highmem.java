@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -133,6 +134,7 @@ public final class Highmem {
      */
     public long kmap(Cpu cpu, long pfn) {
         mightSleep.mightSleep(cpu, "mm/highmem.c kmap");
+        checkPage("kmap", pfn);
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -166,7 +168,7 @@ public final class Highmem {
                     found = true;
                 } else if (--count == 0) {
                     if (cpu.inAtomicContext()) {
-                        throw bug("BUG: scheduling while atomic: " + machine.log().currentComm() + "/0/0x"
+                        throw bug("BUG: scheduling while atomic: " + cpu.current().comm() + "/" + cpu.current().pid() + "/0x"
                                 + String.format("%08x", cpu.preemptCount()) + " (kmap: all " + lastPkmap + " pkmap slots in use)");
                     }
                     pkmapMapWait.awaitUninterruptibly();
@@ -178,7 +180,9 @@ public final class Highmem {
                 }
             }
             long vaddr = pkmapAddr(lastPkmapNr);
-            tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+            if (!tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY)) {
+                throw noTable("kmap", vaddr);
+            }
             pkmapCount[lastPkmapNr] = 1;
             pkmapPfn[lastPkmapNr] = pfn;
             pageAddress.put(pfn, vaddr);
@@ -263,6 +267,7 @@ public final class Highmem {
      * @return a temporary address, valid until the matching {@link #kunmapLocal}
      */
     public long kmapLocal(Cpu cpu, long pfn) {
+        checkPage("kmap_local_page", pfn);
         if (!highmem(pfn)) {
             return lowmemAddress(pfn);
         }
@@ -275,9 +280,11 @@ public final class Highmem {
             throw bug("kernel BUG at mm/highmem.c (kmap_local_idx_push)! more than KM_MAX_IDX=" + kmMaxIdx
                     + " nested kmap_local on CPU " + c);
         }
-        localDepth[c] = idx + 1;
         long vaddr = fixToVirt(fixKmapBegin + idx + kmMaxIdx * c);
-        tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY);
+        if (!tables.mapPage(cpu, vaddr, pfn << shift, PteFlags.WRITE | PteFlags.GLOBAL | PteFlags.ACCESSED | PteFlags.DIRTY)) {
+            throw noTable("kmap_local", vaddr);
+        }
+        localDepth[c] = idx + 1;
         localPfn[c][idx] = pfn;
         return vaddr;
     }
@@ -305,8 +312,9 @@ public final class Highmem {
         }
         long topAddr = fixToVirt(fixKmapBegin + top + kmMaxIdx * c);
         if (topAddr != vaddr) {
-            machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
-                    + " the top kmap_local slot is %#x (expected: unmap in reverse order of mapping)", c, vaddr, topAddr));
+            machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
+                    + " the top kmap_local slot is %#x (expected: unmap in reverse order of mapping)", c, cpu.current().pid(), vaddr,
+                    topAddr));
         }
         tables.clearPage(topAddr);
         cpu.localFlushTlbPage(topAddr);
@@ -323,7 +331,14 @@ public final class Highmem {
     public long kmapAtomic(Cpu cpu, long pfn) {
         cpu.preemptDisable();
         cpu.pagefaultDisable();
-        return kmapLocal(cpu, pfn);
+        try {
+            return kmapLocal(cpu, pfn);
+        } catch (KernelBugException e) {
+            // The oops ends the call; the CPU is left as it was, not in atomic context.
+            cpu.pagefaultEnable();
+            cpu.preemptEnable();
+            throw e;
+        }
     }
 
     /**
@@ -334,6 +349,13 @@ public final class Highmem {
      */
     public void kunmapAtomic(Cpu cpu, long vaddr) {
         kunmapLocal(cpu, vaddr);
+        if (cpu.preemptCount() == 0 || cpu.pagefaultDisabled() == 0) {
+            // An unbalanced kunmap_atomic (of a lowmem address, which has no slot to check): preempt_count_sub's
+            // DEBUG_LOCKS_WARN_ON (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT); the counts stay at 0.
+            KernelWarning.warnWithMessage(machine.log(), cpu, "DEBUG_LOCKS_WARN_ON(val > preempt_count())",
+                    "kernel/sched/core.c preempt_count_sub");
+            return;
+        }
         cpu.pagefaultEnable();
         cpu.preemptEnable();
     }
@@ -341,6 +363,28 @@ public final class Highmem {
     /** @param cpu a CPU @return how many kmap_local slots it holds */
     public int kmapLocalDepth(Cpu cpu) {
         return localDepth[cpu.id()];
+    }
+
+    /**
+     * The kernel writes pkmap and fixmap PTEs into tables it made at boot (pkmap_page_table, the fixmap's
+     * kmap_pte) and never allocates here; kmemu's architectures make them at boot too, so a missing table
+     * is an emulator bug, reported as the kernel would report a NULL pte.
+     */
+    private KernelBugException noTable(String function, long vaddr) {
+        return bug(String.format("kernel BUG at mm/highmem.c (%s)! no page table for %#x: the boot-time tables are missing",
+                function, vaddr));
+    }
+
+    /**
+     * kmemu names a page by its pfn; a pfn without a struct page (NO_PFN from a failed alloc_pages, a
+     * hole, beyond RAM) is the kernel's wild or NULL struct page pointer, which PageHighMem() already
+     * dereferences: an oops.
+     */
+    private void checkPage(String function, long pfn) {
+        if (!machine.pageFrames().pfnValid(pfn)) {
+            throw bug(String.format("BUG: unable to handle page fault: %s(page of pfn %#x): no struct page (pfn_valid fails)",
+                    function, pfn));
+        }
     }
 
     private KernelBugException bug(String line) {

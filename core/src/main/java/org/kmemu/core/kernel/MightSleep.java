@@ -1,22 +1,27 @@
 package org.kmemu.core.kernel;
 
 import org.kmemu.api.KernelLog;
+import org.kmemu.api.LogLevel;
 import org.kmemu.core.mmu.Cpu;
 
 /**
  * {@code might_sleep()} and {@code might_fault()}: the debug check (CONFIG_DEBUG_ATOMIC_SLEEP) that a
  * function which may sleep is not called in atomic context. The report is kernel/sched/core.c's
  * {@code __might_resched()}: "BUG: sleeping function called from invalid context at FILE", then
- * in_atomic/irqs_disabled/pid/name and the preempt count. kmemu names the file and function where the
- * kernel prints file:line.
+ * in_atomic/irqs_disabled and the current task's pid and comm, and the preempt count. kmemu names the
+ * file and function where the kernel prints file:line.
  *
- * <p>The kernel rate-limits it to one report a second for the whole machine; kmemu's clock does not
- * advance, so one report per machine. One instance per machine, shared by the services that may sleep
- * (kmap, the uaccess helpers); thread-safe.
+ * <p>The kernel prints at most one report a second for the whole machine ({@code prev_jiffy + HZ}),
+ * measured here on the calling CPU's clock. One instance per machine, shared by the services that may
+ * sleep (kmap, the uaccess helpers); thread-safe.
  */
 final class MightSleep {
+    /** HZ jiffies: __might_resched reports at most once a second. */
+    private static final long INTERVAL_NANOS = 1_000_000_000L;
+
     private final KernelLog log;
-    private volatile boolean reported;
+    /** When the last report was printed ({@code prev_jiffy}), in the reporting CPU's clock; -1: never. */
+    private long lastNanos = -1;
 
     /** @param log the machine's kernel log */
     MightSleep(KernelLog log) {
@@ -30,13 +35,21 @@ final class MightSleep {
      * @param where the kernel source file and function the check stands for, e.g. "mm/highmem.c kmap"
      */
     void mightSleep(Cpu cpu, String where) {
-        if (cpu.inAtomicContext() && !reported) {
-            reported = true;
-            log.err("BUG: sleeping function called from invalid context at " + where);
-            log.err(String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: 0, name: %s",
-                    cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, log.currentComm()));
-            log.err("preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
+        if (!cpu.inAtomicContext()) {
+            return;
         }
+        long now = cpu.clockNanos();
+        synchronized (this) {
+            if (lastNanos >= 0 && now - lastNanos < INTERVAL_NANOS) {
+                return;
+            }
+            lastNanos = now;
+        }
+        int c = cpu.id();
+        log.printk(c, LogLevel.ERR, "BUG: sleeping function called from invalid context at " + where);
+        log.printk(c, LogLevel.ERR, String.format("in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s",
+                cpu.preemptCount() > 0 ? 1 : 0, cpu.irqsDisabled() ? 1 : 0, cpu.current().pid(), cpu.current().comm()));
+        log.printk(c, LogLevel.ERR, "preempt_count: " + Integer.toHexString(cpu.preemptCount()) + ", expected: 0");
     }
 
     /**

@@ -2,9 +2,12 @@ package org.kmemu.core.kernel;
 
 import java.util.List;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -30,6 +33,8 @@ public final class PageApi {
     private final PageAllocator allocator;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
+    private final long pageAllocNanos;
+    private final long pageFreeNanos;
     private final int shift;
 
     /**
@@ -41,6 +46,8 @@ public final class PageApi {
         this.allocator = machine.pageAllocator();
         this.addr = new AddressTranslation(machine);
         this.trace = trace;
+        this.pageAllocNanos = machine.clock().pageAllocNanos();
+        this.pageFreeNanos = machine.clock().pageFreeNanos();
         this.shift = machine.pageShift();
     }
 
@@ -50,9 +57,26 @@ public final class PageApi {
      * @param cpu   the calling CPU
      * @param gfp   allocation flags
      * @param order log2 of the page count
-     * @return the first pfn, or {@link PageAllocator#NO_PFN}
+     * @return the first pfn, or {@link PageAllocator#NO_PFN} (also after the kernel's WARN for an order
+     *         above MAX_PAGE_ORDER)
+     * @throws KernelBugException for more than one of __GFP_DMA, __GFP_DMA32 and __GFP_HIGHMEM
      */
     public long allocPages(Cpu cpu, int gfp, int order) {
+        cpu.charge(pageAllocNanos);
+        if (order < 0 || order > allocator.maxOrder()) {
+            // __alloc_pages(): WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) and NULL (mm/page_alloc.c);
+            // the order is unsigned there, so a negative one is huge.
+            if ((gfp & Gfp.__GFP_NOWARN) == 0) {
+                KernelWarning.warnOn(machine.log(), cpu, "mm/page_alloc.c __alloc_pages",
+                        String.format("alloc_pages: order %d > MAX_PAGE_ORDER %d", order, allocator.maxOrder()));
+            }
+            return PageAllocator.NO_PFN;
+        }
+        if (Integer.bitCount(gfp & (Gfp.__GFP_DMA | Gfp.__GFP_DMA32 | Gfp.__GFP_HIGHMEM)) > 1) {
+            // gfp_zone(): VM_BUG_ON((GFP_ZONE_BAD >> bit) & 1) (include/linux/gfp.h, CONFIG_DEBUG_VM).
+            throw bug("include/linux/gfp.h", "gfp_zone", "VM_BUG_ON((GFP_ZONE_BAD >> bit) & 1)",
+                    Gfp.format(gfp) + " names more than one zone");
+        }
         long pfn = allocator.allocPages(cpu.id(), gfp, order);
         if (pfn == PageAllocator.NO_PFN) {
             return pfn;
@@ -61,7 +85,8 @@ public final class PageApi {
             machine.memory().fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
         if (trace.enabled()) {
-            trace.mmPageAlloc(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order,
+            Task current = cpu.current();
+            trace.mmPageAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order,
                     Gfp.gfpMigratetype(gfp).ordinal(), gfp);
         }
         return pfn;
@@ -75,14 +100,36 @@ public final class PageApi {
      * @param order the order it was allocated with
      */
     public void freePages(Cpu cpu, long pfn, int order) {
+        cpu.charge(pageFreeNanos);
+        if (pfn == PageAllocator.NO_PFN) {
+            // __free_pages(NULL, order): put_page_testzero() reads the NULL page's refcount.
+            int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+            List<String> report = List.of(String.format("BUG: kernel NULL pointer dereference, address: %0" + digits + "x", 0x34),
+                    "__free_pages(NULL, " + order + "): the page of a failed alloc_pages", "Oops: 0000 [#1] SMP");
+            for (String line : report) {
+                machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+            }
+            throw new KernelBugException(report);
+        }
+        if (order < 0 || order > allocator.maxOrder()) {
+            // The kernel has no check: free_pages_prepare() walks 2^order pages into its neighbours' and
+            // finds them in use. kmemu reports the bad page without touching them.
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                    cpu.current().comm(), pfn));
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("page dumped because: __free_pages order %d > MAX_PAGE_ORDER %d",
+                    order, allocator.maxOrder()));
+            return;
+        }
         if (machine.pageFrames().pfnValid(pfn) && machine.pageFrames().isReserved(pfn)) {
             // free_page_is_bad(): PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h).
-            machine.log().err(String.format("BUG: Bad page state in process %s  pfn:%05x", machine.log().currentComm(), pfn));
-            machine.log().err("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
+            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                    cpu.current().comm(), pfn));
+            machine.log().printk(cpu.id(), LogLevel.ERR, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
             return;
         }
         if (trace.enabled()) {
-            trace.mmPageFree(cpu.id(), 0, machine.log().currentComm(), 0, structPage(pfn), pfn, order);
+            Task current = cpu.current();
+            trace.mmPageFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order);
         }
         allocator.freePages(cpu.id(), pfn, order);
     }
@@ -98,7 +145,7 @@ public final class PageApi {
      */
     public long getFreePages(Cpu cpu, int gfp, int order) {
         if ((gfp & Gfp.__GFP_HIGHMEM) != 0) {
-            throw bug("__get_free_pages", "VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0)", Gfp.format(gfp)
+            throw bug("mm/page_alloc.c", "__get_free_pages", "VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0)", Gfp.format(gfp)
                     + " asks for highmem, which has no kernel address: use alloc_pages() and kmap()");
         }
         long pfn = allocPages(cpu, gfp, order);
@@ -129,7 +176,7 @@ public final class PageApi {
             return;
         }
         if (!addr.virtAddrValid(vaddr)) {
-            throw bug("free_pages", "VM_BUG_ON(!virt_addr_valid((void *)addr))",
+            throw bug("mm/page_alloc.c", "free_pages", "VM_BUG_ON(!virt_addr_valid((void *)addr))",
                     String.format("%#x is not a direct-mapped address", vaddr));
         }
         freePages(cpu, addr.virtToPage(vaddr), order);
@@ -149,11 +196,8 @@ public final class PageApi {
         return machine.memmapVirt() + pfn * machine.arch().structPageBytes();
     }
 
-    private KernelBugException bug(String function, String condition, String why) {
-        List<String> report = List.of("------------[ cut here ]------------",
-                "kernel BUG at mm/page_alloc.c (" + function + ")!",
-                condition + ": " + why,
-                "Oops: invalid opcode: 0000 [#1] SMP");
+    private KernelBugException bug(String file, String function, String condition, String why) {
+        List<String> report = KernelOopsException.bugLines(file, function, condition + ": " + why);
         for (String line : report) {
             machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
         }

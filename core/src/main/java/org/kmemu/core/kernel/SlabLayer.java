@@ -7,6 +7,8 @@ import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.KmallocSizes;
+import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.PageAllocator;
@@ -21,6 +23,7 @@ import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -56,6 +59,8 @@ public final class SlabLayer {
     private final KernelMemory memory;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
+    private final long slabAllocNanos;
+    private final long slabFreeNanos;
     private final int shift;
     private final boolean procSlabinfo;
     private final KmallocSizes sizes;
@@ -82,6 +87,8 @@ public final class SlabLayer {
         this.machine = machine;
         this.pages = pages;
         this.trace = trace;
+        this.slabAllocNanos = machine.clock().slabAllocNanos();
+        this.slabFreeNanos = machine.clock().slabFreeNanos();
         this.shift = machine.pageShift();
         this.memory = new DirectMapMemory(machine.layout(), machine.memory());
         this.addr = new AddressTranslation(machine);
@@ -165,7 +172,7 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, c.objectSize());
         }
-        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
         return p;
     }
 
@@ -176,7 +183,7 @@ public final class SlabLayer {
             memory.fill(p, (byte) 0, size);
         }
         // mm/slob.c __do_kmalloc_node: trace_kmalloc(caller, ret, size, size + minalign, gfp, node).
-        traceAlloc(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
         return p;
     }
 
@@ -184,22 +191,22 @@ public final class SlabLayer {
     private long kmallocLarge(Cpu cpu, long size, int gfp, String callSite) {
         if (size < 0 || size > kmallocMaxSize) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
-                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), size, kmallocMaxSize));
+                machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
+                        + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), cpu.current().pid(), size, kmallocMaxSize));
             }
             return 0;
         }
         int order = getOrder(size);
         long pfn = pages.allocPages(cpu, (gfp & ~Gfp.__GFP_HIGHMEM) | Gfp.__GFP_COMP, order);
         if (pfn == PageAllocator.NO_PFN) {
-            traceAlloc(cpu, "kmalloc", callSite, 0, size, 0, gfp);
+            allocDone(cpu, "kmalloc", callSite, 0, size, 0, gfp);
             return 0;
         }
         PageFrames frames = machine.pageFrames();
         frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, true);
         frames.setOrder(pfn, order);
         long p = pages.pageAddress(pfn);
-        traceAlloc(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
         return p;
     }
 
@@ -249,10 +256,14 @@ public final class SlabLayer {
     }
 
     /**
-     * {@code ksize(p)}: the usable size of an allocation.
+     * {@code ksize(p)}: the usable size of an allocation (mm/slab_common.c {@code __ksize}). The kernel
+     * cannot tell a freed object from a live one (without KASAN): a pointer into a slab gives the cache's
+     * size. A page that is no slab and no large kmalloc, or a pointer inside a large kmalloc, is
+     * __ksize's WARN and 0.
      *
      * @param p an address kmalloc returned, NULL or ZERO_SIZE_PTR
      * @return the slot size, the large allocation's size, or 0
+     * @throws KernelBugException for an address outside the direct map (virt_to_folio's __pa)
      */
     public long ksize(long p) {
         if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
@@ -263,10 +274,44 @@ public final class SlabLayer {
         if ((flags & PageFlags.PG_SLAB) != 0) {
             return slab.ksize(p);
         }
-        if ((flags & PageFlags.PG_LARGE_KMALLOC) != 0) {
-            return 1L << (shift + PageFlags.order(flags));
+        long head = largeKmallocHead(pfn);
+        if (head < 0) {
+            warnKsize(p, "WARN_ON(folio_size(folio) <= KMALLOC_MAX_CACHE_SIZE)");
+            return 0;
         }
-        throw bug("ksize", String.format("%#x was not allocated by kmalloc", p));
+        if (p != pages.pageAddress(head)) {
+            warnKsize(p, "WARN_ON(object != folio_address(folio))");
+            return 0;
+        }
+        return 1L << (shift + PageFlags.order(machine.pageFrames().flags(head)));
+    }
+
+    private void warnKsize(long p, String condition) {
+        KernelLog log = machine.log();
+        log.warn("------------[ cut here ]------------");
+        log.warn("WARNING: CPU: 0 PID: 0 at mm/slab_common.c __ksize");
+        log.warn(String.format("ksize(%#x): %s", p, condition));
+    }
+
+    /**
+     * virt_to_folio() for a large kmalloc: the head page of the compound block holding {@code pfn}.
+     *
+     * @return the head's pfn, or -1 if {@code pfn} is in no live large kmalloc
+     */
+    private long largeKmallocHead(long pfn) {
+        PageFrames frames = machine.pageFrames();
+        int maxOrder = machine.pageAllocator().maxOrder();
+        for (int order = 0; order <= maxOrder; order++) {
+            long head = pfn & -(1L << order);
+            if (!frames.pfnValid(head)) {
+                return -1;
+            }
+            int flags = frames.flags(head);
+            if ((flags & PageFlags.PG_LARGE_KMALLOC) != 0) {
+                return PageFlags.order(flags) >= order ? head : -1;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -314,8 +359,10 @@ public final class SlabLayer {
      * @param callSite the caller
      */
     public void kfree(Cpu cpu, long p, String callSite) {
+        cpu.charge(slabFreeNanos);
         if (trace.enabled()) {
-            trace.kfree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p);
+            Task current = cpu.current();
+            trace.kfree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p);
         }
         if (Long.compareUnsigned(p, ZERO_SIZE_PTR) <= 0) {
             return;
@@ -326,26 +373,54 @@ public final class SlabLayer {
         if ((flags & PageFlags.PG_SLAB) != 0) {
             SlabCache c = slab.cacheOf(p);
             if (c == null) {
-                throw bug("kfree", String.format("%#x is in a slab page but in no cache", p));
+                // A slab page (SLOB's shared pages) with no object at p: the policy's own free would
+                // have linked garbage into its free list; kmemu reports and leaves the heap alone.
+                KernelWarning.warnOn(machine.log(), cpu, "mm/slab_common.c kfree",
+                        String.format("kfree(%#x): no slab object there (invalid pointer or double free)", p));
+                return;
             }
             slab.free(cpu.id(), c, p);
             return;
         }
-        if ((flags & PageFlags.PG_LARGE_KMALLOC) != 0 && p == pages.pageAddress(pfn)) {
-            int order = PageFlags.order(flags);
-            frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, false);
-            frames.setOrder(pfn, 0);
-            pages.freePages(cpu, pfn, order);
+        long head = largeKmallocHead(pfn);
+        if (head >= 0 && p == pages.pageAddress(head)) {
+            int order = PageFlags.order(frames.flags(head));
+            frames.setFlags(head, head + 1, PageFlags.PG_LARGE_KMALLOC, false);
+            frames.setOrder(head, 0);
+            pages.freePages(cpu, head, order);
             return;
         }
-        // free_large_kmalloc(): "not a large kmalloc" (mm/slub.c)
-        machine.log().warn(String.format("WARNING: CPU: %d PID: 0 at mm/slub.c free_large_kmalloc: kfree(%#x): not a kmalloc"
-                + " allocation (expected: an address kmalloc returned)", cpu.id(), p));
+        if (head >= 0) {
+            // The kernel frees the whole folio whatever the offset (mm/slub.c kfree); KASAN checks the
+            // pointer first (mm/kasan/common.c check_page_allocation) and reports an invalid free.
+            reportInvalidFree(cpu, p);
+            return;
+        }
+        // free_large_kmalloc() (mm/slub.c): a page that is no large kmalloc is WARNed about ("object
+        // pointer: 0x%p" in 6.1) and dumped ("Not a kmalloc allocation" in 6.15+), then left alone.
+        KernelWarning.warnOn(machine.log(), cpu, "mm/slub.c free_large_kmalloc", String.format("object pointer: 0x%x", p),
+                "page dumped because: Not a kmalloc allocation");
     }
 
+    /** KASAN's invalid-free report (mm/kasan/report.c), for a pointer inside a large kmalloc. */
+    private void reportInvalidFree(Cpu cpu, long p) {
+        KernelLog log = machine.log();
+        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        log.printk(cpu.id(), LogLevel.ERR, "=".repeat(66));
+        log.printk(cpu.id(), LogLevel.ERR, "BUG: KASAN: invalid-free in kfree");
+        log.printk(cpu.id(), LogLevel.ERR, String.format("Free of addr %0" + digits + "x by task %s/%d", p,
+                cpu.current().comm(), cpu.current().pid()));
+        log.printk(cpu.id(), LogLevel.ERR, "=".repeat(66));
+    }
+
+    /**
+     * virt_to_folio(): a pointer outside the direct map has no struct page; the kernel's __pa BUGs on it
+     * (CONFIG_DEBUG_VIRTUAL's VIRTUAL_BUG_ON, arch/x86/mm/physaddr.c) or reads a wild page and oopses.
+     */
     private long pageOf(long p, String function) {
         if (!addr.virtAddrValid(p)) {
-            throw bug(function, String.format("%#x is not a direct-mapped address", p));
+            throw bug(function, String.format("%s(%#x): not a direct-mapped address (virt_to_page: VIRTUAL_BUG_ON)",
+                    function, p));
         }
         return addr.virtToPage(p);
     }
@@ -360,22 +435,41 @@ public final class SlabLayer {
      * @param align alignment, 0 or a power of two
      * @param flags {@link SlabFlags}
      * @param ctor  constructor, or null
-     * @return the cache
-     * @throws IllegalArgumentException for an empty name, a size below 1, or a bad alignment
+     * @return the cache, or null (NULL) after the kernel's warning: an empty name, a size below 1 or
+     *         above KMALLOC_MAX_SIZE, an alignment that is not 0 or a power of two, or a size the policy
+     *         cannot hold
      */
     public SlabCache kmemCacheCreate(String name, int size, int align, int flags, ObjectConstructor ctor) {
-        // kmem_cache_create_usercopy() / kmem_cache_sanity_check() (mm/slab_common.c).
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("kmem_cache_create: name \"" + name + "\" (expected: a non-empty cache name)");
-        }
-        if (size < 1) {
-            throw new IllegalArgumentException("kmem_cache_create(" + name + "): size " + size + " (expected: at least 1)");
+        // kmem_cache_sanity_check() (CONFIG_DEBUG_VM) and kmem_cache_create_usercopy() (mm/slab_common.c):
+        // -EINVAL, then pr_warn("%s(%s) failed with error %d") and NULL.
+        if (name == null || name.isEmpty() || size < 1 || size > kmallocMaxSize) {
+            machine.log().err("kmem_cache_create(" + name + ") integrity check failed");
+            return createFailed(name);
         }
         if (align < 0 || (align & (align - 1)) != 0) {
-            throw new IllegalArgumentException("kmem_cache_create(" + name + "): align " + align
-                    + " (expected: 0 or a power of two)");
+            // The kernel rounds with ALIGN(), which assumes a power of two; kmemu refuses.
+            machine.log().err("kmem_cache_create(" + name + "): align " + align + " (expected: 0 or a power of two)");
+            return createFailed(name);
         }
-        return register(slab.createCache(name, size, align, flags, ctor));
+        SlabCache c = slab.createCache(name, size, align, flags, ctor);
+        return c == null ? createFailed(name) : register(c);
+    }
+
+    private SlabCache createFailed(String name) {
+        machine.log().warn("kmem_cache_create_usercopy(" + name + ") failed with error -22");
+        return null;
+    }
+
+    /** A NULL struct kmem_cache pointer dereferenced: the page-fault oops at address 0 (arch/x86/mm/fault.c). */
+    private KernelBugException nullCache(String function) {
+        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        List<String> report = List.of(String.format("BUG: kernel NULL pointer dereference, address: %0" + digits + "x", 0),
+                function + "(NULL, ...): no struct kmem_cache",
+                "Oops: 0000 [#1] SMP");
+        for (String line : report) {
+            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+        }
+        return new KernelBugException(report);
     }
 
     /**
@@ -388,11 +482,14 @@ public final class SlabLayer {
      * @return the object, or 0
      */
     public long kmemCacheAlloc(Cpu cpu, SlabCache cache, int gfp, String callSite) {
+        if (cache == null) {
+            throw nullCache("kmem_cache_alloc");
+        }
         long p = slab.alloc(cpu.id(), cache, gfp & ~Gfp.__GFP_ZERO);
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, cache.objectSize());
         }
-        traceAlloc(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
+        allocDone(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
         return p;
     }
 
@@ -405,29 +502,48 @@ public final class SlabLayer {
      * @param callSite the caller
      */
     public void kmemCacheFree(Cpu cpu, SlabCache cache, long objp, String callSite) {
+        cpu.charge(slabFreeNanos);
         if (trace.enabled()) {
-            trace.kmemCacheFree(cpu.id(), 0, machine.log().currentComm(), 0, callSite, objp);
+            Task current = cpu.current();
+            trace.kmemCacheFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, objp);
+        }
+        if (cache == null) {
+            throw nullCache("kmem_cache_free");
+        }
+        if (!addr.virtAddrValid(objp)) { // virt_to_slab(): NULL and other addresses outside the direct map BUG
+            throw bug("kmem_cache_free", String.format("kmem_cache_free(%#x): not a direct-mapped address"
+                    + " (virt_to_page: VIRTUAL_BUG_ON)", objp));
         }
         slab.free(cpu.id(), cache, objp);
     }
 
     /**
-     * {@code kmem_cache_destroy(cache)}.
+     * {@code kmem_cache_destroy(cache)}: NULL is ignored, as the kernel ignores it. A cache that still
+     * has objects is reported by the policy and stays (its slabs are not freed; it can be destroyed once
+     * empty; the kernel leaks it instead).
      *
      * @param cpu   the calling CPU
-     * @param cache the cache
-     * @return whether it was empty
+     * @param cache the cache, or null
+     * @return whether it was empty (and is now gone)
      */
     public boolean kmemCacheDestroy(Cpu cpu, SlabCache cache) {
+        if (cache == null) {
+            return false;
+        }
         boolean empty = slab.destroyCache(cpu.id(), cache);
-        synchronized (caches) {
-            caches.remove(cache);
+        if (empty) {
+            synchronized (caches) {
+                caches.remove(cache);
+            }
         }
         return empty;
     }
 
     /** @param cpu the calling CPU @param cache a cache: {@code kmem_cache_shrink()} */
     public void kmemCacheShrink(Cpu cpu, SlabCache cache) {
+        if (cache == null) {
+            throw nullCache("kmem_cache_shrink");
+        }
         slab.shrink(cpu.id(), cache);
     }
 
@@ -451,19 +567,22 @@ public final class SlabLayer {
     }
 
     /** @param event "kmalloc" or "kmem_cache_alloc" (a literal: the test is a reference compare) */
-    private void traceAlloc(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+    private void allocDone(Cpu cpu, String event, String callSite, long p, long req, long alloc, int gfp) {
+        // Every allocation path ends here, success or not: its cost is charged first, so that the event
+        // carries the time the call returned.
+        cpu.charge(slabAllocNanos);
         if (trace.enabled()) {
+            Task current = cpu.current();
             if ("kmalloc".equals(event)) {
-                trace.kmalloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+                trace.kmalloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);
             } else {
-                trace.kmemCacheAlloc(cpu.id(), 0, machine.log().currentComm(), 0, callSite, p, req, alloc, gfp);
+                trace.kmemCacheAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);
             }
         }
     }
 
     private KernelBugException bug(String function, String why) {
-        List<String> report = List.of("------------[ cut here ]------------", "kernel BUG at mm/slab_common.c (" + function + ")!",
-                why, "Oops: invalid opcode: 0000 [#1] SMP");
+        List<String> report = KernelOopsException.bugLines("mm/slab_common.c", function, why);
         for (String line : report) {
             machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
         }

@@ -7,6 +7,8 @@ import java.util.TreeMap;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
+import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.Machine;
@@ -174,15 +176,21 @@ public final class Vmalloc {
      * @return the area's address, or 0 (NULL) after the kernel's warning
      */
     public long vmallocGfp(Cpu cpu, long size, int gfp, String caller) {
+        if (Integer.bitCount(gfp & (Gfp.__GFP_DMA | Gfp.__GFP_DMA32 | Gfp.__GFP_HIGHMEM)) > 1) {
+            // The pages are allocated with these flags: gfp_zone()'s VM_BUG_ON (include/linux/gfp.h).
+            List<String> report = KernelOopsException.bugLines("include/linux/gfp.h", "gfp_zone",
+                    "VM_BUG_ON((GFP_ZONE_BAD >> bit) & 1): __vmalloc(" + Gfp.format(gfp) + ") names more than one zone");
+            throw KernelOopsException.report(log, report);
+        }
         long realSize = size;
         long aligned = (size + pageSize - 1) & -pageSize;
         if (aligned == 0 || Long.compareUnsigned(aligned >>> pageShift, machine.totalRamPages()) > 0) {
-            warnAlloc(gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", exceeds total pages");
+            warnAlloc(cpu, gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", exceeds total pages");
             return 0;
         }
         long start = allocVmapArea(cpu, aligned + pageSize, gfp, VM_ALLOC | VM_UNINITIALIZED, caller);
         if (start == 0) {
-            warnAlloc(gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", vm_struct allocation failed");
+            warnAlloc(cpu, gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", vm_struct allocation failed");
             return 0;
         }
         int nr = Math.toIntExact(aligned >>> pageShift);
@@ -193,7 +201,7 @@ public final class Vmalloc {
         if (arrayBytes > pageSize) {
             pagesArray = vmallocGfp(cpu, arrayBytes, (gfp & GFP_RECLAIM_MASK) | Gfp.__GFP_ZERO, caller);
             if (pagesArray == 0) {
-                warnAlloc(gfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to allocated page array size " + arrayBytes);
+                warnAlloc(cpu, gfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to allocated page array size " + arrayBytes);
                 releaseArea(cpu, reserved);
                 return 0;
             }
@@ -203,7 +211,7 @@ public final class Vmalloc {
         for (int i = 0; i < nr; i++) {
             long pfn = pages.allocPages(cpu.id(), pageGfp | Gfp.__GFP_NOWARN, 0);
             if (pfn == PageAllocator.NO_PFN) {
-                warnAlloc(pageGfp, "vmalloc error: size " + ((long) i << pageShift) + ", page order 0, failed to allocate pages");
+                warnAlloc(cpu, pageGfp, "vmalloc error: size " + ((long) i << pageShift) + ", page order 0, failed to allocate pages");
                 freePages(cpu, pfns, i);
                 releaseArea(cpu, reserved);
                 vfree(cpu, pagesArray);
@@ -216,7 +224,7 @@ public final class Vmalloc {
         }
         int mapped = mapPages(cpu, start, pfns, nr);
         if (mapped < nr) {
-            warnAlloc(pageGfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to map pages");
+            warnAlloc(cpu, pageGfp, "vmalloc error: size " + ((long) nr << pageShift) + ", failed to map pages");
             unmapPages(start, mapped);
             freePages(cpu, pfns, nr);
             releaseArea(cpu, reserved);
@@ -239,8 +247,9 @@ public final class Vmalloc {
      * @param pfns   the pages (the kernel's {@code struct page *} array)
      * @param count  how many of them to map
      * @param caller the caller for /proc/vmallocinfo, or null
-     * @return the area's address, or 0 (NULL) when count is 0, exceeds totalram, or no room is left
-     * @throws IllegalArgumentException if count exceeds the array or a pfn is not {@code pfn_valid}
+     * @return the area's address, or 0 (NULL) when count is 0, exceeds totalram, a pfn is not
+     *         {@code pfn_valid} (after the kernel's WARN), no room is left or no page table could be had
+     * @throws IllegalArgumentException if count exceeds the array (a Java caller's error C cannot make)
      */
     public long vmap(Cpu cpu, long[] pfns, int count, String caller) {
         if (count > pfns.length) {
@@ -248,7 +257,10 @@ public final class Vmalloc {
         }
         for (int i = 0; i < count; i++) {
             if (!machine.pageFrames().pfnValid(pfns[i])) {
-                throw new IllegalArgumentException(String.format("vmap: pfn %#x (expected: pfn_valid)", pfns[i]));
+                // vmap_pages_pte_range(): WARN_ON(!pfn_valid(page_to_pfn(page))) and -EINVAL, so NULL.
+                KernelWarning.warnOn(log, cpu, "mm/vmalloc.c vmap_pages_pte_range",
+                        String.format("vmap: pfn %#x is not valid (WARN_ON(!pfn_valid(page_to_pfn(page))))", pfns[i]));
+                return 0;
             }
         }
         if (count <= 0 || count > machine.totalRamPages()) {
@@ -288,7 +300,7 @@ public final class Vmalloc {
         }
         VmapArea va = removeVmArea(cpu, addr);
         if (va == null) {
-            warn("Trying to vfree() nonexistent vm area (" + ptr(addr) + ")");
+            warn(cpu, "Trying to vfree() nonexistent vm area (" + ptr(addr) + ")");
             return;
         }
         freePages(cpu, va.pages(), va.nrPages());
@@ -313,7 +325,7 @@ public final class Vmalloc {
             return;
         }
         if (removeVmArea(cpu, addr) == null) {
-            warn("Trying to vunmap() nonexistent vm area (" + ptr(addr) + ")");
+            warn(cpu, "Trying to vunmap() nonexistent vm area (" + ptr(addr) + ")");
         }
     }
 
@@ -326,7 +338,7 @@ public final class Vmalloc {
     private VmapArea removeVmArea(Cpu cpu, long addr) {
         if ((addr & (pageSize - 1)) != 0) {
             // remove_vm_area() words it for vfree() whoever calls it.
-            warn("Trying to vfree() bad address (" + ptr(addr) + ")");
+            warn(cpu, "Trying to vfree() bad address (" + ptr(addr) + ")");
             return null;
         }
         VmapArea va;
@@ -424,7 +436,7 @@ public final class Vmalloc {
             }
         }
         if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-            log.warn("vmap allocation for size " + size + " failed: use vmalloc=<size> to increase size");
+            log.printk(cpu.id(), LogLevel.WARNING, "vmap allocation for size " + size + " failed: use vmalloc=<size> to increase size");
         }
         return 0;
     }
@@ -471,14 +483,13 @@ public final class Vmalloc {
     /**
      * {@code vmap_pages_range()}: missing page tables are allocated as the calling CPU.
      *
-     * @return how many pages were mapped before the tables ran out
+     * @return how many pages were mapped before a page table could not be
+     * allocated (the kernel's -ENOMEM)
      */
     private int mapPages(Cpu cpu, long start, long[] pfns, int count) {
         synchronized (tables) {
             for (int i = 0; i < count; i++) {
-                try {
-                    tables.mapPage(cpu, start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL);
-                } catch (IllegalStateException outOfTables) {
+                if (!tables.mapPage(cpu, start + ((long) i << pageShift), pfns[i] << pageShift, PAGE_KERNEL)) {
                     return i;
                 }
             }
@@ -609,17 +620,18 @@ public final class Vmalloc {
     // ---- reports ----------------------------------------------------------------------------------
 
     /** {@code warn_alloc(gfp, NULL, fmt, ...)}'s first line; silent with __GFP_NOWARN. */
-    private void warnAlloc(int gfp, String what) {
+    private void warnAlloc(Cpu cpu, int gfp, String what) {
         if ((gfp & Gfp.__GFP_NOWARN) != 0) {
             return;
         }
-        log.warn(String.format("%s: %s, mode:%#x(%s), nodemask=(null)", log.currentComm(), what, gfp, Gfp.format(gfp)));
+        log.printk(cpu.id(), LogLevel.WARNING, String.format("%s: %s, mode:%#x(%s), nodemask=(null)", cpu.current().comm(),
+                what, gfp, Gfp.format(gfp)));
     }
 
     /** {@code WARN(1, KERN_ERR fmt)}: the cut-here marker, then the message. */
-    private void warn(String message) {
-        log.warn("------------[ cut here ]------------");
-        log.err(message);
+    private void warn(Cpu cpu, String message) {
+        log.printk(cpu.id(), LogLevel.WARNING, "------------[ cut here ]------------");
+        log.printk(cpu.id(), LogLevel.ERR, message);
     }
 
     /** {@code %p} with kmemu's unhashed pointers: the address zero-padded to the pointer width. */

@@ -26,9 +26,13 @@ import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.CpuOwners;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.sched.InitMm;
+import org.kmemu.core.sched.PidMap;
+import org.kmemu.core.sched.Scheduler;
 
 /**
  * Boots a machine, in the order the kernel does (init/main.c start_kernel → setup_arch →
@@ -152,11 +156,26 @@ public final class Boot {
         }
         tables.usePageAllocator(allocator);
         Mmu mmu = new Mmu(arch, layout, memory, tables, owners);
+        Cpu[] cpus = new Cpu[config.cpus()];
+        for (int i = 0; i < cpus.length; i++) {
+            cpus[i] = mmu.cpu(i);
+        }
+        // sched_init: each CPU runs its idle task (swapper/N) on init_mm.
+        Scheduler scheduler = new Scheduler(cpus, owners, log, new InitMm(tables.root()),
+                new PidMap(PidMap.defaultPidMax(config.cpus(), arch.virtAddressBits() > 32)));
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
-                config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys));
+                config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock());
         BootLog.summary(log, machine);
         machine.setKernel(new Kernel(machine, objectPolicy, objectConfig));
+        scheduler.restInit();
+        // Boot is not timed: every clock starts at 0 now, so every boot line reads [    0.000000].
+        for (Cpu cpu : cpus) {
+            cpu.startClock(config.clock().accessNanos(), config.clock().tlbMissNanos());
+        }
+        // From now on the log asks the CPUs for the time and the current task; until here it printed 0
+        // and the boot task, whatever boot's own allocations charged.
+        log.attach(cpus, owners);
         owners.startScheduling();
         return machine;
     }

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.LogLevel;
+import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.mmu.CpuOwners;
+import org.kmemu.core.sched.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,9 +15,14 @@ import org.slf4j.LoggerFactory;
  * logger {@code kmemu.kernel}, at the level matching its printk level, so an application embedding
  * kmemu sees the kernel's messages in its own logs.
  *
- * <p>Time stamps come from the machine's emulated clock, not the host's, so that a run's log is the
- * same byte for byte each time. Boot happens at time 0, as the kernel's early messages do.
- * Thread-safe.
+ * <h2>Time stamps and the current task</h2>
+ * printk stamps a line with {@code local_clock()}, the clock of the CPU that prints it, and reports
+ * name {@code current}: the task that CPU runs. Until boot {@link #attach attaches} the CPUs, lines
+ * are stamped 0 and the task is the boot task, {@code swapper/0}. Afterwards a caller that knows its
+ * CPU says so ({@link #printk(int, LogLevel, String)}); for one that does not (a plugin's report), the
+ * CPU is the one the calling thread runs as, which {@link CpuOwners} knows when the per-CPU checks are
+ * on; otherwise it is CPU 0, the boot CPU. The clocks are emulated, never the host's, so that a run's
+ * log is the same byte for byte each time. Thread-safe.
  */
 public final class KernelLogBuffer implements KernelLog {
     private static final Logger LOG = LoggerFactory.getLogger("kmemu.kernel");
@@ -22,9 +30,12 @@ public final class KernelLogBuffer implements KernelLog {
     /** The buffer's capacity in lines; older lines drop out first, as in the kernel's log_buf. */
     static final int CAPACITY = 1 << 16;
 
+    /** The boot task's name (init_task is "swapper", renamed "swapper/0" by init_idle). */
+    private static final String BOOT_COMM = "swapper/0";
+
     private final List<Line> lines = new ArrayList<>();
-    private volatile String comm = "swapper/0";
-    private long nanos;
+    private volatile Cpu[] cpus;
+    private volatile CpuOwners owners;
 
     /**
      * One logged line.
@@ -34,14 +45,37 @@ public final class KernelLogBuffer implements KernelLog {
      * @param text  the message
      */
     public record Line(long nanos, LogLevel level, String text) {
-        /** @return the line as dmesg prints it: {@code [    0.000000] text} */
+        /** @return the line as dmesg prints it: {@code [    0.000000] text} (kernel/printk/printk.c print_time) */
         public String format() {
             return String.format("[%5d.%06d] %s", nanos / 1_000_000_000L, nanos / 1000 % 1_000_000, text);
         }
     }
 
+    /**
+     * Boot hands the log the CPUs once they run their idle tasks: from then on lines carry the printing
+     * CPU's clock and reports its current task.
+     *
+     * @param cpus   the CPUs, by number
+     * @param owners which thread runs as each CPU
+     */
+    public void attach(Cpu[] cpus, CpuOwners owners) {
+        this.owners = owners;
+        this.cpus = cpus.clone();
+    }
+
     @Override
-    public synchronized void printk(LogLevel level, String line) {
+    public void printk(LogLevel level, String line) {
+        Cpu cpu = callingCpu();
+        append(cpu == null ? 0 : cpu.clockNanos(), level, line);
+    }
+
+    @Override
+    public void printk(int cpu, LogLevel level, String line) {
+        Cpu[] all = cpus;
+        append(all == null ? 0 : all[cpu].clockNanos(), level, line);
+    }
+
+    private synchronized void append(long nanos, LogLevel level, String line) {
         if (lines.size() == CAPACITY) {
             lines.remove(0);
         }
@@ -54,19 +88,38 @@ public final class KernelLogBuffer implements KernelLog {
         }
     }
 
+    /** The CPU the calling thread runs as: the lowest-numbered one it owns, else the boot CPU; null during boot. */
+    private Cpu callingCpu() {
+        Cpu[] all = cpus;
+        if (all == null) {
+            return null;
+        }
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < all.length; i++) {
+            if (owners.owner(i) == me) {
+                return all[i];
+            }
+        }
+        return all[0];
+    }
+
     @Override
     public String currentComm() {
-        return comm;
+        Cpu cpu = callingCpu();
+        return cpu == null ? BOOT_COMM : cpu.current().comm();
     }
 
-    /** @param comm the task name reports should use from now on */
-    public void setCurrentComm(String comm) {
-        this.comm = comm;
+    @Override
+    public String currentComm(int cpu) {
+        Cpu[] all = cpus;
+        return all == null ? BOOT_COMM : all[cpu].current().comm();
     }
 
-    /** @param nanos the emulated time to stamp later lines with */
-    public synchronized void setClock(long nanos) {
-        this.nanos = nanos;
+    @Override
+    public int currentPid(int cpu) {
+        Cpu[] all = cpus;
+        Task t = all == null ? null : all[cpu].current();
+        return t == null ? 0 : t.pid();
     }
 
     /** @return a copy of the buffer, oldest first */

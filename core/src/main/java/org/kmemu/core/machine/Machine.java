@@ -8,11 +8,13 @@ import org.kmemu.api.MemoryMap;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
+import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.sched.Scheduler;
 
 /**
  * A booted machine: the architecture, its memory, the page frames, the zones and the page allocator
@@ -38,11 +40,14 @@ public final class Machine {
     private final PhysicalMemory memory;
     private final Mmu mmu;
     private final long memmapVirt;
+    private final Scheduler scheduler;
+    private final MachineConfig.ClockSpec clock;
     private Kernel kernel;
 
     Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
             List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
-            KernelImage kernelImage, int cpus, String pageAllocatorId, PhysicalMemory memory, Mmu mmu, long memmapVirt) {
+            KernelImage kernelImage, int cpus, String pageAllocatorId, PhysicalMemory memory, Mmu mmu, long memmapVirt,
+            Scheduler scheduler, MachineConfig.ClockSpec clock) {
         this.arch = arch;
         this.layout = layout;
         this.memoryMap = memoryMap;
@@ -58,6 +63,18 @@ public final class Machine {
         this.memory = memory;
         this.mmu = mmu;
         this.memmapVirt = memmapVirt;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** @return the tasks and each CPU's current task */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** @return the modelled cost of each operation, which kernel services charge to the calling CPU's clock */
+    public MachineConfig.ClockSpec clock() {
+        return clock;
     }
 
     /** @return the kernel services (page API, slab, vmalloc, highmem, trace) */

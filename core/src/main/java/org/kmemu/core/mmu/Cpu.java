@@ -6,6 +6,7 @@ import org.kmemu.api.PageFault;
 import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.sched.Task;
 
 /**
  * One emulated CPU: its TLB, its mode (kernel or user), the page-table root it runs on (x86 CR3),
@@ -32,6 +33,13 @@ import org.kmemu.core.mm.PhysicalMemory;
  * at the next instruction boundary. With {@link PerCpuOwnership#CHECKS} on, every access and every
  * change of the CPU's state checks that the calling thread owns the CPU ({@link CpuOwners}); the
  * counters ({@link #tlbStats}) and the mode may be read from anywhere.
+ *
+ * <h2>Current task and clock</h2>
+ * {@link #current()} is the task this CPU runs ({@code current}), set by the scheduler's context
+ * switch. {@link #clockNanos()} is this CPU's clock ({@code local_clock()}): the modelled cost of what
+ * the CPU has done since boot, so a run's time stamps depend only on its config and its operations.
+ * TLB hits and misses are priced from the counters the CPU keeps anyway (nothing is added to the fast
+ * path); kernel services {@link #charge} their own costs.
  */
 public final class Cpu {
     private final int id;
@@ -67,6 +75,14 @@ public final class Cpu {
     private int preemptCount;
     private int pagefaultDisabled;
     private boolean irqsDisabled;
+
+    private Task current;
+    /** Nanoseconds charged by kernel services. Written by the CPU's thread only. */
+    private long chargedNanos;
+    private long accessNanos;
+    private long tlbMissNanos;
+    private long hitsAtStart;
+    private long missesAtStart;
 
     private long walks;
     private long softwareRefills;
@@ -122,6 +138,56 @@ public final class Cpu {
     /** @return the CPU number */
     public int id() {
         return id;
+    }
+
+    /** @return the task this CPU runs ({@code current}); null only before the scheduler starts */
+    public Task current() {
+        return current;
+    }
+
+    /**
+     * The last step of a context switch: who calls is {@code sched.Scheduler}, on this CPU's thread;
+     * nothing else changes {@code current}.
+     *
+     * @param next the task this CPU runs from now on
+     */
+    public void setCurrent(Task next) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(id, "__switch_to", "current");
+        }
+        current = next;
+    }
+
+    /**
+     * Starts this CPU's clock at 0 (boot calls it once, at its end) with the prices of TLB hits and
+     * misses.
+     *
+     * @param accessNanos  the cost of an access the TLB serves
+     * @param tlbMissNanos the cost of a TLB miss (a walk, a refill from TLB1, a software refill)
+     */
+    public void startClock(long accessNanos, long tlbMissNanos) {
+        this.accessNanos = accessNanos;
+        this.tlbMissNanos = tlbMissNanos;
+        this.hitsAtStart = hits;
+        this.missesAtStart = tlb.misses;
+        this.chargedNanos = 0;
+    }
+
+    /**
+     * Advances this CPU's clock by the modelled cost of an operation. Called on the CPU's own thread.
+     *
+     * @param nanos the cost
+     */
+    public void charge(long nanos) {
+        chargedNanos += nanos;
+    }
+
+    /**
+     * @return this CPU's clock ({@code local_clock()}): nanoseconds since the end of boot. Exact on the
+     *         CPU's own thread; another thread reads a recent value.
+     */
+    public long clockNanos() {
+        return chargedNanos + (hits - hitsAtStart) * accessNanos + (tlb.misses - missesAtStart) * tlbMissNanos;
     }
 
     /** @return the physical address of the page-table root this CPU runs on */

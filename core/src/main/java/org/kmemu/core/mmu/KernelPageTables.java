@@ -69,6 +69,9 @@ public final class KernelPageTables {
         this.pageShift = pageShift;
         // The root is made at boot, before any CPU runs: memblock does not care which CPU asks.
         this.root = allocateTable(0);
+        if (root < 0) {
+            throw new IllegalStateException("out of memory for the kernel's root page table at boot");
+        }
     }
 
     /**
@@ -115,14 +118,24 @@ public final class KernelPageTables {
         return List.copyOf(mappings);
     }
 
+    /** @return a zeroed table page's physical address, allocated as {@code cpu}, or -1 when no page could be had */
     private long allocateTable(int cpu) {
         long phys = tableAllocator.allocateTablePage(cpu);
         if (phys < 0) {
-            throw new IllegalStateException("out of memory for kernel page tables");
+            return -1;
         }
         memory.fill(phys, (byte) 0, 1L << pageShift);
         tablePages++;
         return phys;
+    }
+
+    /** Boot's tables: running out there is a machine too small to boot, not a kernel service's result. */
+    private long bootTableFor(long vaddr, int level, int flags) {
+        long table = tableFor(0, vaddr, level, flags, true);
+        if (table < 0) {
+            throw new IllegalStateException(String.format("kernel mapping at %#x: out of memory for page tables at boot", vaddr));
+        }
+        return table;
     }
 
     /**
@@ -135,7 +148,7 @@ public final class KernelPageTables {
         long base = 1L << pageShift;
         if (m.phys() == KernelMapping.TABLES_ONLY) {
             for (long off = 0; Long.compareUnsigned(off, m.size()) < 0; off += base) {
-                tableFor(0, m.virt() + off, format.levels() - 1, m.flags());
+                bootTableFor(m.virt() + off, format.levels() - 1, m.flags());
             }
             return;
         }
@@ -144,7 +157,7 @@ public final class KernelPageTables {
             long v = m.virt() + off;
             long p = m.phys() + off;
             int level = leafLevel(v, p, m.size() - off, m.maxPageSize());
-            long table = tableFor(0, v, level, m.flags());
+            long table = bootTableFor(v, level, m.flags());
             int shift = format.indexShift(level);
             walker.writeEntry(walker.entryAddress(table, level, v), format.encodeLeaf(p, level, m.flags() | PteFlags.PRESENT));
             leavesByShift.merge(shift, 1L, Long::sum);
@@ -166,17 +179,22 @@ public final class KernelPageTables {
     }
 
     /**
-     * @param cpu the CPU that allocates missing tables (boot's tables come from memblock: any)
-     * @return the table at {@code level} for {@code vaddr}, allocating missing tables on the way
+     * @param cpu      the CPU that allocates missing tables (boot's tables come from memblock: any)
+     * @param allocate whether to allocate missing tables on the way ({@code pte_alloc_kernel} and friends)
+     * @return the table at {@code level} for {@code vaddr}, or -1 if a table is missing and could not be
+     *         (or was not to be) allocated
      */
-    private long tableFor(int cpu, long vaddr, int level, int flags) {
+    private long tableFor(int cpu, long vaddr, int level, int flags, boolean allocate) {
         long table = root;
         for (int l = 0; l < level; l++) {
             long addr = walker.entryAddress(table, l, vaddr);
             long entry = walker.readEntry(addr);
             int decoded = format.decode(entry, l);
             if ((decoded & PteFlags.PRESENT) == 0) {
-                long next = allocateTable(cpu);
+                long next = allocate ? allocateTable(cpu) : -1;
+                if (next < 0) {
+                    return -1;
+                }
                 walker.writeEntry(addr, format.encodeTable(next, l, PteFlags.PRESENT | PteFlags.WRITE | (flags & PteFlags.USER)));
                 table = next;
             } else if ((decoded & PteFlags.HUGE) != 0) {
@@ -190,41 +208,38 @@ public final class KernelPageTables {
     }
 
     /**
-     * Maps one base page ({@code set_pte_at} on a kernel address); the tables must exist or are
-     * allocated, as the calling CPU. The caller flushes TLBs.
+     * Maps one base page ({@code set_pte_at} on a kernel address); missing tables are allocated, as the
+     * calling CPU. Running out of pages for a table is a result, as the kernel's {@code pte_alloc_kernel()} returning NULL
+     * (and vmap_pages_range() -ENOMEM): nothing is mapped, tables made on the way stay (the kernel keeps
+     * them too), and the caller does what its kernel counterpart does.
      *
      * @param cpu   the calling CPU: missing tables come from its per-CPU lists
      * @param vaddr a kernel virtual address, page aligned
      * @param phys  a physical page address
      * @param flags {@link PteFlags}
+     * @return true if mapped, false if a page table could not be allocated
      */
-    public synchronized void mapPage(Cpu cpu, long vaddr, long phys, int flags) {
+    public synchronized boolean mapPage(Cpu cpu, long vaddr, long phys, int flags) {
         int last = format.levels() - 1;
-        long table = tableFor(cpu.id(), vaddr, last, flags);
+        long table = tableFor(cpu.id(), vaddr, last, flags, true);
+        if (table < 0) {
+            return false;
+        }
         walker.writeEntry(walker.entryAddress(table, last, vaddr), format.encodeLeaf(phys, last, flags | PteFlags.PRESENT));
+        return true;
     }
 
     /**
-     * Clears one base page's PTE ({@code pte_clear}); the caller flushes TLBs. Allocates nothing: where
-     * a table on the way is missing there is no PTE to clear (as vunmap_pmd_range skips an empty PMD).
+     * Clears one base page's PTE ({@code pte_clear}); the caller flushes TLBs. Where no table exists
+     * nothing is mapped, and nothing is allocated to clear it.
      *
      * @param vaddr a kernel virtual address mapped with base pages
      */
     public synchronized void clearPage(long vaddr) {
-        long table = root;
         int last = format.levels() - 1;
-        for (int l = 0; l < last; l++) {
-            long entry = walker.readEntry(walker.entryAddress(table, l, vaddr));
-            int decoded = format.decode(entry, l);
-            if ((decoded & PteFlags.PRESENT) == 0) {
-                return;
-            }
-            if ((decoded & PteFlags.HUGE) != 0) {
-                throw new IllegalStateException(String.format("kernel mapping at %#x: a %s large page is in the way", vaddr,
-                        format.levelName(l)));
-            }
-            table = format.address(entry, l);
+        long table = tableFor(0, vaddr, last, 0, false);
+        if (table >= 0) {
+            walker.writeEntry(walker.entryAddress(table, last, vaddr), 0);
         }
-        walker.writeEntry(walker.entryAddress(table, last, vaddr), 0);
     }
 }

@@ -1,6 +1,7 @@
 package org.kmemu.core.mmu;
 
 import java.util.List;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.PageFault;
 
 /**
@@ -8,25 +9,18 @@ import org.kmemu.api.PageFault;
  * line by line, as the kernel prints it (x86: "BUG: unable to handle page fault for address: ...",
  * "#PF: supervisor write access in kernel mode", ...).
  */
-public final class PageFaultException extends RuntimeException {
+public final class PageFaultException extends KernelOopsException {
     private static final long serialVersionUID = 1L;
 
     private final transient PageFault fault;
-    private final List<String> report;
 
     PageFaultException(PageFault fault, List<String> report) {
-        super(String.join("\n", report));
+        super(report);
         this.fault = fault;
-        this.report = List.copyOf(report);
     }
 
     /** @return what faulted, and the walk that found it */
     public PageFault fault() {
         return fault;
-    }
-
-    /** @return the kernel's report, one line per element */
-    public List<String> report() {
-        return report;
     }
 }

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * none, and a tracepoint costs one volatile read while off.
  *
  * <p><b>Reading</b> ({@link #events}, {@link #render}) copies each ring and merges them by time stamp
- * as ftrace's iterator does. The emulated clock does not advance yet, so time stamps tie; ties go by a
+ * as ftrace's iterator does. Stamps are the recording CPU's clock ({@code Cpu.clockNanos}, per CPU as
+ * ftrace's {@code trace_clock_local}); ties (two CPUs at the same time, or costs configured to 0) go by a
  * machine-wide sequence number taken at recording (one atomic increment per event: the only write
  * shared between CPUs), so events appear in the order they were recorded. Readers may run on any
  * thread while CPUs record.

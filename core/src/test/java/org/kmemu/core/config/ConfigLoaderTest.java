@@ -117,6 +117,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clockCostsAreDurationsCheckedWithFileAndLine() throws IOException {
+        MachineConfig.ClockSpec defaults = MachineConfig.parse(load("kmemu.cpus = 1\n", Map.of())).clock();
+        assertThat(defaults).isEqualTo(new MachineConfig.ClockSpec(1, 30, 150, 100, 40, 30));
+        ResolvedConfig us = load("kmemu.clock {\n  page-alloc = 2us\n  access = 0\n}\n", Map.of());
+        assertThat(MachineConfig.parse(us).clock().pageAllocNanos()).isEqualTo(2000);
+        assertThat(MachineConfig.parse(us).clock().accessNanos()).isZero();
+        ResolvedConfig negative = load("kmemu.clock {\n  tlb-miss = -5ns\n}\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(negative))
+                .hasMessageEndingWith("/m.conf:2: kmemu.clock.tlb-miss: -5ns (expected: a duration from 0ns to 1s)");
+        ResolvedConfig word = load("kmemu.clock.slab-free = fast\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(word))
+                .hasMessageEndingWith("/m.conf:1: kmemu.clock.slab-free: \"fast\" (expected: a duration such as 40ns)");
+        ResolvedConfig tooLong = load("kmemu.clock.slab-alloc = 2s\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(tooLong)).hasMessageContaining("kmemu.clock.slab-alloc: 2000000000ns");
+    }
+
+    @Test
     void syntaxErrorsNameTheLine() {
         assertThatThrownBy(() -> load("kmemu {\n  cpus = \n", Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("m.conf:3: Expecting a value");

@@ -118,7 +118,8 @@ class VmallocTest {
     void vzallocZeroesPagesThatHoldThePoison() {
         MachineConfig poisoned = new MachineConfig("i386", TestMachines.ORIGIN, FirstFitPolicy.ID, TestMachines.ORIGIN, "simple",
                 TestMachines.ORIGIN, 2,
-                new MachineConfig.MemorySpec(1L << 30, List.of(), TestMachines.ORIGIN, (byte) 0xa5), TestMachines.defaultKernel());
+                new MachineConfig.MemorySpec(1L << 30, List.of(), TestMachines.ORIGIN, (byte) 0xa5), TestMachines.defaultKernel(),
+                TestMachines.defaultClock());
         Machine m = Boot.boot(poisoned, new I386TestArch(), new FirstFitPolicy(), TestMachines.allocatorConfig(),
                 new org.kmemu.core.testing.SimpleSlabPolicy(), TestMachines.slabConfig());
         Vmalloc v = new Vmalloc(m);

@@ -121,4 +121,29 @@ class KernelPageTablesTest {
         t.clearPage(v);
         assertThat(m.mmu().walk(t.root(), v).mapped()).isFalse();
     }
+
+    @Test
+    void runningOutOfTablePagesIsAResultNotAnException() {
+        Machine m = TestMachines.x86_64(64L << 20);
+        KernelPageTables t = m.mmu().kernelTables();
+        java.util.List<Long> held = new java.util.ArrayList<>();
+        for (int order = m.pageAllocator().maxOrder(); order >= 0; order--) {
+            long pfn;
+            while ((pfn = m.pageAllocator().allocPages(0, org.kmemu.api.Gfp.GFP_ATOMIC | org.kmemu.api.Gfp.__GFP_NOWARN,
+                    order)) != org.kmemu.api.PageAllocator.NO_PFN) {
+                held.add(pfn << 8 | order);
+            }
+        }
+        long v = m.layout().vmallocStart() + (1L << 30); // no table below PGD level exists there yet
+        long tables = t.tablePages();
+        assertThat(t.mapPage(m.mmu().cpu(0), v, 0x100000, org.kmemu.api.PteFlags.WRITE)).as("pte_alloc_kernel: NULL").isFalse();
+        assertThat(m.mmu().walk(t.root(), v).mapped()).isFalse();
+        t.clearPage(v + 4096);
+        assertThat(t.tablePages()).as("clearPage allocates nothing").isEqualTo(tables);
+        for (long h : held) {
+            m.pageAllocator().freePages(0, h >>> 8, (int) (h & 0xff));
+        }
+        assertThat(t.mapPage(m.mmu().cpu(0), v, 0x100000, org.kmemu.api.PteFlags.WRITE)).isTrue();
+        assertThat(m.mmu().walk(t.root(), v).physical()).isEqualTo(0x100000);
+    }
 }

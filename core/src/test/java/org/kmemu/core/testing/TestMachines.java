@@ -69,7 +69,12 @@ public final class TestMachines {
      */
     public static MachineConfig config(String archId, long ramBytes, int cpus) {
         return new MachineConfig(archId, ORIGIN, FirstFitPolicy.ID, ORIGIN, "simple", ORIGIN, cpus,
-                new MemorySpec(ramBytes, List.of(), ORIGIN, (byte) 0), defaultKernel());
+                new MemorySpec(ramBytes, List.of(), ORIGIN, (byte) 0), defaultKernel(), defaultClock());
+    }
+
+    /** @return the clock costs of core's reference.conf */
+    public static MachineConfig.ClockSpec defaultClock() {
+        return new MachineConfig.ClockSpec(1, 30, 150, 100, 40, 30);
     }
 
     /** @return the kernel image sizes of core's reference.conf */

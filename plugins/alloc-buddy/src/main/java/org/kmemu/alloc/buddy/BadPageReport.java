@@ -34,15 +34,15 @@ final class BadPageReport {
     }
 
     /** Prints the report for a free of {@code pfn} with this order that is not a valid head. */
-    void badFree(BuddyZone zone, long pfn, int order) {
-        report(pfn, zone == null ? "pfn outside every zone" : reason(zone, (int) (pfn - zone.startPfn), order));
+    void badFree(int cpu, BuddyZone zone, long pfn, int order) {
+        report(cpu, pfn, zone == null ? "pfn outside every zone" : reason(zone, (int) (pfn - zone.startPfn), order));
     }
 
-    private void report(long pfn, String reason) {
+    private void report(int cpu, long pfn, String reason) {
         nrBadPages.incrementAndGet();
-        log.printk(LogLevel.ALERT, String.format("BUG: Bad page state in process %s  pfn:%05x",
-                log.currentComm(), pfn));
-        log.printk(LogLevel.WARNING, "page dumped because: " + reason);
+        log.printk(cpu, LogLevel.ALERT, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                log.currentComm(cpu), pfn));
+        log.printk(cpu, LogLevel.WARNING, "page dumped because: " + reason);
     }
 
     /** Works out what the freed page really is from the per-page state bytes. */

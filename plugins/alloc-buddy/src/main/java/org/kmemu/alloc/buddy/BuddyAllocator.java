@@ -226,7 +226,7 @@ final class BuddyAllocator implements PageAllocator {
             pfn = getPageFromFreelist(cpu, order, highestZoneIdx, mt, AllocFlags.ALLOC_NO_WATERMARKS);
         }
         if (pfn == NO_PFN && (gfp & Gfp.__GFP_NOWARN) == 0) {
-            FreeAreaReport.warnAlloc(log, gfp, order, zonesByType, highestZoneIdx, pageShift);
+            FreeAreaReport.warnAlloc(log, cpu, gfp, order, zonesByType, highestZoneIdx, pageShift);
         }
         return pfn;
     }
@@ -362,12 +362,12 @@ final class BuddyAllocator implements PageAllocator {
         }
         BuddyZone zone = zoneOf(pfn);
         if (zone == null) {
-            badPages.badFree(null, pfn, order);
+            badPages.badFree(cpu, null, pfn, order);
             return;
         }
         int i = (int) (pfn - zone.startPfn);
         if (!PageState.isAllocatedHead(zone.state[i], order)) {
-            badPages.badFree(zone, pfn, order);
+            badPages.badFree(cpu, zone, pfn, order);
             return;
         }
         if (order == 0 && pcpEnabled) {

@@ -104,12 +104,12 @@ final class FreeAreaReport {
     }
 
     /** The whole report, for zones up to gfp_zone(gfp) as {@code warn_alloc_show_mem()} limits it. */
-    static void warnAlloc(KernelLog log, int gfp, int order, BuddyZone[] zonesByType, int highestZoneIdx,
+    static void warnAlloc(KernelLog log, int cpu, int gfp, int order, BuddyZone[] zonesByType, int highestZoneIdx,
                           int pageShift) {
-        log.printk(LogLevel.WARNING, failureLine(log.currentComm(), gfp, order));
+        log.printk(cpu, LogLevel.WARNING, failureLine(log.currentComm(cpu), gfp, order));
         for (int z = 0; z <= highestZoneIdx; z++) {
             if (zonesByType[z] != null) {
-                log.printk(LogLevel.WARNING, showFreeAreasLine(zonesByType[z], pageShift));
+                log.printk(cpu, LogLevel.WARNING, showFreeAreasLine(zonesByType[z], pageShift));
             }
         }
     }

@@ -30,6 +30,21 @@ class FailureReportTest {
     }
 
     @Test
+    void theReportIsPrintedOnTheFailingCpuAndNamesItsTask() {
+        TestLog log = new TestLog();
+        log.cpuComms.put(1, "kworker/1:0");
+        BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves(
+                "per-cpu-lists.enabled", false)), List.of(TestMachine.span(ZoneType.NORMAL, 0x100, 16)),
+                TestMachine.FLAT, 12, 2, log));
+        assertThat(a.allocPages(1, Gfp.GFP_KERNEL, 5)).isEqualTo(PageAllocator.NO_PFN);
+        assertThat(log.lines().get(0)).startsWith("kworker/1:0: page allocation failure: order:5");
+        assertThat(log.cpus).containsOnly(1);
+        a.freePages(1, 0x105, 0);
+        assertThat(log.lines()).contains("BUG: Bad page state in process kworker/1:0  pfn:00105");
+        assertThat(log.cpus).containsOnly(1);
+    }
+
+    @Test
     void nowarnIsSilent() {
         TestLog log = new TestLog();
         BuddyAllocator a = TestMachine.boot(new TestMachine(TestMachine.configView(TestMachine.noReserves()),

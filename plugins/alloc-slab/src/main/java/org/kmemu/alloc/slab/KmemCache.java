@@ -13,6 +13,12 @@ final class KmemCache implements SlabCache {
     final int flags;
     final ObjectConstructor ctor;
     final SlabGeometry geometry;
+    /**
+     * {@code cachep->reciprocal_buffer_size}: ceil(2^32 / size), so that obj_to_index multiplies instead of
+     * dividing (mm/slab.h obj_to_index, include/linux/reciprocal_div.h). Exact for every offset that is a
+     * multiple of size within a slab (k * (2^32 mod size) stays below 2^32), which is all obj_to_index needs.
+     */
+    final long reciprocalSize;
     /** {@code cachep->limit}, {@code batchcount}, {@code shared} as enable_cpucache set them. */
     final int limit;
     final int batchcount;
@@ -32,6 +38,7 @@ final class KmemCache implements SlabCache {
         this.flags = flags;
         this.ctor = ctor;
         this.geometry = geometry;
+        this.reciprocalSize = ((1L << 32) + geometry.size() - 1) / geometry.size();
         this.limit = limit;
         this.batchcount = batchcount;
         this.sharedFactor = sharedFactor;

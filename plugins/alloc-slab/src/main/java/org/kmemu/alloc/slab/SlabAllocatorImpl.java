@@ -2,6 +2,7 @@ package org.kmemu.alloc.slab;
 
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.SlabAllocator;
@@ -12,8 +13,11 @@ import org.kmemu.api.SlabInfo;
 import org.kmemu.api.SlabPages;
 
 /**
- * The classic SLAB allocator (mm/slab.c as of Linux 4.x, single node, no debugging except an optional
- * double-free check; SLAB was removed in 6.8).
+ * The classic SLAB allocator (mm/slab.c as of Linux 4.x, single node; SLAB was removed in 6.8). Of
+ * CONFIG_DEBUG_SLAB it keeps the free-time checks, always on: a double free is verify_redzone_free's
+ * "double free detected" and is dropped (an in-use byte per object stands for the red-zone words), and a
+ * pointer that is not an object start is cache_free_debugcheck's BUG_ON, a {@link KernelOopsException}.
+ * Without them the kernel's array caches would take the object twice and hand it out twice.
  *
  * <p>Algorithm. Each cache has one {@link ArrayCache} per CPU (limit/batchcount from enable_cpucache),
  * a node with a shared array (SMP, objects up to a page) and three slab lists, full, partial and free.
@@ -101,8 +105,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
         SlabGeometry g = SlabGeometry.compute(objectSize, align, flags, pageShift, context.cacheLineBytes(),
                 options.maxOrder(), allowOffSlab);
         if (g == null) {
-            throw new IllegalArgumentException("objectSize: " + objectSize + " of cache " + name
-                    + " (expected: at most what an order-" + SlabGeometry.KMALLOC_MAX_ORDER + " slab holds; -E2BIG)");
+            return null; // __kmem_cache_create: no slab order holds the object, -E2BIG
         }
         // enable_cpucache: limit by object size, batchcount (limit + 1) / 2, shared on SMP for objects up to a page.
         int size = g.size();
@@ -162,8 +165,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
                 objp = cacheAllocRefill(cpu, c, ac, gfp);
             }
         }
-        if (options.debug() && objp != 0) {
-            markInUse(objp, true);
+        if (objp != 0) {
+            Slab s = pageMap.lookup(objp);
+            s.markAllocated(s.objToIndex(objp));
         }
         return objp;
     }
@@ -171,7 +175,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
     /** cache_alloc_refill: the CPU's array is empty. Caller holds ac's monitor. */
     private long cacheAllocRefill(int cpu, KmemCache c, ArrayCache ac, int gfp) {
         if (c.destroyed) {
-            throw new IllegalStateException("cache: " + c.name + " (expected: a cache not yet destroyed)");
+            throw useAfterDestroy(c, "kmem_cache_alloc");
         }
         CacheNode n = c.node;
         int num = c.geometry.num();
@@ -269,7 +273,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
             freelist = base + offset;
             offset += g.freelistSize();
         }
-        Slab s = new Slab(c, base, base + offset, freelist, options.debug());
+        Slab s = new Slab(c, base, base + offset, freelist);
         pageMap.map(s, g.pagesPerSlab());
         // cache_init_objs: constructors run without locks; then freelist[i] = i.
         for (int i = 0; i < g.num(); i++) {
@@ -286,6 +290,15 @@ final class SlabAllocatorImpl implements SlabAllocator {
             n.freeObjects += g.num();
         }
         return true;
+    }
+
+    /**
+     * A call on a cache kmem_cache_destroy already freed: the kernel dereferences a freed struct
+     * kmem_cache; kmemu stops the caller with a BUG report.
+     */
+    private KernelOopsException useAfterDestroy(KmemCache c, String function) {
+        return KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slab.c", function,
+                function + "(" + c.name + "): the cache was destroyed (kmem_cache_destroy freed its struct kmem_cache)"));
     }
 
     private void reportOutOfMemory(KmemCache c, int gfp) {
@@ -315,17 +328,18 @@ final class SlabAllocatorImpl implements SlabAllocator {
             // mm/slab.h cache_from_obj: warn, then free to the cache the object came from.
             context.log().warn("cache_from_obj: Wrong slab cache. " + named.name + " but object is from " + c.name);
         }
-        if (s.objToIndex(objp) < 0) {
-            context.log().err("kmem_cache_free: " + c.name + ": 0x" + Long.toHexString(objp)
-                    + " is not the start of an object (ignored)");
-            return;
+        int idx = s.objToIndex(objp);
+        if (idx < 0) {
+            // cache_free_debugcheck (CONFIG_DEBUG_SLAB): BUG_ON(objp != index_to_obj(cachep, page, objnr)).
+            throw KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slab.c", "cache_free_debugcheck",
+                    String.format("kmem_cache_free(%s, %#x): BUG_ON(objp != index_to_obj(cachep, page, objnr))", c.name, objp)));
         }
         if (PerCpuOwnership.CHECKS) {
             perCpu.check(cpu, "__cache_free", "array_cache");
         }
         ArrayCache ac = c.cpuCache[cpu];
         synchronized (ac) {
-            if (options.debug() && !markInUse(objp, false)) {
+            if (!s.markFree(idx)) {
                 // mm/slab.c verify_redzone_free: both red zones inactive means the object was free.
                 context.log().err("slab error in verify_redzone_free(): cache `" + c.name + "': double free detected");
                 context.log().err(String.format("%x: redzone 1:0x%x, redzone 2:0x%x.", objp, RED_INACTIVE,
@@ -336,25 +350,6 @@ final class SlabAllocatorImpl implements SlabAllocator {
                 cacheFlusharray(cpu, c, ac);
             }
             ac.entry[ac.avail++] = objp;
-        }
-    }
-
-    /**
-     * Debug builds: flips the object's in-use bit.
-     *
-     * @return false if it already had the value asked for (a double free when clearing)
-     */
-    private boolean markInUse(long objp, boolean inUse) {
-        Slab s = pageMap.lookup(objp);
-        int idx = s.objToIndex(objp);
-        long bit = 1L << (idx & 63);
-        synchronized (s) {
-            long w = s.inUse[idx >>> 6];
-            if (((w & bit) != 0) == inUse) {
-                return false;
-            }
-            s.inUse[idx >>> 6] = w ^ bit;
-            return true;
         }
     }
 
@@ -440,6 +435,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
     @Override
     public void shrink(int cpu, SlabCache cache) {
         KmemCache c = slab(cache);
+        if (c.destroyed) {
+            throw useAfterDestroy(c, "kmem_cache_shrink");
+        }
         shrinkCache(cpu, c);
         if (c.freelistCache != null) {
             // The kernel leaves the kmalloc caches its freelists came from to cache_reap; the
@@ -488,6 +486,9 @@ final class SlabAllocatorImpl implements SlabAllocator {
     @Override
     public boolean destroyCache(int cpu, SlabCache cache) {
         KmemCache c = slab(cache);
+        if (c.destroyed) {
+            throw useAfterDestroy(c, "kmem_cache_destroy");
+        }
         boolean busy = shrinkCache(cpu, c);
         if (c.freelistCache != null) {
             shrinkCache(cpu, c.freelistCache);

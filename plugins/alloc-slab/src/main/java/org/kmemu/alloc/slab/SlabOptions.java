@@ -9,9 +9,8 @@ import org.kmemu.api.ConfigView;
  * @param maxOrder         slab_max_order
  * @param sharedFactor     the {@code shared} enable_cpucache gives small caches on SMP (0: none)
  * @param batchRefillLimit BATCHREFILL_LIMIT
- * @param debug            the double-free check of CONFIG_DEBUG_SLAB
  */
-record SlabOptions(int maxOrder, int sharedFactor, int batchRefillLimit, boolean debug) {
+record SlabOptions(int maxOrder, int sharedFactor, int batchRefillLimit) {
 
     /** MAX_ORDER - 1 of the default configuration: the largest slab_max_order= accepted. */
     static final int MAX_PAGE_ORDER = 10;
@@ -34,6 +33,6 @@ record SlabOptions(int maxOrder, int sharedFactor, int batchRefillLimit, boolean
         if (refill < 1 || refill > 1024) {
             throw config.error("batchrefill-limit", refill + " (expected: 1 to 1024)");
         }
-        return new SlabOptions(maxOrder, shared, refill, config.getBoolean("debug"));
+        return new SlabOptions(maxOrder, shared, refill);
     }
 }

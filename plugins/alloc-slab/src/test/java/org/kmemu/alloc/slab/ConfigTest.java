@@ -20,7 +20,7 @@ class ConfigTest {
     @Test
     void defaultsAreSlabMaxOrderHiAndSharedEight() {
         SlabAllocatorImpl a = (SlabAllocatorImpl) new SlabPolicy().create(machine());
-        assertThat(a.options()).isEqualTo(new SlabOptions(1, 8, 16, false));
+        assertThat(a.options()).isEqualTo(new SlabOptions(1, 8, 16));
     }
 
     @Test

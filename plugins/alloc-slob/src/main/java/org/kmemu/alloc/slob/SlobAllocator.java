@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.SlabAllocator;
 import org.kmemu.api.SlabCache;
@@ -90,8 +91,7 @@ final class SlobAllocator implements SlabAllocator {
         // The core checked name and alignment (SlabAllocator#createCache); the size limit is SLOB's own.
         int pageSize = 1 << pageShift;
         if (objectSize > pageSize << MAX_PAGE_ORDER) {
-            throw new IllegalArgumentException("objectSize: " + objectSize + " (expected: 1 to "
-                    + (pageSize << MAX_PAGE_ORDER) + ")");
+            return null; // no page-allocator order holds it: kmem_cache_create fails
         }
         // kmalloc has no caches under SLOB (see kmalloc); a cache is a kmem_cache whatever its flags.
         boolean big = objectSize >= pageSize;
@@ -102,7 +102,7 @@ final class SlobAllocator implements SlabAllocator {
             // Ids are never reused: a free block's record may still name a destroyed cache.
             int id = nextId;
             if (id >= LIVE - 1) {
-                throw new IllegalStateException("caches: " + id + " created (expected: below " + (LIVE - 1) + ")");
+                return null; // kmemu's limit on caches ever created (owner records are 15 bits): -ENOMEM
             }
             nextId++;
             if (id >= caches.length) {
@@ -137,11 +137,14 @@ final class SlobAllocator implements SlabAllocator {
     @Override
     public boolean destroyCache(int cpu, SlabCache cache) {
         SlobCache s = slob(cache);
+        if (s.destroyed) {
+            throw useAfterDestroy(s, "kmem_cache_destroy");
+        }
         long inuse;
         long page;
         synchronized (heap) {
             inuse = s.inuse;
-            if (inuse == 0 && !s.destroyed) {
+            if (inuse == 0) {
                 s.destroyed = true;
                 caches[s.id] = null;
             }
@@ -163,7 +166,10 @@ final class SlobAllocator implements SlabAllocator {
     @Override
     public void shrink(int cpu, SlabCache cache) {
         // SLOB's __kmem_cache_shrink did nothing: it kept no empty pages. Only kmemu's kept page goes.
-        slob(cache);
+        SlobCache s = slob(cache);
+        if (s.destroyed) {
+            throw useAfterDestroy(s, "kmem_cache_shrink");
+        }
         long page;
         synchronized (heap) {
             page = heap.releaseKeptLocked();
@@ -180,7 +186,7 @@ final class SlobAllocator implements SlabAllocator {
     public long alloc(int cpu, SlabCache cache, int gfp) {
         SlobCache s = slob(cache);
         if (s.destroyed) {
-            throw new IllegalArgumentException("cache: " + s.name + " (expected: not destroyed)");
+            throw useAfterDestroy(s, "kmem_cache_alloc");
         }
         int pageGfp = gfp & ~(Gfp.__GFP_ZERO | Gfp.__GFP_HIGHMEM);
         long obj = s.big ? allocBig(cpu, s, pageGfp) : allocSmall(cpu, s, s.size, s.align, pageGfp);
@@ -286,6 +292,7 @@ final class SlobAllocator implements SlabAllocator {
             reportBadFree(s, objp);
             return;
         }
+        // mm/slab.h cache_from_obj (SLOB's own kmem_cache_free never checked)
         if (owner != s) {
             context.log().warn("------------[ cut here ]------------");
             context.log().warn("cache_from_obj: Wrong slab cache. " + s.name + " but object is from " + owner.name);
@@ -315,21 +322,37 @@ final class SlobAllocator implements SlabAllocator {
     }
 
     /**
-     * A free of something that is no live object. SLOB would have linked it into its free list and
-     * corrupted the heap; kmemu reports it and leaves the heap alone.
+     * A free of something that is no live object. SLOB had no checks: it would have linked the block
+     * into its free list and corrupted the heap. kmemu reports it in SLUB's words for the same fault
+     * (a freed object's start still carries its record: "Object already free"; anything else is an
+     * invalid pointer) and leaves the heap alone.
      */
     private void reportBadFree(SlobCache s, long objp) {
         boolean slabPage;
+        boolean wasObject = false;
         synchronized (heap) {
-            slabPage = directory.lookup(objp) != null;
+            SlobPage sp = directory.lookup(objp);
+            slabPage = sp != null;
+            if (slabPage && sp.big == null && (objp - sp.addr) % slob.unit == 0) {
+                wasObject = sp.owner[(int) ((objp - sp.addr) / slob.unit)] != 0;
+            }
         }
         context.log().warn("------------[ cut here ]------------");
         if (!slabPage) {
             context.log().warn("virt_to_cache: Object is not a Slab page!");
+        } else if (wasObject) {
+            context.log().err("SLOB: double free of 0x" + Long.toHexString(objp) + " in " + s.name
+                    + ": Object already free (not freed again)");
         } else {
-            context.log().err("SLOB: kmem_cache_free(" + s.name + ", 0x" + Long.toHexString(objp)
-                    + "): no object in use starts there (double free or invalid pointer)");
+            context.log().err("SLOB: invalid pointer 0x" + Long.toHexString(objp) + " freed to " + s.name
+                    + ": no object starts there (not freed)");
         }
+    }
+
+    /** A call on a destroyed cache: the kernel would use a freed struct kmem_cache; kmemu stops the caller. */
+    private KernelOopsException useAfterDestroy(SlobCache s, String function) {
+        return KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slob.c", function,
+                function + "(" + s.name + "): the cache was destroyed (kmem_cache_destroy freed its struct kmem_cache)"));
     }
 
     // ---------------------------------------------------------------------------------------------

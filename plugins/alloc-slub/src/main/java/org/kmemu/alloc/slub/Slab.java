@@ -1,5 +1,7 @@
 package org.kmemu.alloc.slub;
 
+import java.util.Arrays;
+
 /**
  * One slab's {@code struct slab} fields that SLUB uses: base address, order, object count, the
  * slab-level free list head (a kernel address; the chain continues inside the free objects), inuse,
@@ -32,6 +34,45 @@ final class Slab {
     Slab next;
     /** slab->slab_cache. */
     volatile SlubCache cache;
+    /** The CPU whose slab this is while {@link #frozen}. */
+    int cpu;
+    /**
+     * One bit per object, set while the object is with a caller: what slub_debug's free checks
+     * (on_freelist) find by walking the free lists, kept as a bitmap so that every free can afford it.
+     * Guarded by the owning CPU's {@link CpuSlab} lock while the slab is frozen (allocation and the
+     * owner's frees hold only that; other CPUs' frees take it too), by the node lock otherwise; plain
+     * loads and stores, no atomics on the fast paths.
+     */
+    long[] inUse = new long[1];
+
+    /** Readies the bitmap for {@code objects} free objects. Caller holds the node lock; not yet published. */
+    void clearInUse(int objects) {
+        int words = (objects + 63) >>> 6;
+        if (inUse.length < words) {
+            inUse = new long[words];
+        } else {
+            Arrays.fill(inUse, 0, words, 0L);
+        }
+    }
+
+    /** Marks object {@code index} handed out. Caller holds the lock that guards {@link #inUse}. */
+    void markAllocated(int index) {
+        long before = inUse[index >>> 6];
+        assert (before & (1L << index)) == 0 : "object " + index + " handed out while in use";
+        inUse[index >>> 6] = before | (1L << index);
+    }
+
+    /**
+     * Caller holds the lock that guards {@link #inUse}.
+     *
+     * @return true if object {@code index} was in use and is now marked free; false if it was already free
+     */
+    boolean markFree(int index) {
+        long bit = 1L << index;
+        long w = inUse[index >>> 6];
+        inUse[index >>> 6] = w & ~bit;
+        return (w & bit) != 0;
+    }
 
     void reset() {
         addr = 0;

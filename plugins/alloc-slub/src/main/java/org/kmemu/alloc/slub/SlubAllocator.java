@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.List;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.ObjectConstructor;
 import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.SlabAllocator;
@@ -46,6 +47,16 @@ import org.kmemu.api.SlabPages;
  * (n->list_lock), then the {@link SlabPageMap}. Pages go back to the page allocator outside the node
  * lock, as discard_slab does. Misuse is reported in the kernel's words and the call is then ignored
  * (a wrong cache is warned about and the object freed to its own cache, as cache_from_obj returns it).
+ *
+ * <p>Frees always run slub_debug's free consistency checks (check_valid_pointer, on_freelist): an
+ * interior or out-of-slab pointer is "Invalid object pointer", a double free "Object already free",
+ * and the object is not freed. A kernel without slub_debug would catch only a double free of the
+ * freelist head (CONFIG_SLAB_FREELIST_HARDENED's BUG_ON in set_freepointer) and corrupt its free list
+ * otherwise; kmemu keeps its state consistent instead. on_freelist's walk is a bitmap per slab here
+ * ({@link Slab#markFree}), plain bits guarded by the owning CPU's lock while the slab is frozen and by
+ * the node lock otherwise, so a free to another CPU's slab takes that CPU's lock first (slow path
+ * only; the fast paths stay free of atomics). A call on a destroyed cache is a
+ * {@link KernelOopsException}.
  */
 final class SlubAllocator implements SlabAllocator {
 
@@ -93,8 +104,9 @@ final class SlubAllocator implements SlabAllocator {
     @Override
     public SlabCache createCache(String name, int objectSize, int align, int flags, ObjectConstructor ctor) {
         // The core checked name, size and alignment (SlabAllocator#createCache).
-        return new SlubCache(name, objectSize, align, flags, ctor, context.cpus(), options, pageShift,
+        SlubCache s = new SlubCache(name, objectSize, align, flags, ctor, context.cpus(), options, pageShift,
                 context.cacheLineBytes(), pointerBytes);
+        return s.order < 0 ? null : s; // calculate_sizes() failed: kmem_cache_open's -EINVAL
     }
 
     private static SlubCache slub(SlabCache cache) {
@@ -118,16 +130,22 @@ final class SlubAllocator implements SlabAllocator {
             long object = c.freelist;
             if (object != 0) {
                 c.freelist = getFreePointer(object + s.offset);
-                return object;
+            } else {
+                object = allocSlowLocked(cpu, s, c, gfp);
+                if (object == 0) {
+                    return 0;
+                }
             }
-            return allocSlowLocked(cpu, s, c, gfp);
+            Slab slab = c.slab; // every object on the CPU's chain is of its slab
+            slab.markAllocated(objToIndex(s, object - slab.addr));
+            return object;
         }
     }
 
     /** ___slab_alloc: the CPU's chain is empty. Caller holds c's monitor. */
     private long allocSlowLocked(int cpu, SlubCache s, CpuSlab c, int gfp) {
         if (s.destroyed) {
-            throw new IllegalStateException("cache: " + s.name + " (expected: a cache not yet destroyed)");
+            throw useAfterDestroy(s, "kmem_cache_alloc");
         }
         CacheNode n = s.node;
         Slab slab = c.slab;
@@ -154,7 +172,7 @@ final class SlubAllocator implements SlabAllocator {
             slab = n.firstPartialLocked();
             if (slab != null) {
                 n.removePartialLocked(slab);
-                object = freezeLocked(slab);
+                object = freezeLocked(slab, cpu);
             }
         }
         if (slab == null) {
@@ -166,7 +184,7 @@ final class SlubAllocator implements SlabAllocator {
                 return 0;
             }
             synchronized (n) {
-                object = freezeLocked(slab);
+                object = freezeLocked(slab, cpu);
             }
         }
         c.slab = slab;
@@ -174,10 +192,19 @@ final class SlubAllocator implements SlabAllocator {
         return object;
     }
 
+    /**
+     * obj_to_index: the index of the slot holding {@code offset} (0 &lt;= offset &lt; the slab's bytes) by
+     * reciprocal multiplication; exact for slot starts.
+     */
+    private static int objToIndex(SlubCache s, long offset) {
+        return (int) ((offset * s.reciprocalSize) >>> 32);
+    }
+
     /** Makes a slab some CPU's slab: its free list moves to the CPU. @return the list's head */
-    private static long freezeLocked(Slab slab) {
+    private static long freezeLocked(Slab slab, int cpu) {
         long object = slab.freelist;
         assert object != 0 && !slab.frozen && !slab.onPartial;
+        slab.cpu = cpu;
         slab.freelist = 0;
         slab.inuse = slab.objects;
         slab.frozen = true;
@@ -229,6 +256,7 @@ final class SlubAllocator implements SlabAllocator {
             slab.objects = objects;
             slab.inuse = 0;
             slab.freelist = addr;
+            slab.clearInUse(objects);
             slab.cache = s;
             n.nrSlabs++;
             n.totalObjects += objects;
@@ -249,18 +277,21 @@ final class SlubAllocator implements SlabAllocator {
             freeMisdirected(cpu, s, owner, objp);
             return;
         }
+        // free_consistency_checks (slub_debug=F): check_valid_pointer, then on_freelist.
+        long offset = objp - slab.addr;
+        int index = objToIndex(s, offset);
+        if (index >= slab.objects || (long) index * s.size != offset) {
+            reportInvalidPointer(s, slab, objp);
+            return;
+        }
         if (PerCpuOwnership.CHECKS) {
             perCpu.check(cpu, "do_slab_free", "kmem_cache_cpu");
         }
         CpuSlab c = s.cpuSlabs[cpu];
         synchronized (c) {
             if (c.slab == slab) {
-                if ((objp - slab.addr) % s.size != 0) {
-                    reportInvalidPointer(s, slab, objp);
-                    return;
-                }
-                if (objp == c.freelist) {
-                    reportDoubleFree(s, slab, objp, c.freelist);
+                if (!slab.markFree(index)) {
+                    reportDoubleFree(s, slab, objp);
                     return;
                 }
                 setFreePointer(objp + s.offset, c.freelist);
@@ -268,7 +299,7 @@ final class SlubAllocator implements SlabAllocator {
                 return;
             }
         }
-        freeSlow(cpu, s, slab, objp);
+        freeSlow(cpu, s, slab, objp, index);
     }
 
     /** cache_from_obj / virt_to_cache: the object is not of the named cache. */
@@ -283,46 +314,84 @@ final class SlubAllocator implements SlabAllocator {
     }
 
     /** __slab_free: the slab is not this CPU's. */
-    private void freeSlow(int cpu, SlubCache s, Slab slab, long objp) {
+    /**
+     * __slab_free: the slab is not this CPU's. Its in-use bits belong to the owner's lock while it is
+     * frozen (the owner allocates from it under that lock alone), so a free to another CPU's slab takes
+     * that CPU's lock before the node's, the same order alloc uses; a slab on no CPU is the node's.
+     */
+    private void freeSlow(int cpu, SlubCache s, Slab slab, long objp, int index) {
         CacheNode n = s.node;
-        long discardAddr = 0;
-        int discardOrder = 0;
-        synchronized (n) {
-            if (slab.cache != s || objp < slab.addr || objp >= slab.addr + ((long) slab.objects * s.size)) {
-                // The slab went away (or was reused) between the lookup and the lock.
-                context.log().warn("------------[ cut here ]------------");
-                context.log().warn("virt_to_cache: Object is not a Slab page!");
-                return;
-            }
-            if ((objp - slab.addr) % s.size != 0) {
-                reportInvalidPointer(s, slab, objp);
-                return;
-            }
-            long prior = slab.freelist;
-            if (objp == prior) {
-                reportDoubleFree(s, slab, objp, prior);
-                return;
-            }
-            setFreePointer(objp + s.offset, prior);
-            slab.freelist = objp;
-            slab.inuse--;
-            if (slab.frozen) {
-                return; // a CPU slab: its owner takes the list in get_freelist
-            }
-            if (slab.inuse == 0 && n.nrPartial >= s.minPartial) {
-                if (prior != 0) {
-                    n.removePartialLocked(slab);
+        while (true) {
+            int ownerCpu = -1; // stays -1 once the free is done under the node lock
+            long discardAddr = 0;
+            int discardOrder = 0;
+            synchronized (n) {
+                if (!stillHolds(s, slab, objp)) {
+                    return;
                 }
-                discardAddr = slab.addr;
-                discardOrder = slab.order;
-                discardLocked(s, slab);
-            } else if (prior == 0) {
-                n.addPartialLocked(slab, true);
+                if (slab.frozen) {
+                    ownerCpu = slab.cpu;
+                } else {
+                    if (!slab.markFree(index)) {
+                        reportDoubleFree(s, slab, objp);
+                        return;
+                    }
+                    long prior = slab.freelist;
+                    setFreePointer(objp + s.offset, prior);
+                    slab.freelist = objp;
+                    slab.inuse--;
+                    if (slab.inuse == 0 && n.nrPartial >= s.minPartial) {
+                        if (prior != 0) {
+                            n.removePartialLocked(slab);
+                        }
+                        discardAddr = slab.addr;
+                        discardOrder = slab.order;
+                        discardLocked(s, slab);
+                    } else if (prior == 0) {
+                        n.addPartialLocked(slab, true);
+                    }
+                }
             }
+            if (discardAddr != 0) {
+                pages.freeSlab(cpu, discardAddr, discardOrder);
+            }
+            if (ownerCpu < 0) {
+                return;
+            }
+            CpuSlab oc = s.cpuSlabs[ownerCpu];
+            synchronized (oc) {
+                synchronized (n) {
+                    if (!stillHolds(s, slab, objp)) {
+                        return;
+                    }
+                    if (slab.frozen && oc.slab == slab) {
+                        if (!slab.markFree(index)) {
+                            reportDoubleFree(s, slab, objp);
+                            return;
+                        }
+                        // A CPU slab: its owner takes the list in get_freelist.
+                        setFreePointer(objp + s.offset, slab.freelist);
+                        slab.freelist = objp;
+                        slab.inuse--;
+                        return;
+                    }
+                }
+            }
+            // The slab was unfrozen, or frozen by another CPU, meanwhile: look again.
         }
-        if (discardAddr != 0) {
-            pages.freeSlab(cpu, discardAddr, discardOrder);
+    }
+
+    /**
+     * Whether {@code slab} still is the slab of {@code objp} in {@code s} (it may have been freed or reused
+     * between the page-map lookup and the node lock); if not, the kernel's warning. Caller holds the node lock.
+     */
+    private boolean stillHolds(SlubCache s, Slab slab, long objp) {
+        if (slab.cache == s && objp >= slab.addr && objp < slab.addr + ((long) slab.objects * s.size)) {
+            return true;
         }
+        context.log().warn("------------[ cut here ]------------");
+        context.log().warn("virt_to_cache: Object is not a Slab page!");
+        return false;
     }
 
     /** Unaccounts and unmaps a slab that is on no list; the caller frees its pages after unlocking. */
@@ -399,6 +468,9 @@ final class SlubAllocator implements SlabAllocator {
     @Override
     public void shrink(int cpu, SlabCache cache) {
         SlubCache s = slub(cache);
+        if (s.destroyed) {
+            throw useAfterDestroy(s, "kmem_cache_shrink");
+        }
         flushAll(cpu, s);
         List<long[]> discard = new ArrayList<>();
         CacheNode n = s.node;
@@ -430,7 +502,7 @@ final class SlubAllocator implements SlabAllocator {
     public boolean destroyCache(int cpu, SlabCache cache) {
         SlubCache s = slub(cache);
         if (s.destroyed) {
-            throw new IllegalStateException("cache: " + s.name + " (expected: a cache not yet destroyed)");
+            throw useAfterDestroy(s, "kmem_cache_destroy");
         }
         // __kmem_cache_shutdown: flush, then free_partial.
         flushAll(cpu, s);
@@ -525,7 +597,7 @@ final class SlubAllocator implements SlabAllocator {
                 + " fp=0x" + Long.toHexString(slab.freelist) + " flags=" + (slab.order > 0 ? "head|slab" : "slab");
     }
 
-    private void reportDoubleFree(SlubCache s, Slab slab, long objp, long fp) {
+    private void reportDoubleFree(SlubCache s, Slab slab, long objp) {
         slabBug(s, "Object already free");
         context.log().err(slabLine(slab));
         context.log().err("Object 0x" + Long.toHexString(objp) + " @offset=" + (objp - slab.addr) + " fp=0x"
@@ -537,6 +609,16 @@ final class SlubAllocator implements SlabAllocator {
         slabBug(s, "Invalid object pointer 0x" + Long.toHexString(objp));
         context.log().err(slabLine(slab));
         context.log().err("FIX " + s.name + ": Object at 0x" + Long.toHexString(objp) + " not freed");
+    }
+
+    /**
+     * A call on a cache kmem_cache_destroy already freed: the kernel dereferences a freed struct
+     * kmem_cache (KASAN's slab-use-after-free; without it, whatever the freed memory holds). kmemu stops
+     * the caller with a BUG report instead of guessing.
+     */
+    private KernelOopsException useAfterDestroy(SlubCache s, String function) {
+        return KernelOopsException.report(context.log(), KernelOopsException.bugLines("mm/slub.c", function,
+                function + "(" + s.name + "): the cache was destroyed (kmem_cache_destroy freed its struct kmem_cache)"));
     }
 
     private void reportOutOfMemory(SlubCache s, int gfp) {

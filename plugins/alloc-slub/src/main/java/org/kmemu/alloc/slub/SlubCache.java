@@ -26,6 +26,12 @@ final class SlubCache implements SlabCache {
     final int size;
     /** s->align. */
     final int align;
+    /**
+     * ceil(2^32 / size): obj_to_index by multiplication (mm/slab.h, include/linux/reciprocal_div.h);
+     * exact for offsets that are multiples of size within a slab, so {@code idx * size == offset} tells an
+     * object start from any other pointer.
+     */
+    final long reciprocalSize;
     /** s->inuse: the object rounded to a word, before any pointer placed outside it. */
     final int inuse;
     /** s->offset: where the free pointer lives inside a free slot. */
@@ -65,16 +71,14 @@ final class SlubCache implements SlabCache {
             this.offset = SlabGeometry.alignDown(objectSize / 2, pointerBytes);
         }
         this.size = SlabGeometry.alignUp(sz, this.align);
+        this.reciprocalSize = ((1L << 32) + size - 1) / size;
+        // -1 when no slab order holds the slot (calculate_order's -ENOSYS): the allocator then refuses the
+        // cache (kmem_cache_open fails, kmem_cache_create returns NULL) and never uses it.
         int o = SlabGeometry.calculateOrder(size, cpus, options, pageShift);
-        if (o < 0) {
-            throw new IllegalArgumentException("objectSize: " + objectSize + " of cache " + name
-                    + " (expected: a slot of at most " + (1L << (pageShift + SlubOptions.MAX_PAGE_ORDER))
-                    + " bytes, MAX_PAGE_ORDER)");
-        }
         this.order = o;
-        this.objects = SlabGeometry.orderObjects(o, size, pageShift);
-        this.minOrder = SlabGeometry.getOrder(size, pageShift);
-        this.minObjects = SlabGeometry.orderObjects(minOrder, size, pageShift);
+        this.objects = o < 0 ? 0 : SlabGeometry.orderObjects(o, size, pageShift);
+        this.minOrder = o < 0 ? -1 : SlabGeometry.getOrder(size, pageShift);
+        this.minObjects = o < 0 ? 0 : SlabGeometry.orderObjects(minOrder, size, pageShift);
         this.minPartial = SlabGeometry.minPartial(size);
         int gfp = Gfp.__GFP_COMP;
         if ((flags & SlabFlags.SLAB_CACHE_DMA) != 0) {

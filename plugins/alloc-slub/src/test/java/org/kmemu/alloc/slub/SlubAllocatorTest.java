@@ -301,6 +301,34 @@ class SlubAllocatorTest {
     }
 
     @Test
+    void aDoubleFreeAnywhereOnTheFreeListIsReportedAndDropped() {
+        TestMachine m = new TestMachine(1);
+        SlubAllocator slub = m.slub();
+        SlabCache c = slub.createCache("kmalloc-64", 64, 0, 0, null);
+        long a = slub.alloc(0, c, GFP);
+        long b = slub.alloc(0, c, GFP);
+        slub.free(0, c, a);
+        slub.free(0, c, b); // b is now the head of the CPU's free list, a behind it
+        slub.free(0, c, a);
+        assertThat(m.log.lines()).contains("BUG kmalloc-64 (Not tainted): Object already free",
+                "FIX kmalloc-64: Object at 0x" + Long.toHexString(a) + " not freed");
+        assertThat(slub.alloc(0, c, GFP)).isEqualTo(b);
+        assertThat(slub.alloc(0, c, GFP)).isEqualTo(a);
+        assertThat(slub.alloc(0, c, GFP)).as("a was on the free list once, not twice").isNotIn(a, b);
+    }
+
+    @Test
+    void aPointerPastTheLastObjectIsInvalid() {
+        TestMachine m = new TestMachine(1);
+        SlubAllocator slub = m.slub();
+        SlabCache c = slub.createCache("kmalloc-192", 192, 0, 0, null);
+        long p = slub.alloc(0, c, GFP);
+        long tail = p + 21 * 192; // 21 objects fill 4032 bytes of the order-0 slab
+        slub.free(0, c, tail);
+        assertThat(m.log.lines()).contains("BUG kmalloc-192 (Not tainted): Invalid object pointer 0x" + Long.toHexString(tail));
+    }
+
+    @Test
     void destroyWithObjectsLeftReportsAndKeepsTheCache() {
         TestMachine m = new TestMachine(1);
         SlubAllocator slub = m.slub();
@@ -316,7 +344,8 @@ class SlubAllocatorTest {
         slub.free(0, c, p + 64);
         assertThat(slub.destroyCache(0, c)).isTrue();
         assertThat(m.pages.slabsOut()).isZero();
-        assertThatThrownBy(() -> slub.alloc(0, c, GFP)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> slub.alloc(0, c, GFP)).isInstanceOf(org.kmemu.api.KernelOopsException.class)
+                .hasMessageContaining("the cache was destroyed");
     }
 
     @Test
