@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.Gfp;
-import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.KmallocSizes;
@@ -631,14 +630,22 @@ public final class SlabLayer {
             }
         }
 
+        /** PAGE_OFFSET: slabs are direct-mapped, [PAGE_OFFSET, high_memory). */
+        private final long directMapStart = machine.layout().pageOffset();
+        private final long directMapBytes = machine.layout().highMemory() - directMapStart;
+        /** __pa(PAGE_OFFSET): where the direct map starts in RAM (not 0 on e500 with memstart). */
+        private final long directMapPhys = machine.layout().pa(directMapStart);
+        private final PageFrames frames = machine.pageFrames();
+
         @Override
         public Object owner(long vaddr) {
-            KernelLayout layout = machine.layout();
-            if (!layout.virtAddrValid(vaddr)) {
+            // virt_to_slab() on the hot path: __pa of the direct map is a subtraction, so do it here
+            // instead of asking the architecture's layout (which checks every kernel mapping).
+            long off = vaddr - directMapStart;
+            if (Long.compareUnsigned(off, directMapBytes) >= 0) {
                 return null;
             }
-            long pfn = layout.pa(vaddr) >>> shift;
-            PageFrames frames = machine.pageFrames();
+            long pfn = (directMapPhys + off) >>> shift;
             if (!frames.pfnValid(pfn) || (frames.flags(pfn) & PageFlags.PG_SLAB) == 0) {
                 return null;
             }

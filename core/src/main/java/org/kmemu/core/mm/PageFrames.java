@@ -226,7 +226,7 @@ public final class PageFrames {
         if (e == null) {
             return isReserved(pfn) ? 1 : 0;
         }
-        return (int) INT.getVolatile(e.refcount, (int) (pfn & SECTION_MASK));
+        return (int) INT.getAcquire(e.refcount, (int) (pfn & SECTION_MASK));
     }
 
     /**
@@ -237,7 +237,7 @@ public final class PageFrames {
      * @param count the new count
      */
     public void setRefcount(long pfn, int count) {
-        INT.setVolatile(full(pfn).refcount, (int) (pfn & SECTION_MASK), count);
+        INT.setRelease(full(pfn).refcount, (int) (pfn & SECTION_MASK), count);
     }
 
     /**
@@ -264,7 +264,7 @@ public final class PageFrames {
         int[] rc = full(pfn).refcount;
         int i = (int) (pfn & SECTION_MASK);
         for (;;) {
-            int old = (int) INT.getVolatile(rc, i);
+            int old = (int) INT.getAcquire(rc, i);
             if (old == 0) {
                 return false;
             }
@@ -283,7 +283,7 @@ public final class PageFrames {
      */
     public int mapcount(long pfn) {
         Extra e = extra((int) (pfn >>> SECTION_SHIFT));
-        return e == null ? 0 : (int) INT.getVolatile(e.mapcount, (int) (pfn & SECTION_MASK));
+        return e == null ? 0 : (int) INT.getAcquire(e.mapcount, (int) (pfn & SECTION_MASK));
     }
 
     /**
@@ -378,8 +378,8 @@ public final class PageFrames {
             Extra e = extra((int) (p >>> SECTION_SHIFT));
             if (e != null) {
                 int i = (int) (p & SECTION_MASK);
-                INT.setVolatile(e.refcount, i, 0);
-                INT.setVolatile(e.mapcount, i, 0);
+                INT.setRelease(e.refcount, i, 0);
+                INT.setRelease(e.mapcount, i, 0);
                 LONG.setRelease(e.word, i, 0L);
             }
         }
