@@ -64,6 +64,22 @@ public interface PageAllocator {
     void freePages(int cpu, long pfn, int order);
 
     /**
+     * {@code split_page(page, order)} (mm/page_alloc.c): turns an allocated, non-compound block into
+     * {@code 2^order} order-0 pages, each of which is then freed on its own with {@link #freePages} at
+     * order 0. The core calls it from {@code __free_pages} when someone still holds a reference on the
+     * block's first page: the kernel then frees the rest and leaves the first page to its last
+     * {@code put_page}. Called on the freeing CPU's thread; the caller owns the block.
+     *
+     * @param pfn   the first frame of a block {@link #allocPages} handed out
+     * @param order the order it was allocated with
+     * @throws IllegalArgumentException if no block of that order was allocated at pfn (a core bug)
+     * @throws UnsupportedOperationException if the policy cannot split blocks (the default)
+     */
+    default void splitPage(long pfn, int order) {
+        throw new UnsupportedOperationException("splitPage: not supported by " + getClass().getName());
+    }
+
+    /**
      * {@code drain_all_pages()}: returns every page parked on a per-CPU list to the free areas, so that
      * buddies can merge. Call it only while no CPU allocates or frees (tests, reports, shutdown).
      * Policies without per-CPU lists need not override it.

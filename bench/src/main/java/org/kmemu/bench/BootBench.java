@@ -13,6 +13,7 @@ import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.ResolvedConfig;
 import org.kmemu.core.machine.Boot;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mm.PageFrames;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -69,9 +70,11 @@ public class BootBench {
 
     /**
      * Boots one machine of the given size and prints its boot time and heap use per frame, e.g.
-     * {@code java -cp bench/target/benchmarks.jar org.kmemu.bench.BootBench 1T}.
+     * {@code java -cp bench/target/benchmarks.jar org.kmemu.bench.BootBench 1T}. With a second argument
+     * {@code full} it then makes the lazy struct page fields of every section (as a machine that has
+     * handed out a page in each 128 MiB would) and prints the heap per frame again: the full struct page.
      *
-     * @param args the RAM size, default 64G
+     * @param args the RAM size, default 64G; optionally {@code full}
      */
     public static void main(String[] args) {
         String size = args.length > 0 ? args[0] : "64G";
@@ -92,5 +95,18 @@ public class BootBench {
                 size, (t1 - t0) / 1_000_000, frames, (after - before) / 1048576.0, (double) (after - before) / frames,
                 rt.maxMemory() >> 20);
         System.out.println(m.log().texts().get(m.log().texts().size() - 1));
+        if (args.length > 1 && "full".equals(args[1])) {
+            PageFrames f = m.pageFrames();
+            for (long pfn = 0; pfn < f.maxPfn(); pfn += PageFrames.PAGES_PER_SECTION) {
+                if (f.pfnValid(pfn)) {
+                    f.wordAdd(pfn, 0); // a write that changes nothing but makes the section's fields
+                }
+            }
+            System.gc();
+            long full = rt.totalMemory() - rt.freeMemory();
+            System.out.printf("%s: every section full (%d): heap %.1f MiB = %.2f bytes per frame; PageFrames %.2f bytes per frame%n",
+                    size, f.fullSections(), (full - before) / 1048576.0, (double) (full - before) / frames,
+                    (double) f.metadataBytes() / frames);
+        }
     }
 }

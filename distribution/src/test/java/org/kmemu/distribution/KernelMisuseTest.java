@@ -429,6 +429,21 @@ class KernelMisuseTest {
         long addr = k.pages().getFreePages(cpu, Gfp.GFP_KERNEL, 1);
         k.pages().freePagesVirt(cpu, addr, 1);
         reports("free_pages twice", () -> k.pages().freePagesVirt(cpu, addr, 1), "BUG: Bad page state in process");
+
+        long held = k.pages().allocPages(cpu, Gfp.GFP_KERNEL, 0);
+        k.pages().getPage(cpu, held);
+        silent("__free_pages of a page someone still holds", () -> k.pages().freePages(cpu, held, 0));
+        silent("put_page of the last reference", () -> k.pages().putPage(cpu, held));
+        oopses("put_page of a free page", () -> k.pages().putPage(cpu, held), "VM_BUG_ON_PAGE\\(page_ref_count\\(page\\) == 0\\)");
+        oopses("get_page of a free page", () -> k.pages().getPage(cpu, held), "VM_BUG_ON_FOLIO");
+        oopses("unpin_user_page of a page never pinned", () -> k.pages().unpinUserPage(cpu, held), "VM_BUG_ON");
+        long mapped = k.pages().allocPages(cpu, Gfp.GFP_KERNEL, 0);
+        k.pages().pageAddMapcount(mapped, 1);
+        reports("__free_pages of a page still mapped", () -> k.pages().freePages(cpu, mapped, 0),
+                "page dumped because: nonzero mapcount");
+        // The kernel leaks it; here its owner unmaps it and the allocator takes the block it still holds.
+        k.pages().pageAddMapcount(mapped, -1);
+        k.pages().freePages(cpu, mapped, 0);
         normalWorkloadGivesEveryPageBack();
     }
 

@@ -15,6 +15,8 @@ import org.kmemu.api.RegionType;
 import org.kmemu.api.SlabCache;
 import org.kmemu.api.SlabContext;
 import org.kmemu.api.SlabPages;
+import org.kmemu.core.mm.HandleTable;
+import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
 
 /**
@@ -40,6 +42,8 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
     private final Map<Long, Integer> live = new HashMap<>();
     private final List<String> allocCalls = new ArrayList<>();
     private long pagesOut;
+    private final PageFrames frames;
+    private final HandleTable<Object> owners = new HandleTable<>("slab owner", Integer.MAX_VALUE);
     private int maxOrder = Integer.MAX_VALUE;
     private int lastGfp;
 
@@ -83,6 +87,7 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
         this.cacheLine = cacheLine;
         this.ram = new PhysicalMemory(new MemoryMap(List.of(new MemoryRegion(0, ramBytes, RegionType.USABLE))), order, poison);
         this.pages = (int) (ramBytes >>> SHIFT);
+        this.frames = new PageFrames(pages, List.of(new long[] {0, pages}));
     }
 
     @Override
@@ -193,8 +198,41 @@ public final class SlabFixtures implements SlabContext, SlabPages, KernelMemory 
                     + allocated);
         }
         int pfn = (int) ((vaddr - PAGE_OFFSET) >>> SHIFT);
+        forgetOwner(pfn, order);
         used.clear(pfn, pfn + (1 << order));
         pagesOut -= 1 << order;
+    }
+
+    @Override
+    public synchronized void setOwner(long vaddr, int order, Object owner) {
+        Integer allocated = live.get(vaddr);
+        if (allocated == null || allocated != order) {
+            throw new AssertionError("setOwner(" + Long.toHexString(vaddr) + ", order " + order + "): allocated with order "
+                    + allocated);
+        }
+        int pfn = (int) ((vaddr - PAGE_OFFSET) >>> SHIFT);
+        forgetOwner(pfn, order);
+        if (owner != null) {
+                frames.setWord(pfn, pfn + (1L << order), owners.add(owner));
+            }
+    }
+
+    private void forgetOwner(int pfn, int order) {
+        int old = (int) frames.word(pfn);
+        if (old != 0) {
+            frames.setWord(pfn, pfn + (1L << order), 0);
+            owners.remove(old);
+        }
+    }
+
+    /** The same lock-free lookup the machine does: the frame's word is a handle of the owner table. */
+    @Override
+    public Object owner(long vaddr) {
+        long pa = vaddr - PAGE_OFFSET;
+        if (pa < 0 || pa >= (long) pages << SHIFT) {
+            return null;
+        }
+        return owners.get((int) frames.word(pa >>> SHIFT));
     }
 
     private long pa(long vaddr) {

@@ -6,6 +6,9 @@ import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mm.MappingWord;
+import org.kmemu.core.mm.PageFlags;
+import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
@@ -36,6 +39,7 @@ public final class PageApi {
     private final long pageAllocNanos;
     private final long pageFreeNanos;
     private final int shift;
+    private final PageFrames frames;
 
     /**
      * @param machine a booted machine
@@ -49,6 +53,7 @@ public final class PageApi {
         this.pageAllocNanos = machine.clock().pageAllocNanos();
         this.pageFreeNanos = machine.clock().pageFreeNanos();
         this.shift = machine.pageShift();
+        this.frames = machine.pageFrames();
     }
 
     /**
@@ -81,6 +86,13 @@ public final class PageApi {
         if (pfn == PageAllocator.NO_PFN) {
             return pfn;
         }
+        // post_alloc_hook() → set_page_refcounted(): only the first page of a block holds a reference;
+        // prep_compound_page() marks a __GFP_COMP block's head and records its order.
+        frames.setRefcount(pfn, 1);
+        if ((gfp & Gfp.__GFP_COMP) != 0 && order > 0) {
+            frames.setFlags(pfn, pfn + 1, PageFlags.PG_HEAD, true);
+            frames.setOrder(pfn, order);
+        }
         if ((gfp & Gfp.__GFP_ZERO) != 0) {
             machine.memory().fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
@@ -93,7 +105,10 @@ public final class PageApi {
     }
 
     /**
-     * {@code __free_pages(page, order)}.
+     * {@code __free_pages(page, order)}: drops the caller's reference and frees the block only when it
+     * was the last (put_page_testzero). A non-compound block whose first page someone else still holds
+     * is split and its other pages freed; the first page goes when its last {@link #putPage} comes
+     * (mm/page_alloc.c {@code ___free_pages}).
      *
      * @param cpu   the calling CPU
      * @param pfn   the block's first page
@@ -120,18 +135,327 @@ public final class PageApi {
                     order, allocator.maxOrder()));
             return;
         }
-        if (machine.pageFrames().pfnValid(pfn) && machine.pageFrames().isReserved(pfn)) {
-            // free_page_is_bad(): PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h).
-            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
-                    cpu.current().comm(), pfn));
-            machine.log().printk(cpu.id(), LogLevel.ERR, "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
+        if (!frames.pfnValid(pfn) || frames.refcount(pfn) == 0) {
+            // No reference to drop: a double free, a pfn beyond RAM, a tail page. The kernel would take the
+            // count below zero (or VM_BUG_ON with CONFIG_DEBUG_VM); the allocator's own check names the
+            // misuse precisely, and frees a block it still holds (one freed before with a wrong order).
+            freeToAllocator(cpu, pfn, order);
             return;
         }
+        if (frames.isReserved(pfn)) {
+            // free_page_is_bad(): PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h).
+            badPage(cpu, pfn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
+            return;
+        }
+        boolean head = (frames.flags(pfn) & PageFlags.PG_HEAD) != 0;
+        int count = frames.refAdd(pfn, -1);
+        if (count == 0) {
+            freeThePage(cpu, pfn, order);
+        } else if (!head && order > 0) {
+            // ___free_pages(): the caller's part of a non-compound block goes now, the first page later.
+            allocator.splitPage(pfn, order);
+            for (long p = pfn + 1; p < pfn + (1L << order); p++) {
+                freeThePage(cpu, p, 0);
+            }
+        }
+    }
+
+    /**
+     * free_pages_prepare() then the allocator: a block whose last reference went. A page still mapped,
+     * still in a mapping or with a PAGE_FLAGS_CHECK_AT_FREE flag is "Bad page state" and leaked, as the
+     * kernel leaks it (mm/page_alloc.c free_page_is_bad, bad_page).
+     */
+    private void freeThePage(Cpu cpu, long pfn, int order) {
+        for (long p = pfn; p < pfn + (1L << order); p++) {
+            String reason = freePageBadReason(p);
+            if (reason != null) {
+                badPage(cpu, p, reason);
+                return;
+            }
+        }
+        frames.resetForFree(pfn, order);
+        freeToAllocator(cpu, pfn, order);
+    }
+
+    /** @return page_bad_reason() for a page being freed (mm/page_alloc.c), or null if it is fine */
+    private String freePageBadReason(long pfn) {
+        int flags = frames.flags(pfn);
+        if (frames.mapcount(pfn) != 0) {
+            return "nonzero mapcount";
+        }
+        if ((flags & PageFlags.PG_SLAB) == 0 && frames.word(pfn) != 0) {
+            return "non-NULL mapping";
+        }
+        if (frames.refcount(pfn) != 0) {
+            return "nonzero _refcount";
+        }
+        if ((flags & PageFlags.PAGE_FLAGS_CHECK_AT_FREE) != 0) {
+            return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+        }
+        return null;
+    }
+
+    private void freeToAllocator(Cpu cpu, long pfn, int order) {
         if (trace.enabled()) {
             Task current = cpu.current();
             trace.mmPageFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order);
         }
         allocator.freePages(cpu.id(), pfn, order);
+    }
+
+    /** bad_page(): the report, then dump_page(); the page is left alone (leaked). */
+    private void badPage(Cpu cpu, long pfn, String reason) {
+        machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+                cpu.current().comm(), pfn));
+        for (String line : dumpPage(pfn)) {
+            machine.log().printk(cpu.id(), LogLevel.WARNING, line);
+        }
+        machine.log().printk(cpu.id(), LogLevel.WARNING, "page dumped because: " + reason);
+    }
+
+    /**
+     * dump_page()'s first lines (mm/debug.c): the counts, the mapping and index, and the flags as %pGp
+     * prints them.
+     *
+     * @param pfn a valid page
+     * @return the lines, without "page dumped because"
+     */
+    public List<String> dumpPage(long pfn) {
+        int flags = frames.flags(pfn);
+        long word = (flags & PageFlags.PG_SLAB) != 0 ? 0 : frames.word(pfn);
+        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        String names = PageFlags.names(flags);
+        return List.of(
+                String.format("page: refcount:%d mapcount:%d mapping:%0" + digits + "x index:%#x pfn:%#x",
+                        frames.refcount(pfn), frames.mapcount(pfn), MappingWord.mapping(word),
+                        MappingWord.index(word), pfn),
+                String.format("flags: %#x(%s%szone=%d)", flags, names, names.isEmpty() ? "" : "|",
+                        PageFlags.zone(flags).ordinal()));
+    }
+
+    // ---- references and pins (include/linux/mm.h, page_ref.h; mm/gup.c) ----
+
+    /**
+     * @param pfn a valid page
+     * @return {@code page_ref_count()}: references, pins counting {@link PageFrames#GUP_PIN_COUNTING_BIAS}
+     */
+    public int pageRefCount(long pfn) {
+        checkValid(pfn);
+        return frames.refcount(pfn);
+    }
+
+    /**
+     * {@code get_page()}: one more reference to a page the caller already holds.
+     *
+     * @param cpu the calling CPU
+     * @param pfn a page with a reference
+     * @throws KernelBugException (VM_BUG_ON_FOLIO) if the page has no reference: it is free
+     */
+    public void getPage(Cpu cpu, long pfn) {
+        checkValid(pfn);
+        if (!frames.refAddUnlessZero(pfn, 1)) {
+            // folio_get(): VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio), folio).
+            throw pageBug(pfn, "VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio))", "folio_get");
+        }
+    }
+
+    /**
+     * {@code get_page_unless_zero()} / {@code folio_try_get()}: a reference to a page that may be on its
+     * way to the allocator, as lockless lookups take one.
+     *
+     * @param pfn a valid page
+     * @return whether a reference was taken (false: the page is free or being freed)
+     */
+    public boolean getPageUnlessZero(long pfn) {
+        checkValid(pfn);
+        return frames.refAddUnlessZero(pfn, 1);
+    }
+
+    /**
+     * {@code put_page()} / {@code folio_put()}: drops a reference; the last one gives the page (a compound
+     * block whole, at its order) back to the page allocator.
+     *
+     * @param cpu the calling CPU
+     * @param pfn a page the caller holds a reference to
+     * @throws KernelBugException (VM_BUG_ON_PAGE) if the count is already 0
+     */
+    public void putPage(Cpu cpu, long pfn) {
+        checkValid(pfn);
+        if (!frames.refAddUnlessZero(pfn, -1)) {
+            // put_page_testzero(): VM_BUG_ON_PAGE(page_ref_count(page) == 0, page) (include/linux/mm.h).
+            throw pageBug(pfn, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)", "put_page_testzero");
+        }
+        if (frames.refcount(pfn) == 0) {
+            int flags = frames.flags(pfn);
+            freeThePage(cpu, pfn, (flags & PageFlags.PG_HEAD) != 0 ? PageFlags.order(flags) : 0);
+        }
+    }
+
+    /**
+     * {@code try_grab_folio()} (mm/gup.c) for one page: FOLL_GET takes a reference, FOLL_PIN a pin. A pin
+     * on a small page adds {@link PageFrames#GUP_PIN_COUNTING_BIAS} to its refcount; on a compound head it
+     * adds 1 and counts the pin in the folio's {@code _pincount}, which kmemu keeps in the word of the
+     * first tail page, where the kernel keeps it too.
+     *
+     * @param pfn a page
+     * @param pin true for FOLL_PIN, false for FOLL_GET
+     * @return false (the kernel's -ENOMEM) if the page has no reference, i.e. is free
+     */
+    public boolean tryGrabPage(long pfn, boolean pin) {
+        checkValid(pfn);
+        int flags = frames.flags(pfn);
+        if (!pin) {
+            return frames.refAddUnlessZero(pfn, 1);
+        }
+        if ((flags & PageFlags.PG_HEAD) == 0) {
+            return frames.refAddUnlessZero(pfn, PageFrames.GUP_PIN_COUNTING_BIAS);
+        }
+        if (!frames.refAddUnlessZero(pfn, 1)) {
+            return false;
+        }
+        frames.wordAdd(pfn + 1, 1);
+        return true;
+    }
+
+    /**
+     * {@code unpin_user_page()}: undoes one FOLL_PIN; the last reference frees the page.
+     *
+     * @param cpu the calling CPU
+     * @param pfn a pinned page
+     * @throws KernelBugException if the page is not pinned (the kernel's VM_BUG_ON / overflow)
+     */
+    public void unpinUserPage(Cpu cpu, long pfn) {
+        checkValid(pfn);
+        int flags = frames.flags(pfn);
+        int drop;
+        if ((flags & PageFlags.PG_HEAD) == 0) {
+            if (frames.refcount(pfn) < PageFrames.GUP_PIN_COUNTING_BIAS) {
+                // gup_put_folio() → folio_put_refs(): the count would go below the references still held.
+                throw pageBug(pfn, "VM_BUG_ON_PAGE(page_ref_count(page) < GUP_PIN_COUNTING_BIAS)", "gup_put_folio");
+            }
+            drop = PageFrames.GUP_PIN_COUNTING_BIAS;
+        } else {
+            if (frames.word(pfn + 1) <= 0) {
+                throw pageBug(pfn, "VM_BUG_ON_FOLIO(atomic_read(&folio->_pincount) <= 0)", "gup_put_folio");
+            }
+            frames.wordAdd(pfn + 1, -1);
+            drop = 1;
+        }
+        if (frames.refAdd(pfn, -drop) == 0) {
+            freeThePage(cpu, pfn, (flags & PageFlags.PG_HEAD) != 0 ? PageFlags.order(flags) : 0);
+        }
+    }
+
+    /**
+     * @param pfn a valid page
+     * @return {@code folio_maybe_dma_pinned()}: a compound head with a pin, or a small page whose count
+     *         reaches GUP_PIN_COUNTING_BIAS (which many references also do: "maybe")
+     */
+    public boolean pageMaybeDmaPinned(long pfn) {
+        checkValid(pfn);
+        if ((frames.flags(pfn) & PageFlags.PG_HEAD) != 0) {
+            return frames.word(pfn + 1) > 0;
+        }
+        return frames.refcount(pfn) >= PageFrames.GUP_PIN_COUNTING_BIAS;
+    }
+
+    /** @param pfn a valid page @return {@code page_mapcount()}: the PTEs that map it */
+    public int pageMapcount(long pfn) {
+        checkValid(pfn);
+        return frames.mapcount(pfn);
+    }
+
+    /** @param pfn a valid page @return {@code PageAnon()}: PAGE_MAPPING_ANON in the mapping's low bit */
+    public boolean pageAnon(long pfn) {
+        checkValid(pfn);
+        return (frames.flags(pfn) & PageFlags.PG_SLAB) == 0 && MappingWord.isAnon(frames.word(pfn));
+    }
+
+    /**
+     * {@code set_page_dirty()} for a page without a filesystem's own hook: sets PG_dirty atomically.
+     *
+     * @param pfn a page the caller holds
+     * @return true if this call dirtied it (it was clean)
+     */
+    public boolean setPageDirty(long pfn) {
+        checkValid(pfn);
+        return !frames.testAndSetFlag(pfn, PageFlags.PG_DIRTY);
+    }
+
+    /**
+     * {@code trylock_page()}: takes PG_locked if it was clear.
+     *
+     * @param pfn a page the caller holds
+     * @return whether the caller now holds the page lock
+     */
+    public boolean trylockPage(long pfn) {
+        checkValid(pfn);
+        return !frames.testAndSetFlag(pfn, PageFlags.PG_LOCKED);
+    }
+
+    /**
+     * {@code unlock_page()}.
+     *
+     * @param pfn a page the caller locked
+     * @throws KernelBugException (VM_BUG_ON_FOLIO) if it was not locked
+     */
+    public void unlockPage(long pfn) {
+        checkValid(pfn);
+        if (!frames.clearFlag(pfn, PageFlags.PG_LOCKED)) {
+            throw pageBug(pfn, "VM_BUG_ON_FOLIO(!folio_test_locked(folio))", "folio_unlock");
+        }
+    }
+
+    /**
+     * Sets {@code page->mapping} and {@code page->index} ({@code folio_add_new_anon_rmap}'s
+     * {@code __folio_set_anon}, or {@code filemap_add_folio} for the page cache).
+     *
+     * @param pfn   a page the caller holds
+     * @param word  a {@link MappingWord}, 0 to clear
+     */
+    public void setPageMapping(long pfn, long word) {
+        checkValid(pfn);
+        if ((frames.flags(pfn) & PageFlags.PG_SLAB) != 0) {
+            throw new IllegalArgumentException(String.format("pfn: %#x is a slab page (expected: no slab: its word is the slab's)", pfn));
+        }
+        frames.setWord(pfn, pfn + 1, word);
+    }
+
+    /** @param pfn a valid page @return its {@link MappingWord}, 0 for a page in no mapping */
+    public long pageMappingWord(long pfn) {
+        checkValid(pfn);
+        return (frames.flags(pfn) & PageFlags.PG_SLAB) != 0 ? 0 : frames.word(pfn);
+    }
+
+    /**
+     * Maps or unmaps the page in one more page-table entry (the mapcount half of
+     * {@code folio_add_*_rmap_pte} / {@code folio_remove_rmap_pte}).
+     *
+     * @param pfn   a page the caller holds
+     * @param delta +1 or -1
+     * @return the mapcount after
+     */
+    public int pageAddMapcount(long pfn, int delta) {
+        checkValid(pfn);
+        return frames.mapcountAdd(pfn, delta);
+    }
+
+    /** pfn_to_page()'s check: a pfn without a struct page is CONFIG_DEBUG_VIRTUAL's report. */
+    private void checkValid(long pfn) {
+        if (!frames.pfnValid(pfn)) {
+            addr.pfnToPage(pfn);
+        }
+    }
+
+    /** VM_BUG_ON_PAGE/VM_BUG_ON_FOLIO: dump_page with the condition, then BUG() (include/linux/mmdebug.h). */
+    private KernelBugException pageBug(long pfn, String condition, String function) {
+        java.util.ArrayList<String> report = new java.util.ArrayList<>(dumpPage(pfn));
+        report.add("page dumped because: " + condition);
+        report.addAll(KernelOopsException.bugLines("include/linux/mm.h", function, condition));
+        for (String line : report) {
+            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+        }
+        return new KernelBugException(report);
     }
 
     /**

@@ -21,6 +21,7 @@ import org.kmemu.api.SlabPages;
 import org.kmemu.api.ZoneType;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
+import org.kmemu.core.mm.HandleTable;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.sched.Task;
@@ -589,8 +590,13 @@ public final class SlabLayer {
         return new KernelBugException(report);
     }
 
-    /** Slab pages for the policy: order-N blocks of lowmem, marked PG_slab while the policy holds them. */
+    /**
+     * Slab pages for the policy: order-N blocks of lowmem, marked PG_slab while the policy holds them,
+     * each page's word holding the handle of the policy's slab descriptor (slab->slab_cache's place).
+     */
     private final class Pages implements SlabPages {
+        private final HandleTable<Object> owners = new HandleTable<>("slab owner", Integer.MAX_VALUE);
+
         @Override
         public long allocSlab(int cpu, int gfp, int order, SlabCache cache) {
             if ((gfp & Gfp.__GFP_HIGHMEM) != 0) {
@@ -607,8 +613,53 @@ public final class SlabLayer {
         @Override
         public void freeSlab(int cpu, long vaddr, int order) {
             long pfn = machine.layout().pa(vaddr) >>> shift;
+            forgetOwner(pfn, order);
             machine.pageFrames().setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, false);
             pages.freePages(machine.mmu().cpu(cpu), pfn, order);
+        }
+
+        @Override
+        public void setOwner(long vaddr, int order, Object owner) {
+            long pfn = machine.layout().pa(vaddr) >>> shift;
+            PageFrames frames = machine.pageFrames();
+            if ((frames.flags(pfn) & PageFlags.PG_SLAB) == 0) {
+                throw new IllegalArgumentException(String.format("setOwner: %#x (expected: a slab from allocSlab)", vaddr));
+            }
+            forgetOwner(pfn, order);
+            if (owner != null) {
+                frames.setWord(pfn, pfn + (1L << order), owners.add(owner));
+            }
+        }
+
+        private void forgetOwner(long pfn, int order) {
+            PageFrames frames = machine.pageFrames();
+            int old = (int) frames.word(pfn);
+            if (old != 0) {
+                frames.setWord(pfn, pfn + (1L << order), 0);
+                owners.remove(old);
+            }
+        }
+
+        /** PAGE_OFFSET: slabs are direct-mapped, [PAGE_OFFSET, high_memory). */
+        private final long directMapStart = machine.layout().pageOffset();
+        private final long directMapBytes = machine.layout().highMemory() - directMapStart;
+        /** __pa(PAGE_OFFSET): where the direct map starts in RAM (not 0 on e500 with memstart). */
+        private final long directMapPhys = machine.layout().pa(directMapStart);
+        private final PageFrames frames = machine.pageFrames();
+
+        @Override
+        public Object owner(long vaddr) {
+            // virt_to_slab() on the hot path: __pa of the direct map is a subtraction, so do it here
+            // instead of asking the architecture's layout (which checks every kernel mapping).
+            long off = vaddr - directMapStart;
+            if (Long.compareUnsigned(off, directMapBytes) >= 0) {
+                return null;
+            }
+            long pfn = (directMapPhys + off) >>> shift;
+            if (!frames.pfnValid(pfn) || (frames.flags(pfn) & PageFlags.PG_SLAB) == 0) {
+                return null;
+            }
+            return owners.get((int) frames.word(pfn));
         }
     }
 

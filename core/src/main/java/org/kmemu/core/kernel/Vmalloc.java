@@ -218,6 +218,7 @@ public final class Vmalloc {
                 return 0;
             }
             pfns[i] = pfn;
+            machine.pageFrames().setRefcount(pfn, 1); // set_page_refcounted(), as alloc_pages does
             if ((gfp & Gfp.__GFP_ZERO) != 0) {
                 machine.memory().fill(pfn << pageShift, (byte) 0, pageSize);
             }
@@ -508,6 +509,8 @@ public final class Vmalloc {
 
     private void freePages(Cpu cpu, long[] pfns, int count) {
         for (int i = 0; i < count; i++) {
+            // __free_page(): vmalloc holds the only reference, so the page goes back at once.
+            machine.pageFrames().resetForFree(pfns[i], 0);
             pages.freePages(cpu.id(), pfns[i], 0);
         }
     }

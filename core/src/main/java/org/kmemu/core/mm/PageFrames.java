@@ -1,19 +1,59 @@
 package org.kmemu.core.mm;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.kmemu.api.ZoneType;
 
 /**
- * The emulator's {@code mem_map}: one {@code int} of {@link PageFlags} per page frame, kept as
- * struct-of-arrays in sparse sections the way SPARSEMEM keeps {@code struct page}s
- * (include/linux/mmzone.h, mem_section). A section of {@value #PAGES_PER_SECTION} frames (128 MiB of
- * 4 KiB pages, x86_64's SECTION_SIZE_BITS 27) exists only if some RAM lies in it, so holes cost
- * nothing; {@link #pfnValid} is true exactly for frames of existing sections, as in Linux.
+ * The emulator's {@code mem_map}: the fields of {@code struct page} (include/linux/mm_types.h) as
+ * struct-of-arrays in sparse sections, the way SPARSEMEM keeps them (include/linux/mmzone.h,
+ * mem_section). A section of {@value #PAGES_PER_SECTION} frames (128 MiB of 4 KiB pages, x86_64's
+ * SECTION_SIZE_BITS 27) exists only if some RAM lies in it, so holes cost nothing; {@link #pfnValid}
+ * is true exactly for frames of existing sections, as in Linux.
  *
- * <p>Frames in a section but outside RAM are PG_reserved forever. Reads and writes of different
- * frames are independent; callers synchronise writes to the same frame.
+ * <h2>Fields and their cost per frame</h2>
+ * <pre>
+ *  field          type   bytes  when it exists
+ *  flags          int      4    always (boot writes PG_reserved and the zone into every frame)
+ *  _refcount      int      4    from the first write to a frame of the section (page handed out)
+ *  _mapcount      int      4    with _refcount
+ *  word           long     8    with _refcount: mapping|index, or the slab owner (a union, see below)
+ * </pre>
+ * A section whose frames were never handed out keeps only its flags: its frames read as the kernel's
+ * boot state, refcount 1 for PG_reserved frames and 0 for free ones (mm/mm_init.c
+ * {@code __init_single_page}, then {@code __free_pages_core}), mapcount 0, no mapping. The lazy part is
+ * made under this object's monitor and published with release semantics, so readers take no lock.
+ *
+ * <h2>Pin counts</h2>
+ * A pin (FOLL_PIN) adds {@link #GUP_PIN_COUNTING_BIAS} to the refcount, as the kernel does for small
+ * folios (include/linux/mm.h), so there is no separate pin field.
+ *
+ * <h2>The word: a union, as in struct page</h2>
+ * For a slab page (PG_slab) the word is the object-allocator's owner handle (the kernel's
+ * {@code slab->slab_cache} overlays {@code page->mapping}). For any other page it is {@link MappingWord}:
+ * the mapping handle with PAGE_MAPPING_ANON in its low bit, and the page's index.
+ *
+ * <p>Frames in a section but outside RAM are PG_reserved forever. Refcount and mapcount changes are
+ * atomic; the flags of one frame are changed with plain writes by the frame's owner (boot, the
+ * allocating or freeing caller) or atomically ({@link #testAndSetFlag}, {@link #clearFlag}) where
+ * several CPUs may race, as the kernel's {@code SetPageDirty} / {@code __SetPageSlab} pairs do.
  */
 public final class PageFrames {
+    /** GUP_PIN_COUNTING_BIAS: what one FOLL_PIN adds to a small page's refcount (include/linux/mm.h). */
+    public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
+
+    private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle EXTRA = MethodHandles.arrayElementVarHandle(Extra[].class);
+
+    /** The lazily made fields of one section. */
+    private static final class Extra {
+        final int[] refcount = new int[PAGES_PER_SECTION];
+        final int[] mapcount = new int[PAGES_PER_SECTION];
+        final long[] word = new long[PAGES_PER_SECTION];
+    }
+
     /** log2 of the frames per section. */
     public static final int SECTION_SHIFT = 15;
     /** Frames per section. */
@@ -21,6 +61,7 @@ public final class PageFrames {
     private static final int SECTION_MASK = PAGES_PER_SECTION - 1;
 
     private final int[][] sections;
+    private final Extra[] extras;
     private final long maxPfn;
 
     /**
@@ -36,6 +77,7 @@ public final class PageFrames {
         }
         this.maxPfn = maxPfn;
         this.sections = new int[(int) nrSections][];
+        this.extras = new Extra[(int) nrSections];
         for (long[] r : memoryRanges) {
             for (long s = r[0] >>> SECTION_SHIFT; s < r[1] + SECTION_MASK >>> SECTION_SHIFT; s++) {
                 if (sections[(int) s] == null) {
@@ -143,14 +185,232 @@ public final class PageFrames {
         update(pfn, pfn + 1, ~mask, (order & PageFlags.ORDER_MASK) << PageFlags.ORDER_SHIFT);
     }
 
+    /** Bytes per frame of a section's flags. */
+    public static final int FLAGS_BYTES = 4;
+    /** Bytes per frame of a section's lazily made fields: refcount, mapcount and the word. */
+    public static final int EXTRA_BYTES = 4 + 4 + 8;
+
     /** @return bytes of heap the sections hold, for the boot report and the metadata budget */
     public long metadataBytes() {
         long n = 0;
-        for (int[] s : sections) {
-            if (s != null) {
-                n += 4L * s.length;
+        for (int s = 0; s < sections.length; s++) {
+            if (sections[s] != null) {
+                n += (long) FLAGS_BYTES * PAGES_PER_SECTION;
+            }
+            if (extra(s) != null) {
+                n += (long) EXTRA_BYTES * PAGES_PER_SECTION;
             }
         }
         return n;
+    }
+
+    /** @return how many sections have their lazy fields made (a frame in them was handed out) */
+    public int fullSections() {
+        int n = 0;
+        for (int s = 0; s < sections.length; s++) {
+            if (extra(s) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- _refcount (include/linux/page_ref.h) ----
+
+    /**
+     * @param pfn a valid frame
+     * @return {@code page_ref_count()}: pins count {@link #GUP_PIN_COUNTING_BIAS} each
+     */
+    public int refcount(long pfn) {
+        Extra e = extra((int) (pfn >>> SECTION_SHIFT));
+        if (e == null) {
+            return isReserved(pfn) ? 1 : 0;
+        }
+        return (int) INT.getAcquire(e.refcount, (int) (pfn & SECTION_MASK));
+    }
+
+    /**
+     * {@code set_page_count()}: e.g. 1 for a page leaving the allocator ({@code set_page_refcounted}),
+     * 0 for one going back.
+     *
+     * @param pfn   a valid frame
+     * @param count the new count
+     */
+    public void setRefcount(long pfn, int count) {
+        INT.setRelease(full(pfn).refcount, (int) (pfn & SECTION_MASK), count);
+    }
+
+    /**
+     * {@code page_ref_add_return()}: an atomic add.
+     *
+     * @param pfn   a valid frame
+     * @param delta what to add (negative to drop references)
+     * @return the count after the add
+     */
+    public int refAdd(long pfn, int delta) {
+        return (int) INT.getAndAdd(full(pfn).refcount, (int) (pfn & SECTION_MASK), delta) + delta;
+    }
+
+    /**
+     * {@code page_ref_add_unless(page, delta, 0)}: adds only if the count is not zero, so that a page
+     * on its way to (or in) the allocator is never revived ({@code get_page_unless_zero},
+     * {@code folio_try_get}).
+     *
+     * @param pfn   a valid frame
+     * @param delta what to add
+     * @return whether it added
+     */
+    public boolean refAddUnlessZero(long pfn, int delta) {
+        int[] rc = full(pfn).refcount;
+        int i = (int) (pfn & SECTION_MASK);
+        for (;;) {
+            int old = (int) INT.getAcquire(rc, i);
+            if (old == 0) {
+                return false;
+            }
+            if (INT.compareAndSet(rc, i, old, old + delta)) {
+                return true;
+            }
+        }
+    }
+
+    // ---- _mapcount (include/linux/mm.h) ----
+
+    /**
+     * @param pfn a valid frame
+     * @return {@code page_mapcount()}: how many page-table entries map the frame (the kernel's
+     *         {@code _mapcount + 1}; kmemu stores the count itself so that zero-filled arrays mean -1)
+     */
+    public int mapcount(long pfn) {
+        Extra e = extra((int) (pfn >>> SECTION_SHIFT));
+        return e == null ? 0 : (int) INT.getAcquire(e.mapcount, (int) (pfn & SECTION_MASK));
+    }
+
+    /**
+     * An atomic add to the mapcount ({@code atomic_inc_and_test(&page->_mapcount)} and its pair).
+     *
+     * @param pfn   a valid frame
+     * @param delta +1 when a PTE maps the frame, -1 when one stops
+     * @return the mapcount after the add
+     */
+    public int mapcountAdd(long pfn, int delta) {
+        return (int) INT.getAndAdd(full(pfn).mapcount, (int) (pfn & SECTION_MASK), delta) + delta;
+    }
+
+    // ---- the word: mapping|index or the slab owner ----
+
+    /**
+     * @param pfn a valid frame
+     * @return the frame's word: a {@link MappingWord} or, on a PG_slab frame, the slab owner; 0 if unset
+     */
+    public long word(long pfn) {
+        Extra e = extra((int) (pfn >>> SECTION_SHIFT));
+        return e == null ? 0 : (long) LONG.getAcquire(e.word, (int) (pfn & SECTION_MASK));
+    }
+
+    /**
+     * Sets the word of every frame in [startPfn, endPfn), with release semantics so that a CPU that
+     * reads it afterwards sees what the writer did before.
+     *
+     * @param startPfn first frame
+     * @param endPfn   one past the last frame
+     * @param word     the value
+     */
+    public void setWord(long startPfn, long endPfn, long word) {
+        for (long pfn = startPfn; pfn < endPfn; pfn++) {
+            LONG.setRelease(full(pfn).word, (int) (pfn & SECTION_MASK), word);
+        }
+    }
+
+    /**
+     * An atomic add to one frame's word (a compound block's first tail page counts the folio's pins
+     * there, folio->_pincount).
+     *
+     * @param pfn   a valid frame
+     * @param delta what to add
+     * @return the word after the add
+     */
+    public long wordAdd(long pfn, long delta) {
+        return (long) LONG.getAndAdd(full(pfn).word, (int) (pfn & SECTION_MASK), delta) + delta;
+    }
+
+    // ---- atomic flag operations (include/linux/page-flags.h SetPageX/TestSetPageX/ClearPageX) ----
+
+    /**
+     * {@code TestSetPageX()}: sets the bits atomically.
+     *
+     * @param pfn  a valid frame
+     * @param bits {@link PageFlags} bits
+     * @return whether all of them were set already
+     */
+    public boolean testAndSetFlag(long pfn, int bits) {
+        int[] section = sections[(int) (pfn >>> SECTION_SHIFT)];
+        int i = (int) (pfn & SECTION_MASK);
+        int old = (int) INT.getAndBitwiseOr(section, i, bits);
+        return (old & bits) == bits;
+    }
+
+    /**
+     * {@code TestClearPageX()}: clears the bits atomically.
+     *
+     * @param pfn  a valid frame
+     * @param bits {@link PageFlags} bits
+     * @return whether any of them was set
+     */
+    public boolean clearFlag(long pfn, int bits) {
+        int[] section = sections[(int) (pfn >>> SECTION_SHIFT)];
+        int old = (int) INT.getAndBitwiseAnd(section, (int) (pfn & SECTION_MASK), ~bits);
+        return (old & bits) != 0;
+    }
+
+    /**
+     * What free_pages_prepare() does to a page going back to the allocator: clears the state flags
+     * (not PG_reserved, PG_slab or the zone), the mapping word and the counts, so that the page reads
+     * as a free one.
+     *
+     * @param pfn   the block's first frame
+     * @param order its order
+     */
+    public void resetForFree(long pfn, int order) {
+        long end = pfn + (1L << order);
+        update(pfn, end, ~(PageFlags.STATE_FLAGS | (PageFlags.ORDER_MASK << PageFlags.ORDER_SHIFT)), 0);
+        for (long p = pfn; p < end; p++) {
+            Extra e = extra((int) (p >>> SECTION_SHIFT));
+            if (e != null) {
+                int i = (int) (p & SECTION_MASK);
+                INT.setRelease(e.refcount, i, 0);
+                INT.setRelease(e.mapcount, i, 0);
+                LONG.setRelease(e.word, i, 0L);
+            }
+        }
+    }
+
+    private Extra extra(int section) {
+        return (Extra) EXTRA.getAcquire(extras, section);
+    }
+
+    /** @return the frame's section's lazy fields, made on first use */
+    private Extra full(long pfn) {
+        int s = (int) (pfn >>> SECTION_SHIFT);
+        Extra e = extra(s);
+        return e != null ? e : make(s);
+    }
+
+    private synchronized Extra make(int s) {
+        Extra e = extra(s);
+        if (e == null) {
+            if (sections[s] == null) {
+                throw new IllegalArgumentException("pfn: section " + s + " (expected: a valid frame)");
+            }
+            e = new Extra();
+            int[] flags = sections[s];
+            for (int i = 0; i < PAGES_PER_SECTION; i++) {
+                // __init_single_page(): every struct page starts with refcount 1; boot's free gives the
+                // free ones 0. Reserved frames keep their 1.
+                e.refcount[i] = (flags[i] & PageFlags.PG_RESERVED) != 0 ? 1 : 0;
+            }
+            EXTRA.setRelease(extras, s, e);
+        }
+        return e;
     }
 }

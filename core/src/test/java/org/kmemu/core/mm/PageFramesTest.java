@@ -36,4 +36,79 @@ class PageFramesTest {
         assertThat(PageFlags.zone(f.flags(15))).isEqualTo(ZoneType.DMA);
         assertThat(f.isReserved(15)).isFalse();
     }
+
+    @Test
+    void untouchedSectionsReadAsBootStateAndCostOnlyTheirFlags() {
+        long pps = PageFrames.PAGES_PER_SECTION;
+        PageFrames f = new PageFrames(2 * pps, List.of(new long[] {0, 2 * pps}));
+        f.setReserved(10, 2 * pps, false);
+        assertThat(f.refcount(5)).as("reserved: __init_single_page's 1").isEqualTo(1);
+        assertThat(f.refcount(pps + 3)).as("free").isZero();
+        assertThat(f.mapcount(pps + 3)).isZero();
+        assertThat(f.word(pps + 3)).isZero();
+        assertThat(f.fullSections()).isZero();
+        assertThat(f.metadataBytes()).isEqualTo(2 * PageFrames.FLAGS_BYTES * pps);
+
+        f.setRefcount(pps + 3, 1);
+        assertThat(f.fullSections()).isEqualTo(1);
+        assertThat(f.metadataBytes()).isEqualTo(2 * 4 * pps + 16 * pps);
+        assertThat(f.refcount(pps + 3)).isEqualTo(1);
+        assertThat(f.refcount(pps + 4)).isZero();
+        assertThat(f.refcount(5)).as("section 0 still lazy").isEqualTo(1);
+        f.setRefcount(20, 1);
+        assertThat(f.refcount(5)).as("made sections keep reserved frames at 1").isEqualTo(1);
+        assertThat(f.refcount(21)).isZero();
+    }
+
+    @Test
+    void theFullStructPageCostsTwentyBytesInCoreAndTheBudgetHolds() {
+        // docs/architecture.md's budget: 4 (flags) + 16 (refcount, mapcount, word) in core, plus the buddy
+        // plugin's 9 (state byte, two list links): the figure the done-means caps at 24.
+        assertThat(PageFrames.FLAGS_BYTES + PageFrames.EXTRA_BYTES).isEqualTo(20);
+    }
+
+    @Test
+    void refcountOperationsAreKernelLike() {
+        PageFrames f = new PageFrames(100, List.of(new long[] {0, 100}));
+        f.setReserved(0, 100, false);
+        assertThat(f.refAddUnlessZero(7, 1)).as("get_page_unless_zero on a free page").isFalse();
+        assertThat(f.refcount(7)).isZero();
+        f.setRefcount(7, 1);
+        assertThat(f.refAddUnlessZero(7, PageFrames.GUP_PIN_COUNTING_BIAS)).isTrue();
+        assertThat(f.refcount(7)).isEqualTo(1025);
+        assertThat(f.refAdd(7, -1025)).isZero();
+        assertThat(f.mapcountAdd(7, 1)).isEqualTo(1);
+        assertThat(f.mapcount(7)).isEqualTo(1);
+        assertThat(f.mapcountAdd(7, -1)).isZero();
+    }
+
+    @Test
+    void atomicFlagsAndResetForFree() {
+        PageFrames f = new PageFrames(100, List.of(new long[] {0, 100}));
+        f.setReserved(0, 100, false);
+        f.setZone(0, 100, ZoneType.NORMAL);
+        assertThat(f.testAndSetFlag(8, PageFlags.PG_DIRTY)).isFalse();
+        assertThat(f.testAndSetFlag(8, PageFlags.PG_DIRTY)).isTrue();
+        assertThat(f.clearFlag(8, PageFlags.PG_DIRTY)).isTrue();
+        assertThat(f.clearFlag(8, PageFlags.PG_DIRTY)).isFalse();
+        f.testAndSetFlag(8, PageFlags.PG_LOCKED | PageFlags.PG_UPTODATE | PageFlags.PG_SLAB);
+        f.setOrder(8, 3);
+        f.setRefcount(8, 2);
+        f.mapcountAdd(9, 1);
+        f.setWord(8, 10, 0x55);
+        assertThat(f.word(9)).isEqualTo(0x55);
+        assertThat(f.wordAdd(9, 1)).isEqualTo(0x56);
+        f.resetForFree(8, 1);
+        int flags = f.flags(8);
+        assertThat(flags & (PageFlags.PG_LOCKED | PageFlags.PG_UPTODATE)).isZero();
+        assertThat(flags & PageFlags.PG_SLAB).as("its owner clears PG_slab").isNotZero();
+        assertThat(PageFlags.order(flags)).isZero();
+        assertThat(PageFlags.zone(flags)).isEqualTo(ZoneType.NORMAL);
+        assertThat(f.refcount(8)).isZero();
+        assertThat(f.mapcount(9)).isZero();
+        assertThat(f.word(8)).isZero();
+        assertThat(f.word(9)).isZero();
+        assertThat(PageFlags.names(PageFlags.PG_LOCKED | PageFlags.PG_DIRTY | PageFlags.PG_ANON_EXCLUSIVE))
+                .isEqualTo("locked|dirty|anon_exclusive");
+    }
 }

@@ -189,6 +189,17 @@ public final class FirstFitPageAllocator implements PageAllocator {
     }
 
     @Override
+    public synchronized void splitPage(long pfn, int order) {
+        Integer had = allocated.get(pfn);
+        if (had == null || had != order) {
+            throw new IllegalArgumentException(String.format("splitPage: pfn:%05x order %d (expected: an allocated block)", pfn, order));
+        }
+        for (long p = pfn; p < pfn + (1L << order); p++) {
+            allocated.put(p, 0);
+        }
+    }
+
+    @Override
     public synchronized long nrFreePages(ZoneType zone) {
         for (Zone z : zones) {
             if (z.span.type() == zone) {

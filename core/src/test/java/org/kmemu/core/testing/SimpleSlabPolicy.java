@@ -23,7 +23,7 @@ import org.kmemu.api.SlabInfo;
  * it another, and with a table without caches its {@link SlabAllocator#kmalloc} takes each request plus
  * the table's header, rounded to 8, from a cache of that slot size.
  */
-public final class SimpleSlabPolicy implements ObjectAllocatorPolicy {
+public class SimpleSlabPolicy implements ObjectAllocatorPolicy {
     private final Function<SlabContext, KmallocSizes> table;
     private final boolean slabinfo;
 

@@ -382,6 +382,22 @@ final class BuddyAllocator implements PageAllocator {
         }
     }
 
+    @Override
+    public void splitPage(long pfn, int order) {
+        BuddyZone zone = zoneOf(pfn);
+        int i = zone == null ? -1 : (int) (pfn - zone.startPfn);
+        if (zone == null || order < 0 || order > maxOrder || !PageState.isAllocatedHead(zone.state[i], order)) {
+            throw new IllegalArgumentException(String.format("splitPage: pfn:%05x order %d (expected: an allocated block)",
+                    pfn, order));
+        }
+        // split_page(): every page becomes an allocated order-0 page of the block's migrate type. Only
+        // the freeing caller touches an allocated block, so no lock is needed.
+        byte page = PageState.allocated(0, PageState.migratetype(zone.state[i]));
+        for (int j = 0; j < 1 << order; j++) {
+            zone.state[i + j] = page;
+        }
+    }
+
     /** {@code free_unref_page()} + {@code free_unref_page_commit()} for order 0. */
     private static void freeUnrefPage(PerCpuPages p, BuddyZone zone, int i) {
         int mt = zone.pageblockMigratetype(i);

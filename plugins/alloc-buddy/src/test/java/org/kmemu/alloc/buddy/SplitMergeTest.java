@@ -67,6 +67,36 @@ class SplitMergeTest {
     }
 
     @Test
+    void splitPageMakesEveryPageAnOrder0AllocationThatMergesBackWhenAllAreFreed() {
+        BuddyAllocator a = oneOrder3Block();
+        long p = a.allocPages(0, Gfp.GFP_HIGHUSER_MOVABLE, 3);
+        a.splitPage(p, 3);
+        assertThat(a.zoneStats(ZoneType.NORMAL).freePages()).isZero();
+        for (long q = p + 7; q >= p + 1; q--) {
+            a.freePages(0, q, 0);
+        }
+        assertThat(a.nrBadPages()).as("each page is freed as its own order-0 allocation").isZero();
+        assertThat(a.zoneStats(ZoneType.NORMAL).freePages()).isEqualTo(7);
+        a.freePages(0, p, 3);
+        assertThat(a.nrBadPages()).as("the block no longer exists at order 3").isEqualTo(1);
+        a.freePages(0, p, 0);
+        assertThat(a.zoneStats(ZoneType.NORMAL).freeBlocks()[MOVABLE]).containsExactly(0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+        assertThat(a.nrBadPages()).isEqualTo(1);
+    }
+
+    @Test
+    void splitPageOfABlockThatIsNotAllocatedIsRefused() {
+        BuddyAllocator a = oneOrder3Block();
+        long p = a.allocPages(0, Gfp.GFP_HIGHUSER_MOVABLE, 2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.splitPage(p, 1))
+                .hasMessageContaining("expected: an allocated block");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.splitPage(p + 4, 0))
+                .hasMessageContaining("expected: an allocated block");
+        a.freePages(0, p, 2);
+        assertThat(a.nrBadPages()).isZero();
+    }
+
+    @Test
     void buddyArithmeticFollowsFindBuddyPfn() {
         // __find_buddy_pfn(): pfn ^ (1 << order); the parent is pfn & buddy.
         assertThat(0x1234L ^ (1 << 2)).isEqualTo(0x1230L);

@@ -72,7 +72,6 @@ final class SlabAllocatorImpl implements SlabAllocator {
     private final KernelMemory memory;
     private final SlabPages pages;
     private final int pageShift;
-    private final SlabPageMap pageMap;
     private final PerCpuOwnership perCpu;
     /** The management caches by size class (log2), created on first use; guarded by this. */
     private final KmemCache[] mgmtCaches = new KmemCache[32];
@@ -83,7 +82,6 @@ final class SlabAllocatorImpl implements SlabAllocator {
         this.memory = context.memory();
         this.pages = context.pages();
         this.pageShift = context.pageShift();
-        this.pageMap = new SlabPageMap(pageShift);
         this.perCpu = context.perCpu();
     }
 
@@ -166,7 +164,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
             }
         }
         if (objp != 0) {
-            Slab s = pageMap.lookup(objp);
+            Slab s = (Slab) pages.owner(objp);
             s.markAllocated(s.objToIndex(objp));
         }
         return objp;
@@ -274,7 +272,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
             offset += g.freelistSize();
         }
         Slab s = new Slab(c, base, base + offset, freelist);
-        pageMap.map(s, g.pagesPerSlab());
+        pages.setOwner(base, g.order(), s);
         // cache_init_objs: constructors run without locks; then freelist[i] = i.
         for (int i = 0; i < g.num(); i++) {
             if (c.ctor != null) {
@@ -318,7 +316,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
     @Override
     public void free(int cpu, SlabCache cache, long objp) {
         KmemCache named = slab(cache);
-        Slab s = pageMap.lookup(objp);
+        Slab s = (Slab) pages.owner(objp);
         if (s == null) {
             context.log().warn("virt_to_cache: Object is not a Slab page!");
             return;
@@ -384,7 +382,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
         Slab dead = null;
         for (int i = 0; i < nr; i++) {
             long objp = objpp[i];
-            Slab s = pageMap.lookup(objp);
+            Slab s = (Slab) pages.owner(objp);
             assert s != null && s.cache == c : "free_block of a foreign object";
             s.list.remove(s);
             slabPutObj(s, s.objToIndex(objp));
@@ -416,7 +414,6 @@ final class SlabAllocatorImpl implements SlabAllocator {
 
     private void slabDestroy(int cpu, Slab s) {
         SlabGeometry g = s.cache.geometry;
-        pageMap.unmap(s, g.pagesPerSlab());
         pages.freeSlab(cpu, s.base, g.order());
         if (g.offSlab()) {
             free(cpu, s.cache.freelistCache, s.freelist);
@@ -428,7 +425,7 @@ final class SlabAllocatorImpl implements SlabAllocator {
 
     @Override
     public SlabCache cacheOf(long objp) {
-        Slab s = pageMap.lookup(objp);
+        Slab s = (Slab) pages.owner(objp);
         return s == null ? null : s.cache;
     }
 

@@ -44,8 +44,8 @@ import org.kmemu.api.SlabPages;
  *       they are entirely free. kmem_cache_destroy succeeds when no object of the cache is in use.</li>
  * </ul>
  *
- * <p>Locking: one lock, the heap's monitor, is SLOB's {@code slob_lock}; it guards the heap, the page
- * directory, the records and the counters. The page allocator, constructors and the log are called
+ * <p>Locking: one lock, the heap's monitor, is SLOB's {@code slob_lock}; it guards the heap, the slab
+ * owners it records through {@code SlabPages.setOwner}, the records and the counters. The page allocator, constructors and the log are called
  * without it. CPU numbers are ignored: SLOB has no per-CPU state.
  */
 final class SlobAllocator implements SlabAllocator {
@@ -62,7 +62,6 @@ final class SlobAllocator implements SlabAllocator {
     private final KernelMemory memory;
     private final int pageShift;
     private final SlobUnits slob;
-    private final PageDirectory directory;
     private final SlobHeap heap;
     private final ArrayDeque<SlobPage> spareBig = new ArrayDeque<>();
     private SlobCache[] caches = new SlobCache[16];
@@ -76,8 +75,7 @@ final class SlobAllocator implements SlabAllocator {
         this.memory = context.memory();
         this.pageShift = context.pageShift();
         this.slob = new SlobUnits(memory, pageShift);
-        this.directory = new PageDirectory(pageShift);
-        this.heap = new SlobHeap(slob, directory, options.keepEmptyPage());
+        this.heap = new SlobHeap(slob, pages, options.keepEmptyPage());
         this.kmallocHeap = new SlobCache("kmalloc", 0, ARCH_KMALLOC_MINALIGN, SlabFlags.SLAB_KMALLOC, null, nextId++,
                 ARCH_KMALLOC_MINALIGN, false, 0, 0);
         caches[kmallocHeap.id] = kmallocHeap;
@@ -235,7 +233,7 @@ final class SlobAllocator implements SlabAllocator {
             memory.writeInt(b, size);
         }
         long obj = b + s.header;
-        SlobPage sp = directory.lookup(obj);
+        SlobPage sp = (SlobPage) pages.owner(obj);
         int u = (int) ((obj - sp.addr) / slob.unit);
         // Records of earlier objects inside the new block would mislead cacheOf's backward scan.
         Arrays.fill(sp.owner, (int) ((b - sp.addr) / slob.unit), Math.min(u + slob.unitsOf(size), slob.pageUnits),
@@ -256,7 +254,7 @@ final class SlobAllocator implements SlabAllocator {
             sp.addr = addr;
             sp.order = s.order;
             sp.big = s;
-            directory.set(addr, 1 << s.order, sp);
+            pages.setOwner(addr, s.order, sp);
             s.inuse++;
         }
         return addr;
@@ -272,12 +270,12 @@ final class SlobAllocator implements SlabAllocator {
         long page = 0;
         int order = 0;
         synchronized (heap) {
-            SlobPage sp = directory.lookup(objp);
+            SlobPage sp = (SlobPage) pages.owner(objp);
             owner = sp == null ? null : sp.big != null ? bigOwnerLocked(sp, objp) : smallOwnerLocked(sp, objp);
             if (owner != null) {
                 owner.inuse--;
                 if (sp.big != null) {
-                    directory.set(sp.addr, 1 << sp.order, null);
+                    pages.setOwner(sp.addr, sp.order, null);
                     page = sp.addr;
                     order = sp.order;
                     sp.big = null;
@@ -331,7 +329,7 @@ final class SlobAllocator implements SlabAllocator {
         boolean slabPage;
         boolean wasObject = false;
         synchronized (heap) {
-            SlobPage sp = directory.lookup(objp);
+            SlobPage sp = (SlobPage) pages.owner(objp);
             slabPage = sp != null;
             if (slabPage && sp.big == null && (objp - sp.addr) % slob.unit == 0) {
                 wasObject = sp.owner[(int) ((objp - sp.addr) / slob.unit)] != 0;
@@ -361,7 +359,7 @@ final class SlobAllocator implements SlabAllocator {
     @Override
     public SlabCache cacheOf(long objp) {
         synchronized (heap) {
-            SlobPage sp = directory.lookup(objp);
+            SlobPage sp = (SlobPage) pages.owner(objp);
             if (sp == null) {
                 return null;
             }

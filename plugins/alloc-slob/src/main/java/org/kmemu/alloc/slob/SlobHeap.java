@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.kmemu.api.SlabPages;
 
 /**
  * The SLOB heap proper (mm/slob.c {@code slob_alloc}, {@code slob_page_alloc}, {@code slob_free}):
@@ -34,7 +35,7 @@ final class SlobHeap {
     static final int SLOB_BREAK2 = 1024;
 
     final SlobUnits slob;
-    final PageDirectory directory;
+    final SlabPages pages;
     private final SlobPage[] lists = {SlobPage.head(), SlobPage.head(), SlobPage.head()};
     /** Every heap page out, full ones included (SLOB kept no such list; slabInfo needs it). */
     final List<SlobPage> heapPages = new ArrayList<>();
@@ -51,9 +52,9 @@ final class SlobHeap {
     /** slob_page_alloc's {@code page_removed_from_list} out-parameter. */
     private boolean pageRemoved;
 
-    SlobHeap(SlobUnits slob, PageDirectory directory, boolean keepEmptyPage) {
+    SlobHeap(SlobUnits slob, SlabPages pages, boolean keepEmptyPage) {
         this.slob = slob;
-        this.directory = directory;
+        this.pages = pages;
         this.keepEmptyPage = keepEmptyPage;
     }
 
@@ -109,7 +110,7 @@ final class SlobHeap {
         addToList(sp, listFor(bytes));
         sp.index = heapPages.size();
         heapPages.add(sp);
-        directory.set(vaddr, 1, sp);
+        pages.setOwner(vaddr, 0, sp);
         long b = pageAllocLocked(sp, slob.unitsOf(bytes), align, alignOffset);
         assert b != 0 : "a fresh page must fit " + bytes + " bytes";
         return b;
@@ -167,7 +168,7 @@ final class SlobHeap {
      * @return the page to give back to the page allocator (it became entirely free), or 0
      */
     long freeLocked(long b, int bytes) {
-        SlobPage sp = directory.lookup(b);
+        SlobPage sp = (SlobPage) pages.owner(b);
         assert sp != null && sp.owner != null : Long.toHexString(b);
         int units = slob.unitsOf(bytes);
         long release = 0;
@@ -247,7 +248,7 @@ final class SlobHeap {
 
     /** Forgets a heap page that goes back to the page allocator; its descriptor is kept for reuse. */
     private void releaseLocked(SlobPage sp) {
-        directory.set(sp.addr, 1, null);
+        pages.setOwner(sp.addr, 0, null);
         Arrays.fill(sp.owner, (char) 0);
         SlobPage last = heapPages.remove(heapPages.size() - 1);
         if (last != sp) {

@@ -44,7 +44,7 @@ import org.kmemu.api.SlabPages;
  * destroy are correct from any thread and are not checked.
  *
  * <p>Lock order: a CPU's {@link CpuSlab} monitor (local_lock), then the cache's {@link CacheNode}
- * (n->list_lock), then the {@link SlabPageMap}. Pages go back to the page allocator outside the node
+ * (n->list_lock), then the machine's slab-owner table ({@code SlabPages.setOwner}). Pages go back to the page allocator outside the node
  * lock, as discard_slab does. Misuse is reported in the kernel's words and the call is then ignored
  * (a wrong cache is warned about and the object freed to its own cache, as cache_from_obj returns it).
  *
@@ -77,7 +77,6 @@ final class SlubAllocator implements SlabAllocator {
     private final int pointerBytes;
     private final SlabPages pages;
     private final int pageShift;
-    private final SlabPageMap pageMap;
     private final PerCpuOwnership perCpu;
     /** TAINT_BAD_PAGE, set by the first slab_bug report. */
     private volatile boolean tainted;
@@ -92,7 +91,6 @@ final class SlubAllocator implements SlabAllocator {
         }
         this.pages = context.pages();
         this.pageShift = context.pageShift();
-        this.pageMap = new SlabPageMap(pageShift);
         this.perCpu = context.perCpu();
     }
 
@@ -260,7 +258,7 @@ final class SlubAllocator implements SlabAllocator {
             slab.cache = s;
             n.nrSlabs++;
             n.totalObjects += objects;
-            pageMap.set(addr, 1 << order, slab);
+            pages.setOwner(addr, order, slab);
         }
         return slab;
     }
@@ -271,7 +269,7 @@ final class SlubAllocator implements SlabAllocator {
     @Override
     public void free(int cpu, SlabCache cache, long objp) {
         SlubCache s = slub(cache);
-        Slab slab = pageMap.lookup(objp);
+        Slab slab = (Slab) pages.owner(objp);
         SlubCache owner = slab == null ? null : slab.cache;
         if (owner != s) {
             freeMisdirected(cpu, s, owner, objp);
@@ -400,7 +398,7 @@ final class SlubAllocator implements SlabAllocator {
         assert !slab.onPartial && !slab.frozen && slab.inuse == 0;
         n.nrSlabs--;
         n.totalObjects -= slab.objects;
-        pageMap.set(slab.addr, 1 << slab.order, null);
+        pages.setOwner(slab.addr, slab.order, null);
         n.recycleDescriptorLocked(slab);
     }
 
@@ -556,7 +554,7 @@ final class SlubAllocator implements SlabAllocator {
 
     @Override
     public SlabCache cacheOf(long objp) {
-        Slab slab = pageMap.lookup(objp);
+        Slab slab = (Slab) pages.owner(objp);
         return slab == null ? null : slab.cache;
     }
 
