@@ -5,7 +5,6 @@ import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.LogLevel;
-import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFrames;
 
 /**
@@ -28,12 +27,17 @@ public final class AddressTranslation {
     private final KernelLog log;
     private final int shift;
 
-    /** @param machine a booted machine */
-    public AddressTranslation(Machine machine) {
-        this.log = machine.log();
-        this.layout = machine.layout();
-        this.frames = machine.pageFrames();
-        this.shift = machine.pageShift();
+    /**
+     * @param layout    the kernel's virtual layout (PAGE_OFFSET, high_memory, the direct map)
+     * @param frames    the page frames (pfn_valid, PG_highmem)
+     * @param log       where a VIRTUAL_BUG_ON report goes
+     * @param pageShift PAGE_SHIFT
+     */
+    public AddressTranslation(KernelLayout layout, PageFrames frames, KernelLog log, int pageShift) {
+        this.log = log;
+        this.layout = layout;
+        this.frames = frames;
+        this.shift = pageShift;
     }
 
     /** @param vaddr a direct-mapped address @return {@code __pa(vaddr)} */

@@ -2,6 +2,7 @@ package org.kmemu.core.kernel;
 
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.ObjectAllocatorPolicy;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.trace.TraceBuffer;
 
@@ -30,7 +31,7 @@ public final class Kernel {
      */
     public Kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
         this.trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
-        this.addresses = new AddressTranslation(machine);
+        this.addresses = KernelServices.addressTranslation(machine);
         this.pages = new PageApi(machine, trace);
         this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);
         MightSleep mightSleep = new MightSleep(machine.log());

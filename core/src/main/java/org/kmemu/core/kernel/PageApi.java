@@ -5,6 +5,7 @@ import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.MappingWord;
 import org.kmemu.core.mm.PageFlags;
@@ -48,7 +49,7 @@ public final class PageApi {
     public PageApi(Machine machine, TraceBuffer trace) {
         this.machine = machine;
         this.allocator = machine.pageAllocator();
-        this.addr = new AddressTranslation(machine);
+        this.addr = KernelServices.addressTranslation(machine);
         this.trace = trace;
         this.pageAllocNanos = machine.clock().pageAllocNanos();
         this.pageFreeNanos = machine.clock().pageFreeNanos();

@@ -19,6 +19,7 @@ import org.kmemu.api.SlabFlags;
 import org.kmemu.api.SlabInfo;
 import org.kmemu.api.SlabPages;
 import org.kmemu.api.ZoneType;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.HandleTable;
@@ -92,7 +93,7 @@ public final class SlabLayer {
         this.slabFreeNanos = machine.clock().slabFreeNanos();
         this.shift = machine.pageShift();
         this.memory = new DirectMapMemory(machine.layout(), machine.memory());
-        this.addr = new AddressTranslation(machine);
+        this.addr = KernelServices.addressTranslation(machine);
         Context context = new Context(config, machine, this.memory, new Pages());
         this.slab = policy.create(context);
         this.procSlabinfo = policy.procSlabinfo();

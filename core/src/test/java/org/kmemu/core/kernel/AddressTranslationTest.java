@@ -7,13 +7,14 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.WalkReport;
 import org.kmemu.core.testing.TestMachines;
 
 class AddressTranslationTest {
     private static final Machine I386 = TestMachines.i386(2L << 30);
-    private static final AddressTranslation T = new AddressTranslation(I386);
+    private static final AddressTranslation T = KernelServices.addressTranslation(I386);
 
     @Property(tries = 300)
     void pageAddressVirtToPageAndTheTablesAgree(@ForAll @LongRange(min = 0x100, max = 0x37fff) long pfn) {

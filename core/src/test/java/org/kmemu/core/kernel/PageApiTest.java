@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.PageAllocator;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.testing.TestMachines;
@@ -21,7 +22,7 @@ class PageApiTest {
     void getFreePagesGivesADirectMappedAddressOfLowmem() {
         long v = pages.getFreePages(cpu, Gfp.GFP_KERNEL, 1);
         assertThat(v).isNotZero();
-        long pfn = new AddressTranslation(m).virtToPage(v);
+        long pfn = KernelServices.addressTranslation(m).virtToPage(v);
         assertThat(pfn).isLessThan(m.layout().maxLowPfn());
         cpu.store64(v + 4096 + 8, 77);
         assertThat(m.memory().readLong((pfn << 12) + 4096 + 8)).isEqualTo(77);

@@ -8,6 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.SlabCache;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mmu.Cpu;
@@ -83,6 +84,6 @@ class SlabLayer64kTest {
     }
 
     private int flags(long p) {
-        return m.pageFrames().flags(new AddressTranslation(m).virtToPage(p));
+        return m.pageFrames().flags(KernelServices.addressTranslation(m).virtToPage(p));
     }
 }

@@ -13,6 +13,7 @@ import org.kmemu.api.KmallocSizes;
 import org.kmemu.api.SlabCache;
 import org.kmemu.api.SlabFlags;
 import org.kmemu.core.config.TypesafeConfigView;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.proc.ProcFs;
 import org.kmemu.core.mmu.Cpu;
@@ -63,7 +64,7 @@ class SlabLayerTest {
         trace.setEnabled(true);
         long p = own.kmalloc(cpu, 9000, Gfp.GFP_KERNEL, "t");
         assertThat(own.ksize(p)).as("a cache object, not compound pages").isEqualTo(65536);
-        assertThat(m.pageFrames().flags(new AddressTranslation(m).virtToPage(p)) & org.kmemu.core.mm.PageFlags.PG_SLAB).isNotZero();
+        assertThat(m.pageFrames().flags(KernelServices.addressTranslation(m).virtToPage(p)) & org.kmemu.core.mm.PageFlags.PG_SLAB).isNotZero();
         assertThat(trace.events()).anySatisfy(e -> assertThat(e).contains("bytes_req=9000 bytes_alloc=65536"));
         own.kfree(cpu, p, "t");
         assertThat(own.kmalloc(cpu, 65537, Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, "t")).as("beyond KMALLOC_MAX_SIZE").isZero();

@@ -11,6 +11,7 @@ import org.kmemu.api.SlabCache;
 import org.kmemu.api.SlabContext;
 import org.kmemu.api.SlabPages;
 import org.kmemu.core.config.TypesafeConfigView;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mmu.Cpu;
@@ -61,7 +62,7 @@ class SlabOwnerTest {
         assertThat(sp.owner(m.layout().vmallocStart() + 4096)).isNull();
         long page = pages.getFreePages(cpu, Gfp.GFP_KERNEL, 0);
         assertThat(sp.owner(page)).as("a page that is no slab").isNull();
-        assertThat(m.pageFrames().flags(new AddressTranslation(m).virtToPage(page)) & PageFlags.PG_SLAB).isZero();
+        assertThat(m.pageFrames().flags(KernelServices.addressTranslation(m).virtToPage(page)) & PageFlags.PG_SLAB).isZero();
         assertThatThrownBy(() -> sp.setOwner(page, 0, new Object())).hasMessageContaining("expected: a slab from allocSlab");
         pages.freePagesVirt(cpu, page, 0);
     }

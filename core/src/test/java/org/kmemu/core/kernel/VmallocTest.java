@@ -9,6 +9,7 @@ import org.kmemu.api.Gfp;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.machine.Boot;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.PageFaultException;
@@ -69,7 +70,7 @@ class VmallocTest {
     void dataWrittenThroughVmallocLandsInTheBackingPagesAndTheDirectMapSeesIt() {
         Machine m = TestMachines.x86_64(4L << 30);
         Vmalloc v = new Vmalloc(m);
-        AddressTranslation t = new AddressTranslation(m);
+        AddressTranslation t = KernelServices.addressTranslation(m);
         Cpu cpu = m.mmu().cpu(0);
         long p = v.vmalloc(cpu, 3 * PAGE, "test");
         long[] pages = v.findVmArea(p).pages();
@@ -93,7 +94,7 @@ class VmallocTest {
     void onI386VmallocPagesComeFromHighmemAndNeedNoKmap() {
         Machine m = TestMachines.i386(2L << 30);
         Vmalloc v = new Vmalloc(m);
-        AddressTranslation t = new AddressTranslation(m);
+        AddressTranslation t = KernelServices.addressTranslation(m);
         Cpu cpu = m.mmu().cpu(0);
         long highFree = m.nrFreeHighPages();
         long p = v.vmalloc(cpu, 16 * PAGE, "test");
@@ -302,7 +303,7 @@ class VmallocTest {
     void vmapMapsTheCallersPagesAndVunmapLeavesThemAllocated() {
         Machine m = TestMachines.i386(2L << 30);
         Vmalloc v = new Vmalloc(m);
-        AddressTranslation t = new AddressTranslation(m);
+        AddressTranslation t = KernelServices.addressTranslation(m);
         Cpu cpu = m.mmu().cpu(0);
         PageAllocator pa = m.pageAllocator();
         long[] pfns = new long[3];

@@ -1,0 +1,21 @@
+package org.kmemu.core.machine;
+
+import org.kmemu.core.kernel.AddressTranslation;
+
+/**
+ * Wires the kernel services of a booted machine: each service's constructor takes exactly what it uses
+ * (the page allocator, the page frames, the layout, RAM, the MMU, the log, the trace buffer, the clock's
+ * costs, other services), and this class, which alone knows the {@link Machine}, hands those parts over.
+ * Boot calls {@link #kernel} once; tests that want one service on a test machine call its method here.
+ * No service holds the Machine, so the Machine, which holds the {@link org.kmemu.core.kernel.Kernel}
+ * facade, is not reachable from a service: the Machine↔Kernel cycle is gone.
+ */
+public final class KernelServices {
+    private KernelServices() {
+    }
+
+    /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */
+    public static AddressTranslation addressTranslation(Machine machine) {
+        return new AddressTranslation(machine.layout(), machine.pageFrames(), machine.log(), machine.pageShift());
+    }
+}
