@@ -32,7 +32,7 @@ public final class Kernel {
     public Kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
         this.trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
         this.addresses = KernelServices.addressTranslation(machine);
-        this.pages = new PageApi(machine, trace);
+        this.pages = KernelServices.pageApi(machine, trace);
         this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);
         MightSleep mightSleep = new MightSleep(machine.log());
         this.highmem = new Highmem(machine, mightSleep);

@@ -1,12 +1,14 @@
 package org.kmemu.core.kernel;
 
 import java.util.List;
+import org.kmemu.api.ArchSpec;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
-import org.kmemu.core.machine.KernelServices;
-import org.kmemu.core.machine.Machine;
+import org.kmemu.core.config.MachineConfig;
+import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mm.MappingWord;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
@@ -33,7 +35,6 @@ import org.kmemu.core.trace.TraceBuffer;
  * runs on the calling CPU.
  */
 public final class PageApi {
-    private final Machine machine;
     private final PageAllocator allocator;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
@@ -41,20 +42,35 @@ public final class PageApi {
     private final long pageFreeNanos;
     private final int shift;
     private final PageFrames frames;
+    private final PhysicalMemory memory;
+    private final KernelLog log;
+    private final ArchSpec arch;
+    private final long memmapVirt;
 
     /**
-     * @param machine a booted machine
-     * @param trace   where tracepoint events go
+     * @param arch       the architecture (PAGE_SHIFT, pointer width for dump_page, sizeof(struct page))
+     * @param allocator  the buddy allocator the pages come from
+     * @param frames     the page frames (refcount, mapcount, flags, the mapping word)
+     * @param memory     RAM, which __GFP_ZERO clears
+     * @param addr       the address conversions (page_address for the trace events)
+     * @param memmapVirt the kernel virtual address of mem_map (a page's struct page address in reports)
+     * @param log        where warnings and Bad page state go
+     * @param trace      where tracepoint events go
+     * @param clock      the modelled costs of an allocation and a free, charged to the calling CPU
      */
-    public PageApi(Machine machine, TraceBuffer trace) {
-        this.machine = machine;
-        this.allocator = machine.pageAllocator();
-        this.addr = KernelServices.addressTranslation(machine);
+    public PageApi(ArchSpec arch, PageAllocator allocator, PageFrames frames, PhysicalMemory memory,
+            AddressTranslation addr, long memmapVirt, KernelLog log, TraceBuffer trace, MachineConfig.ClockSpec clock) {
+        this.arch = arch;
+        this.allocator = allocator;
+        this.addr = addr;
         this.trace = trace;
-        this.pageAllocNanos = machine.clock().pageAllocNanos();
-        this.pageFreeNanos = machine.clock().pageFreeNanos();
-        this.shift = machine.pageShift();
-        this.frames = machine.pageFrames();
+        this.pageAllocNanos = clock.pageAllocNanos();
+        this.pageFreeNanos = clock.pageFreeNanos();
+        this.shift = arch.pageShift();
+        this.frames = frames;
+        this.memory = memory;
+        this.log = log;
+        this.memmapVirt = memmapVirt;
     }
 
     /**
@@ -73,7 +89,7 @@ public final class PageApi {
             // __alloc_pages(): WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) and NULL (mm/page_alloc.c);
             // the order is unsigned there, so a negative one is huge.
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                KernelWarning.warnOn(machine.log(), cpu, "mm/page_alloc.c __alloc_pages",
+                KernelWarning.warnOn(log, cpu, "mm/page_alloc.c __alloc_pages",
                         String.format("alloc_pages: order %d > MAX_PAGE_ORDER %d", order, allocator.maxOrder()));
             }
             return PageAllocator.NO_PFN;
@@ -95,7 +111,7 @@ public final class PageApi {
             frames.setOrder(pfn, order);
         }
         if ((gfp & Gfp.__GFP_ZERO) != 0) {
-            machine.memory().fill(pfn << shift, (byte) 0, 1L << (shift + order));
+            memory.fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
         if (trace.enabled()) {
             Task current = cpu.current();
@@ -119,20 +135,20 @@ public final class PageApi {
         cpu.charge(pageFreeNanos);
         if (pfn == PageAllocator.NO_PFN) {
             // __free_pages(NULL, order): put_page_testzero() reads the NULL page's refcount.
-            int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+            int digits = arch.virtAddressBits() > 32 ? 16 : 8;
             List<String> report = List.of(String.format("BUG: kernel NULL pointer dereference, address: %0" + digits + "x", 0x34),
                     "__free_pages(NULL, " + order + "): the page of a failed alloc_pages", "Oops: 0000 [#1] SMP");
             for (String line : report) {
-                machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+                log.printk(org.kmemu.api.LogLevel.EMERG, line);
             }
             throw new KernelBugException(report);
         }
         if (order < 0 || order > allocator.maxOrder()) {
             // The kernel has no check: free_pages_prepare() walks 2^order pages into its neighbours' and
             // finds them in use. kmemu reports the bad page without touching them.
-            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+            log.printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
                     cpu.current().comm(), pfn));
-            machine.log().printk(cpu.id(), LogLevel.ERR, String.format("page dumped because: __free_pages order %d > MAX_PAGE_ORDER %d",
+            log.printk(cpu.id(), LogLevel.ERR, String.format("page dumped because: __free_pages order %d > MAX_PAGE_ORDER %d",
                     order, allocator.maxOrder()));
             return;
         }
@@ -206,12 +222,12 @@ public final class PageApi {
 
     /** bad_page(): the report, then dump_page(); the page is left alone (leaked). */
     private void badPage(Cpu cpu, long pfn, String reason) {
-        machine.log().printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
+        log.printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
                 cpu.current().comm(), pfn));
         for (String line : dumpPage(pfn)) {
-            machine.log().printk(cpu.id(), LogLevel.WARNING, line);
+            log.printk(cpu.id(), LogLevel.WARNING, line);
         }
-        machine.log().printk(cpu.id(), LogLevel.WARNING, "page dumped because: " + reason);
+        log.printk(cpu.id(), LogLevel.WARNING, "page dumped because: " + reason);
     }
 
     /**
@@ -224,7 +240,7 @@ public final class PageApi {
     public List<String> dumpPage(long pfn) {
         int flags = frames.flags(pfn);
         long word = (flags & PageFlags.PG_SLAB) != 0 ? 0 : frames.word(pfn);
-        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        int digits = arch.virtAddressBits() > 32 ? 16 : 8;
         String names = PageFlags.names(flags);
         return List.of(
                 String.format("page: refcount:%d mapcount:%d mapping:%0" + digits + "x index:%#x pfn:%#x",
@@ -454,7 +470,7 @@ public final class PageApi {
         report.add("page dumped because: " + condition);
         report.addAll(KernelOopsException.bugLines("include/linux/mm.h", function, condition));
         for (String line : report) {
-            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+            log.printk(org.kmemu.api.LogLevel.EMERG, line);
         }
         return new KernelBugException(report);
     }
@@ -518,13 +534,13 @@ public final class PageApi {
      * model).
      */
     private long structPage(long pfn) {
-        return machine.memmapVirt() + pfn * machine.arch().structPageBytes();
+        return memmapVirt + pfn * arch.structPageBytes();
     }
 
     private KernelBugException bug(String file, String function, String condition, String why) {
         List<String> report = KernelOopsException.bugLines(file, function, condition + ": " + why);
         for (String line : report) {
-            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+            log.printk(org.kmemu.api.LogLevel.EMERG, line);
         }
         return new KernelBugException(report);
     }

@@ -1,6 +1,8 @@
 package org.kmemu.core.machine;
 
 import org.kmemu.core.kernel.AddressTranslation;
+import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.trace.TraceBuffer;
 
 /**
  * Wires the kernel services of a booted machine: each service's constructor takes exactly what it uses
@@ -17,5 +19,15 @@ public final class KernelServices {
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */
     public static AddressTranslation addressTranslation(Machine machine) {
         return new AddressTranslation(machine.layout(), machine.pageFrames(), machine.log(), machine.pageShift());
+    }
+
+    /**
+     * @param machine a booted machine
+     * @param trace   where its tracepoint events go
+     * @return alloc_pages and friends over the machine's buddy allocator
+     */
+    public static PageApi pageApi(Machine machine, TraceBuffer trace) {
+        return new PageApi(machine.arch(), machine.pageAllocator(), machine.pageFrames(), machine.memory(),
+                addressTranslation(machine), machine.memmapVirt(), machine.log(), trace, machine.clock());
     }
 }

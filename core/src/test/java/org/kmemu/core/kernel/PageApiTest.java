@@ -15,7 +15,7 @@ import org.kmemu.core.trace.TraceBuffer;
 class PageApiTest {
     private final Machine m = TestMachines.i386(2L << 30);
     private final TraceBuffer trace = new TraceBuffer(1000, m.cpus());
-    private final PageApi pages = new PageApi(m, trace);
+    private final PageApi pages = KernelServices.pageApi(m, trace);
     private final Cpu cpu = m.mmu().cpu(0);
 
     @Test

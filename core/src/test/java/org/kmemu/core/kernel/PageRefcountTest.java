@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.MappingWord;
 import org.kmemu.core.mm.PageFlags;
@@ -16,7 +17,7 @@ import org.kmemu.core.trace.TraceBuffer;
 /** struct page's life cycle through PageApi: refcounts, pins, mapcount, mapping and the free-time checks. */
 class PageRefcountTest {
     private final Machine m = TestMachines.i386(2L << 30);
-    private final PageApi pages = new PageApi(m, new TraceBuffer(1000, m.cpus()));
+    private final PageApi pages = KernelServices.pageApi(m, new TraceBuffer(1000, m.cpus()));
     private final Cpu cpu = m.mmu().cpu(0);
 
     @Test

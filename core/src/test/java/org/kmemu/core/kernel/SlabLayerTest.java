@@ -25,7 +25,7 @@ import org.kmemu.core.trace.TraceBuffer;
 class SlabLayerTest {
     private final Machine m = TestMachines.x86_64(1L << 30);
     private final TraceBuffer trace = new TraceBuffer(10_000, m.cpus());
-    private final PageApi pages = new PageApi(m, trace);
+    private final PageApi pages = KernelServices.pageApi(m, trace);
     private final SlabLayer slab = new SlabLayer(m, pages, new SimpleSlabPolicy(),
             new TypesafeConfigView(ConfigFactory.empty(), "kmemu.object-allocator.simple"), trace);
     private final Cpu cpu = m.mmu().cpu(0);

@@ -22,7 +22,7 @@ import org.kmemu.core.trace.TraceBuffer;
 /** SlabPages' owner word: the policy's slab descriptor kept in struct page, found from any address. */
 class SlabOwnerTest {
     private final Machine m = TestMachines.x86_64(1L << 30);
-    private final PageApi pages = new PageApi(m, new TraceBuffer(100, m.cpus()));
+    private final PageApi pages = KernelServices.pageApi(m, new TraceBuffer(100, m.cpus()));
     private SlabContext context;
     private final SlabLayer slab = new SlabLayer(m, pages, new SimpleSlabPolicy() {
         @Override
