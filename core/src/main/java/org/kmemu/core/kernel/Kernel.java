@@ -36,8 +36,8 @@ public final class Kernel {
         this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);
         MightSleep mightSleep = new MightSleep(machine.log());
         this.highmem = new Highmem(machine, mightSleep);
-        this.vmalloc = new Vmalloc(machine);
-        this.uaccess = new Uaccess(machine, mightSleep);
+        this.vmalloc = KernelServices.vmalloc(machine);
+        this.uaccess = KernelServices.uaccess(machine, mightSleep);
     }
 
     /** @return access_ok, copy_to_user, copy_from_user, get_user, put_user and the other uaccess helpers */

@@ -15,7 +15,7 @@ import org.kmemu.core.mmu.Cpu;
  * measured here on the calling CPU's clock. One instance per machine, shared by the services that may
  * sleep (kmap, the uaccess helpers); thread-safe.
  */
-final class MightSleep {
+public final class MightSleep {
     /** HZ jiffies: __might_resched reports at most once a second. */
     private static final long INTERVAL_NANOS = 1_000_000_000L;
 
@@ -24,7 +24,7 @@ final class MightSleep {
     private long lastNanos = -1;
 
     /** @param log the machine's kernel log */
-    MightSleep(KernelLog log) {
+    public MightSleep(KernelLog log) {
         this.log = log;
     }
 

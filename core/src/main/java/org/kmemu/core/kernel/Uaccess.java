@@ -2,7 +2,6 @@ package org.kmemu.core.kernel;
 
 import org.kmemu.api.Access;
 import org.kmemu.api.Errno;
-import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.FixupException;
@@ -56,18 +55,14 @@ public final class Uaccess {
     private final long taskSize;
     private final MightSleep mightSleep;
 
-    /** @param machine a booted machine */
-    public Uaccess(Machine machine) {
-        this(machine, new MightSleep(machine.log()));
-    }
-
     /**
-     * @param machine    a booted machine
+     * @param memory     RAM, which the copies read and write
+     * @param taskSize   TASK_SIZE, the limit access_ok checks against
      * @param mightSleep the machine's might_sleep() check, shared with the other services that may sleep
      */
-    Uaccess(Machine machine, MightSleep mightSleep) {
-        this.memory = machine.memory();
-        this.taskSize = machine.layout().taskSize();
+    public Uaccess(PhysicalMemory memory, long taskSize, MightSleep mightSleep) {
+        this.memory = memory;
+        this.taskSize = taskSize;
         this.mightSleep = mightSleep;
     }
 

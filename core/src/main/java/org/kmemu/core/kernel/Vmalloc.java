@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.kmemu.api.ArchSpec;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
@@ -11,7 +12,8 @@ import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.LogLevel;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PteFlags;
-import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
@@ -87,7 +89,10 @@ public final class Vmalloc {
     static final int GFP_RECLAIM_MASK = Gfp.__GFP_RECLAIM | Gfp.__GFP_IO | Gfp.__GFP_FS | Gfp.__GFP_NOWARN
             | Gfp.__GFP_RETRY_MAYFAIL | Gfp.__GFP_NOFAIL | Gfp.__GFP_NORETRY | Gfp.__GFP_MEMALLOC | Gfp.__GFP_NOMEMALLOC;
 
-    private final Machine machine;
+    private final PageFrames frames;
+    private final PhysicalMemory memory;
+    /** totalram_pages(): managed pages, fixed once boot has freed its memory. */
+    private final long totalRamPages;
     private final Mmu mmu;
     private final KernelPageTables tables;
     private final PageAllocator pages;
@@ -117,22 +122,32 @@ public final class Vmalloc {
     /**
      * Starts with the whole window free, as {@code vmalloc_init()} does.
      *
-     * @param machine a booted machine
+     * @param arch          the architecture (PAGE_SHIFT, pointer width)
+     * @param layout        the kernel's virtual layout (the vmalloc window)
+     * @param mmu           the MMU: the kernel page tables vmalloc maps into and the TLBs it flushes
+     * @param pages         the buddy allocator the backing pages come from
+     * @param frames        the page frames (refcounts of the backing pages)
+     * @param memory        RAM, which __GFP_ZERO clears
+     * @param log           where warnings go
+     * @param cpus          the number of CPUs (lazy_max_pages)
+     * @param totalRamPages totalram_pages(), the largest request vmalloc accepts
      */
-    public Vmalloc(Machine machine) {
-        this.machine = machine;
-        this.mmu = machine.mmu();
+    public Vmalloc(ArchSpec arch, KernelLayout layout, Mmu mmu, PageAllocator pages, PageFrames frames,
+            PhysicalMemory memory, KernelLog log, int cpus, long totalRamPages) {
+        this.mmu = mmu;
         this.tables = mmu.kernelTables();
-        this.pages = machine.pageAllocator();
-        this.log = machine.log();
-        KernelLayout layout = machine.layout();
+        this.pages = pages;
+        this.frames = frames;
+        this.memory = memory;
+        this.log = log;
+        this.totalRamPages = totalRamPages;
         this.vmallocStart = layout.vmallocStart();
         this.vmallocEnd = layout.vmallocEnd();
-        this.pageShift = machine.pageShift();
+        this.pageShift = arch.pageShift();
         this.pageSize = 1L << pageShift;
-        this.pointerBytes = machine.arch().virtAddressBits() > 32 ? 8 : 4;
+        this.pointerBytes = arch.virtAddressBits() > 32 ? 8 : 4;
         // lazy_max_pages(): fls(num_online_cpus()) * (32 MiB / PAGE_SIZE).
-        int fls = 32 - Integer.numberOfLeadingZeros(machine.cpus());
+        int fls = 32 - Integer.numberOfLeadingZeros(cpus);
         this.lazyMaxPages = fls * ((32L << 20) >>> pageShift);
         if (Long.compareUnsigned(vmallocStart, vmallocEnd) < 0) {
             free.put(vmallocStart, vmallocEnd);
@@ -184,7 +199,7 @@ public final class Vmalloc {
         }
         long realSize = size;
         long aligned = (size + pageSize - 1) & -pageSize;
-        if (aligned == 0 || Long.compareUnsigned(aligned >>> pageShift, machine.totalRamPages()) > 0) {
+        if (aligned == 0 || Long.compareUnsigned(aligned >>> pageShift, totalRamPages) > 0) {
             warnAlloc(cpu, gfp, "vmalloc error: size " + Long.toUnsignedString(realSize) + ", exceeds total pages");
             return 0;
         }
@@ -218,9 +233,9 @@ public final class Vmalloc {
                 return 0;
             }
             pfns[i] = pfn;
-            machine.pageFrames().setRefcount(pfn, 1); // set_page_refcounted(), as alloc_pages does
+            frames.setRefcount(pfn, 1); // set_page_refcounted(), as alloc_pages does
             if ((gfp & Gfp.__GFP_ZERO) != 0) {
-                machine.memory().fill(pfn << pageShift, (byte) 0, pageSize);
+                memory.fill(pfn << pageShift, (byte) 0, pageSize);
             }
         }
         int mapped = mapPages(cpu, start, pfns, nr);
@@ -257,14 +272,14 @@ public final class Vmalloc {
             throw new IllegalArgumentException("vmap: count " + count + " (expected: at most the " + pfns.length + " pages given)");
         }
         for (int i = 0; i < count; i++) {
-            if (!machine.pageFrames().pfnValid(pfns[i])) {
+            if (!frames.pfnValid(pfns[i])) {
                 // vmap_pages_pte_range(): WARN_ON(!pfn_valid(page_to_pfn(page))) and -EINVAL, so NULL.
                 KernelWarning.warnOn(log, cpu, "mm/vmalloc.c vmap_pages_pte_range",
                         String.format("vmap: pfn %#x is not valid (WARN_ON(!pfn_valid(page_to_pfn(page))))", pfns[i]));
                 return 0;
             }
         }
-        if (count <= 0 || count > machine.totalRamPages()) {
+        if (count <= 0 || count > totalRamPages) {
             return 0;
         }
         long start = allocVmapArea(cpu, ((long) count << pageShift) + pageSize, Gfp.GFP_KERNEL, VM_MAP | VM_UNINITIALIZED, caller);
@@ -510,7 +525,7 @@ public final class Vmalloc {
     private void freePages(Cpu cpu, long[] pfns, int count) {
         for (int i = 0; i < count; i++) {
             // __free_page(): vmalloc holds the only reference, so the page goes back at once.
-            machine.pageFrames().resetForFree(pfns[i], 0);
+            frames.resetForFree(pfns[i], 0);
             pages.freePages(cpu.id(), pfns[i], 0);
         }
     }

@@ -1,7 +1,10 @@
 package org.kmemu.core.machine;
 
 import org.kmemu.core.kernel.AddressTranslation;
+import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.kernel.Uaccess;
+import org.kmemu.core.kernel.Vmalloc;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -29,5 +32,21 @@ public final class KernelServices {
     public static PageApi pageApi(Machine machine, TraceBuffer trace) {
         return new PageApi(machine.arch(), machine.pageAllocator(), machine.pageFrames(), machine.memory(),
                 addressTranslation(machine), machine.memmapVirt(), machine.log(), trace, machine.clock());
+    }
+
+    /** @param machine a booted machine @return vmalloc, vfree and vmap over its vmalloc window */
+    public static Vmalloc vmalloc(Machine machine) {
+        return new Vmalloc(machine.arch(), machine.layout(), machine.mmu(), machine.pageAllocator(), machine.pageFrames(),
+                machine.memory(), machine.log(), machine.cpus(), machine.totalRamPages());
+    }
+
+    /** @param machine a booted machine @return the uaccess helpers with a might_sleep check of their own */
+    public static Uaccess uaccess(Machine machine) {
+        return uaccess(machine, new MightSleep(machine.log()));
+    }
+
+    /** @param machine a booted machine @param mightSleep the shared might_sleep check @return the uaccess helpers */
+    public static Uaccess uaccess(Machine machine, MightSleep mightSleep) {
+        return new Uaccess(machine.memory(), machine.layout().taskSize(), mightSleep);
     }
 }

@@ -9,6 +9,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.testing.TestMachines;
@@ -38,7 +39,7 @@ class VmallocPropertiesTest {
 
     @Property(tries = 60)
     void areasNeverOverlapKeepTheirGuardAndEveryPageComesBack(@ForAll("ops") List<Integer> ops) {
-        Vmalloc v = new Vmalloc(M);
+        Vmalloc v = KernelServices.vmalloc(M);
         Cpu cpu = M.mmu().cpu(0);
         long freeAtStart = M.nrFreePages();
         long tablesAtStart = M.mmu().kernelTables().tablePages();

@@ -31,7 +31,7 @@ class VmallocTest {
     @Test
     void areasArePlacedLowestFirstWithAGuardPageAfterEach() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long start = m.layout().vmallocStart();
 
@@ -69,7 +69,7 @@ class VmallocTest {
     @Test
     void dataWrittenThroughVmallocLandsInTheBackingPagesAndTheDirectMapSeesIt() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         AddressTranslation t = KernelServices.addressTranslation(m);
         Cpu cpu = m.mmu().cpu(0);
         long p = v.vmalloc(cpu, 3 * PAGE, "test");
@@ -93,7 +93,7 @@ class VmallocTest {
     @Test
     void onI386VmallocPagesComeFromHighmemAndNeedNoKmap() {
         Machine m = TestMachines.i386(2L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         AddressTranslation t = KernelServices.addressTranslation(m);
         Cpu cpu = m.mmu().cpu(0);
         long highFree = m.nrFreeHighPages();
@@ -123,7 +123,7 @@ class VmallocTest {
                 TestMachines.defaultClock());
         Machine m = Boot.boot(poisoned, new I386TestArch(), new FirstFitPolicy(), TestMachines.allocatorConfig(),
                 new org.kmemu.core.testing.SimpleSlabPolicy(), TestMachines.slabConfig());
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long dirty = v.vmalloc(cpu, 2 * PAGE, "plain");
         assertThat(cpu.load32(dirty + PAGE + 12)).isEqualTo(0xa5a5a5a5);
@@ -140,7 +140,7 @@ class VmallocTest {
     @Test
     void zeroAndOversizedRequestsFailWithTheKernelsText() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         int mark = m.log().texts().size();
         assertThat(v.vmalloc(cpu, 0, "x")).isZero();
@@ -156,7 +156,7 @@ class VmallocTest {
     @Test
     void aFailedPageAllocationUndoesEverythingAndSaysSo() {
         Machine m = TestMachines.i386(64L << 20);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long free = m.nrFreePages();
         long tables = m.mmu().kernelTables().tablePages();
@@ -180,7 +180,7 @@ class VmallocTest {
     @Test
     void theI386WindowRunsOutAndAPurgeMakesRoomAgain() {
         Machine m = TestMachines.i386(2L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long window = m.layout().vmallocEnd() - m.layout().vmallocStart();
         // [0xf8800000, 0xff7fe000): 8 MiB past high_memory up to two pages below PKMAP_BASE.
@@ -212,7 +212,7 @@ class VmallocTest {
     @Test
     void freedRangesWaitUntilTheLazyPagesPassTheLimitThenOneFlushPurgesThemAll() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         // 2 CPUs: fls(2) = 2, so 2 * 32 MiB of pages.
         assertThat(v.lazyMaxPages()).isEqualTo(2 * 8192);
@@ -244,7 +244,7 @@ class VmallocTest {
     @Test
     void aStaleTlbEntryOutlivesVfreeUntilThePurge() {
         Machine m = TestMachines.i386(2L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu0 = m.mmu().cpu(0);
         Cpu cpu1 = m.mmu().cpu(1);
         long p = v.vmalloc(cpu0, PAGE, "victim");
@@ -267,7 +267,7 @@ class VmallocTest {
     @Test
     void vfreeOfNullIsANoOpAndABadAddressOnlyWarns() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long p = v.vmalloc(cpu, 2 * PAGE, "keep");
         long free = m.nrFreePages();
@@ -302,7 +302,7 @@ class VmallocTest {
     @Test
     void vmapMapsTheCallersPagesAndVunmapLeavesThemAllocated() {
         Machine m = TestMachines.i386(2L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         AddressTranslation t = KernelServices.addressTranslation(m);
         Cpu cpu = m.mmu().cpu(0);
         PageAllocator pa = m.pageAllocator();
@@ -337,7 +337,7 @@ class VmallocTest {
     @Test
     void aPageArrayLargerThanAPageIsVmallocedToo() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long free = m.nrFreePages();
         long tables = m.mmu().kernelTables().tablePages();
@@ -364,7 +364,7 @@ class VmallocTest {
     @Test
     void twoCpusAllocatingAndFreeingAtOnceNeverShareAnAddress() throws Exception {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         long free = m.nrFreePages();
         long tables = m.mmu().kernelTables().tablePages();
         java.util.concurrent.ConcurrentHashMap<Long, Integer> owner = new java.util.concurrent.ConcurrentHashMap<>();

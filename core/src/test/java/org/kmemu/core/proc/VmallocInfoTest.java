@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
 import org.kmemu.core.kernel.Vmalloc;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.testing.TestMachines;
@@ -16,7 +17,7 @@ class VmallocInfoTest {
     @Test
     void sixtyFourBitLinesFollowSShow() {
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         long a = v.vmalloc(cpu, 4 * PAGE, "kernel_clone+0xb8/0x400");
         long pfn = m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 0);
@@ -36,7 +37,7 @@ class VmallocInfoTest {
     @Test
     void thirtyTwoBitAddressesHaveEightDigitsAndBigAreasShowVpages() {
         Machine m = TestMachines.i386(2L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         Cpu cpu = m.mmu().cpu(0);
         v.vmalloc(cpu, 1025 * PAGE, "alloc_large_system_hash+0x127/0x246");
         assertThat(ProcTestSupport.lines(VmallocInfo.render(v))).containsExactly(
@@ -53,7 +54,7 @@ class VmallocInfoTest {
                 + " (vmalloc|vmap|ioremap)( vpages)?( N0=\\d+)?");
         assertThat(ProcTestSupport.sample("vmallocinfo.txt")).allMatch(l -> shape.matcher(l).matches());
         Machine m = TestMachines.x86_64(4L << 30);
-        Vmalloc v = new Vmalloc(m);
+        Vmalloc v = KernelServices.vmalloc(m);
         v.vmalloc(m.mmu().cpu(0), 4 * PAGE, "kernel_clone+0xb8/0x400");
         assertThat(ProcTestSupport.lines(VmallocInfo.render(v))).allMatch(l -> shape.matcher(l).matches());
     }
