@@ -5,10 +5,11 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelLog;
 import org.kmemu.api.LogLevel;
 import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
-import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.CpuOwners;
 import org.kmemu.core.mmu.KernelPageTables;
@@ -40,7 +41,8 @@ import org.kmemu.core.mmu.Mmu;
  * calling CPU.
  */
 public final class Highmem {
-    private final Machine machine;
+    private final PageFrames frames;
+    private final KernelLog log;
     private final KernelLayout layout;
     private final KernelPageTables tables;
     private final Mmu mmu;
@@ -62,30 +64,32 @@ public final class Highmem {
     private final int[] localDepth;
     private final long[][] localPfn;
 
-    /** @param machine a booted machine */
-    public Highmem(Machine machine) {
-        this(machine, new MightSleep(machine.log()));
-    }
-
     /**
-     * @param machine    a booted machine
+     * @param layout     the kernel's virtual layout (the pkmap and fixmap windows, the lowmem limit)
+     * @param mmu        the MMU: the kernel page tables the mappings go into, the TLBs they flush, the CPUs
+     * @param frames     the page frames (pfn_valid)
+     * @param log        where warnings and reports go
+     * @param pageShift  PAGE_SHIFT
+     * @param cpus       the number of CPUs (one kmap_local stack each)
      * @param mightSleep the machine's might_sleep() check, shared with the other services that may sleep
      */
-    Highmem(Machine machine, MightSleep mightSleep) {
-        this.machine = machine;
+    public Highmem(KernelLayout layout, Mmu mmu, PageFrames frames, KernelLog log, int pageShift, int cpus,
+            MightSleep mightSleep) {
+        this.frames = frames;
+        this.log = log;
         this.mightSleep = mightSleep;
-        this.layout = machine.layout();
-        this.tables = machine.mmu().kernelTables();
-        this.mmu = machine.mmu();
+        this.layout = layout;
+        this.tables = mmu.kernelTables();
+        this.mmu = mmu;
         this.owners = mmu.owners();
-        this.shift = machine.pageShift();
+        this.shift = pageShift;
         this.lastPkmap = layout.lastPkmap();
         this.kmMaxIdx = layout.kmapLocalSlots();
         this.fixKmapBegin = layout.fixKmapBegin();
         this.pkmapCount = new int[lastPkmap];
         this.pkmapPfn = new long[lastPkmap];
-        this.localDepth = new int[machine.cpus()];
-        this.localPfn = new long[machine.cpus()][kmMaxIdx];
+        this.localDepth = new int[cpus];
+        this.localPfn = new long[cpus][kmMaxIdx];
     }
 
     private boolean highmem(long pfn) {
@@ -312,7 +316,7 @@ public final class Highmem {
         }
         long topAddr = fixToVirt(fixKmapBegin + top + kmMaxIdx * c);
         if (topAddr != vaddr) {
-            machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
+            log.printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/highmem.c kunmap_local_indexed: unmapping %#x but"
                     + " the top kmap_local slot is %#x (expected: unmap in reverse order of mapping)", c, cpu.current().pid(), vaddr,
                     topAddr));
         }
@@ -352,7 +356,7 @@ public final class Highmem {
         if (cpu.preemptCount() == 0 || cpu.pagefaultDisabled() == 0) {
             // An unbalanced kunmap_atomic (of a lowmem address, which has no slot to check): preempt_count_sub's
             // DEBUG_LOCKS_WARN_ON (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT); the counts stay at 0.
-            KernelWarning.warnWithMessage(machine.log(), cpu, "DEBUG_LOCKS_WARN_ON(val > preempt_count())",
+            KernelWarning.warnWithMessage(log, cpu, "DEBUG_LOCKS_WARN_ON(val > preempt_count())",
                     "kernel/sched/core.c preempt_count_sub");
             return;
         }
@@ -381,14 +385,14 @@ public final class Highmem {
      * dereferences: an oops.
      */
     private void checkPage(String function, long pfn) {
-        if (!machine.pageFrames().pfnValid(pfn)) {
+        if (!frames.pfnValid(pfn)) {
             throw bug(String.format("BUG: unable to handle page fault: %s(page of pfn %#x): no struct page (pfn_valid fails)",
                     function, pfn));
         }
     }
 
     private KernelBugException bug(String line) {
-        machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+        log.printk(org.kmemu.api.LogLevel.EMERG, line);
         return new KernelBugException(java.util.List.of(line));
     }
 }

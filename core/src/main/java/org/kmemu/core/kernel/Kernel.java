@@ -35,7 +35,7 @@ public final class Kernel {
         this.pages = KernelServices.pageApi(machine, trace);
         this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);
         MightSleep mightSleep = new MightSleep(machine.log());
-        this.highmem = new Highmem(machine, mightSleep);
+        this.highmem = KernelServices.highmem(machine, mightSleep);
         this.vmalloc = KernelServices.vmalloc(machine);
         this.uaccess = KernelServices.uaccess(machine, mightSleep);
     }

@@ -1,6 +1,7 @@
 package org.kmemu.core.machine;
 
 import org.kmemu.core.kernel.AddressTranslation;
+import org.kmemu.core.kernel.Highmem;
 import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.kernel.Uaccess;
@@ -48,5 +49,16 @@ public final class KernelServices {
     /** @param machine a booted machine @param mightSleep the shared might_sleep check @return the uaccess helpers */
     public static Uaccess uaccess(Machine machine, MightSleep mightSleep) {
         return new Uaccess(machine.memory(), machine.layout().taskSize(), mightSleep);
+    }
+
+    /** @param machine a booted machine @return kmap, kmap_local and kmap_atomic with a might_sleep check of their own */
+    public static Highmem highmem(Machine machine) {
+        return highmem(machine, new MightSleep(machine.log()));
+    }
+
+    /** @param machine a booted machine @param mightSleep the shared might_sleep check @return kmap and friends */
+    public static Highmem highmem(Machine machine, MightSleep mightSleep) {
+        return new Highmem(machine.layout(), machine.mmu(), machine.pageFrames(), machine.log(), machine.pageShift(),
+                machine.cpus(), mightSleep);
     }
 }

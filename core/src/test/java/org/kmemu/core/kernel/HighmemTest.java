@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.core.machine.KernelServices;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.testing.TestMachines;
@@ -19,7 +20,7 @@ import org.kmemu.core.testing.TestMachines;
 class HighmemTest {
     private final Machine m = TestMachines.i386(2L << 30);
     private final KernelLayout l = m.layout();
-    private final Highmem hm = new Highmem(m);
+    private final Highmem hm = KernelServices.highmem(m);
     private final Cpu cpu0 = m.mmu().cpu(0);
     private final Cpu cpu1 = m.mmu().cpu(1);
 
