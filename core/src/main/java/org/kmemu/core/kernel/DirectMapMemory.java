@@ -5,11 +5,15 @@ import org.kmemu.api.KernelMemory;
 import org.kmemu.core.mm.PhysicalMemory;
 
 /** {@link KernelMemory} over the direct map: {@code __pa} then RAM. */
-final class DirectMapMemory implements KernelMemory {
+public final class DirectMapMemory implements KernelMemory {
     private final KernelLayout layout;
     private final PhysicalMemory ram;
 
-    DirectMapMemory(KernelLayout layout, PhysicalMemory ram) {
+    /**
+     * @param layout the kernel's virtual layout, whose {@code __pa} turns a direct-map address into a physical one
+     * @param ram    the machine's RAM
+     */
+    public DirectMapMemory(KernelLayout layout, PhysicalMemory ram) {
         this.layout = layout;
         this.ram = ram;
     }

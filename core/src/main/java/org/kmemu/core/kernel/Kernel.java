@@ -33,7 +33,7 @@ public final class Kernel {
         this.trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
         this.addresses = KernelServices.addressTranslation(machine);
         this.pages = KernelServices.pageApi(machine, trace);
-        this.slab = new SlabLayer(machine, pages, objectPolicy, objectConfig, trace);
+        this.slab = KernelServices.slabLayer(machine, pages, objectPolicy, objectConfig, trace);
         MightSleep mightSleep = new MightSleep(machine.log());
         this.highmem = KernelServices.highmem(machine, mightSleep);
         this.vmalloc = KernelServices.vmalloc(machine);

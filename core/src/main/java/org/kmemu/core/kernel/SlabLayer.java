@@ -2,8 +2,10 @@ package org.kmemu.core.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.kmemu.api.ArchSpec;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.Gfp;
+import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
 import org.kmemu.api.KmallocSizes;
@@ -18,13 +20,12 @@ import org.kmemu.api.SlabContext;
 import org.kmemu.api.SlabFlags;
 import org.kmemu.api.SlabInfo;
 import org.kmemu.api.SlabPages;
-import org.kmemu.api.ZoneType;
-import org.kmemu.core.machine.KernelServices;
-import org.kmemu.core.machine.Machine;
+import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.HandleTable;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.mmu.Mmu;
 import org.kmemu.core.sched.Task;
 import org.kmemu.core.trace.TraceBuffer;
 
@@ -55,7 +56,12 @@ public final class SlabLayer {
     /** ZERO_SIZE_PTR: what kmalloc(0) returns (include/linux/slab.h). */
     public static final long ZERO_SIZE_PTR = 16;
 
-    private final Machine machine;
+    private final ArchSpec arch;
+    private final KernelLayout layout;
+    private final Mmu mmu;
+    private final PageFrames frames;
+    private final KernelLog log;
+    private final int maxPageOrder;
     private final PageApi pages;
     private final SlabAllocator slab;
     private final KernelMemory memory;
@@ -79,22 +85,39 @@ public final class SlabLayer {
      * Creates the slab allocator and the kmalloc caches, as {@code kmem_cache_init} and
      * {@code create_kmalloc_caches} do at boot.
      *
-     * @param machine the booted machine
-     * @param pages   the page-granular API (slabs and large kmallocs come from it)
-     * @param policy  the object-allocator policy
-     * @param config  the policy's config subtree
-     * @param trace   where kmalloc/kfree events go
+     * @param arch         the architecture (PAGE_SHIFT, cache line, KMALLOC_MIN_SIZE, pointer width)
+     * @param layout       the kernel's virtual layout (slabs live in the direct map)
+     * @param mmu          the MMU: the CPUs and their per-CPU ownership the policy checks
+     * @param frames       the page frames (PG_slab, the slab owner in each page's word, compound orders)
+     * @param directMap    RAM as the kernel sees it through the direct map, where the policy keeps its free lists
+     * @param pages        the page-granular API (slabs and large kmallocs come from it)
+     * @param addr         the address conversions (virt_to_page of a freed object)
+     * @param maxPageOrder MAX_PAGE_ORDER of the buddy allocator
+     * @param cpus         the number of CPUs
+     * @param zoneDma      whether the machine has ZONE_DMA (and so the kmalloc DMA caches)
+     * @param log          where warnings and reports go
+     * @param trace        where kmalloc/kfree events go
+     * @param clock        the modelled costs of a slab allocation and free, charged to the calling CPU
+     * @param policy       the object-allocator policy
+     * @param config       the policy's config subtree
      */
-    public SlabLayer(Machine machine, PageApi pages, ObjectAllocatorPolicy policy, ConfigView config, TraceBuffer trace) {
-        this.machine = machine;
+    public SlabLayer(ArchSpec arch, KernelLayout layout, Mmu mmu, PageFrames frames, KernelMemory directMap,
+            PageApi pages, AddressTranslation addr, int maxPageOrder, int cpus, boolean zoneDma, KernelLog log,
+            TraceBuffer trace, MachineConfig.ClockSpec clock, ObjectAllocatorPolicy policy, ConfigView config) {
+        this.arch = arch;
+        this.layout = layout;
+        this.mmu = mmu;
+        this.frames = frames;
+        this.log = log;
+        this.maxPageOrder = maxPageOrder;
         this.pages = pages;
         this.trace = trace;
-        this.slabAllocNanos = machine.clock().slabAllocNanos();
-        this.slabFreeNanos = machine.clock().slabFreeNanos();
-        this.shift = machine.pageShift();
-        this.memory = new DirectMapMemory(machine.layout(), machine.memory());
-        this.addr = KernelServices.addressTranslation(machine);
-        Context context = new Context(config, machine, this.memory, new Pages());
+        this.slabAllocNanos = clock.slabAllocNanos();
+        this.slabFreeNanos = clock.slabFreeNanos();
+        this.shift = arch.pageShift();
+        this.memory = directMap;
+        this.addr = addr;
+        Context context = new Context(config, arch, cpus, maxPageOrder, log, mmu.owners(), this.memory, new Pages());
         this.slab = policy.create(context);
         this.procSlabinfo = policy.procSlabinfo();
         this.sizes = policy.kmallocSizes(context);
@@ -107,11 +130,10 @@ public final class SlabLayer {
         this.kmallocHeader = sizes.header();
         this.kmalloc = new SlabCache[sizes.classes()];
         this.dmaKmalloc = new SlabCache[sizes.classes()];
-        boolean dma = machine.hasZone(ZoneType.DMA);
         // create_kmalloc_caches (mm/slab_common.c) / kmem_cache_init (3.x mm/slab.c): every class at boot.
         for (int i = 0; i < kmalloc.length; i++) {
             kmalloc[i] = register(slab.createCache(sizes.name(i), sizes.size(i), 0, SlabFlags.SLAB_KMALLOC, null));
-            if (dma) {
+            if (zoneDma) {
                 dmaKmalloc[i] = register(slab.createCache(sizes.dmaName(i), sizes.size(i), 0,
                         SlabFlags.SLAB_KMALLOC | SlabFlags.SLAB_CACHE_DMA, null));
             }
@@ -193,7 +215,7 @@ public final class SlabLayer {
     private long kmallocLarge(Cpu cpu, long size, int gfp, String callSite) {
         if (size < 0 || size > kmallocMaxSize) {
             if ((gfp & Gfp.__GFP_NOWARN) == 0) {
-                machine.log().printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
+                log.printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
                         + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), cpu.current().pid(), size, kmallocMaxSize));
             }
             return 0;
@@ -204,7 +226,6 @@ public final class SlabLayer {
             allocDone(cpu, "kmalloc", callSite, 0, size, 0, gfp);
             return 0;
         }
-        PageFrames frames = machine.pageFrames();
         frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, true);
         frames.setOrder(pfn, order);
         long p = pages.pageAddress(pfn);
@@ -251,7 +272,7 @@ public final class SlabLayer {
         } catch (ArithmeticException e) {
             return 0;
         }
-        if (Long.compareUnsigned(bytes, machine.arch().virtAddressBits() > 32 ? -1L : 0xffffffffL) > 0 || n < 0 || size < 0) {
+        if (Long.compareUnsigned(bytes, arch.virtAddressBits() > 32 ? -1L : 0xffffffffL) > 0 || n < 0 || size < 0) {
             return 0;
         }
         return kzalloc(cpu, bytes, gfp, callSite);
@@ -272,7 +293,7 @@ public final class SlabLayer {
             return 0;
         }
         long pfn = pageOf(p, "ksize");
-        int flags = machine.pageFrames().flags(pfn);
+        int flags = frames.flags(pfn);
         if ((flags & PageFlags.PG_SLAB) != 0) {
             return slab.ksize(p);
         }
@@ -285,11 +306,10 @@ public final class SlabLayer {
             warnKsize(p, "WARN_ON(object != folio_address(folio))");
             return 0;
         }
-        return 1L << (shift + PageFlags.order(machine.pageFrames().flags(head)));
+        return 1L << (shift + PageFlags.order(frames.flags(head)));
     }
 
     private void warnKsize(long p, String condition) {
-        KernelLog log = machine.log();
         log.warn("------------[ cut here ]------------");
         log.warn("WARNING: CPU: 0 PID: 0 at mm/slab_common.c __ksize");
         log.warn(String.format("ksize(%#x): %s", p, condition));
@@ -301,8 +321,7 @@ public final class SlabLayer {
      * @return the head's pfn, or -1 if {@code pfn} is in no live large kmalloc
      */
     private long largeKmallocHead(long pfn) {
-        PageFrames frames = machine.pageFrames();
-        int maxOrder = machine.pageAllocator().maxOrder();
+        int maxOrder = maxPageOrder;
         for (int order = 0; order <= maxOrder; order++) {
             long head = pfn & -(1L << order);
             if (!frames.pfnValid(head)) {
@@ -370,14 +389,13 @@ public final class SlabLayer {
             return;
         }
         long pfn = pageOf(p, "kfree");
-        PageFrames frames = machine.pageFrames();
         int flags = frames.flags(pfn);
         if ((flags & PageFlags.PG_SLAB) != 0) {
             SlabCache c = slab.cacheOf(p);
             if (c == null) {
                 // A slab page (SLOB's shared pages) with no object at p: the policy's own free would
                 // have linked garbage into its free list; kmemu reports and leaves the heap alone.
-                KernelWarning.warnOn(machine.log(), cpu, "mm/slab_common.c kfree",
+                KernelWarning.warnOn(log, cpu, "mm/slab_common.c kfree",
                         String.format("kfree(%#x): no slab object there (invalid pointer or double free)", p));
                 return;
             }
@@ -400,14 +418,13 @@ public final class SlabLayer {
         }
         // free_large_kmalloc() (mm/slub.c): a page that is no large kmalloc is WARNed about ("object
         // pointer: 0x%p" in 6.1) and dumped ("Not a kmalloc allocation" in 6.15+), then left alone.
-        KernelWarning.warnOn(machine.log(), cpu, "mm/slub.c free_large_kmalloc", String.format("object pointer: 0x%x", p),
+        KernelWarning.warnOn(log, cpu, "mm/slub.c free_large_kmalloc", String.format("object pointer: 0x%x", p),
                 "page dumped because: Not a kmalloc allocation");
     }
 
     /** KASAN's invalid-free report (mm/kasan/report.c), for a pointer inside a large kmalloc. */
     private void reportInvalidFree(Cpu cpu, long p) {
-        KernelLog log = machine.log();
-        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        int digits = arch.virtAddressBits() > 32 ? 16 : 8;
         log.printk(cpu.id(), LogLevel.ERR, "=".repeat(66));
         log.printk(cpu.id(), LogLevel.ERR, "BUG: KASAN: invalid-free in kfree");
         log.printk(cpu.id(), LogLevel.ERR, String.format("Free of addr %0" + digits + "x by task %s/%d", p,
@@ -445,12 +462,12 @@ public final class SlabLayer {
         // kmem_cache_sanity_check() (CONFIG_DEBUG_VM) and kmem_cache_create_usercopy() (mm/slab_common.c):
         // -EINVAL, then pr_warn("%s(%s) failed with error %d") and NULL.
         if (name == null || name.isEmpty() || size < 1 || size > kmallocMaxSize) {
-            machine.log().err("kmem_cache_create(" + name + ") integrity check failed");
+            log.err("kmem_cache_create(" + name + ") integrity check failed");
             return createFailed(name);
         }
         if (align < 0 || (align & (align - 1)) != 0) {
             // The kernel rounds with ALIGN(), which assumes a power of two; kmemu refuses.
-            machine.log().err("kmem_cache_create(" + name + "): align " + align + " (expected: 0 or a power of two)");
+            log.err("kmem_cache_create(" + name + "): align " + align + " (expected: 0 or a power of two)");
             return createFailed(name);
         }
         SlabCache c = slab.createCache(name, size, align, flags, ctor);
@@ -458,18 +475,18 @@ public final class SlabLayer {
     }
 
     private SlabCache createFailed(String name) {
-        machine.log().warn("kmem_cache_create_usercopy(" + name + ") failed with error -22");
+        log.warn("kmem_cache_create_usercopy(" + name + ") failed with error -22");
         return null;
     }
 
     /** A NULL struct kmem_cache pointer dereferenced: the page-fault oops at address 0 (arch/x86/mm/fault.c). */
     private KernelBugException nullCache(String function) {
-        int digits = machine.arch().virtAddressBits() > 32 ? 16 : 8;
+        int digits = arch.virtAddressBits() > 32 ? 16 : 8;
         List<String> report = List.of(String.format("BUG: kernel NULL pointer dereference, address: %0" + digits + "x", 0),
                 function + "(NULL, ...): no struct kmem_cache",
                 "Oops: 0000 [#1] SMP");
         for (String line : report) {
-            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+            log.printk(org.kmemu.api.LogLevel.EMERG, line);
         }
         return new KernelBugException(report);
     }
@@ -586,7 +603,7 @@ public final class SlabLayer {
     private KernelBugException bug(String function, String why) {
         List<String> report = KernelOopsException.bugLines("mm/slab_common.c", function, why);
         for (String line : report) {
-            machine.log().printk(org.kmemu.api.LogLevel.EMERG, line);
+            log.printk(org.kmemu.api.LogLevel.EMERG, line);
         }
         return new KernelBugException(report);
     }
@@ -603,27 +620,26 @@ public final class SlabLayer {
             if ((gfp & Gfp.__GFP_HIGHMEM) != 0) {
                 throw new IllegalArgumentException("allocSlab: " + Gfp.format(gfp) + " (expected: no __GFP_HIGHMEM: slabs are lowmem)");
             }
-            long pfn = pages.allocPages(machine.mmu().cpu(cpu), gfp | Gfp.__GFP_COMP, order);
+            long pfn = pages.allocPages(mmu.cpu(cpu), gfp | Gfp.__GFP_COMP, order);
             if (pfn == PageAllocator.NO_PFN) {
                 return 0;
             }
-            machine.pageFrames().setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, true);
+            frames.setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, true);
             return pages.pageAddress(pfn);
         }
 
         @Override
         public void freeSlab(int cpu, long vaddr, int order) {
-            long pfn = machine.layout().pa(vaddr) >>> shift;
+            long pfn = layout.pa(vaddr) >>> shift;
             forgetOwner(pfn, order);
-            machine.pageFrames().setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, false);
-            pages.freePages(machine.mmu().cpu(cpu), pfn, order);
+            frames.setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, false);
+            pages.freePages(mmu.cpu(cpu), pfn, order);
         }
 
         @Override
         public void setOwner(long vaddr, int order, Object owner) {
-            long pfn = machine.layout().pa(vaddr) >>> shift;
-            PageFrames frames = machine.pageFrames();
-            if ((frames.flags(pfn) & PageFlags.PG_SLAB) == 0) {
+            long pfn = layout.pa(vaddr) >>> shift;
+                if ((frames.flags(pfn) & PageFlags.PG_SLAB) == 0) {
                 throw new IllegalArgumentException(String.format("setOwner: %#x (expected: a slab from allocSlab)", vaddr));
             }
             forgetOwner(pfn, order);
@@ -633,8 +649,7 @@ public final class SlabLayer {
         }
 
         private void forgetOwner(long pfn, int order) {
-            PageFrames frames = machine.pageFrames();
-            int old = (int) frames.word(pfn);
+                int old = (int) frames.word(pfn);
             if (old != 0) {
                 frames.setWord(pfn, pfn + (1L << order), 0);
                 owners.remove(old);
@@ -642,11 +657,12 @@ public final class SlabLayer {
         }
 
         /** PAGE_OFFSET: slabs are direct-mapped, [PAGE_OFFSET, high_memory). */
-        private final long directMapStart = machine.layout().pageOffset();
-        private final long directMapBytes = machine.layout().highMemory() - directMapStart;
+        private final long directMapStart = layout.pageOffset();
+        private final long directMapBytes = layout.highMemory() - directMapStart;
         /** __pa(PAGE_OFFSET): where the direct map starts in RAM (not 0 on e500 with memstart). */
-        private final long directMapPhys = machine.layout().pa(directMapStart);
-        private final PageFrames frames = machine.pageFrames();
+        private final long directMapPhys = layout.pa(directMapStart);
+        /** The outer field, copied so that owner() reads it without going through SlabLayer.this. */
+        private final PageFrames frames = SlabLayer.this.frames;
 
         @Override
         public Object owner(long vaddr) {
@@ -665,45 +681,26 @@ public final class SlabLayer {
     }
 
     /** The context the policy gets. */
-    private record Context(ConfigView config, Machine machine, KernelMemory memory, SlabPages pages) implements SlabContext {
-        @Override
-        public int cpus() {
-            return machine.cpus();
-        }
-
+    private record Context(ConfigView config, ArchSpec arch, int cpus, int maxPageOrder, KernelLog log,
+            org.kmemu.api.PerCpuOwnership perCpu, KernelMemory memory, SlabPages pages) implements SlabContext {
         @Override
         public int pageShift() {
-            return machine.pageShift();
+            return arch.pageShift();
         }
 
         @Override
         public int cacheLineBytes() {
-            return machine.arch().cacheLineBytes();
-        }
-
-        @Override
-        public int maxPageOrder() {
-            return machine.pageAllocator().maxOrder();
+            return arch.cacheLineBytes();
         }
 
         @Override
         public int kmallocMinSize() {
-            return machine.arch().kmallocMinSize();
+            return arch.kmallocMinSize();
         }
 
         @Override
         public int pointerBytes() {
-            return machine.arch().virtAddressBits() > 32 ? 8 : 4;
-        }
-
-        @Override
-        public KernelLog log() {
-            return machine.log();
-        }
-
-        @Override
-        public org.kmemu.api.PerCpuOwnership perCpu() {
-            return machine.mmu().owners();
+            return arch.virtAddressBits() > 32 ? 8 : 4;
         }
     }
 }

@@ -1,9 +1,14 @@
 package org.kmemu.core.machine;
 
+import org.kmemu.api.ConfigView;
+import org.kmemu.api.ObjectAllocatorPolicy;
+import org.kmemu.api.ZoneType;
 import org.kmemu.core.kernel.AddressTranslation;
+import org.kmemu.core.kernel.DirectMapMemory;
 import org.kmemu.core.kernel.Highmem;
 import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.kernel.Uaccess;
 import org.kmemu.core.kernel.Vmalloc;
 import org.kmemu.core.trace.TraceBuffer;
@@ -60,5 +65,21 @@ public final class KernelServices {
     public static Highmem highmem(Machine machine, MightSleep mightSleep) {
         return new Highmem(machine.layout(), machine.mmu(), machine.pageFrames(), machine.log(), machine.pageShift(),
                 machine.cpus(), mightSleep);
+    }
+
+    /**
+     * @param machine a booted machine
+     * @param pages   its page API
+     * @param policy  the object-allocator policy
+     * @param config  the policy's config subtree
+     * @param trace   where kmalloc/kfree events go
+     * @return kmalloc, kfree and kmem_cache_* with the kmalloc caches created
+     */
+    public static SlabLayer slabLayer(Machine machine, PageApi pages, ObjectAllocatorPolicy policy, ConfigView config,
+            TraceBuffer trace) {
+        return new SlabLayer(machine.arch(), machine.layout(), machine.mmu(), machine.pageFrames(),
+                new DirectMapMemory(machine.layout(), machine.memory()), pages, addressTranslation(machine),
+                machine.pageAllocator().maxOrder(), machine.cpus(), machine.hasZone(ZoneType.DMA), machine.log(), trace,
+                machine.clock(), policy, config);
     }
 }

@@ -26,7 +26,7 @@ class SlabLayerTest {
     private final Machine m = TestMachines.x86_64(1L << 30);
     private final TraceBuffer trace = new TraceBuffer(10_000, m.cpus());
     private final PageApi pages = KernelServices.pageApi(m, trace);
-    private final SlabLayer slab = new SlabLayer(m, pages, new SimpleSlabPolicy(),
+    private final SlabLayer slab = KernelServices.slabLayer(m, pages, new SimpleSlabPolicy(),
             new TypesafeConfigView(ConfigFactory.empty(), "kmemu.object-allocator.simple"), trace);
     private final Cpu cpu = m.mmu().cpu(0);
 
@@ -45,7 +45,7 @@ class SlabLayerTest {
     }
 
     private SlabLayer layer(SimpleSlabPolicy policy) {
-        return new SlabLayer(m, pages, policy, new TypesafeConfigView(ConfigFactory.empty(), "kmemu.object-allocator.simple"),
+        return KernelServices.slabLayer(m, pages, policy, new TypesafeConfigView(ConfigFactory.empty(), "kmemu.object-allocator.simple"),
                 trace);
     }
 

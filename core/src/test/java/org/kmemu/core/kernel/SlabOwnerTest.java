@@ -24,7 +24,7 @@ class SlabOwnerTest {
     private final Machine m = TestMachines.x86_64(1L << 30);
     private final PageApi pages = KernelServices.pageApi(m, new TraceBuffer(100, m.cpus()));
     private SlabContext context;
-    private final SlabLayer slab = new SlabLayer(m, pages, new SimpleSlabPolicy() {
+    private final SlabLayer slab = KernelServices.slabLayer(m, pages, new SimpleSlabPolicy() {
         @Override
         public SlabAllocator create(SlabContext c) {
             context = c;
