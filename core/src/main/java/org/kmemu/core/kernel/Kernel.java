@@ -1,17 +1,14 @@
 package org.kmemu.core.kernel;
 
-import org.kmemu.api.ConfigView;
-import org.kmemu.api.ObjectAllocatorPolicy;
-import org.kmemu.core.machine.KernelServices;
-import org.kmemu.core.machine.Machine;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
  * The kernel services of a booted machine, with the kernel's names: the page-granular API, the slab
  * layer (kmalloc and kmem_cache), vmalloc, the highmem mappings (kmap, kmap_local, kmap_atomic), the address
  * conversions, the uaccess helpers (copy_to_user and friends), and the trace buffer they report to.
- * Made once by boot; each service is thread-safe as documented on it, and every call names the CPU it
- * runs on.
+ * Made once by boot, which wires each service from the parts of the machine it uses
+ * ({@code org.kmemu.core.machine.KernelServices}); no service holds the machine. Each service is
+ * thread-safe as documented on it, and every call names the CPU it runs on.
  */
 public final class Kernel {
     private final TraceBuffer trace;
@@ -23,21 +20,23 @@ public final class Kernel {
     private final Uaccess uaccess;
 
     /**
-     * Brings up the services in the order mm_core_init does: pages, then slab, then highmem and vmalloc.
-     *
-     * @param machine      the booted machine
-     * @param objectPolicy the object allocator policy
-     * @param objectConfig its config subtree
+     * @param trace     the tracepoint buffer the services report to
+     * @param addresses __pa, __va, virt_to_page and friends
+     * @param pages     alloc_pages and friends
+     * @param slab      kmalloc, kfree, kmem_cache_*
+     * @param highmem   kmap, kmap_local, kmap_atomic
+     * @param vmalloc   vmalloc, vfree, vmap
+     * @param uaccess   the uaccess helpers
      */
-    public Kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
-        this.trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
-        this.addresses = KernelServices.addressTranslation(machine);
-        this.pages = KernelServices.pageApi(machine, trace);
-        this.slab = KernelServices.slabLayer(machine, pages, objectPolicy, objectConfig, trace);
-        MightSleep mightSleep = new MightSleep(machine.log());
-        this.highmem = KernelServices.highmem(machine, mightSleep);
-        this.vmalloc = KernelServices.vmalloc(machine);
-        this.uaccess = KernelServices.uaccess(machine, mightSleep);
+    public Kernel(TraceBuffer trace, AddressTranslation addresses, PageApi pages, SlabLayer slab, Highmem highmem,
+            Vmalloc vmalloc, Uaccess uaccess) {
+        this.trace = trace;
+        this.addresses = addresses;
+        this.pages = pages;
+        this.slab = slab;
+        this.highmem = highmem;
+        this.vmalloc = vmalloc;
+        this.uaccess = uaccess;
     }
 
     /** @return access_ok, copy_to_user, copy_from_user, get_user, put_user and the other uaccess helpers */

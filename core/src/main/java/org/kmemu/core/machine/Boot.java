@@ -22,7 +22,6 @@ import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.MachineConfig.RegionSpec;
-import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
@@ -167,7 +166,7 @@ public final class Boot {
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
                 config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock());
         BootLog.summary(log, machine);
-        machine.setKernel(new Kernel(machine, objectPolicy, objectConfig));
+        machine.setKernel(KernelServices.kernel(machine, objectPolicy, objectConfig));
         scheduler.restInit();
         // Boot is not timed: every clock starts at 0 now, so every boot line reads [    0.000000].
         for (Cpu cpu : cpus) {

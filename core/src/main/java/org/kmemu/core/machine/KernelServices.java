@@ -6,6 +6,7 @@ import org.kmemu.api.ZoneType;
 import org.kmemu.core.kernel.AddressTranslation;
 import org.kmemu.core.kernel.DirectMapMemory;
 import org.kmemu.core.kernel.Highmem;
+import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.kernel.SlabLayer;
@@ -18,11 +19,33 @@ import org.kmemu.core.trace.TraceBuffer;
  * (the page allocator, the page frames, the layout, RAM, the MMU, the log, the trace buffer, the clock's
  * costs, other services), and this class, which alone knows the {@link Machine}, hands those parts over.
  * Boot calls {@link #kernel} once; tests that want one service on a test machine call its method here.
- * No service holds the Machine, so the Machine, which holds the {@link org.kmemu.core.kernel.Kernel}
+ * No service holds the Machine, so the Machine, which holds the {@link Kernel}
  * facade, is not reachable from a service: the Machine↔Kernel cycle is gone.
  */
 public final class KernelServices {
     private KernelServices() {
+    }
+
+    /**
+     * Brings up the kernel services of a booted machine in the order mm_core_init does: pages, then slab,
+     * then highmem and vmalloc; kmap and the uaccess helpers share one might_sleep check (its once-a-second
+     * rate limit is the machine's).
+     *
+     * @param machine      the booted machine
+     * @param objectPolicy the object allocator policy
+     * @param objectConfig its config subtree
+     * @return the kernel facade over the services
+     */
+    public static Kernel kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
+        TraceBuffer trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
+        AddressTranslation addresses = addressTranslation(machine);
+        PageApi pages = pageApi(machine, addresses, trace);
+        SlabLayer slab = slabLayer(machine, pages, addresses, objectPolicy, objectConfig, trace);
+        MightSleep mightSleep = new MightSleep(machine.log());
+        Highmem highmem = highmem(machine, mightSleep);
+        Vmalloc vmalloc = vmalloc(machine);
+        Uaccess uaccess = uaccess(machine, mightSleep);
+        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess);
     }
 
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */
@@ -36,8 +59,12 @@ public final class KernelServices {
      * @return alloc_pages and friends over the machine's buddy allocator
      */
     public static PageApi pageApi(Machine machine, TraceBuffer trace) {
+        return pageApi(machine, addressTranslation(machine), trace);
+    }
+
+    private static PageApi pageApi(Machine machine, AddressTranslation addresses, TraceBuffer trace) {
         return new PageApi(machine.arch(), machine.pageAllocator(), machine.pageFrames(), machine.memory(),
-                addressTranslation(machine), machine.memmapVirt(), machine.log(), trace, machine.clock());
+                addresses, machine.memmapVirt(), machine.log(), trace, machine.clock());
     }
 
     /** @param machine a booted machine @return vmalloc, vfree and vmap over its vmalloc window */
@@ -51,8 +78,7 @@ public final class KernelServices {
         return uaccess(machine, new MightSleep(machine.log()));
     }
 
-    /** @param machine a booted machine @param mightSleep the shared might_sleep check @return the uaccess helpers */
-    public static Uaccess uaccess(Machine machine, MightSleep mightSleep) {
+    private static Uaccess uaccess(Machine machine, MightSleep mightSleep) {
         return new Uaccess(machine.memory(), machine.layout().taskSize(), mightSleep);
     }
 
@@ -61,8 +87,7 @@ public final class KernelServices {
         return highmem(machine, new MightSleep(machine.log()));
     }
 
-    /** @param machine a booted machine @param mightSleep the shared might_sleep check @return kmap and friends */
-    public static Highmem highmem(Machine machine, MightSleep mightSleep) {
+    private static Highmem highmem(Machine machine, MightSleep mightSleep) {
         return new Highmem(machine.layout(), machine.mmu(), machine.pageFrames(), machine.log(), machine.pageShift(),
                 machine.cpus(), mightSleep);
     }
@@ -77,8 +102,13 @@ public final class KernelServices {
      */
     public static SlabLayer slabLayer(Machine machine, PageApi pages, ObjectAllocatorPolicy policy, ConfigView config,
             TraceBuffer trace) {
+        return slabLayer(machine, pages, addressTranslation(machine), policy, config, trace);
+    }
+
+    private static SlabLayer slabLayer(Machine machine, PageApi pages, AddressTranslation addresses,
+            ObjectAllocatorPolicy policy, ConfigView config, TraceBuffer trace) {
         return new SlabLayer(machine.arch(), machine.layout(), machine.mmu(), machine.pageFrames(),
-                new DirectMapMemory(machine.layout(), machine.memory()), pages, addressTranslation(machine),
+                new DirectMapMemory(machine.layout(), machine.memory()), pages, addresses,
                 machine.pageAllocator().maxOrder(), machine.cpus(), machine.hasZone(ZoneType.DMA), machine.log(), trace,
                 machine.clock(), policy, config);
     }
