@@ -3,6 +3,10 @@ package org.kmemu.core.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -72,5 +76,24 @@ class ServiceWiringTest {
                 .anyMatch(e -> e.contains("kmalloc:"))
                 .anyMatch(e -> e.contains("kfree:"));
         k.trace().clear();
+    }
+
+    @Test
+    void noKernelServiceImportsTheMachinePackage() throws IOException {
+        // The wiring's rule, guarded: the services get their parts from KernelServices, so none of them
+        // can reach the Machine, which holds the Kernel (surefire runs in the module's directory).
+        Path dir = Path.of("src/main/java/org/kmemu/core/kernel");
+        List<String> offenders = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.java")) {
+            for (Path f : files) {
+                for (String line : Files.readAllLines(f)) {
+                    if (line.startsWith("import org.kmemu.core.machine.")) {
+                        offenders.add(f.getFileName() + ": " + line);
+                    }
+                }
+            }
+        }
+        assertThat(dir.resolve("PageApi.java")).exists();
+        assertThat(offenders).isEmpty();
     }
 }
