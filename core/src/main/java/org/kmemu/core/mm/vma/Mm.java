@@ -41,6 +41,9 @@ public final class Mm implements MmStruct {
     private final VmaTree vmas;
     private final MmapLock mmapLock;
     private boolean pgdFreed;
+    private long startBrk;
+    private long brk;
+    private long startStack;
 
     private Mm(long pgdPhys, int kernelPgdBoundary, MmapLayout layout, KernelLog log) {
         this.pgdPhys = pgdPhys;
@@ -106,6 +109,37 @@ public final class Mm implements MmStruct {
     /** @return the layout this mm was made with */
     public MmapLayout layout() {
         return layout;
+    }
+
+    /** @return mm->start_brk: where the heap began (0 until exec sets it) */
+    public long startBrk() {
+        return startBrk;
+    }
+
+    /** @return mm->brk: the heap's current end */
+    public long brk() {
+        return brk;
+    }
+
+    /** @return mm->start_stack: the initial stack pointer's address (0 until exec sets it) */
+    public long startStack() {
+        return startStack;
+    }
+
+    /**
+     * Sets the heap's bounds, as exec (start_brk = brk after the image) and brk() do.
+     *
+     * @param startBrk mm->start_brk
+     * @param brk      mm->brk
+     */
+    public void setBrk(long startBrk, long brk) {
+        this.startBrk = startBrk;
+        this.brk = brk;
+    }
+
+    /** @param startStack mm->start_stack, as exec sets it */
+    public void setStartStack(long startStack) {
+        this.startStack = startStack;
     }
 
     /** @return the VMAs (hold {@link #mmapLock()}) */
