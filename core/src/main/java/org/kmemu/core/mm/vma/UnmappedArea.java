@@ -10,7 +10,8 @@ import org.kmemu.api.Errno;
  * <ol>
  *   <li>len above TASK_SIZE - mmap_min_addr: -ENOMEM.</li>
  *   <li>MAP_FIXED: the address as given (do_mmap checks and unmaps).</li>
- *   <li>A hint, page aligned up, is used when [hint, hint + len) fits below TASK_SIZE, at or above
+ *   <li>A hint, page aligned up (generic_get_unmapped_area_topdown's PAGE_ALIGN; x86's own version rounds
+ *       it down with {@code addr &= PAGE_MASK}, not modelled yet), is used when [hint, hint + len) fits below TASK_SIZE, at or above
  *       mmap_min_addr, and clear of its neighbours' guard gaps.</li>
  *   <li>Else the highest gap below mmap_base that holds len, at or above max(PAGE_SIZE, mmap_min_addr);
  *       the gap below a VM_GROWSDOWN VMA loses stack_guard_gap (vm_start_gap).</li>
@@ -37,10 +38,11 @@ public final class UnmappedArea {
             return -Errno.ENOMEM;
         }
         if (fixed) {
-            if ((hint & pageMask) != 0) {
-                return -Errno.EINVAL;
+            // __get_unmapped_area's checks of the result, in its order: beyond TASK_SIZE, then misaligned
+            if (Long.compareUnsigned(hint, taskSize - len) > 0) {
+                return -Errno.ENOMEM;
             }
-            return Long.compareUnsigned(hint, taskSize - len) > 0 ? -Errno.ENOMEM : hint;
+            return (hint & pageMask) != 0 ? -Errno.EINVAL : hint;
         }
         if (hint != 0) {
             long addr = (hint + pageMask) & ~pageMask;

@@ -87,5 +87,6 @@ class UnmappedAreaTest {
         assertThat(UnmappedArea.get(t, I386, 0x1234, P, true)).isEqualTo(-Errno.EINVAL);
         assertThat(UnmappedArea.get(t, I386, 0x12340000L, P, true)).isEqualTo(0x12340000L);
         assertThat(UnmappedArea.get(t, I386, 0xbffff000L, 2 * P, true)).isEqualTo(-Errno.ENOMEM);
+        assertThat(UnmappedArea.get(t, I386, 0xbffff800L, 2 * P, true)).as("-ENOMEM before -EINVAL").isEqualTo(-Errno.ENOMEM);
     }
 }
