@@ -240,24 +240,15 @@ public final class Uaccess {
             return -Errno.EFAULT;
         }
         long max = Math.min(taskSize - src, count);
-        long res = 0;
-        while (res < max) {
-            long u = src + res;
-            int len = (int) Math.min(max - res, CHUNK - (u & 0xfff));
-            long up = userPhys(cpu, u, Access.READ);
-            if (up == NO_PHYS) {
-                return -Errno.EFAULT;
-            }
-            int nul = indexOfNul(up, len);
-            int take = nul < 0 ? len : nul + 1;
-            physToKernel(cpu, dst + res, up, take);
-            if (nul >= 0) {
-                return res + nul;
-            }
-            res += len;
+        long nul = scanUserString(cpu, src, max, dst, true);
+        if (nul == STRING_FAULTED) {
+            return -Errno.EFAULT;
+        }
+        if (nul >= 0) {
+            return nul;
         }
         // We hit max: the caller's count is fine, the end of user space is -EFAULT (lib/strncpy_from_user.c).
-        return res >= count ? res : -Errno.EFAULT;
+        return max >= count ? count : -Errno.EFAULT;
     }
 
     /**
@@ -276,21 +267,46 @@ public final class Uaccess {
             return 0;
         }
         long max = Math.min(taskSize - src, count);
+        long nul = scanUserString(cpu, src, max, 0, false);
+        if (nul == STRING_FAULTED) {
+            return 0;
+        }
+        if (nul >= 0) {
+            return nul + 1;
+        }
+        return max >= count ? count + 1 : 0;
+    }
+
+    /** {@link #scanUserString}'s answer when no NUL came within the bytes scanned. */
+    private static final long STRING_UNTERMINATED = -1;
+    /** {@link #scanUserString}'s answer when a user page could not be had. */
+    private static final long STRING_FAULTED = -2;
+
+    /**
+     * Reads a user string a page at a time, faulting pages in, up to its NUL or {@code max} bytes; with
+     * {@code copy}, copies what it read (the NUL included, nothing past it) to the kernel buffer {@code dst}.
+     *
+     * @return the NUL's offset from {@code src}, {@link #STRING_UNTERMINATED} or {@link #STRING_FAULTED}
+     */
+    private long scanUserString(Cpu cpu, long src, long max, long dst, boolean copy) {
         long res = 0;
         while (res < max) {
             long u = src + res;
-            int len = (int) Math.min(max - res, CHUNK - (u & 0xfff));
+            int len = (int) Math.min(max - res, CHUNK - (u & (CHUNK - 1)));
             long up = userPhys(cpu, u, Access.READ);
             if (up == NO_PHYS) {
-                return 0;
+                return STRING_FAULTED;
             }
             int nul = indexOfNul(up, len);
+            if (copy) {
+                physToKernel(cpu, dst + res, up, nul < 0 ? len : nul + 1);
+            }
             if (nul >= 0) {
-                return res + nul + 1;
+                return res + nul;
             }
             res += len;
         }
-        return res >= count ? count + 1 : 0;
+        return STRING_UNTERMINATED;
     }
 
     // ---- raw copies -----------------------------------------------------------------------------
