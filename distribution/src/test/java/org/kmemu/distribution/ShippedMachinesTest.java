@@ -158,6 +158,20 @@ class ShippedMachinesTest {
         }
     }
 
+    /** The machine file README.md shows under "Configuration" boots as written (its clock costs included). */
+    @Test
+    void theReadmesExampleMachineFileBoots(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        String readme = Files.readString(Launcher.ROOT.resolve("README.md"));
+        int start = readme.indexOf("```\nkmemu {\n");
+        assertThat(start).as("README's example machine file").isNotNegative();
+        String example = readme.substring(start + 4, readme.indexOf("```", start + 4));
+        Path file = dir.resolve("readme.conf");
+        Files.writeString(file, example);
+        Launcher.Result r = Launcher.run("boot", "-c", file.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("Memory: ");
+    }
+
     /** SLOB kernels had no /proc/slabinfo: the file is not there, as cat would say. */
     @Test
     void aSlobKernelHasNoSlabinfo() {
