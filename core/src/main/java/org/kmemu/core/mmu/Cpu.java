@@ -309,9 +309,21 @@ public final class Cpu {
             owners.check(id, "preempt_enable", "preempt count");
         }
         if (preemptCount == 0) {
-            throw new IllegalStateException("preempt_enable: preempt count already 0 on CPU " + id + " (expected: a matching preempt_disable)");
+            // preempt_count_sub(): DEBUG_LOCKS_WARN_ON(val > preempt_count()) and the count is left alone
+            // (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT).
+            warnUnbalanced("DEBUG_LOCKS_WARN_ON(val > preempt_count())", "kernel/sched/core.c preempt_count_sub");
+            return;
         }
         preemptCount--;
+    }
+
+    /** A WARN with a message (cut here, the message, then "WARNING: CPU: n PID: p at location"). */
+    private void warnUnbalanced(String message, String location) {
+        org.kmemu.api.KernelLog log = owners.log();
+        log.printk(id, org.kmemu.api.LogLevel.WARNING, "------------[ cut here ]------------");
+        log.printk(id, org.kmemu.api.LogLevel.WARNING, message);
+        log.printk(id, org.kmemu.api.LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at %s", id,
+                current == null ? 0 : current.pid(), location));
     }
 
     /** @return the preempt count */
@@ -333,7 +345,10 @@ public final class Cpu {
             owners.check(id, "pagefault_enable", "cpu state");
         }
         if (pagefaultDisabled == 0) {
-            throw new IllegalStateException("pagefault_enable: not disabled on CPU " + id + " (expected: a matching pagefault_disable)");
+            // The kernel does not check (include/linux/uaccess.h pagefault_disabled_dec): its counter would go
+            // negative and disable nothing. kmemu warns in the same shape as preempt_count_sub and keeps 0.
+            warnUnbalanced("pagefault_enable() without pagefault_disable()", "include/linux/uaccess.h pagefault_enable");
+            return;
         }
         pagefaultDisabled--;
     }

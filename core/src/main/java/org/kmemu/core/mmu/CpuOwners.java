@@ -138,6 +138,11 @@ public final class CpuOwners implements PerCpuOwnership {
         }
     }
 
+    /** @return where the CPUs' own reports go (the machine's kernel log) */
+    KernelLog log() {
+        return log;
+    }
+
     private PerCpuAccessException violation(int cpu, Thread me, Thread owner, String function, String structure) {
         List<String> report = List.of(
                 String.format("BUG: using %s() on CPU %d's %s from a thread that is not CPU %d's: %s", function, cpu,

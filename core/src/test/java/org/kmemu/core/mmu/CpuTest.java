@@ -225,6 +225,12 @@ class CpuTest {
         cpu.setIrqsDisabled(true);
         assertThat(cpu.inAtomicContext()).isTrue();
         cpu.setIrqsDisabled(false);
-        assertThatThrownBy(cpu::preemptEnable).hasMessageContaining("preempt count already 0");
+        cpu.preemptEnable();
+        assertThat(cpu.preemptCount()).as("an unbalanced preempt_enable leaves the count at 0").isZero();
+        assertThat(m.log().texts()).containsSubsequence("DEBUG_LOCKS_WARN_ON(val > preempt_count())",
+                "WARNING: CPU: 0 PID: 0 at kernel/sched/core.c preempt_count_sub");
+        cpu.pagefaultEnable();
+        assertThat(cpu.pagefaultDisabled()).isZero();
+        assertThat(m.log().texts()).contains("WARNING: CPU: 0 PID: 0 at include/linux/uaccess.h pagefault_enable");
     }
 }
