@@ -15,7 +15,6 @@ import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.TlbModel;
-import org.kmemu.api.VirtualArea;
 import org.kmemu.api.ZoneType;
 
 /**
@@ -91,7 +90,8 @@ public final class Page64kTestArch implements ArchSpec {
 
     @Override
     public KernelLayout layout(MemoryMap map) {
-        return new Layout(map.maxPfn(SHIFT));
+        return new FlatTestLayout(SHIFT, map.maxPfn(SHIFT), PAGE_OFFSET, 0x00007fffffff0000L, START_KERNEL_MAP, VMALLOC_START,
+                VMALLOC_END, FIXADDR_START, FIXADDR_TOP);
     }
 
     @Override
@@ -138,100 +138,5 @@ public final class Page64kTestArch implements ArchSpec {
     @Override
     public int cacheLineBytes() {
         return 128;
-    }
-
-    /** The flat direct map of all RAM. */
-    private record Layout(long maxPfn) implements KernelLayout {
-        @Override
-        public long pageOffset() {
-            return PAGE_OFFSET;
-        }
-
-        @Override
-        public long taskSize() {
-            return 0x00007fffffff0000L;
-        }
-
-        @Override
-        public long maxLowPfn() {
-            return maxPfn;
-        }
-
-        @Override
-        public long highMemory() {
-            return PAGE_OFFSET + (maxPfn << SHIFT);
-        }
-
-        @Override
-        public long vmallocStart() {
-            return VMALLOC_START;
-        }
-
-        @Override
-        public long vmallocEnd() {
-            return VMALLOC_END;
-        }
-
-        @Override
-        public int lastPkmap() {
-            return 0;
-        }
-
-        @Override
-        public long pkmapBase() {
-            return 0;
-        }
-
-        @Override
-        public long fixaddrStart() {
-            return FIXADDR_START;
-        }
-
-        @Override
-        public long fixaddrTop() {
-            return FIXADDR_TOP;
-        }
-
-        @Override
-        public List<VirtualArea> areas() {
-            return List.of(new VirtualArea("direct map", PAGE_OFFSET, highMemory()),
-                    new VirtualArea("vmalloc", VMALLOC_START, VMALLOC_END),
-                    new VirtualArea("fixmap", FIXADDR_START, FIXADDR_TOP));
-        }
-
-        @Override
-        public long pa(long vaddr) {
-            if (Long.compareUnsigned(vaddr, START_KERNEL_MAP) >= 0) {
-                return vaddr - START_KERNEL_MAP;
-            }
-            if (!virtAddrValid(vaddr)) {
-                throw new IllegalArgumentException(String.format("__pa: %#x (expected: in [%#x, %#x))", vaddr,
-                        PAGE_OFFSET, highMemory()));
-            }
-            return vaddr - PAGE_OFFSET;
-        }
-
-        @Override
-        public long va(long paddr) {
-            if (paddr < 0 || paddr >= maxPfn << SHIFT) {
-                throw new IllegalArgumentException(String.format("__va: %#x (expected: below %#x)", paddr, maxPfn << SHIFT));
-            }
-            return paddr + PAGE_OFFSET;
-        }
-
-        @Override
-        public boolean virtAddrValid(long vaddr) {
-            return Long.compareUnsigned(vaddr, PAGE_OFFSET) >= 0 && Long.compareUnsigned(vaddr, highMemory()) < 0;
-        }
-
-        @Override
-        public long kernelImageVa(long paddr) {
-            return START_KERNEL_MAP + paddr;
-        }
-
-        @Override
-        public List<String> bootMessages() {
-            return List.of();
-        }
     }
 }

@@ -16,7 +16,6 @@ import org.kmemu.api.KernelLayout;
 import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.RegionType;
-import org.kmemu.api.VirtualArea;
 import org.kmemu.api.ZoneType;
 
 /**
@@ -97,7 +96,8 @@ public final class X86_64TestArch implements ArchSpec {
         if (maxPfn << pageShift() > 1L << physAddressBits()) {
             throw new IllegalArgumentException("RAM ends at " + (maxPfn << pageShift()) + " (expected: below 2^46)");
         }
-        return new Layout(maxPfn);
+        return new FlatTestLayout(12, maxPfn, PAGE_OFFSET, 0x00007ffffffff000L, START_KERNEL_MAP, VMALLOC_START,
+                VMALLOC_END, FIXADDR_START, FIXADDR_TOP);
     }
 
     @Override
@@ -143,100 +143,5 @@ public final class X86_64TestArch implements ArchSpec {
             case DMA32 -> Math.min(1L << 20, layout.maxLowPfn());
             default -> layout.maxLowPfn();
         };
-    }
-
-    /** The flat direct map of all RAM, no highmem. */
-    private record Layout(long maxPfn) implements KernelLayout {
-        @Override
-        public long pageOffset() {
-            return PAGE_OFFSET;
-        }
-
-        @Override
-        public long taskSize() {
-            return 0x00007ffffffff000L;
-        }
-
-        @Override
-        public long maxLowPfn() {
-            return maxPfn;
-        }
-
-        @Override
-        public long highMemory() {
-            return PAGE_OFFSET + (maxPfn << 12);
-        }
-
-        @Override
-        public long vmallocStart() {
-            return VMALLOC_START;
-        }
-
-        @Override
-        public long vmallocEnd() {
-            return VMALLOC_END;
-        }
-
-        @Override
-        public int lastPkmap() {
-            return 0;
-        }
-
-        @Override
-        public long pkmapBase() {
-            return 0;
-        }
-
-        @Override
-        public long fixaddrStart() {
-            return FIXADDR_START;
-        }
-
-        @Override
-        public long fixaddrTop() {
-            return FIXADDR_TOP;
-        }
-
-        @Override
-        public List<VirtualArea> areas() {
-            return List.of(new VirtualArea("direct map", PAGE_OFFSET, highMemory()),
-                    new VirtualArea("vmalloc", VMALLOC_START, VMALLOC_END),
-                    new VirtualArea("fixmap", FIXADDR_START, FIXADDR_TOP));
-        }
-
-        @Override
-        public long pa(long vaddr) {
-            if (Long.compareUnsigned(vaddr, START_KERNEL_MAP) >= 0) {
-                return vaddr - START_KERNEL_MAP;
-            }
-            if (!virtAddrValid(vaddr)) {
-                throw new IllegalArgumentException(String.format("__pa: %#x (expected: in [%#x, %#x))", vaddr,
-                        PAGE_OFFSET, highMemory()));
-            }
-            return vaddr - PAGE_OFFSET;
-        }
-
-        @Override
-        public long va(long paddr) {
-            if (paddr < 0 || paddr >= maxPfn << 12) {
-                throw new IllegalArgumentException(String.format("__va: %#x (expected: below %#x)", paddr, maxPfn << 12));
-            }
-            return paddr + PAGE_OFFSET;
-        }
-
-        @Override
-        public boolean virtAddrValid(long vaddr) {
-            return Long.compareUnsigned(vaddr, PAGE_OFFSET) >= 0 && Long.compareUnsigned(vaddr, highMemory()) < 0;
-        }
-
-        @Override
-        public long kernelImageVa(long paddr) {
-            return START_KERNEL_MAP + paddr;
-        }
-
-        @Override
-        public List<String> bootMessages() {
-            return List.of();
-        }
     }
 }
