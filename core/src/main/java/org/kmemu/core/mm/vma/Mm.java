@@ -40,6 +40,8 @@ public final class Mm implements MmStruct {
     private final MmapLayout layout;
     private final VmaTree vmas;
     private final MmapLock mmapLock;
+    private final Object pageTableLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong pgtablesPages = new java.util.concurrent.atomic.AtomicLong();
     private boolean pgdFreed;
     private long startBrk;
     private long brk;
@@ -147,6 +149,24 @@ public final class Mm implements MmStruct {
         return vmas;
     }
 
+    /**
+     * @return {@code mm->page_table_lock}: held around a read-check-write of this mm's user PTEs and while
+     *         a table is installed (kmemu has no split PTE locks)
+     */
+    public Object pageTableLock() {
+        return pageTableLock;
+    }
+
+    /** @return {@code mm->pgtables_bytes} in pages: user page-table pages below the root (VmPTE) */
+    public long pageTablePages() {
+        return pgtablesPages.get();
+    }
+
+    /** @param delta page-table pages installed (+) or freed (-) ({@code mm_inc_nr_ptes} and friends) */
+    public void addPageTablePages(long delta) {
+        pgtablesPages.addAndGet(delta);
+    }
+
     /** @return mm->mmap_lock */
     public MmapLock mmapLock() {
         return mmapLock;
@@ -195,6 +215,7 @@ public final class Mm implements MmStruct {
             long entry = readEntry(memory, slot, bytes);
             if ((format.decode(entry, 0) & PteFlags.PRESENT) != 0) {
                 freeTable(cpu, pages, format, memory, format.address(entry, 0), 1);
+                addPageTablePages(-1);
                 writeEntry(memory, slot, bytes, 0);
             }
         }
@@ -216,6 +237,7 @@ public final class Mm implements MmStruct {
                                 format.levelName(level), level));
                     }
                     freeTable(cpu, pages, format, memory, format.address(entry, level), level + 1);
+                    addPageTablePages(-1);
                 }
             }
         } else {

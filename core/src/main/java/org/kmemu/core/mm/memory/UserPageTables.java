@@ -1,0 +1,186 @@
+package org.kmemu.core.mm.memory;
+
+import org.kmemu.api.Gfp;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PteFlags;
+import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mm.vma.Mm;
+import org.kmemu.core.mmu.Cpu;
+
+/**
+ * The user half of a process's page tables, in emulated RAM in the architecture's format: the walk from
+ * {@code mm->pgd} down to a PTE ({@code pgd_offset} → … → {@code pte_offset_map}), allocating missing
+ * tables on the way as {@code __pte_alloc} and friends do, and reading and writing PTEs
+ * ({@code ptep_get}, {@code set_pte_at}).
+ *
+ * <p><b>Locking.</b> The kernel guards a process's tables with {@code mm->page_table_lock} (and split PTE
+ * locks); kmemu uses the mm's {@link Mm#pageTableLock()} monitor for both: hold it around a read-check-write
+ * of a PTE ({@code pte_offset_map_lock}). {@link #ptep} takes it itself while it allocates, so that two CPUs
+ * faulting the same mm never both install a table for one slot (the loser frees its page, as
+ * {@code pmd_install} does).
+ *
+ * <p>Table pages are {@code GFP_PGTABLE_USER} (GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT,
+ * include/asm-generic/pgalloc.h), allocated as the calling CPU.
+ */
+public final class UserPageTables {
+    /** {@link #ptep}'s answer when the table is missing and was not, or could not be, allocated. */
+    public static final long NO_PTEP = -1;
+
+    private final PhysicalMemory memory;
+    private final PageTableFormat format;
+    private final PageApi pages;
+    private final int pageShift;
+    private final int last;
+    private final int entryBytes;
+
+    /**
+     * @param memory    RAM, where the tables live
+     * @param format    the architecture's page-table format
+     * @param pages     the page API tables come from
+     * @param pageShift PAGE_SHIFT
+     */
+    public UserPageTables(PhysicalMemory memory, PageTableFormat format, PageApi pages, int pageShift) {
+        this.memory = memory;
+        this.format = format;
+        this.pages = pages;
+        this.pageShift = pageShift;
+        this.last = format.levels() - 1;
+        this.entryBytes = format.entryBytes();
+    }
+
+    /** @return the architecture's page-table format */
+    public PageTableFormat format() {
+        return format;
+    }
+
+    /** @return PAGE_SHIFT */
+    public int pageShift() {
+        return pageShift;
+    }
+
+    /**
+     * The PTE slot of a user address ({@code pte_offset_map}, or {@code pte_alloc_map} when
+     * {@code allocate}).
+     *
+     * @param cpu      the calling CPU (missing tables are allocated as this CPU)
+     * @param mm       the address space
+     * @param addr     a user address below TASK_SIZE
+     * @param allocate whether to allocate missing tables
+     * @return the physical address of the PTE, or {@link #NO_PTEP} when a table is missing and
+     *         {@code allocate} is false, or no page was left for it (-ENOMEM)
+     */
+    public long ptep(Cpu cpu, Mm mm, long addr, boolean allocate) {
+        long table = mm.pgdPhys();
+        for (int level = 0; level < last; level++) {
+            long slot = entryAddress(table, level, addr);
+            long entry = readEntry(slot);
+            int decoded = format.decode(entry, level);
+            if ((decoded & PteFlags.PRESENT) == 0) {
+                if (!allocate) {
+                    return NO_PTEP;
+                }
+                long next = installTable(cpu, mm, slot, level);
+                if (next < 0) {
+                    return NO_PTEP;
+                }
+                table = next;
+            } else if ((decoded & PteFlags.HUGE) != 0) {
+                throw new IllegalStateException(String.format("user address %#x: a %s huge page (not modelled for user memory)",
+                        addr, format.levelName(level)));
+            } else {
+                table = format.address(entry, level);
+            }
+        }
+        return entryAddress(table, last, addr);
+    }
+
+    /** Allocates and installs the table below {@code slot} unless another CPU did first; -1 on -ENOMEM. */
+    private long installTable(Cpu cpu, Mm mm, long slot, int level) {
+        long pfn = pages.allocPages(cpu, Gfp.GFP_KERNEL_ACCOUNT | Gfp.__GFP_ZERO, 0);
+        if (pfn == PageAllocator.NO_PFN) {
+            return -1;
+        }
+        long phys = pfn << pageShift;
+        synchronized (mm.pageTableLock()) {
+            long entry = readEntry(slot);
+            if ((format.decode(entry, level) & PteFlags.PRESENT) != 0) {
+                // pmd_install(): another CPU populated it while we allocated; ours goes back.
+                pages.putPage(cpu, pfn);
+                return format.address(entry, level);
+            }
+            writeEntry(slot, format.encodeTable(phys, level, PteFlags.PRESENT | PteFlags.WRITE | PteFlags.USER));
+            mm.addPageTablePages(1);
+            return phys;
+        }
+    }
+
+    /** @param ptep a PTE's physical address @return the PTE ({@code ptep_get}) */
+    public long readPte(long ptep) {
+        return readEntry(ptep);
+    }
+
+    /**
+     * {@code set_pte_at} / {@code pte_clear}: writes a PTE. The caller holds the page-table lock and
+     * flushes TLBs where an existing translation changed.
+     *
+     * @param ptep the PTE's physical address
+     * @param pte  the new entry (0 clears it)
+     */
+    public void writePte(long ptep, long pte) {
+        writeEntry(ptep, pte);
+    }
+
+    /** @param pte a PTE @return its {@link PteFlags} ({@code pte_present}, {@code pte_write}, …) */
+    public int flags(long pte) {
+        return format.decode(pte, last);
+    }
+
+    /** @param pte a PTE @return whether it maps a page ({@code pte_present}) */
+    public boolean present(long pte) {
+        return (format.decode(pte, last) & PteFlags.PRESENT) != 0;
+    }
+
+    /** @param pte a present PTE @return the page frame it maps ({@code pte_pfn}) */
+    public long pfn(long pte) {
+        return format.address(pte, last) >>> pageShift;
+    }
+
+    /**
+     * {@code mk_pte} / {@code pfn_pte}.
+     *
+     * @param pfn   a page frame
+     * @param flags {@link PteFlags} (PRESENT is added)
+     * @return the PTE in the architecture's format
+     */
+    public long mkPte(long pfn, int flags) {
+        return format.encodeLeaf(pfn << pageShift, last, flags | PteFlags.PRESENT);
+    }
+
+    /**
+     * @param pte   a present PTE
+     * @param flags the new {@link PteFlags} (PRESENT is added)
+     * @return the PTE mapping the same page with {@code flags} ({@code pte_wrprotect}, {@code pte_mkwrite}, …)
+     */
+    public long withFlags(long pte, int flags) {
+        return format.withFlags(pte, last, flags | PteFlags.PRESENT);
+    }
+
+    private long entryAddress(long table, int level, long vaddr) {
+        long index = (vaddr >>> format.indexShift(level)) & ((1L << format.indexBits(level)) - 1);
+        return table + index * entryBytes;
+    }
+
+    private long readEntry(long addr) {
+        return entryBytes == 8 ? memory.readLong(addr) : memory.readInt(addr) & 0xffffffffL;
+    }
+
+    private void writeEntry(long addr, long value) {
+        if (entryBytes == 8) {
+            memory.writeLong(addr, value);
+        } else {
+            memory.writeInt(addr, (int) value);
+        }
+    }
+}
