@@ -9,7 +9,7 @@ import org.kmemu.core.mmu.Cpu;
  * cut-here marker, a message where the WARN has one, and "WARNING: CPU: n PID: p at file function"
  * naming the CPU and its current task. The kernel carries on after it; so does the caller.
  */
-final class KernelWarning {
+public final class KernelWarning {
     private static final String CUT_HERE = "------------[ cut here ]------------";
 
     private KernelWarning() {
@@ -24,7 +24,7 @@ final class KernelWarning {
      * @param location "file function", e.g. "mm/vmalloc.c vmap_pages_pte_range"
      * @param after    lines printed after the WARNING line
      */
-    static void warnOn(KernelLog log, Cpu cpu, String location, String... after) {
+    public static void warnOn(KernelLog log, Cpu cpu, String location, String... after) {
         log.printk(cpu.id(), LogLevel.WARNING, CUT_HERE);
         log.printk(cpu.id(), LogLevel.WARNING, warningLine(cpu, location));
         for (String line : after) {
@@ -40,7 +40,7 @@ final class KernelWarning {
      * @param message  the WARN's message
      * @param location "file function"
      */
-    static void warnWithMessage(KernelLog log, Cpu cpu, String message, String location) {
+    public static void warnWithMessage(KernelLog log, Cpu cpu, String message, String location) {
         log.printk(cpu.id(), LogLevel.WARNING, CUT_HERE);
         log.printk(cpu.id(), LogLevel.WARNING, message);
         log.printk(cpu.id(), LogLevel.WARNING, warningLine(cpu, location));

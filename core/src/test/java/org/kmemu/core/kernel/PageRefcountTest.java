@@ -131,9 +131,17 @@ class PageRefcountTest {
         pages.setPageMapping(anon, word);
         assertThat(pages.pageAnon(anon)).isTrue();
         assertThat(pages.pageMappingWord(anon)).isEqualTo(word);
+        long freeBeforeAnon = m.nrFreePages();
         pages.freePages(cpu, anon, 0);
+        assertThat(m.nrFreePages()).as("free_pages_prepare clears an anonymous mapping itself").isEqualTo(freeBeforeAnon + 1);
+
+        long cached = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
+        long fileWord = MappingWord.of(3, 0, 0x8048);
+        pages.setPageMapping(cached, fileWord);
+        assertThat(pages.pageAnon(cached)).isFalse();
+        pages.freePages(cpu, cached, 0);
         assertThat(m.log().texts()).contains("page dumped because: non-NULL mapping")
-                .contains(String.format("page: refcount:0 mapcount:0 mapping:0000000d index:0x8048 pfn:%#x", anon));
+                .contains(String.format("page: refcount:0 mapcount:0 mapping:0000000c index:0x8048 pfn:%#x", cached));
 
         long locked = pages.allocPages(cpu, Gfp.GFP_KERNEL, 0);
         assertThat(pages.trylockPage(locked)).isTrue();

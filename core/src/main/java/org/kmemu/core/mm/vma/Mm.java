@@ -42,6 +42,7 @@ public final class Mm implements MmStruct {
     private final MmapLock mmapLock;
     private final Object pageTableLock = new Object();
     private final java.util.concurrent.atomic.AtomicLong pgtablesPages = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean hasPinned;
     private boolean pgdFreed;
     private long startBrk;
     private long brk;
@@ -165,6 +166,20 @@ public final class Mm implements MmStruct {
     /** @param delta page-table pages installed (+) or freed (-) ({@code mm_inc_nr_ptes} and friends) */
     public void addPageTablePages(long delta) {
         pgtablesPages.addAndGet(delta);
+    }
+
+    /**
+     * {@code mm_set_has_pinned_flag}: a FOLL_PIN was taken in this mm at some time (MMF_HAS_PINNED), so that
+     * fork copies pinned anonymous pages at once instead of sharing them COW
+     * ({@code folio_needs_cow_for_dma}, include/linux/mm.h).
+     */
+    public void setHasPinned() {
+        hasPinned = true;
+    }
+
+    /** @return whether MMF_HAS_PINNED is set */
+    public boolean hasPinned() {
+        return hasPinned;
     }
 
     /** @return mm->mmap_lock */
