@@ -54,16 +54,48 @@ public final class Uaccess {
     private final PhysicalMemory memory;
     private final long taskSize;
     private final MightSleep mightSleep;
+    private final UserCopyPath copyPath;
 
     /**
+     * How {@code raw_copy_to_user}/{@code raw_copy_from_user} reach user pages when they do not go through
+     * the CPU's MMU: i386's 4G/4G path (get_user_pages + kmap_atomic + memcpy per page).
+     */
+    @FunctionalInterface
+    public interface UserCopyPath {
+        /**
+         * @param cpu    the calling CPU
+         * @param user   the user address (access_ok already passed)
+         * @param kernel the kernel address
+         * @param n      bytes
+         * @param toUser true for copy_to_user
+         * @return the bytes not copied
+         */
+        long copy(Cpu cpu, long user, long kernel, long n, boolean toUser);
+    }
+
+    /**
+     * The direct path: user pages are reached through the CPU's MMU, as every kernel since 2.6's 3G/1G
+     * split does.
+     *
      * @param memory     RAM, which the copies read and write
      * @param taskSize   TASK_SIZE, the limit access_ok checks against
      * @param mightSleep the machine's might_sleep() check, shared with the other services that may sleep
      */
     public Uaccess(PhysicalMemory memory, long taskSize, MightSleep mightSleep) {
+        this(memory, taskSize, mightSleep, null);
+    }
+
+    /**
+     * @param memory     RAM, which the copies read and write
+     * @param taskSize   TASK_SIZE, the limit access_ok checks against
+     * @param mightSleep the machine's might_sleep() check, shared with the other services that may sleep
+     * @param copyPath   how copy_to_user/copy_from_user reach user pages, or null for the direct path
+     */
+    public Uaccess(PhysicalMemory memory, long taskSize, MightSleep mightSleep, UserCopyPath copyPath) {
         this.memory = memory;
         this.taskSize = taskSize;
         this.mightSleep = mightSleep;
+        this.copyPath = copyPath;
     }
 
     /** @return TASK_SIZE (x86's TASK_SIZE_MAX): the limit access_ok checks against */
@@ -98,7 +130,7 @@ public final class Uaccess {
         if (!accessOk(to, n)) {
             return n;
         }
-        return rawCopyToUser(cpu, to, from, n);
+        return copyPath != null ? copyPath.copy(cpu, to, from, n, true) : rawCopyToUser(cpu, to, from, n);
     }
 
     /**
@@ -115,7 +147,7 @@ public final class Uaccess {
         mightSleep.mightFault(cpu, "include/linux/uaccess.h _inline_copy_from_user");
         long res = n;
         if (accessOk(from, n)) {
-            res = rawCopyFromUser(cpu, to, from, n);
+            res = copyPath != null ? copyPath.copy(cpu, from, to, n, false) : rawCopyFromUser(cpu, to, from, n);
         }
         if (res != 0) {
             kernelMemset(cpu, to + (n - res), res);

@@ -36,134 +36,10 @@ class GupTest {
     private static final long RW = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE
             | VmFlags.VM_MAYEXEC;
 
-    /** A booted machine with one user task running on CPU 0 over a fresh mm. */
-    private static final class Rig {
-        final Machine m;
-        final Cpu cpu;
-        final PageApi pages;
-        final Mm mm;
-        final Task task;
-        final UserPageTables tables;
-        final TestFaults faults;
-        final Gup gup;
-        final long zeroPfn;
-        final long freeAtStart;
-
-        Rig(String arch) {
-            m = arch.equals("x86_64") ? TestMachines.x86_64(64 * MB) : TestMachines.i386(64 * MB);
-            cpu = m.mmu().cpu(0);
-            pages = m.kernel().pages();
-            zeroPfn = pages.allocPages(cpu, Gfp.__GFP_ZERO, 0);
-            freeAtStart = m.nrFreePages();
-            mm = Mm.alloc(cpu, pages, m.mmu().format(), m.memory(), m.mmu().kernelTables().root(), m.layout(),
-                    MmapLayout.of(arch, m.layout(), m.pageShift()), m.log());
-            task = m.scheduler().createUserTask("gup-test", mm);
-            m.scheduler().contextSwitch(cpu, task);
-            tables = new UserPageTables(m.memory(), m.mmu().format(), pages, m.pageShift());
-            faults = new TestFaults(this);
-            gup = new Gup(tables, pages, m.pageFrames(), faults, zeroPfn, m.layout().taskSize(), m.log());
-        }
-
-        Vma map(long start, int nrPages, long flags, VmFile file) {
-            mm.mmapLock().writeLock();
-            try {
-                return mm.vmas().mapRange(start, start + ((long) nrPages << m.pageShift()), flags, start >>> m.pageShift(),
-                        file, null);
-            } finally {
-                mm.mmapLock().writeUnlock();
-            }
-        }
-
-        long pte(long addr) {
-            long ptep = tables.ptep(cpu, mm, addr, false);
-            return ptep == UserPageTables.NO_PTEP ? 0 : tables.readPte(ptep);
-        }
-
-        int refcount(long pfn) {
-            return pages.pageRefCount(pfn);
-        }
-
-        /** Zaps every user PTE this test made and frees the mm: every page must be back. */
-        void teardown() {
-            for (long[] e : faults.mapped) {
-                long ptep = tables.ptep(cpu, mm, e[0], false);
-                long pte = tables.readPte(ptep);
-                if (tables.present(pte)) {
-                    long pfn = tables.pfn(pte);
-                    tables.writePte(ptep, 0);
-                    if (pfn != zeroPfn) {
-                        pages.pageAddMapcount(pfn, -1);
-                        pages.putPage(cpu, pfn);
-                    }
-                }
-            }
-            m.scheduler().contextSwitch(cpu, m.scheduler().idleTask(0));
-            mm.destroy(cpu, pages, m.mmu().format(), m.memory());
-            assertThat(m.nrFreePages()).as("every page back").isEqualTo(freeAtStart);
-        }
-    }
-
-    /** handle_mm_fault for the test: demand-zero anonymous pages, the zero page on read, a private copy on write. */
-    private static final class TestFaults implements MmFaultHandler {
-        final Rig r;
-        final List<long[]> mapped = new ArrayList<>();
-        final List<Integer> flagsSeen = new ArrayList<>();
-        long retryOnceAt = -1;
-        int calls;
-
-        TestFaults(Rig r) {
-            this.r = r;
-        }
-
-        @Override
-        public int handleMmFault(Cpu cpu, Mm mm, Vma vma, long address, int faultFlags) {
-            calls++;
-            flagsSeen.add(faultFlags);
-            long addr = address & -(1L << r.m.pageShift());
-            if (addr == retryOnceAt && (faultFlags & FaultFlags.FAULT_FLAG_ALLOW_RETRY) != 0
-                    && (faultFlags & FaultFlags.FAULT_FLAG_TRIED) == 0) {
-                retryOnceAt = -1;
-                mm.mmapLock().readUnlock(); // as filemap_fault does while it waits for the read
-                return VmFaultCodes.VM_FAULT_RETRY | VmFaultCodes.VM_FAULT_MAJOR;
-            }
-            boolean write = (faultFlags & FaultFlags.FAULT_FLAG_WRITE) != 0;
-            synchronized (mm.pageTableLock()) {
-                long ptep = r.tables.ptep(cpu, mm, addr, true);
-                long pte = r.tables.readPte(ptep);
-                boolean vmWrite = (vma.flags() & VmFlags.VM_WRITE) != 0;
-                if (r.tables.present(pte) && !write && (faultFlags & FaultFlags.FAULT_FLAG_UNSHARE) == 0) {
-                    return 0;
-                }
-                if (!r.tables.present(pte) && !write) {
-                    r.tables.writePte(ptep, r.tables.mkPte(r.zeroPfn, PteFlags.USER));
-                    mapped.add(new long[] {addr});
-                    return 0;
-                }
-                long pfn = r.pages.allocPages(cpu, Gfp.GFP_HIGHUSER | Gfp.__GFP_ZERO, 0);
-                if (r.tables.present(pte)) {
-                    long old = r.tables.pfn(pte);
-                    r.m.memory().copy(pfn << r.m.pageShift(), old << r.m.pageShift(), 1 << r.m.pageShift());
-                    if (old != r.zeroPfn) {
-                        r.pages.pageAddMapcount(old, -1);
-                        r.pages.putPage(cpu, old);
-                    }
-                } else {
-                    mapped.add(new long[] {addr});
-                }
-                r.pages.setPageMapping(pfn, MappingWord.of(1, MappingWord.PAGE_MAPPING_ANON, addr >>> r.m.pageShift()));
-                r.m.pageFrames().setFlags(pfn, pfn + 1, PageFlags.PG_ANON_EXCLUSIVE, true);
-                r.pages.pageAddMapcount(pfn, 1);
-                r.tables.writePte(ptep, r.tables.mkPte(pfn, PteFlags.USER | (vmWrite ? PteFlags.WRITE | PteFlags.DIRTY : 0)));
-                r.m.mmu().flushTlbPage(cpu, addr);
-                return 0;
-            }
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386"})
     void pinsEveryPageAndUnpinBringsTheCountsBack(String arch) {
-        Rig r = new Rig(arch);
+        GupRig r = new GupRig(arch);
         r.map(BASE, 8, RW, null);
         long[] out = new long[8];
         r.mm.mmapLock().readLock();
@@ -186,7 +62,7 @@ class GupTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386"})
     void aHoleEndsTheWalkWithThePagesTakenBeforeIt(String arch) {
-        Rig r = new Rig(arch);
+        GupRig r = new GupRig(arch);
         r.map(BASE, 4, RW, null);
         long[] out = new long[8];
         r.mm.mmapLock().readLock();
@@ -205,7 +81,7 @@ class GupTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386"})
     void aFaultThatDropsTheLockIsRetriedOnceWithFollTried(String arch) {
-        Rig r = new Rig(arch);
+        GupRig r = new GupRig(arch);
         r.map(BASE, 4, RW, null);
         r.faults.retryOnceAt = BASE + (2L << r.m.pageShift());
         long[] out = new long[4];
@@ -224,7 +100,7 @@ class GupTest {
 
     @Test
     void getUserPagesLockedReportsThatTheLockWasDropped() {
-        Rig r = new Rig("x86_64");
+        GupRig r = new GupRig("x86_64");
         r.map(BASE, 2, RW, null);
         r.faults.retryOnceAt = BASE;
         long[] out = new long[2];
@@ -241,7 +117,7 @@ class GupTest {
 
     @Test
     void withoutTheMmapLockMmapAssertLockedWarns() {
-        Rig r = new Rig("i386");
+        GupRig r = new GupRig("i386");
         r.map(BASE, 1, RW, null);
         int before = r.m.log().texts().size();
         long[] out = new long[1];
@@ -254,7 +130,7 @@ class GupTest {
 
     @Test
     void vmaFlagsRefuseWhatLinuxRefuses() {
-        Rig r = new Rig("x86_64");
+        GupRig r = new GupRig("x86_64");
         long page = 1L << r.m.pageShift();
         r.map(BASE, 1, RW | VmFlags.VM_IO | VmFlags.VM_PFNMAP, null);
         Vma ro = r.map(BASE + 2 * page, 1, VmFlags.VM_READ | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE, null);
@@ -282,7 +158,7 @@ class GupTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386"})
     void forceWritesAPrivateCopyOfAReadOnlyMapping(String arch) {
-        Rig r = new Rig(arch);
+        GupRig r = new GupRig(arch);
         r.map(BASE, 1, VmFlags.VM_READ | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE, null);
         long[] out = new long[1];
         r.mm.mmapLock().readLock();
@@ -302,7 +178,7 @@ class GupTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386"})
     void gupFastTakesPresentPagesWithoutFaultingAndFallsBackForTheRest(String arch) {
-        Rig r = new Rig(arch);
+        GupRig r = new GupRig(arch);
         r.map(BASE, 4, RW, null);
         long[] out = new long[4];
         r.mm.mmapLock().readLock();
@@ -323,7 +199,7 @@ class GupTest {
 
     @Test
     void theOldShapeFillsVmasAndPageCacheReleaseDropsTheReference() {
-        Rig r = new Rig("i386");
+        GupRig r = new GupRig("i386");
         Vma v = r.map(BASE, 3, RW, null);
         long[] out = new long[3];
         Vma[] vmas = new Vma[3];
@@ -342,7 +218,7 @@ class GupTest {
 
     @Test
     void aHandlerThatNeverMapsThePageIsReportedNotLoopedOn() {
-        Rig r = new Rig("x86_64");
+        GupRig r = new GupRig("x86_64");
         r.map(BASE, 1, RW, null);
         Gup stuck = new Gup(r.tables, r.pages, r.m.pageFrames(), (cpu, mm, vma, a, f) -> 0, r.zeroPfn,
                 r.m.layout().taskSize(), r.m.log());
@@ -356,7 +232,7 @@ class GupTest {
 
     @Test
     void fileVmaNeverGetsAnonOnlyPages() {
-        Rig r = new Rig("x86_64");
+        GupRig r = new GupRig("x86_64");
         r.map(BASE, 1, RW, new VmFile("/data", 8, 1, 12));
         long[] out = new long[1];
         r.mm.mmapLock().readLock();
