@@ -3,6 +3,7 @@ package org.kmemu.core.machine;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ZoneType;
+import org.kmemu.core.fs.RamFs;
 import org.kmemu.core.kernel.AddressTranslation;
 import org.kmemu.core.kernel.DirectMapMemory;
 import org.kmemu.core.kernel.Highmem;
@@ -45,7 +46,16 @@ public final class KernelServices {
         Highmem highmem = highmem(machine, mightSleep);
         Vmalloc vmalloc = vmalloc(machine);
         Uaccess uaccess = uaccess(machine, mightSleep);
-        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess);
+        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, fs(machine, pages));
+    }
+
+    /**
+     * @param machine a booted machine
+     * @param pages   its page API
+     * @return an empty file system on the machine's RAM
+     */
+    public static RamFs fs(Machine machine, PageApi pages) {
+        return new RamFs(pages, machine.pageFrames(), machine.memory(), machine.pageShift());
     }
 
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */
