@@ -1,5 +1,6 @@
 package org.kmemu.core.fs;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 
@@ -10,9 +11,12 @@ import org.kmemu.core.mm.PageFrames;
  * so {@code trylock_page} elsewhere sees the same lock; a thread that cannot take it waits on its
  * queue's monitor and is woken by {@link #unlock}.
  *
- * <p>No lost wake-up: a waiter re-tries the bit while holding the queue's monitor, and the unlocker
- * clears the bit before it takes that monitor to notify, so a clear that lands after the waiter's try
- * finds the waiter already in {@code wait()}.
+ * <p>An unlock with nobody waiting takes no monitor: each queue counts its sleepers, the role of the
+ * kernel's PG_waiters bit ({@code folio_unlock} wakes only when PG_waiters is set). No lost wake-up: a
+ * waiter counts itself (a volatile increment) before it re-tries the bit, and the unlocker clears the bit
+ * (an atomic read-modify-write) before it reads the count; both are sequentially consistent, so either
+ * the unlocker sees the waiter and notifies under the queue's monitor, which the waiter holds from its
+ * last try until it is in {@code wait()}, or the waiter's try sees the bit clear.
  */
 final class PageLock {
     /** PAGE_WAIT_TABLE_BITS (mm/filemap.c). */
@@ -20,6 +24,7 @@ final class PageLock {
 
     private final PageFrames frames;
     private final Object[] queues = new Object[1 << PAGE_WAIT_TABLE_BITS];
+    private final AtomicIntegerArray waiters = new AtomicIntegerArray(1 << PAGE_WAIT_TABLE_BITS);
 
     /** @param frames the page frames whose PG_locked bits this lock uses */
     PageLock(PageFrames frames) {
@@ -48,15 +53,21 @@ final class PageLock {
         if (trylock(pfn)) {
             return;
         }
-        Object q = queue(pfn);
+        int qi = queueIndex(pfn);
+        Object q = queues[qi];
         synchronized (q) {
+            waiters.incrementAndGet(qi);
             boolean interrupted = false;
-            while (!trylock(pfn)) {
-                try {
-                    q.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // TASK_UNINTERRUPTIBLE: keep waiting, restore the status after
+            try {
+                while (!trylock(pfn)) {
+                    try {
+                        q.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // TASK_UNINTERRUPTIBLE: keep waiting, restore the status after
+                    }
                 }
+            } finally {
+                waiters.decrementAndGet(qi);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -74,14 +85,18 @@ final class PageLock {
         if (!frames.clearFlag(pfn, PageFlags.PG_LOCKED)) {
             throw new IllegalStateException(String.format("pfn: %#x unlocked (expected: locked, folio_unlock)", pfn));
         }
-        Object q = queue(pfn);
-        synchronized (q) {
-            q.notifyAll();
+        int qi = queueIndex(pfn);
+        if (waiters.get(qi) > 0) {
+            Object q = queues[qi];
+            synchronized (q) {
+                q.notifyAll();
+            }
         }
     }
 
-    private Object queue(long pfn) {
+    /** {@code folio_waitqueue}: hash_ptr(folio, PAGE_WAIT_TABLE_BITS). */
+    private static int queueIndex(long pfn) {
         long h = pfn * 0x9E3779B97F4A7C15L;
-        return queues[(int) (h >>> (64 - PAGE_WAIT_TABLE_BITS))];
+        return (int) (h >>> (64 - PAGE_WAIT_TABLE_BITS));
     }
 }
