@@ -70,6 +70,26 @@ public final class RamFs {
      *                                  {@code O_CREAT|O_EXCL})
      */
     public Inode create(String path, byte[] contents) {
+        return create(path, contents, contents.length);
+    }
+
+    /**
+     * Creates a sparse regular file: {@code size} bytes with no blocks on the disk (as {@code truncate -s}
+     * makes one), so every page reads as zeros until written. Sizes past what a Java array holds are fine.
+     *
+     * @param path an absolute path not in use
+     * @param size the file size in bytes, 0 or more
+     * @return its inode
+     * @throws IllegalArgumentException for a relative or existing path, or a negative size
+     */
+    public Inode createSparse(String path, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size: " + size + " (expected: 0 or more)");
+        }
+        return create(path, new byte[0], size);
+    }
+
+    private Inode create(String path, byte[] contents, long size) {
         if (path == null || !path.startsWith("/")) {
             throw new IllegalArgumentException("path: " + path + " (expected: an absolute path)");
         }
@@ -78,7 +98,7 @@ public final class RamFs {
             if (files.containsKey(path)) {
                 throw new IllegalArgumentException("path: " + path + " exists (expected: a new file, EEXIST)");
             }
-            inode = new Inode(this, nextIno++, path, contents.length);
+            inode = new Inode(this, nextIno++, path, size);
             AddressSpace mapping = new AddressSpace(inode, MAPPING_GFP);
             mapping.setHandle(mappings.add(mapping));
             inode.setMapping(mapping);

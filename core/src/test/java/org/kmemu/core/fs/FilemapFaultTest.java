@@ -76,6 +76,32 @@ class FilemapFaultTest {
         f.pages.putPage(f.cpu, cached);
     }
 
+    /** A 1 TiB sparse file: a fault deep inside it caches one zero page at its index, nothing else. */
+    @Test
+    void aSparseTerabyteFileCostsOnlyItsCachedPages() {
+        FsFixture f = new FsFixture("x86_64");
+        Inode inode = f.fs.createSparse("/var/lib/sparse.img", 1L << 40);
+        Vma vma = new Vma(0x10000000L, 0x10000000L + (1L << 40), org.kmemu.core.mm.vma.VmFlags.VM_READ, 0, inode.open(), null);
+        Mm mm = f.mm(f.cpu);
+        long pgoff = (1L << 28) - 1; // the file's last page
+        mm.mmapLock().readLock();
+        VmFault vmf = f.vmf(f.cpu, mm, vma, pgoff, FAULT_FLAG_USER);
+        assertThat(vma.file().vmOps().fault(vmf)).isEqualTo(VM_FAULT_MAJOR);
+        assertThat(f.pageBytes(vmf.pfn)).isEqualTo(new byte[f.pageSize]);
+        assertThat(MappingWord.index(f.pages.pageMappingWord(vmf.pfn))).isEqualTo(pgoff);
+        VmFault past = f.vmf(f.cpu, mm, vma, 1L << 28, FAULT_FLAG_USER);
+        assertThat(vma.file().vmOps().fault(past)).isEqualTo(VM_FAULT_SIGBUS);
+        mm.mmapLock().readUnlock();
+        assertThat(inode.mapping().nrPages()).isEqualTo(1);
+        assertThat(inode.diskBlocks()).isZero();
+        f.pages.putPage(f.cpu, vmf.pfn);
+        byte[] b = {1, 2, 3};
+        assertThat(f.fs.filemap().write(f.cpu, inode, (1L << 40) - 3, b, 0, 3)).isEqualTo(3);
+        assertThat(f.fs.writeback().sync(f.cpu, inode)).isEqualTo(1);
+        assertThat(inode.diskBlocks()).isEqualTo(1);
+        assertThat(inode.size()).isEqualTo(1L << 40);
+    }
+
     @Test
     void retryNowaitKeepsTheLock() {
         FsFixture f = new FsFixture("x86_64");
