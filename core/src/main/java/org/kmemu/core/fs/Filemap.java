@@ -2,6 +2,7 @@ package org.kmemu.core.fs;
 
 import org.kmemu.api.Errno;
 import org.kmemu.api.PageAllocator;
+import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
@@ -54,6 +55,7 @@ public final class Filemap {
     private final PhysicalMemory memory;
     private final PageLock lock;
     private final PageCacheStats stats;
+    private final MightSleep mightSleep;
     private final int shift;
     private final int pageSize;
 
@@ -63,12 +65,15 @@ public final class Filemap {
      * @param memory    RAM, where the pages' bytes are
      * @param pageShift PAGE_SHIFT
      * @param stats     the counters to keep
+     * @param mightSleep the machine's might_sleep check (reads and writes may sleep)
      */
-    Filemap(PageApi pages, PageFrames frames, PhysicalMemory memory, int pageShift, PageCacheStats stats) {
+    Filemap(PageApi pages, PageFrames frames, PhysicalMemory memory, int pageShift, PageCacheStats stats,
+            MightSleep mightSleep) {
         this.pages = pages;
         this.frames = frames;
         this.memory = memory;
-        this.lock = new PageLock(frames);
+        this.mightSleep = mightSleep;
+        this.lock = new PageLock(frames, mightSleep);
         this.stats = stats;
         this.shift = pageShift;
         this.pageSize = 1 << pageShift;
@@ -92,6 +97,10 @@ public final class Filemap {
 
     PageCacheStats stats() {
         return stats;
+    }
+
+    MightSleep mightSleep() {
+        return mightSleep;
     }
 
     int pageShift() {
@@ -257,7 +266,7 @@ public final class Filemap {
             if (uptodate(pfn)) {
                 return pfn;
             }
-            lock.lock(pfn); // someone is reading it: wait for the read (folio_put_wait_locked)
+            lock.lock(cpu, pfn); // someone is reading it: wait for the read (folio_put_wait_locked)
             if (!stillCached(m, pfn, index)) {
                 lock.unlock(pfn);
                 pages.putPage(cpu, pfn);
@@ -290,6 +299,7 @@ public final class Filemap {
         if (pos < 0 || len < 0) {
             return -Errno.EINVAL;
         }
+        mightSleep.mightSleep(cpu, "mm/filemap.c filemap_read"); // its cond_resched()
         long size = inode.size();
         if (pos >= size) {
             return 0;
@@ -337,6 +347,7 @@ public final class Filemap {
             return -Errno.EINVAL;
         }
         AddressSpace m = inode.mapping();
+        mightSleep.mightSleep(cpu, "mm/filemap.c generic_perform_write"); // inode_lock, cond_resched()
         inode.rwsem().lock();
         try {
             int done = 0;
@@ -376,7 +387,7 @@ public final class Filemap {
         for (;;) {
             long pfn = findGetPage(m, index);
             if (pfn != NO_PFN) {
-                lock.lock(pfn);
+                lock.lock(cpu, pfn);
                 if (stillCached(m, pfn, index)) {
                     return pfn;
                 }

@@ -108,12 +108,12 @@ public final class GenericFileVmOps implements VmOperations {
                         return ret | VM_FAULT_RETRY;
                     }
                     vmf.mm.mmapLock().readUnlock();
-                    fm.pageLock().lock(pfn);
+                    fm.pageLock().lock(vmf.cpu, pfn);
                     fm.pageLock().unlock(pfn);
                     fm.put(vmf.cpu, pfn);
                     return ret | VM_FAULT_RETRY;
                 }
-                fm.pageLock().lock(pfn);
+                fm.pageLock().lock(vmf.cpu, pfn);
             }
             if (!fm.stillCached(m, pfn, index)) { // truncated while we waited
                 fm.pageLock().unlock(pfn);
@@ -153,7 +153,7 @@ public final class GenericFileVmOps implements VmOperations {
     public int pageMkwrite(VmFault vmf) {
         long pfn = vmf.pfn;
         AddressSpace m = inode.mapping();
-        fm.pageLock().lock(pfn);
+        fm.pageLock().lock(vmf.cpu, pfn);
         if (!fm.stillCached(m, pfn, vmf.pgoff)) {
             fm.pageLock().unlock(pfn);
             return VM_FAULT_NOPAGE;

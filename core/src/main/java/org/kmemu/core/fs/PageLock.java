@@ -1,8 +1,10 @@
 package org.kmemu.core.fs;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mmu.Cpu;
 
 /**
  * Sleeping on PG_locked: {@code folio_lock} / {@code folio_unlock} with the kernel's hashed wait queues
@@ -23,12 +25,17 @@ final class PageLock {
     static final int PAGE_WAIT_TABLE_BITS = 8;
 
     private final PageFrames frames;
+    private final MightSleep mightSleep;
     private final Object[] queues = new Object[1 << PAGE_WAIT_TABLE_BITS];
     private final AtomicIntegerArray waiters = new AtomicIntegerArray(1 << PAGE_WAIT_TABLE_BITS);
 
-    /** @param frames the page frames whose PG_locked bits this lock uses */
-    PageLock(PageFrames frames) {
+    /**
+     * @param frames     the page frames whose PG_locked bits this lock uses
+     * @param mightSleep the machine's might_sleep check
+     */
+    PageLock(PageFrames frames, MightSleep mightSleep) {
         this.frames = frames;
+        this.mightSleep = mightSleep;
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new Object();
         }
@@ -45,11 +52,15 @@ final class PageLock {
     }
 
     /**
-     * {@code folio_lock}: takes PG_locked, sleeping (uninterruptibly) until its holder unlocks.
+     * {@code folio_lock}: takes PG_locked, sleeping (uninterruptibly) until its holder unlocks. It may
+     * sleep, so in atomic context it is might_sleep's report (include/linux/pagemap.h folio_lock), whether
+     * or not it has to wait.
      *
+     * @param cpu the calling CPU
      * @param pfn a page the caller holds a reference to
      */
-    void lock(long pfn) {
+    void lock(Cpu cpu, long pfn) {
+        mightSleep.mightSleep(cpu, "include/linux/pagemap.h folio_lock");
         if (trylock(pfn)) {
             return;
         }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kmemu.api.Gfp;
+import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.mm.HandleTable;
 import org.kmemu.core.mm.MappingWord;
@@ -52,9 +53,10 @@ public final class RamFs {
      * @param frames    the page frames (flags)
      * @param memory    RAM
      * @param pageShift PAGE_SHIFT
+     * @param mightSleep the machine's might_sleep check: reads, writes, truncate and page locks may sleep
      */
-    public RamFs(PageApi pages, PageFrames frames, PhysicalMemory memory, int pageShift) {
-        this.filemap = new Filemap(pages, frames, memory, pageShift, stats);
+    public RamFs(PageApi pages, PageFrames frames, PhysicalMemory memory, int pageShift, MightSleep mightSleep) {
+        this.filemap = new Filemap(pages, frames, memory, pageShift, stats, mightSleep);
         this.writeback = new Writeback(filemap);
         this.truncate = new Truncate(filemap, writeback);
     }

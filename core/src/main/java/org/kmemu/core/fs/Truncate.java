@@ -42,6 +42,7 @@ public final class Truncate {
         if (newSize < 0) {
             return -Errno.EINVAL;
         }
+        fm.mightSleep().mightSleep(cpu, "fs/open.c do_truncate"); // inode_lock
         inode.rwsem().lock();
         inode.invalidateLock().writeLock().lock();
         try {
@@ -78,7 +79,7 @@ public final class Truncate {
         for (int k = 0; k < entries.length; k += 2) {
             long index = entries[k];
             long pfn = entries[k + 1];
-            fm.pageLock().lock(pfn);
+            fm.pageLock().lock(cpu, pfn);
             if (fm.stillCached(m, pfn, index)) {
                 fm.deleteFromPageCache(cpu, m, pfn, index);
                 removed++;
@@ -91,7 +92,7 @@ public final class Truncate {
             long index = lstart >>> shift;
             long pfn = fm.findGetPage(m, index);
             if (pfn != Filemap.NO_PFN) {
-                fm.pageLock().lock(pfn);
+                fm.pageLock().lock(cpu, pfn);
                 if (fm.stillCached(m, pfn, index) && fm.uptodate(pfn)) {
                     fm.memory().fill((pfn << shift) + partial, (byte) 0, pageSize - partial); // folio_zero_range
                 }

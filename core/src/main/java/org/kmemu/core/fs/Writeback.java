@@ -54,7 +54,7 @@ public final class Writeback {
         for (int k = 0; k < order.length; k += 2) {
             long index = order[k];
             long pfn = order[k + 1];
-            fm.pageLock().lock(pfn);
+            fm.pageLock().lock(cpu, pfn);
             if (!fm.stillCached(m, pfn, index) || !fm.frames().clearFlag(pfn, PageFlags.PG_DIRTY)) {
                 fm.pageLock().unlock(pfn);
                 fm.put(cpu, pfn);

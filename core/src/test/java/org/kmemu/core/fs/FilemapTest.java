@@ -77,6 +77,21 @@ class FilemapTest {
     }
 
     @Test
+    void readingOrWritingInAtomicContextIsMightSleepsReport() {
+        FsFixture f = new FsFixture("x86_64");
+        Inode inode = f.fs.create("/f", new byte[100]);
+        f.cpu.preemptDisable();
+        assertThat(f.fs.filemap().read(f.cpu, inode, 0, new byte[10], 0, 10)).as("it still reads").isEqualTo(10);
+        f.cpu.preemptEnable();
+        String log = String.join("\n", f.m.log().texts());
+        assertThat(log).contains("BUG: sleeping function called from invalid context at mm/filemap.c filemap_read")
+                .contains("in_atomic(): 1, irqs_disabled(): 0");
+        long before = f.m.log().texts().size();
+        assertThat(f.fs.filemap().write(f.cpu, inode, 0, new byte[1], 0, 1)).isEqualTo(1);
+        assertThat(f.m.log().texts()).as("not in atomic context: silent").hasSize((int) before);
+    }
+
+    @Test
     void aWriteDirtiesTheCacheAndLeavesTheDiskAlone() {
         FsFixture f = new FsFixture("x86_64");
         byte[] contents = FsFixture.pattern(2 * f.pageSize, 1);

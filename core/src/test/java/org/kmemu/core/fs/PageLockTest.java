@@ -20,7 +20,7 @@ class PageLockTest {
         for (int t = 0; t < threads.length; t++) {
             threads[t] = new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
-                    lock.lock(pfn);
+                    lock.lock(f.cpu, pfn);
                     counter[0]++;
                     lock.unlock(pfn);
                 }
