@@ -1,11 +1,13 @@
 package org.kmemu.core.kernel;
 
+import org.kmemu.core.fs.RamFs;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
  * The kernel services of a booted machine, with the kernel's names: the page-granular API, the slab
  * layer (kmalloc and kmem_cache), vmalloc, the highmem mappings (kmap, kmap_local, kmap_atomic), the address
- * conversions, the uaccess helpers (copy_to_user and friends), and the trace buffer they report to.
+ * conversions, the uaccess helpers (copy_to_user and friends), the file system with its page cache, and the
+ * trace buffer they report to.
  * Made once by boot, which wires each service from the parts of the machine it uses
  * ({@code org.kmemu.core.machine.KernelServices}); no service holds the machine. Each service is
  * thread-safe as documented on it, and every call names the CPU it runs on.
@@ -18,6 +20,7 @@ public final class Kernel {
     private final SlabLayer slab;
     private final Vmalloc vmalloc;
     private final Uaccess uaccess;
+    private final RamFs fs;
 
     /**
      * @param trace     the tracepoint buffer the services report to
@@ -27,9 +30,10 @@ public final class Kernel {
      * @param highmem   kmap, kmap_local, kmap_atomic
      * @param vmalloc   vmalloc, vfree, vmap
      * @param uaccess   the uaccess helpers
+     * @param fs        the file system and its page cache
      */
     public Kernel(TraceBuffer trace, AddressTranslation addresses, PageApi pages, SlabLayer slab, Highmem highmem,
-            Vmalloc vmalloc, Uaccess uaccess) {
+            Vmalloc vmalloc, Uaccess uaccess, RamFs fs) {
         this.trace = trace;
         this.addresses = addresses;
         this.pages = pages;
@@ -37,6 +41,12 @@ public final class Kernel {
         this.highmem = highmem;
         this.vmalloc = vmalloc;
         this.uaccess = uaccess;
+        this.fs = fs;
+    }
+
+    /** @return the file system: files, their page caches, filemap_fault, writeback, truncate */
+    public RamFs fs() {
+        return fs;
     }
 
     /** @return access_ok, copy_to_user, copy_from_user, get_user, put_user and the other uaccess helpers */

@@ -13,7 +13,7 @@ import org.kmemu.core.mmu.Cpu;
  *
  * <p>The kernel prints at most one report a second for the whole machine ({@code prev_jiffy + HZ}),
  * measured here on the calling CPU's clock. One instance per machine, shared by the services that may
- * sleep (kmap, the uaccess helpers); thread-safe.
+ * sleep (kmap, the uaccess helpers, the page cache); thread-safe.
  */
 public final class MightSleep {
     /** HZ jiffies: __might_resched reports at most once a second. */
@@ -34,7 +34,7 @@ public final class MightSleep {
      * @param cpu   the calling CPU
      * @param where the kernel source file and function the check stands for, e.g. "mm/highmem.c kmap"
      */
-    void mightSleep(Cpu cpu, String where) {
+    public void mightSleep(Cpu cpu, String where) {
         if (!cpu.inAtomicContext()) {
             return;
         }
@@ -59,7 +59,7 @@ public final class MightSleep {
      * @param cpu   the calling CPU
      * @param where the kernel source file and function of the check
      */
-    void mightFault(Cpu cpu, String where) {
+    public void mightFault(Cpu cpu, String where) {
         if (cpu.pagefaultDisabled() == 0) {
             mightSleep(cpu, where);
         }

@@ -3,6 +3,7 @@ package org.kmemu.core.machine;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ZoneType;
+import org.kmemu.core.fs.RamFs;
 import org.kmemu.core.kernel.AddressTranslation;
 import org.kmemu.core.kernel.DirectMapMemory;
 import org.kmemu.core.kernel.Highmem;
@@ -28,8 +29,8 @@ public final class KernelServices {
 
     /**
      * Brings up the kernel services of a booted machine in the order mm_core_init does: pages, then slab,
-     * then highmem and vmalloc; kmap and the uaccess helpers share one might_sleep check (its once-a-second
-     * rate limit is the machine's).
+     * then highmem and vmalloc, then the file system; kmap, the uaccess helpers and the page cache share one
+     * might_sleep check (its once-a-second rate limit is the machine's).
      *
      * @param machine      the booted machine
      * @param objectPolicy the object allocator policy
@@ -45,7 +46,17 @@ public final class KernelServices {
         Highmem highmem = highmem(machine, mightSleep);
         Vmalloc vmalloc = vmalloc(machine);
         Uaccess uaccess = uaccess(machine, mightSleep);
-        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess);
+        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, fs(machine, pages, mightSleep));
+    }
+
+    /**
+     * @param machine    a booted machine
+     * @param pages      its page API
+     * @param mightSleep the might_sleep check it shares with the other services that may sleep
+     * @return an empty file system on the machine's RAM
+     */
+    public static RamFs fs(Machine machine, PageApi pages, MightSleep mightSleep) {
+        return new RamFs(pages, machine.pageFrames(), machine.memory(), machine.pageShift(), mightSleep);
     }
 
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */

@@ -3,6 +3,7 @@ package org.kmemu.core.proc;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneStats;
+import org.kmemu.core.fs.PageCacheStats;
 import org.kmemu.core.machine.Machine;
 
 /**
@@ -17,8 +18,10 @@ import org.kmemu.core.machine.Machine;
  *
  * <p>Real numbers: MemTotal ({@code totalram_pages}: managed pages), MemFree, HighTotal, HighFree,
  * LowTotal, LowFree, MemAvailable, CommitLimit, VmallocTotal, Hugepagesize and the DirectMap
- * split. Everything else counts what kmemu does not model yet (page cache, anonymous memory, slab,
- * kernel stacks, page tables, vmalloc allocations, per-CPU areas, swap, huge pages) and is 0.
+ * split, and the page cache's Cached, Dirty, Writeback and Mapped ({@link org.kmemu.core.fs.RamFs}'s
+ * counters: NR_FILE_PAGES, NR_FILE_DIRTY, NR_WRITEBACK, NR_FILE_MAPPED). Everything else counts what kmemu
+ * does not model yet (LRU lists, anonymous memory, slab, kernel stacks, page tables, vmalloc allocations,
+ * per-CPU areas, swap, huge pages) and is 0; Buffers is 0 because kmemu has no block-device buffer cache.
  */
 final class MemInfo {
     /** sysctl_overcommit_ratio's default, in percent (mm/util.c). */
@@ -40,7 +43,11 @@ final class MemInfo {
         kb(out, "MemTotal", totalRam << toKb);
         kb(out, "MemFree", free << toKb);
         kb(out, "MemAvailable", memAvailable(m, free) << toKb);
-        for (String f : new String[] {"Buffers", "Cached", "SwapCached", "Active", "Inactive", "Active(anon)",
+        PageCacheStats cache = m.kernel().fs().stats();
+        kb(out, "Buffers", 0);
+        // Cached = NR_FILE_PAGES - total_swapcache_pages() - Buffers; kmemu has no swap cache and no buffers.
+        kb(out, "Cached", cache.nrFilePages() << toKb);
+        for (String f : new String[] {"SwapCached", "Active", "Inactive", "Active(anon)",
             "Inactive(anon)", "Active(file)", "Inactive(file)", "Unevictable", "Mlocked"}) {
             kb(out, f, 0);
         }
@@ -52,9 +59,15 @@ final class MemInfo {
             kb(out, "LowTotal", (totalRam - totalHigh) << toKb);
             kb(out, "LowFree", (free - freeHigh) << toKb);
         }
-        for (String f : new String[] {"SwapTotal", "SwapFree", "Zswap", "Zswapped", "Dirty", "Writeback", "AnonPages",
-            "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "PageTables",
-            "SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp"}) {
+        for (String f : new String[] {"SwapTotal", "SwapFree", "Zswap", "Zswapped"}) {
+            kb(out, f, 0);
+        }
+        kb(out, "Dirty", cache.nrFileDirty() << toKb);
+        kb(out, "Writeback", cache.nrWriteback() << toKb);
+        kb(out, "AnonPages", 0);
+        kb(out, "Mapped", m.kernel().fs().nrFileMapped() << toKb);
+        for (String f : new String[] {"Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack",
+            "PageTables", "SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp"}) {
             kb(out, f, 0);
         }
         kb(out, "CommitLimit", commitLimitPages(totalRam) << toKb);

@@ -84,6 +84,42 @@ class MemInfoTest {
     }
 
     @Test
+    void pageCacheLinesCountCachedDirtyWritebackAndMappedPages() {
+        Machine m = TestMachines.x86_64(64L << 20);
+        org.kmemu.core.fs.RamFs fs = m.kernel().fs();
+        org.kmemu.core.mmu.Cpu cpu = m.mmu().cpu(0);
+        Map<String, Long> f = fields(MemInfo.render(m));
+        assertThat(f.get("Cached")).isZero();
+        org.kmemu.core.fs.Inode a = fs.create("/a", new byte[10 * 4096]);
+        org.kmemu.core.fs.Inode b = fs.create("/b", new byte[2 * 4096]);
+        fs.filemap().read(cpu, a, 0, new byte[10 * 4096], 0, 10 * 4096);
+        for (int page = 0; page < 3; page++) {
+            fs.filemap().write(cpu, a, page * 4096L, new byte[] {1}, 0, 1);
+        }
+        fs.filemap().write(cpu, b, 0, new byte[2 * 4096], 0, 2 * 4096);
+        fs.writeback().start(cpu, b);
+        long mapped = fs.filemap().findGetPage(a.mapping(), 9);
+        m.kernel().pages().pageAddMapcount(mapped, 1);
+
+        f = fields(MemInfo.render(m));
+        assertThat(f.get("Cached")).isEqualTo(12 * 4);
+        assertThat(f.get("Dirty")).isEqualTo(3 * 4);
+        assertThat(f.get("Writeback")).isEqualTo(2 * 4);
+        assertThat(f.get("Mapped")).isEqualTo(4);
+        assertThat(f.get("Buffers")).isZero();
+
+        m.kernel().pages().pageAddMapcount(mapped, -1);
+        m.kernel().pages().putPage(cpu, mapped);
+        fs.writeback().end(cpu, b);
+        fs.truncate().truncate(cpu, a, 0);
+        f = fields(MemInfo.render(m));
+        assertThat(f.get("Cached")).isEqualTo(2 * 4);
+        assertThat(f.get("Dirty")).isZero();
+        assertThat(f.get("Writeback")).isZero();
+        assertThat(f.get("Mapped")).isZero();
+    }
+
+    @Test
     void i386ShowsHighmemAndFourMegabyteDirectMap() {
         Machine m = TestMachines.i386(2L << 30);
         Map<String, Long> f = fields(MemInfo.render(m));
