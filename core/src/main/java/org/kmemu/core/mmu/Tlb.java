@@ -17,6 +17,14 @@ import java.util.Arrays;
  * entries; its geometry is TLB0's. A flush drops L1 copies of pinned translations too, and the next
  * access refills them from TLB1, which flushes never touch (IPROT).
  *
+ * <h2>Context tags (e500 TID)</h2>
+ * On a tagged TLB every entry keeps the context id it was loaded under ({@link #tids}): 0 for kernel
+ * translations, which match whatever the PID register holds, else the PID at refill time. Only entries
+ * whose TID is 0 or equals the current {@link #pid} appear in the per-access tag arrays the fast path
+ * reads; {@link #setPid} hides the old context's entries and shows the new one's, without dropping any,
+ * so the fast path is the same as on an untagged TLB and a switch back to a context finds its entries.
+ * Two entries for the same page under different TIDs may sit in one set, as on the hardware.
+ *
  * <p>Owned by one CPU's thread. Other CPUs never touch it directly: they post shootdowns
  * ({@link Cpu#postFlush}), which the owner applies before its next access.
  */
@@ -57,7 +65,11 @@ final class Tlb {
     final byte[][] hosts;
     /** Per entry: the page's offset inside {@link #hosts}. */
     final int[] hostOffsets;
+    /** Per entry: the context id (TID) it was loaded under; 0 on an untagged TLB. */
+    final int[] tids;
     private final byte[] victim;
+    /** The PID register: entries with this TID, or TID 0, are visible. Always 0 on an untagged TLB. */
+    private int pid;
 
     long misses;
     long flushes;
@@ -75,6 +87,7 @@ final class Tlb {
         }
         this.hosts = new byte[sets * ways][];
         this.hostOffsets = new int[sets * ways];
+        this.tids = new int[sets * ways];
         this.victim = new byte[sets];
         Arrays.fill(tags, INVALID);
     }
@@ -86,12 +99,23 @@ final class Tlb {
 
     /**
      * @param vpn a virtual page number (vaddr >>> 12)
-     * @return the slot caching it, or -1
+     * @return the slot caching it for the current context (TID 0 or PID), or -1
      */
     int find(long vpn) {
         int base = setBase(vpn);
         for (int i = base; i < base + ways; i++) {
-            if (tags[i] == vpn) {
+            if (tags[i] == vpn && (tids[i] == 0 || tids[i] == pid)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the slot caching {@code vpn} under exactly {@code tid}, or -1 */
+    private int find(long vpn, int tid) {
+        int base = setBase(vpn);
+        for (int i = base; i < base + ways; i++) {
+            if (tags[i] == vpn && tids[i] == tid) {
                 return i;
             }
         }
@@ -99,26 +123,84 @@ final class Tlb {
     }
 
     /**
-     * Caches a translation, replacing the same page's entry or the set's next victim (round robin).
+     * Caches a translation under TID 0 (kernel, or any translation on an untagged TLB).
      *
      * @return the slot used
      */
     int insert(long vpn, long frame, int perm, byte[] host, int hostOffset) {
-        int slot = find(vpn);
+        return insert(vpn, 0, frame, perm, host, hostOffset);
+    }
+
+    /**
+     * Caches a translation loaded under context {@code tid}, replacing the same page's entry for that
+     * context or the set's next victim (round robin).
+     *
+     * @return the slot used
+     */
+    int insert(long vpn, int tid, long frame, int perm, byte[] host, int hostOffset) {
+        assert tid == 0 || tid == pid : "refill under TID " + tid + " with PID " + pid;
+        int slot = find(vpn, tid);
         if (slot < 0) {
             int set = (int) (vpn & setMask);
             slot = set * ways + victim[set];
             victim[set] = (byte) ((victim[set] + 1) % ways);
         }
         tags[slot] = vpn;
+        tids[slot] = tid;
         frames[slot] = frame;
         perms[slot] = perm;
-        for (int b = 0; b < accessTags.length; b++) {
-            accessTags[b][slot] = (perm & (1 << b)) != 0 ? vpn : INVALID;
-        }
+        showOrHide(slot, true);
         hosts[slot] = host;
         hostOffsets[slot] = hostOffset;
         return slot;
+    }
+
+    /** Writes the slot's tag into the arrays of the accesses it allows, or invalid into all of them. */
+    private void showOrHide(int slot, boolean visible) {
+        long vpn = tags[slot];
+        int perm = perms[slot];
+        for (int b = 0; b < accessTags.length; b++) {
+            accessTags[b][slot] = visible && (perm & (1 << b)) != 0 ? vpn : INVALID;
+        }
+    }
+
+    /**
+     * {@code mtspr PID}: entries of the old context stop matching and the new context's match again;
+     * nothing is dropped.
+     *
+     * @param newPid the context id now in PID
+     */
+    void setPid(int newPid) {
+        int old = pid;
+        if (old == newPid) {
+            return;
+        }
+        pid = newPid;
+        for (int i = 0; i < tids.length; i++) {
+            int tid = tids[i];
+            if (tags[i] != INVALID && tid != 0 && (tid == old || tid == newPid)) {
+                showOrHide(i, tid == newPid);
+            }
+        }
+    }
+
+    /** @return the PID register */
+    int pid() {
+        return pid;
+    }
+
+    /**
+     * {@code _tlbil_pid} with {@code tlbilx}: drops the entries loaded under one context.
+     *
+     * @param tid a context id, not 0
+     */
+    void flushContext(int tid) {
+        flushes++;
+        for (int i = 0; i < tids.length; i++) {
+            if (tids[i] == tid && tags[i] != INVALID) {
+                invalidate(i);
+            }
+        }
     }
 
     /** {@code __flush_tlb_all} / a CR3 write: drops everything, or everything but global entries. */
@@ -131,12 +213,21 @@ final class Tlb {
         }
     }
 
-    /** {@code flush_tlb_one_kernel}/{@code invlpg}: drops one page, global or not. */
+    /**
+     * {@code flush_tlb_one_kernel}/{@code invlpg}: drops one page, global or not, under every context id
+     * (more than e500's {@code tlbsx}-based {@code __tlbil_va} drops, never less).
+     */
     void flushPage(long vaddr) {
         flushes++;
-        int slot = find(vaddr >>> 12);
-        if (slot >= 0) {
-            invalidate(slot);
+        dropPage(vaddr >>> 12);
+    }
+
+    private void dropPage(long vpn) {
+        int base = setBase(vpn);
+        for (int i = base; i < base + ways; i++) {
+            if (tags[i] == vpn) {
+                invalidate(i);
+            }
         }
     }
 
@@ -158,10 +249,7 @@ final class Tlb {
             return;
         }
         for (long p = 0; p < pages; p++) {
-            int slot = find((start >>> 12) + p);
-            if (slot >= 0) {
-                invalidate(slot);
-            }
+            dropPage((start >>> 12) + p);
         }
     }
 
