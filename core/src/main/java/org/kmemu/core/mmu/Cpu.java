@@ -82,6 +82,8 @@ public final class Cpu {
     private final long kernelRoot;
 
     private long root;
+    /** The PID in tag position ({@link Tlb#key}) for user addresses on a tagged TLB; always 0 untagged. */
+    private long pidKey;
     /** The address space this CPU has loaded ({@code active_mm}'s context). */
     private MmuContext loaded;
     private boolean userMode;
@@ -253,7 +255,9 @@ public final class Cpu {
             tlb.flushAll(true);
             return;
         }
-        tlb.setPid(contextIds.switchContext(this, prev, next));
+        int pid = contextIds.switchContext(this, prev, next);
+        tlb.setPid(pid);
+        pidKey = Tlb.key(0, pid);
     }
 
     /**
@@ -644,13 +648,17 @@ public final class Cpu {
             applyPostedFlushes();
         }
         long vpn = vaddr >>> 12;
+        // The tag: the page number, with PID above it for a user address on a tagged TLB (pidKey is 0 on an
+        // untagged one). (vaddr - kernelStart) >> 63 is all ones below PAGE_OFFSET for 32-bit addresses, the
+        // only ones a tagged TLB sees; no branch.
+        long key = vpn | (((vaddr - kernelStart) >> 63) & pidKey);
         int base = (int) (vpn & tlbSetMask) * tlbWays;
-        if (tags[base] == vpn) {
+        if (tags[base] == key) {
             hits++;
             return base;
         }
         for (int i = base + 1, end = base + tlbWays; i < end; i++) {
-            if (tags[i] == vpn) {
+            if (tags[i] == key) {
                 hits++;
                 return i;
             }

@@ -19,11 +19,13 @@ import java.util.Arrays;
  *
  * <h2>Context tags (e500 TID)</h2>
  * On a tagged TLB every entry keeps the context id it was loaded under ({@link #tids}): 0 for kernel
- * translations, which match whatever the PID register holds, else the PID at refill time. Only entries
- * whose TID is 0 or equals the current {@link #pid} appear in the per-access tag arrays the fast path
- * reads; {@link #setPid} hides the old context's entries and shows the new one's, without dropping any,
- * so the fast path is the same as on an untagged TLB and a switch back to a context finds its entries.
- * Two entries for the same page under different TIDs may sit in one set, as on the hardware.
+ * translations, which match whatever the PID register holds, else the PID at refill time. The TID is
+ * part of the tag: an entry's tag is its virtual page number with the TID in bits
+ * {@value #TID_SHIFT} and up ({@link #key}), and the CPU looks a user address up with the PID in those
+ * bits and a kernel address with none, so a switch ({@link #setPid}) changes one register and touches no
+ * entry, and a switch back to a context finds its entries. Two entries for the same page under different
+ * TIDs may sit in one set, as on the hardware. Virtual page numbers of tagged (32-bit) user addresses
+ * stay far below bit {@value #TID_SHIFT}; untagged TLBs never set those bits.
  *
  * <p>Owned by one CPU's thread. Other CPUs never touch it directly: they post shootdowns
  * ({@link Cpu#postFlush}), which the owner applies before its next access.
@@ -48,6 +50,8 @@ final class Tlb {
     static final int GLOBAL = 1 << ACCESS_KINDS;
 
     private static final long INVALID = -1L;
+    /** Where the TID sits in a tag: above any user virtual page number (47-bit user space at most). */
+    static final int TID_SHIFT = 48;
 
     final int sets;
     final int ways;
@@ -102,24 +106,25 @@ final class Tlb {
      * @return the slot caching it for the current context (TID 0 or PID), or -1
      */
     int find(long vpn) {
+        int slot = find(vpn, pid);
+        return slot >= 0 || pid == 0 ? slot : find(vpn, 0);
+    }
+
+    /** @return the slot caching {@code vpn} under exactly {@code tid}, or -1 */
+    private int find(long vpn, int tid) {
         int base = setBase(vpn);
+        long key = key(vpn, tid);
         for (int i = base; i < base + ways; i++) {
-            if (tags[i] == vpn && (tids[i] == 0 || tids[i] == pid)) {
+            if (tags[i] == key) {
                 return i;
             }
         }
         return -1;
     }
 
-    /** @return the slot caching {@code vpn} under exactly {@code tid}, or -1 */
-    private int find(long vpn, int tid) {
-        int base = setBase(vpn);
-        for (int i = base; i < base + ways; i++) {
-            if (tags[i] == vpn && tids[i] == tid) {
-                return i;
-            }
-        }
-        return -1;
+    /** @return the tag of {@code vpn} loaded under {@code tid}: the TID above bit {@value #TID_SHIFT} */
+    static long key(long vpn, int tid) {
+        return vpn | (long) tid << TID_SHIFT;
     }
 
     /**
@@ -145,43 +150,27 @@ final class Tlb {
             slot = set * ways + victim[set];
             victim[set] = (byte) ((victim[set] + 1) % ways);
         }
-        tags[slot] = vpn;
+        long key = key(vpn, tid);
+        tags[slot] = key;
         tids[slot] = tid;
         frames[slot] = frame;
         perms[slot] = perm;
-        showOrHide(slot, true);
+        for (int b = 0; b < accessTags.length; b++) {
+            accessTags[b][slot] = (perm & (1 << b)) != 0 ? key : INVALID;
+        }
         hosts[slot] = host;
         hostOffsets[slot] = hostOffset;
         return slot;
     }
 
-    /** Writes the slot's tag into the arrays of the accesses it allows, or invalid into all of them. */
-    private void showOrHide(int slot, boolean visible) {
-        long vpn = tags[slot];
-        int perm = perms[slot];
-        for (int b = 0; b < accessTags.length; b++) {
-            accessTags[b][slot] = visible && (perm & (1 << b)) != 0 ? vpn : INVALID;
-        }
-    }
-
     /**
      * {@code mtspr PID}: entries of the old context stop matching and the new context's match again;
-     * nothing is dropped.
+     * nothing is dropped or rewritten (the CPU looks user addresses up with the new PID in the tag).
      *
      * @param newPid the context id now in PID
      */
     void setPid(int newPid) {
-        int old = pid;
-        if (old == newPid) {
-            return;
-        }
         pid = newPid;
-        for (int i = 0; i < tids.length; i++) {
-            int tid = tids[i];
-            if (tags[i] != INVALID && tid != 0 && (tid == old || tid == newPid)) {
-                showOrHide(i, tid == newPid);
-            }
-        }
     }
 
     /** @return the PID register */
@@ -225,7 +214,7 @@ final class Tlb {
     private void dropPage(long vpn) {
         int base = setBase(vpn);
         for (int i = base; i < base + ways; i++) {
-            if (tags[i] == vpn) {
+            if (tags[i] != INVALID && tags[i] == key(vpn, tids[i])) {
                 invalidate(i);
             }
         }
