@@ -111,6 +111,30 @@ public interface ArchSpec {
     TlbModel tlbModel();
 
     /**
+     * How new kernel root entries reach process roots made earlier. Who calls: boot, once, and the
+     * kernel's {@code pgd_alloc}. Default: {@link PgdSync#PREALLOCATE_KERNEL_TABLES}, which is right for
+     * any format (it costs one table per root slot of the vmalloc range).
+     *
+     * @return the model
+     */
+    default PgdSync pgdSync() {
+        return PgdSync.PREALLOCATE_KERNEL_TABLES;
+    }
+
+    /**
+     * Whether {@code pgd_alloc} fills every user root entry with a zeroed table at once and
+     * {@code pgd_free} frees them: i386 PAE, whose four PDPTEs the CPU loads at each CR3 write and does
+     * not re-read, so they must not change under a running mm ({@code preallocate_pmds} and
+     * {@code pgd_prepopulate_pmd}, arch/x86/mm/pgtable.c). Default: false (tables below the root come with
+     * the first fault).
+     *
+     * @return whether user root entries are populated at pgd_alloc
+     */
+    default boolean prepopulateUserRoot() {
+        return false;
+    }
+
+    /**
      * The kernel mappings boot installs in {@code swapper_pg_dir}, in order: the direct map of lowmem
      * (x86 {@code init_memory_mapping}, ppc32 {@code mapin_ram}), the kernel image mapping where it is
      * separate (x86_64's __START_KERNEL_map), and page tables made in advance without pages (i386 and

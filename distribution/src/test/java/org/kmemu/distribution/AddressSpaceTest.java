@@ -21,8 +21,8 @@ import org.kmemu.core.sched.Task;
 /**
  * A process mm on the shipped machines with the real arch plugins: its root in the arch's own format
  * shares exactly the kernel half of swapper_pg_dir (x86_64 from the direct map's slot, i386 and e500 from
- * TASK_SIZE's; PAE's 4-entry PDPT), a task on it reaches the kernel, the layout is the arch's, and the
- * mm gives its pages back.
+ * TASK_SIZE's; PAE's 4-entry PDPT, whose user entries point at preallocated PMDs), a task on it reaches
+ * the kernel, the layout is the arch's, and the mm gives its pages back.
  */
 class AddressSpaceTest {
 
@@ -48,7 +48,7 @@ class AddressSpaceTest {
         m.pageAllocator().drainAllPages();
         long free = m.nrFreePages();
         MmapLayout layout = MmapLayout.of(m.arch().id(), m.layout(), m.pageShift());
-        Mm mm = Mm.alloc(cpu, pages, f, m.memory(), kroot, m.layout(), layout, m.log());
+        Mm mm = Mm.alloc(cpu, pages, m.mmu(), layout, m.log());
 
         int n = 1 << f.indexBits(0);
         if (boundary >= 0) {
@@ -61,7 +61,13 @@ class AddressSpaceTest {
         int shared = 0;
         for (int i = 0; i < n; i++) {
             long mine = entry(m, f, mm.pgdPhys(), i);
-            if (i < mm.kernelPgdBoundary()) {
+            if (i < mm.kernelPgdBoundary() && m.mmu().prepopulateUserRoot()) {
+                // PAE: each user PDPTE points at its own zeroed PMD (preallocate_pmds), not at a kernel table.
+                assertThat(f.decode(mine, 0) & org.kmemu.api.PteFlags.PRESENT).as("user slot %d", i).isNotZero();
+                long pmd = f.address(mine, 0);
+                assertThat(m.memory().readLong(pmd)).isZero();
+                assertThat(pmd).isNotEqualTo(f.address(entry(m, f, kroot, 3), 0));
+            } else if (i < mm.kernelPgdBoundary()) {
                 assertThat(mine).as("user slot %d", i).isZero();
             } else {
                 assertThat(mine).as("kernel slot %d", i).isEqualTo(entry(m, f, kroot, i));
@@ -89,8 +95,9 @@ class AddressSpaceTest {
         mm.mmapLock().writeUnlock();
 
         m.scheduler().contextSwitch(cpu, m.scheduler().idleTask(0));
+        assertThat(m.scheduler().leaveMm(cpu)).as("the idle task borrowed the mm").isTrue();
         pages.putPage(cpu, pfn);
-        mm.destroy(cpu, pages, f, m.memory());
+        mm.destroy(cpu, pages, m.mmu());
         m.pageAllocator().drainAllPages();
         assertThat(m.nrFreePages()).as("the root page is back").isEqualTo(free);
     }

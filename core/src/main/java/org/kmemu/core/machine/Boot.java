@@ -17,6 +17,7 @@ import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.PageAllocatorPolicy;
 import org.kmemu.api.PerCpuOwnership;
+import org.kmemu.api.PgdSync;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
@@ -155,12 +156,18 @@ public final class Boot {
         }
         tables.usePageAllocator(allocator);
         Mmu mmu = new Mmu(arch, layout, memory, tables, owners);
+        // How process roots follow kernel root entries; x86_64 and PAE make the vmalloc range's tables now, as
+        // mem_init's preallocate_vmalloc_pages (arch/x86/mm/init_64.c) does once the page allocator is up.
+        tables.configurePgds(arch.pgdSync(), layout.pageOffset());
+        if (arch.pgdSync() == PgdSync.PREALLOCATE_KERNEL_TABLES) {
+            tables.preallocateKernelTables(0, layout.vmallocStart(), layout.vmallocEnd());
+        }
         Cpu[] cpus = new Cpu[config.cpus()];
         for (int i = 0; i < cpus.length; i++) {
             cpus[i] = mmu.cpu(i);
         }
         // sched_init: each CPU runs its idle task (swapper/N) on init_mm.
-        Scheduler scheduler = new Scheduler(cpus, owners, log, new InitMm(tables.root()),
+        Scheduler scheduler = new Scheduler(cpus, owners, log, new InitMm(mmu.initMmContext()),
                 new PidMap(PidMap.defaultPidMax(config.cpus(), arch.virtAddressBits() > 32)));
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,

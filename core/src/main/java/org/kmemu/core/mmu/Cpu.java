@@ -34,6 +34,14 @@ import org.kmemu.core.sched.Task;
  * change of the CPU's state checks that the calling thread owns the CPU ({@link CpuOwners}); the
  * counters ({@link #tlbStats}) and the mode may be read from anywhere.
  *
+ * <h2>Address-space switch</h2>
+ * {@link #switchMm} does what the architecture does. Without context ids (x86 without PCID) it writes
+ * CR3: the root changes and every TLB entry without the global bit goes (arch/x86/mm/tlb.c
+ * {@code switch_mm_irqs_off}). With context ids (e500) it loads the next mm's id into the PID register,
+ * assigning or stealing one first ({@link MmuContextIds}), and flushes nothing: entries are tagged with
+ * the PID they were loaded under and the kernel's with TID 0 ({@link Tlb}). On e500 the miss handler
+ * also walks {@code swapper_pg_dir} for kernel addresses, whatever the root ({@code kernelRootWalk}).
+ *
  * <h2>Current task and clock</h2>
  * {@link #current()} is the task this CPU runs ({@code current}), set by the scheduler's context
  * switch. {@link #clockNanos()} is this CPU's clock ({@code local_clock()}): the modelled cost of what
@@ -64,8 +72,20 @@ public final class Cpu {
     private final boolean smap;
     private final Translation t;
     private final CpuOwners owners;
+    /** The context allocator of a tagged TLB, or null (x86: a switch flushes). */
+    private final MmuContextIds contextIds;
+    private final boolean flushContextOnly;
+    /** Addresses at or above this (PAGE_OFFSET, compared unsigned) are kernel ones: TID 0 on a tagged TLB. */
+    private final long kernelStart;
+    /** Whether kernel addresses are walked in {@link #kernelRoot} whatever the CPU runs (e500). */
+    private final boolean kernelRootWalk;
+    private final long kernelRoot;
 
     private long root;
+    /** The PID in tag position ({@link Tlb#key}) for user addresses on a tagged TLB; always 0 untagged. */
+    private long pidKey;
+    /** The address space this CPU has loaded ({@code active_mm}'s context). */
+    private MmuContext loaded;
     private boolean userMode;
     private boolean uaccessOpen;
     private boolean fixupAllowed;
@@ -111,8 +131,15 @@ public final class Cpu {
     private static final long NO_PHYS = -1;
 
     Cpu(int id, PhysicalMemory memory, PageTableWalker walker, Tlb tlb, PinnedTlb pinned, PageFaultEntry faults,
-        boolean softwareRefill, boolean nx, boolean smep, boolean smap, long root, CpuOwners owners) {
+        boolean softwareRefill, boolean nx, boolean smep, boolean smap, MmuContext initMm, CpuOwners owners,
+        MmuContextIds contextIds, boolean flushContextOnly, long kernelStart, boolean kernelRootWalk) {
         this.id = id;
+        this.contextIds = contextIds;
+        this.flushContextOnly = flushContextOnly;
+        this.kernelStart = kernelStart;
+        this.kernelRootWalk = kernelRootWalk;
+        this.kernelRoot = initMm.root();
+        this.loaded = initMm;
         this.owners = owners;
         this.memory = memory;
         this.walker = walker;
@@ -132,7 +159,7 @@ public final class Cpu {
         this.smep = smep;
         this.smap = smap;
         this.t = new Translation(walker.levels());
-        this.root = root;
+        this.root = initMm.root();
     }
 
     /** @return the CPU number */
@@ -195,17 +222,56 @@ public final class Cpu {
         return root;
     }
 
+    /** @return the address space this CPU has loaded (its {@code active_mm}'s context) */
+    public MmuContext loadedContext() {
+        return loaded;
+    }
+
+    /** @return the PID register (e500): the context id user TLB entries are loaded under; 0 when untagged */
+    public int pid() {
+        return tlb.pid();
+    }
+
     /**
-     * Switches address space (x86: a CR3 write without PCID): every non-global TLB entry goes.
+     * {@code switch_mm}: loads another address space as the architecture does. The same one loads nothing
+     * (switch_mm_irqs_off returns when prev == next). x86 without PCID: CR3 gets the new root and every
+     * non-global TLB entry goes. e500 ({@code switch_mmu_context}, arch/powerpc/mm/nohash/mmu_context.c):
+     * the mm gets a context id if it has none (which may steal one and flush that id's entries), a stale
+     * id is flushed from this CPU, and PID gets the id; no other entry is touched.
      *
-     * @param newRoot the new root table's physical address
+     * @param next the address space to run
      */
-    public void switchMm(long newRoot) {
+    public void switchMm(MmuContext next) {
         if (PerCpuOwnership.CHECKS) {
             owners.check(id, "switch_mm", "TLB");
         }
-        root = newRoot;
-        tlb.flushAll(true);
+        MmuContext prev = loaded;
+        if (prev == next) {
+            return;
+        }
+        loaded = next;
+        root = next.root();
+        if (contextIds == null) {
+            tlb.flushAll(true);
+            return;
+        }
+        int pid = contextIds.switchContext(this, prev, next);
+        tlb.setPid(pid);
+        pidKey = Tlb.key(0, pid);
+    }
+
+    /**
+     * {@code _tlbil_pid(id)} on this CPU: with {@code tlbilx} the entries of one context go, else (e500v1/v2)
+     * TLB0 is flash-invalidated. Called on the CPU's own thread (its switch, or a shootdown it applies).
+     *
+     * @param contextId the context
+     */
+    void localFlushContext(int contextId) {
+        if (flushContextOnly) {
+            tlb.flushContext(contextId);
+        } else {
+            tlb.flushAll(false);
+        }
     }
 
     /** @return whether the CPU runs in user mode */
@@ -582,13 +648,17 @@ public final class Cpu {
             applyPostedFlushes();
         }
         long vpn = vaddr >>> 12;
+        // The tag: the page number, with PID above it for a user address on a tagged TLB (pidKey is 0 on an
+        // untagged one). (vaddr - kernelStart) >> 63 is all ones below PAGE_OFFSET for 32-bit addresses, the
+        // only ones a tagged TLB sees; no branch.
+        long key = vpn | (((vaddr - kernelStart) >> 63) & pidKey);
         int base = (int) (vpn & tlbSetMask) * tlbWays;
-        if (tags[base] == vpn) {
+        if (tags[base] == key) {
             hits++;
             return base;
         }
         for (int i = base + 1, end = base + tlbWays; i < end; i++) {
-            if (tags[i] == vpn) {
+            if (tags[i] == key) {
                 hits++;
                 return i;
             }
@@ -640,7 +710,7 @@ public final class Cpu {
                     pinnedHits++;
                     long phys = pinned.physical(p, vaddr);
                     long frame = phys & ~0xfffL;
-                    tlb.insert(vaddr >>> 12, frame, cachedPerms(pinned.flags(p)), memory.chunkIfAllocated(frame),
+                    tlb.insert(vaddr >>> 12, 0, frame, cachedPerms(pinned.flags(p)), memory.chunkIfAllocated(frame),
                             PhysicalMemory.chunkOffset(frame));
                     return phys;
                 }
@@ -653,7 +723,8 @@ public final class Cpu {
         if (softwareRefill) {
             softwareRefills++;
         }
-        if (!walker.walk(root, vaddr, t)) {
+        boolean kernelAddress = Long.compareUnsigned(vaddr, kernelStart) >= 0;
+        if (!walker.walk(kernelRootWalk && kernelAddress ? kernelRoot : root, vaddr, t)) {
             return noTranslation(false, "not present");
         }
         String why = check(t.flags, access);
@@ -662,7 +733,10 @@ public final class Cpu {
         }
         walker.markAccessed(t, access == Access.WRITE);
         long frame = (t.pagePhys | (vaddr & ((1L << t.pageShift) - 1))) & ~0xfffL;
-        tlb.insert(vaddr >>> 12, frame, cachedPerms(t.flags), memory.chunkIfAllocated(frame), PhysicalMemory.chunkOffset(frame));
+        // e500's miss handler loads a kernel translation with TID 0 and a user one with PID (head_85xx.S).
+        int tid = kernelAddress ? 0 : tlb.pid();
+        tlb.insert(vaddr >>> 12, tid, frame, cachedPerms(t.flags), memory.chunkIfAllocated(frame),
+                PhysicalMemory.chunkOffset(frame));
         return frame | (vaddr & 0xfff);
     }
 
@@ -777,12 +851,19 @@ public final class Cpu {
         tlb.flushRange(start, end);
     }
 
-    /** Local flush of the current address space's (non-global) entries. */
+    /**
+     * {@code local_flush_tlb_mm} of the address space this CPU has loaded: its non-global entries
+     * (x86), or its context's entries (e500, {@code _tlbil_pid}).
+     */
     public void localFlushTlbMm() {
         if (PerCpuOwnership.CHECKS) {
             owners.check(id, "local_flush_tlb_mm", "TLB");
         }
-        tlb.flushAll(true);
+        if (contextIds == null) {
+            tlb.flushAll(true);
+        } else {
+            localFlushContext(tlb.pid());
+        }
     }
 
     static final long FLUSH_ALL = 0;
@@ -793,9 +874,9 @@ public final class Cpu {
      * Posts a shootdown for this CPU, applied before its next access (an IPI).
      *
      * @param kind  {@link #FLUSH_ALL}, {@link #FLUSH_RANGE} or {@link #FLUSH_MM}
-     * @param start range start (for ranges)
+     * @param start range start (for ranges); for FLUSH_MM on a tagged TLB the context id
      * @param end   range end (for ranges)
-     * @param mmRoot the address space whose entries go (for FLUSH_MM): only if this CPU runs it
+     * @param mmRoot the address space whose entries go (for FLUSH_MM on an untagged TLB): only if this CPU runs it
      */
     void postFlush(long kind, long start, long end, long mmRoot) {
         posted.add(new long[] {kind, start, end, mmRoot});
@@ -810,6 +891,8 @@ public final class Cpu {
                 tlb.flushAll(false);
             } else if (f[0] == FLUSH_RANGE) {
                 tlb.flushRange(f[1], f[2]);
+            } else if (contextIds != null) {
+                localFlushContext((int) f[1]);
             } else if (f[3] == root) {
                 tlb.flushAll(true);
             }

@@ -9,6 +9,7 @@ import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelMapping;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PgdSync;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.mm.PhysicalMemory;
 
@@ -26,6 +27,16 @@ import org.kmemu.core.mm.PhysicalMemory;
  * {@code init_mm.page_table_lock}) while they walk and allocate tables; the callers flush TLBs
  * themselves, as the kernel does. A table {@link #mapPage} needs is allocated as the calling CPU, from
  * that CPU's per-CPU lists ({@code pte_alloc_kernel} runs on the CPU that maps), never as another CPU.
+ *
+ * <h2>Process roots</h2>
+ * A process root gets the kernel half of this root ({@link #pgdCtor}, {@code pgd_ctor}'s
+ * {@code clone_pgd_range}). How a kernel root entry made later reaches it is the arch's
+ * {@link PgdSync} ({@link #configurePgds}): with {@link PgdSync#PREALLOCATE_KERNEL_TABLES} boot has made
+ * every root entry of the vmalloc range ({@link #preallocateKernelTables}), so none is made later; with
+ * {@link PgdSync#PGD_LIST} each process root is on {@code pgd_list} and a root entry made here is written
+ * into every one of them under the same lock ({@code arch_sync_kernel_mappings}, arch/x86/mm/fault.c);
+ * with {@link PgdSync#KERNEL_ROOT_WALK} the CPUs walk this root for kernel addresses, so nothing is copied
+ * after the clone. The lock order is this object's monitor ({@code pgd_lock}), then nothing.
  */
 public final class KernelPageTables {
     private final PhysicalMemory memory;
@@ -38,6 +49,13 @@ public final class KernelPageTables {
     private final Map<Integer, Long> leavesByShift = new TreeMap<>();
     private final Map<KernelMapping.Kind, Map<Integer, Long>> leavesByKind = new EnumMap<>(KernelMapping.Kind.class);
     private final List<KernelMapping> mappings = new ArrayList<>();
+    private PgdSync pgdSync = PgdSync.PREALLOCATE_KERNEL_TABLES;
+    /** KERNEL_PGD_BOUNDARY: the first root slot shared with processes. */
+    private int kernelPgdBoundary;
+    /** pgd_list: the process roots a new kernel root entry is copied into ({@link PgdSync#PGD_LIST}). */
+    private final List<Long> pgdList = new ArrayList<>();
+    private long syncedEntries;
+    private long preallocatedTables;
 
     /**
      * Where table pages come from: memblock during boot (x86's {@code alloc_low_pages}, ppc32's
@@ -195,7 +213,11 @@ public final class KernelPageTables {
                 if (next < 0) {
                     return -1;
                 }
-                walker.writeEntry(addr, format.encodeTable(next, l, PteFlags.PRESENT | PteFlags.WRITE | (flags & PteFlags.USER)));
+                long newEntry = format.encodeTable(next, l, PteFlags.PRESENT | PteFlags.WRITE | (flags & PteFlags.USER));
+                walker.writeEntry(addr, newEntry);
+                if (l == 0) {
+                    syncRootEntry(addr - root, newEntry);
+                }
                 table = next;
             } else if ((decoded & PteFlags.HUGE) != 0) {
                 throw new IllegalStateException(String.format("kernel mapping at %#x: a %s large page is in the way", vaddr,
@@ -205,6 +227,107 @@ public final class KernelPageTables {
             }
         }
         return table;
+    }
+
+    /**
+     * Tells the tables how process roots follow kernel root entries. Boot calls it once, before any
+     * process root exists.
+     *
+     * @param sync       the arch's model
+     * @param pageOffset PAGE_OFFSET: root slots from its index up are the kernel's (KERNEL_PGD_BOUNDARY)
+     */
+    public synchronized void configurePgds(PgdSync sync, long pageOffset) {
+        if (!pgdList.isEmpty()) {
+            throw new IllegalStateException("configurePgds: " + pgdList.size() + " process roots exist (expected: none, boot configures once)");
+        }
+        this.pgdSync = sync;
+        this.kernelPgdBoundary = rootIndex(pageOffset);
+    }
+
+    /** @return pgd_index(vaddr) */
+    private int rootIndex(long vaddr) {
+        return (int) ((vaddr >>> format.indexShift(0)) & ((1L << format.indexBits(0)) - 1));
+    }
+
+    /** @return KERNEL_PGD_BOUNDARY: the first root slot that process roots copy from this one */
+    public int kernelPgdBoundary() {
+        return kernelPgdBoundary;
+    }
+
+    /**
+     * Makes every table one level below the root for [start, end), so that the root's entries there never
+     * change again: x86_64's {@code preallocate_vmalloc_pages} (arch/x86/mm/init_64.c, "so that they don't
+     * need to be synchronized"), which mem_init runs once the page allocator is up. Entries that exist are
+     * left alone (i386 PAE's kernel PMD, made with the direct map).
+     *
+     * @param cpu   the CPU whose per-CPU lists give the pages (boot's)
+     * @param start first address, in the kernel half
+     * @param end   end address (exclusive)
+     * @return how many tables were made
+     * @throws IllegalStateException when the page allocator has no page (a machine too small to boot)
+     */
+    public synchronized int preallocateKernelTables(int cpu, long start, long end) {
+        if (format.levels() < 2) {
+            return 0;
+        }
+        long step = 1L << format.indexShift(0);
+        long before = tablePages;
+        for (long a = start & -step; Long.compareUnsigned(a, end) < 0 && Long.compareUnsigned(a, start & -step) >= 0; a += step) {
+            if (tableFor(cpu, a, 1, 0, true) < 0) {
+                throw new IllegalStateException(String.format("preallocate_vmalloc_pages: out of memory at %#x", a));
+            }
+        }
+        preallocatedTables += tablePages - before;
+        return (int) (tablePages - before);
+    }
+
+    /** @return tables {@link #preallocateKernelTables} made (from the page allocator, not memblock) */
+    public synchronized long preallocatedTablePages() {
+        return preallocatedTables;
+    }
+
+    /**
+     * {@code pgd_ctor}: copies this root's kernel half into a new process root and, with
+     * {@link PgdSync#PGD_LIST}, puts the root on {@code pgd_list}, atomically with respect to
+     * {@link #mapPage} (under {@code pgd_lock}), so that the new root never misses a kernel entry.
+     *
+     * @param pgd a zeroed root table's physical address
+     */
+    public synchronized void pgdCtor(long pgd) {
+        int bytes = format.entryBytes();
+        int ptrs = 1 << format.indexBits(0);
+        memory.copy(pgd + (long) kernelPgdBoundary * bytes, root + (long) kernelPgdBoundary * bytes,
+                (ptrs - kernelPgdBoundary) * bytes);
+        if (pgdSync == PgdSync.PGD_LIST) {
+            pgdList.add(pgd);
+        }
+    }
+
+    /**
+     * {@code pgd_dtor}: takes a process root off {@code pgd_list}.
+     *
+     * @param pgd a root given to {@link #pgdCtor}
+     */
+    public synchronized void pgdDtor(long pgd) {
+        pgdList.remove(Long.valueOf(pgd));
+    }
+
+    /** @return how many process roots are on pgd_list */
+    public synchronized int pgdListSize() {
+        return pgdList.size();
+    }
+
+    /** @return how many root entries were copied into process roots since boot ({@code vmalloc_sync_one}s that wrote) */
+    public synchronized long syncedRootEntries() {
+        return syncedEntries;
+    }
+
+    /** A new root entry: into every process root on pgd_list, as vmalloc_sync_one's set_pmd (caller holds the lock). */
+    private void syncRootEntry(long offset, long entry) {
+        for (int i = 0; i < pgdList.size(); i++) {
+            walker.writeEntry(pgdList.get(i) + offset, entry);
+            syncedEntries++;
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import org.kmemu.api.CpuFeature;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
 import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PgdSync;
 import org.kmemu.api.TlbModel;
 import org.kmemu.core.mm.PhysicalMemory;
 
@@ -27,6 +28,12 @@ public final class Mmu {
     private final List<KernelMapping> pinnedEntries;
     private final CpuOwners owners;
     private final PageFaultEntry faults;
+    private final MmuContextIds contextIds;
+    private final MmuContext initMm;
+    private final PgdSync pgdSync;
+    private final boolean prepopulateUserRoot;
+    /** Live address spaces by root, for {@link #flushTlbMm(Cpu, long)}; not on any hot path. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, MmuContext> byRoot = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param arch         the architecture
@@ -49,11 +56,73 @@ public final class Mmu {
         boolean smep = arch.cpuFeatures().contains(CpuFeature.SMEP);
         boolean smap = arch.cpuFeatures().contains(CpuFeature.SMAP);
         this.faults = new PageFaultEntry(arch, layout.taskSize(), smap);
+        this.pgdSync = arch.pgdSync();
+        this.prepopulateUserRoot = arch.prepopulateUserRoot();
+        this.contextIds = tlbModel.tagged() ? new MmuContextIds(tlbModel.contextIds(), nrCpus) : null;
+        // init_mm: context id 0, the kernel's TID; "active on all possible CPUs" (mmu_context_init).
+        this.initMm = new MmuContext(kernelTables.root(), tlbModel.tagged() ? 0 : MmuContext.NO_CONTEXT);
+        initMm.active = nrCpus;
+        boolean kernelRootWalk = pgdSync == PgdSync.KERNEL_ROOT_WALK;
         this.cpus = new Cpu[nrCpus];
         for (int i = 0; i < nrCpus; i++) {
+            initMm.cpumask.set(i);
             cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, faults,
-                    tlbModel.softwareRefill(), nx, smep, smap, kernelTables.root(), owners);
+                    tlbModel.softwareRefill(), nx, smep, smap, initMm, owners, contextIds, tlbModel.flushContextOnly(),
+                    layout.pageOffset(), kernelRootWalk);
         }
+    }
+
+    /** @return {@code init_mm}'s context: the kernel root, context id 0 on a tagged TLB */
+    public MmuContext initMmContext() {
+        return initMm;
+    }
+
+    /**
+     * {@code init_new_context}: the MMU side of a new address space, with no context id yet.
+     *
+     * @param root the physical address of its root table
+     * @return the context
+     */
+    public MmuContext newContext(long root) {
+        MmuContext c = new MmuContext(root, MmuContext.NO_CONTEXT);
+        if (byRoot.putIfAbsent(root, c) != null) {
+            throw new IllegalStateException(String.format("init_new_context: root %#x is live (expected: a new root table)", root));
+        }
+        return c;
+    }
+
+    /**
+     * {@code destroy_context}: gives the address space's context id back (tagged TLBs). No CPU may run it;
+     * exit_mmap's {@link #flushTlbMm} has removed its entries.
+     *
+     * @param context the address space
+     * @throws IllegalStateException if a CPU still runs it
+     */
+    public void destroyContext(MmuContext context) {
+        if (contextIds != null) {
+            contextIds.destroy(context);
+        }
+        byRoot.remove(context.root(), context);
+    }
+
+    /** @return context ids free now (tagged TLBs), or -1 on a TLB without context ids */
+    public int freeContextIds() {
+        return contextIds == null ? -1 : contextIds.nrFreeContexts();
+    }
+
+    /** @return how many context ids were stolen since boot (tagged TLBs), 0 elsewhere */
+    public long contextSteals() {
+        return contextIds == null ? 0 : contextIds.steals();
+    }
+
+    /** @return how new kernel root entries reach process roots ({@link ArchSpec#pgdSync()}) */
+    public PgdSync pgdSync() {
+        return pgdSync;
+    }
+
+    /** @return whether pgd_alloc fills the user root entries at once ({@link ArchSpec#prepopulateUserRoot()}) */
+    public boolean prepopulateUserRoot() {
+        return prepopulateUserRoot;
     }
 
     /** @param id a CPU number @return that CPU */
@@ -165,21 +234,47 @@ public final class Mmu {
     }
 
     /**
-     * {@code flush_tlb_mm()}: every CPU running the address space drops its non-global entries.
+     * {@code flush_tlb_mm()}. Untagged TLB (x86): every CPU running the address space drops its non-global
+     * entries. Tagged TLB (e500, arch/powerpc/mm/nohash/tlb.c): every CPU drops the entries of the mm's
+     * context id, whatever it runs now (they would match again when it switches back); an mm without an
+     * id has nothing cached.
      *
-     * @param self the calling CPU
-     * @param root the address space's root table
+     * @param self    the calling CPU
+     * @param context the address space
      */
-    public void flushTlbMm(Cpu self, long root) {
+    public void flushTlbMm(Cpu self, MmuContext context) {
+        long root = context.root();
+        int id = context.id;
+        if (contextIds != null && id == MmuContext.NO_CONTEXT) {
+            return;
+        }
         for (Cpu c : cpus) {
             if (c == self) {
-                if (c.root() == root) {
+                if (contextIds != null) {
+                    c.localFlushContext(id);
+                } else if (c.root() == root) {
                     c.localFlushTlbMm();
                 }
             } else {
-                c.postFlush(Cpu.FLUSH_MM, 0, 0, root);
+                c.postFlush(Cpu.FLUSH_MM, id, 0, root);
             }
         }
+    }
+
+    /**
+     * {@code flush_tlb_mm()} by root table: {@link #flushTlbMm(Cpu, MmuContext)} for the live address space
+     * with that root ({@code init_mm}'s for the kernel root).
+     *
+     * @param self the calling CPU
+     * @param root the address space's root table
+     * @throws IllegalArgumentException if no live address space has that root
+     */
+    public void flushTlbMm(Cpu self, long root) {
+        MmuContext context = root == initMm.root() ? initMm : byRoot.get(root);
+        if (context == null) {
+            throw new IllegalArgumentException(String.format("flush_tlb_mm: root %#x (expected: the root of a live mm)", root));
+        }
+        flushTlbMm(self, context);
     }
 
     /**

@@ -17,6 +17,16 @@ import java.util.Arrays;
  * entries; its geometry is TLB0's. A flush drops L1 copies of pinned translations too, and the next
  * access refills them from TLB1, which flushes never touch (IPROT).
  *
+ * <h2>Context tags (e500 TID)</h2>
+ * On a tagged TLB every entry keeps the context id it was loaded under ({@link #tids}): 0 for kernel
+ * translations, which match whatever the PID register holds, else the PID at refill time. The TID is
+ * part of the tag: an entry's tag is its virtual page number with the TID in bits
+ * {@value #TID_SHIFT} and up ({@link #key}), and the CPU looks a user address up with the PID in those
+ * bits and a kernel address with none, so a switch ({@link #setPid}) changes one register and touches no
+ * entry, and a switch back to a context finds its entries. Two entries for the same page under different
+ * TIDs may sit in one set, as on the hardware. Virtual page numbers of tagged (32-bit) user addresses
+ * stay far below bit {@value #TID_SHIFT}; untagged TLBs never set those bits.
+ *
  * <p>Owned by one CPU's thread. Other CPUs never touch it directly: they post shootdowns
  * ({@link Cpu#postFlush}), which the owner applies before its next access.
  */
@@ -40,6 +50,8 @@ final class Tlb {
     static final int GLOBAL = 1 << ACCESS_KINDS;
 
     private static final long INVALID = -1L;
+    /** Where the TID sits in a tag: above any user virtual page number (47-bit user space at most). */
+    static final int TID_SHIFT = 48;
 
     final int sets;
     final int ways;
@@ -57,7 +69,11 @@ final class Tlb {
     final byte[][] hosts;
     /** Per entry: the page's offset inside {@link #hosts}. */
     final int[] hostOffsets;
+    /** Per entry: the context id (TID) it was loaded under; 0 on an untagged TLB. */
+    final int[] tids;
     private final byte[] victim;
+    /** The PID register: entries with this TID, or TID 0, are visible. Always 0 on an untagged TLB. */
+    private int pid;
 
     long misses;
     long flushes;
@@ -75,6 +91,7 @@ final class Tlb {
         }
         this.hosts = new byte[sets * ways][];
         this.hostOffsets = new int[sets * ways];
+        this.tids = new int[sets * ways];
         this.victim = new byte[sets];
         Arrays.fill(tags, INVALID);
     }
@@ -86,39 +103,93 @@ final class Tlb {
 
     /**
      * @param vpn a virtual page number (vaddr >>> 12)
-     * @return the slot caching it, or -1
+     * @return the slot caching it for the current context (TID 0 or PID), or -1
      */
     int find(long vpn) {
+        int slot = find(vpn, pid);
+        return slot >= 0 || pid == 0 ? slot : find(vpn, 0);
+    }
+
+    /** @return the slot caching {@code vpn} under exactly {@code tid}, or -1 */
+    private int find(long vpn, int tid) {
         int base = setBase(vpn);
+        long key = key(vpn, tid);
         for (int i = base; i < base + ways; i++) {
-            if (tags[i] == vpn) {
+            if (tags[i] == key) {
                 return i;
             }
         }
         return -1;
     }
 
+    /** @return the tag of {@code vpn} loaded under {@code tid}: the TID above bit {@value #TID_SHIFT} */
+    static long key(long vpn, int tid) {
+        return vpn | (long) tid << TID_SHIFT;
+    }
+
     /**
-     * Caches a translation, replacing the same page's entry or the set's next victim (round robin).
+     * Caches a translation under TID 0 (kernel, or any translation on an untagged TLB).
      *
      * @return the slot used
      */
     int insert(long vpn, long frame, int perm, byte[] host, int hostOffset) {
-        int slot = find(vpn);
+        return insert(vpn, 0, frame, perm, host, hostOffset);
+    }
+
+    /**
+     * Caches a translation loaded under context {@code tid}, replacing the same page's entry for that
+     * context or the set's next victim (round robin).
+     *
+     * @return the slot used
+     */
+    int insert(long vpn, int tid, long frame, int perm, byte[] host, int hostOffset) {
+        assert tid == 0 || tid == pid : "refill under TID " + tid + " with PID " + pid;
+        int slot = find(vpn, tid);
         if (slot < 0) {
             int set = (int) (vpn & setMask);
             slot = set * ways + victim[set];
             victim[set] = (byte) ((victim[set] + 1) % ways);
         }
-        tags[slot] = vpn;
+        long key = key(vpn, tid);
+        tags[slot] = key;
+        tids[slot] = tid;
         frames[slot] = frame;
         perms[slot] = perm;
         for (int b = 0; b < accessTags.length; b++) {
-            accessTags[b][slot] = (perm & (1 << b)) != 0 ? vpn : INVALID;
+            accessTags[b][slot] = (perm & (1 << b)) != 0 ? key : INVALID;
         }
         hosts[slot] = host;
         hostOffsets[slot] = hostOffset;
         return slot;
+    }
+
+    /**
+     * {@code mtspr PID}: entries of the old context stop matching and the new context's match again;
+     * nothing is dropped or rewritten (the CPU looks user addresses up with the new PID in the tag).
+     *
+     * @param newPid the context id now in PID
+     */
+    void setPid(int newPid) {
+        pid = newPid;
+    }
+
+    /** @return the PID register */
+    int pid() {
+        return pid;
+    }
+
+    /**
+     * {@code _tlbil_pid} with {@code tlbilx}: drops the entries loaded under one context.
+     *
+     * @param tid a context id, not 0
+     */
+    void flushContext(int tid) {
+        flushes++;
+        for (int i = 0; i < tids.length; i++) {
+            if (tids[i] == tid && tags[i] != INVALID) {
+                invalidate(i);
+            }
+        }
     }
 
     /** {@code __flush_tlb_all} / a CR3 write: drops everything, or everything but global entries. */
@@ -131,12 +202,21 @@ final class Tlb {
         }
     }
 
-    /** {@code flush_tlb_one_kernel}/{@code invlpg}: drops one page, global or not. */
+    /**
+     * {@code flush_tlb_one_kernel}/{@code invlpg}: drops one page, global or not, under every context id
+     * (more than e500's {@code tlbsx}-based {@code __tlbil_va} drops, never less).
+     */
     void flushPage(long vaddr) {
         flushes++;
-        int slot = find(vaddr >>> 12);
-        if (slot >= 0) {
-            invalidate(slot);
+        dropPage(vaddr >>> 12);
+    }
+
+    private void dropPage(long vpn) {
+        int base = setBase(vpn);
+        for (int i = base; i < base + ways; i++) {
+            if (tags[i] != INVALID && tags[i] == key(vpn, tids[i])) {
+                invalidate(i);
+            }
         }
     }
 
@@ -158,10 +238,7 @@ final class Tlb {
             return;
         }
         for (long p = 0; p < pages; p++) {
-            int slot = find((start >>> 12) + p);
-            if (slot >= 0) {
-                invalidate(slot);
-            }
+            dropPage((start >>> 12) + p);
         }
     }
 

@@ -20,4 +20,12 @@ public interface MmStruct {
      *         loads into CR3)
      */
     long pgdPhys();
+
+    /**
+     * Who calls: {@link Scheduler#contextSwitch}'s {@code switch_mm}, on the switching CPU's thread, and
+     * TLB shootdowns for the mm. The same object for the mm's whole life.
+     *
+     * @return the MMU's side of the mm ({@code mm->context}): its root and, on a tagged TLB, its context id
+     */
+    org.kmemu.core.mmu.MmuContext context();
 }

@@ -24,7 +24,8 @@ import org.kmemu.core.mmu.CpuOwners;
  *
  * <h2>Context switch</h2>
  * kernel/sched/core.c {@code context_switch}: a task with an mm gets it loaded ({@code switch_mm}:
- * {@link Cpu#switchMm} when the root differs; the same mm loads nothing); a kernel thread borrows the
+ * {@link Cpu#switchMm}, which does what the arch does: a CR3 write and a flush of non-global entries on
+ * x86, a PID load and no flush on e500; the same mm loads nothing); a kernel thread borrows the
  * previous task's active mm ("lazy TLB") and the CPU keeps its root and TLB. A task runs on one CPU at a
  * time: the switch claims it atomically and refuses a task another CPU runs.
  *
@@ -191,8 +192,8 @@ public final class Scheduler {
         if (next.mm() == null) {
             // Lazy TLB: a kernel thread runs on whatever address space the CPU has loaded.
             next.setActiveMm(oldMm);
-        } else if (next.mm().pgdPhys() != cpu.root()) {
-            cpu.switchMm(next.mm().pgdPhys());
+        } else {
+            cpu.switchMm(next.mm().context());
         }
         if (prev.mm() == null && !prev.isIdle()) {
             prev.setActiveMm(null);
@@ -200,6 +201,27 @@ public final class Scheduler {
         cpu.setCurrent(next);
         prev.release(id);
         return prev;
+    }
+
+    /**
+     * Drops a lazily borrowed mm: when the CPU runs a kernel thread or its idle task on another task's mm
+     * (lazy TLB), it switches to {@code init_mm}, as x86's {@code leave_mm} does before that mm's tables
+     * may be freed. A CPU running a user task, or already on {@code init_mm}, is left alone.
+     *
+     * @param cpu the CPU, on its own thread
+     * @return whether the CPU switched
+     */
+    public boolean leaveMm(Cpu cpu) {
+        if (PerCpuOwnership.CHECKS) {
+            owners.check(cpu.id(), "leave_mm", "runqueue");
+        }
+        Task t = cpu.current();
+        if (t.mm() != null || t.activeMm() == initMm) {
+            return false;
+        }
+        t.setActiveMm(initMm);
+        cpu.switchMm(initMm.context());
+        return true;
     }
 
     /**

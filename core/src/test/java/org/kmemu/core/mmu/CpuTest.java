@@ -212,7 +212,7 @@ class CpuTest {
         cpu.setUserMode(true);
         cpu.load64(user);
         int before = cpu.tlbStats().valid();
-        cpu.switchMm(cpu.root());
+        cpu.switchMm(m.mmu().newContext(cpu.root()));
         assertThat(cpu.tlbStats().valid()).isEqualTo(before - 1);
     }
 

@@ -12,8 +12,8 @@ import org.kmemu.core.testing.TestMachines;
 
 class PidMapsTest {
     private static Mm mm(Machine m, String arch) {
-        return Mm.alloc(m.mmu().cpu(0), m.kernel().pages(), m.mmu().format(), m.memory(), m.mmu().kernelTables().root(),
-                m.layout(), MmapLayout.of(arch, m.layout(), m.pageShift()), m.log());
+        return Mm.alloc(m.mmu().cpu(0), m.kernel().pages(), m.mmu(), MmapLayout.of(arch, m.layout(), m.pageShift()),
+                m.log());
     }
 
     @Test

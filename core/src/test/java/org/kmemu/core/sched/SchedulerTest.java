@@ -62,7 +62,18 @@ class SchedulerTest {
         // An mm whose top-level table is a copy of the kernel's (the kernel half shared, as pgd_alloc does).
         long pgd = m.kernel().pages().allocPages(cpu0, Gfp.GFP_KERNEL, 0) << 12;
         m.memory().copy(pgd, cpu0.root(), 4096);
-        MmStruct mm = () -> pgd;
+        org.kmemu.core.mmu.MmuContext context = m.mmu().newContext(pgd);
+        MmStruct mm = new MmStruct() {
+            @Override
+            public long pgdPhys() {
+                return pgd;
+            }
+
+            @Override
+            public org.kmemu.core.mmu.MmuContext context() {
+                return context;
+            }
+        };
         Task user = sched.createUserTask("cat", mm);
         Task k = sched.kthreadCreate("kworker/0:2");
         long kernelAddr = m.layout().va(16L << 20);

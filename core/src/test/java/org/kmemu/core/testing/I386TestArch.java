@@ -37,6 +37,8 @@ public final class I386TestArch implements ArchSpec {
     static final long VMALLOC_OFFSET = 8L << 20;
 
     private final boolean softwareTlb;
+    private final int contextIds;
+    private final boolean tlbilx;
 
     /** An i386-like machine with x86's hardware-walked TLB. */
     public I386TestArch() {
@@ -45,10 +47,26 @@ public final class I386TestArch implements ArchSpec {
 
     /**
      * @param softwareTlb true to model e500's MMU instead: TLB misses refilled in software into a
-     *                    128-set 4-way array, lowmem pinned in 256 MiB TLB1-style entries
+     *                    128-set 4-way array, lowmem pinned in 256 MiB TLB1-style entries, entries tagged
+     *                    with context ids 1..255 and a context flush that flash-invalidates (e500v2)
      */
     public I386TestArch(boolean softwareTlb) {
+        this(softwareTlb, 255, false);
+    }
+
+    private I386TestArch(boolean softwareTlb, int contextIds, boolean tlbilx) {
         this.softwareTlb = softwareTlb;
+        this.contextIds = contextIds;
+        this.tlbilx = tlbilx;
+    }
+
+    /**
+     * @param contextIds LAST_CONTEXT
+     * @param tlbilx     whether a context flush removes only that context's entries
+     * @return the e500 model with a chosen context pool
+     */
+    public static I386TestArch e500(int contextIds, boolean tlbilx) {
+        return new I386TestArch(true, contextIds, tlbilx);
     }
 
     @Override
@@ -122,7 +140,13 @@ public final class I386TestArch implements ArchSpec {
 
     @Override
     public TlbModel tlbModel() {
-        return softwareTlb ? new TlbModel(true, 128, 4, 16) : new TlbModel(false, 16, 4, 0);
+        return softwareTlb ? new TlbModel(true, 128, 4, 16, contextIds, tlbilx) : new TlbModel(false, 16, 4, 0);
+    }
+
+    /** 2-level x86-32: pgd_list; the e500 model: its miss handler walks swapper_pg_dir for kernel addresses. */
+    @Override
+    public org.kmemu.api.PgdSync pgdSync() {
+        return softwareTlb ? org.kmemu.api.PgdSync.KERNEL_ROOT_WALK : org.kmemu.api.PgdSync.PGD_LIST;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.kmemu.core.mm.vma;
 
 import org.kmemu.api.Gfp;
-import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PageTableFormat;
@@ -9,6 +8,9 @@ import org.kmemu.api.PteFlags;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.mmu.KernelPageTables;
+import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.mmu.MmuContext;
 import org.kmemu.core.sched.MmStruct;
 
 /**
@@ -27,15 +29,26 @@ import org.kmemu.core.sched.MmStruct;
  *       USER_PTRS_PER_PGD, swapper_pg_dir + USER_PTRS_PER_PGD, ...)} with USER_PTRS_PER_PGD = TASK_SIZE /
  *       PGDIR_SIZE; TASK_SIZE = PAGE_OFFSET there too.</li>
  * </ul>
- * Not modelled yet: i386 PAE's preallocated user PMDs (pgd_prepopulate_pmd) and the pgd_list that keeps
- * x86-32 user roots in step with kernel PGD entries made after the fork (sync_global_pgds); kmemu's
- * kernel tables above PAGE_OFFSET are copied as they are when the mm is made.
+ * The copy and, on x86-32 without PAE, the root's place on {@code pgd_list} are
+ * {@link KernelPageTables#pgdCtor}'s, which also says how kernel root entries made later reach this root
+ * ({@link org.kmemu.api.PgdSync}).
+ *
+ * <p><b>PAE's user PMDs</b> ({@link Mmu#prepopulateUserRoot()}): {@code pgd_alloc} allocates a zeroed PMD for
+ * every user PDPT entry and points the entry at it before anyone can load the root
+ * ({@code preallocate_pmds} + {@code pgd_prepopulate_pmd}, arch/x86/mm/pgtable.c: the CPU reads the four
+ * PDPTEs only when CR3 is loaded). They count as this mm's page-table pages ({@code mm_inc_nr_pmds}) and
+ * {@link #destroy} frees them with the rest ({@code pgd_mop_up_pmds}). kmemu's PDPT takes a whole page
+ * where Linux takes 32 bytes from its {@code pgd_cache}.
+ *
+ * <p><b>The MMU context</b> ({@link #context()}): made by {@code init_new_context}, given an id on a tagged
+ * TLB when a CPU first switches to the mm, given back by {@link #destroy}.
  *
  * <p>Thread-safety: the VMA tree is guarded by the mmap lock as in the kernel (read to look up, write to
  * change); the root never changes after creation.
  */
 public final class Mm implements MmStruct {
     private final long pgdPhys;
+    private final MmuContext context;
     private final int kernelPgdBoundary;
     private final MmapLayout layout;
     private final VmaTree vmas;
@@ -48,8 +61,9 @@ public final class Mm implements MmStruct {
     private long brk;
     private long startStack;
 
-    private Mm(long pgdPhys, int kernelPgdBoundary, MmapLayout layout, KernelLog log) {
+    private Mm(long pgdPhys, MmuContext context, int kernelPgdBoundary, MmapLayout layout, KernelLog log) {
         this.pgdPhys = pgdPhys;
+        this.context = context;
         this.kernelPgdBoundary = kernelPgdBoundary;
         this.layout = layout;
         this.vmas = new VmaTree(layout.pageShift());
@@ -57,31 +71,61 @@ public final class Mm implements MmStruct {
     }
 
     /**
-     * {@code mm_alloc()}: a new, empty address space.
+     * {@code mm_alloc()}: a new, empty address space: {@code pgd_alloc} (root, kernel half, PAE's user PMDs)
+     * and {@code init_new_context}.
      *
-     * @param cpu        the calling CPU (the root page comes from its per-CPU lists)
-     * @param pages      the page API
-     * @param format     the arch's page-table format
-     * @param memory     RAM, where the tables live
-     * @param kernelRoot the physical address of swapper_pg_dir
-     * @param kernel     the kernel layout (PAGE_OFFSET)
-     * @param layout     the process layout
-     * @param log        the kernel log (the mmap lock's asserts)
-     * @return the mm, or null when no page is left for its root (-ENOMEM)
+     * @param cpu    the calling CPU (the tables come from its per-CPU lists)
+     * @param pages  the page API
+     * @param mmu    the MMU: format, RAM, the kernel tables, the context ids
+     * @param layout the process layout
+     * @param log    the kernel log (the mmap lock's asserts)
+     * @return the mm, or null when no page is left for its root or PMDs (-ENOMEM; nothing is leaked)
      */
-    public static Mm alloc(Cpu cpu, PageApi pages, PageTableFormat format, PhysicalMemory memory, long kernelRoot,
-            KernelLayout kernel, MmapLayout layout, KernelLog log) {
+    public static Mm alloc(Cpu cpu, PageApi pages, Mmu mmu, MmapLayout layout, KernelLog log) {
+        PageTableFormat format = mmu.format();
+        KernelPageTables kernel = mmu.kernelTables();
         // GFP_PGTABLE_USER = GFP_KERNEL | __GFP_ZERO | __GFP_ACCOUNT (include/asm-generic/pgalloc.h)
         long pfn = pages.allocPages(cpu, Gfp.GFP_KERNEL_ACCOUNT | Gfp.__GFP_ZERO, 0);
         if (pfn == PageAllocator.NO_PFN) {
             return null;
         }
         long pgd = pfn << layout.pageShift();
-        int boundary = pgdIndex(format, kernel.pageOffset());
-        int ptrs = 1 << format.indexBits(0);
-        int bytes = format.entryBytes();
-        memory.copy(pgd + (long) boundary * bytes, kernelRoot + (long) boundary * bytes, (ptrs - boundary) * bytes);
-        return new Mm(pgd, boundary, layout, log);
+        int boundary = kernel.kernelPgdBoundary();
+        long[] pmds = mmu.prepopulateUserRoot() ? preallocatePmds(cpu, pages, boundary, layout.pageShift()) : new long[0];
+        if (pmds == null) {
+            pages.putPage(cpu, pfn);
+            return null;
+        }
+        kernel.pgdCtor(pgd);
+        // pgd_prepopulate_pmd: pud_populate writes __pa(pmd) | _PAGE_PRESENT; the format keeps only P in a PDPTE.
+        for (int i = 0; i < pmds.length; i++) {
+            writeEntry(mmu.memory(), pgd + (long) i * format.entryBytes(), format.entryBytes(),
+                    format.encodeTable(pmds[i], 0, PteFlags.PRESENT | PteFlags.WRITE | PteFlags.USER));
+        }
+        Mm mm = new Mm(pgd, mmu.newContext(pgd), boundary, layout, log);
+        mm.addPageTablePages(pmds.length);
+        return mm;
+    }
+
+    /**
+     * {@code preallocate_pmds}: one zeroed lowmem page per user root slot (GFP_PGTABLE_USER without
+     * __GFP_HIGHMEM), all or none.
+     *
+     * @return the tables' physical addresses, or null with every page given back
+     */
+    private static long[] preallocatePmds(Cpu cpu, PageApi pages, int count, int pageShift) {
+        long[] pmds = new long[count];
+        for (int i = 0; i < count; i++) {
+            long pfn = pages.allocPages(cpu, Gfp.GFP_KERNEL_ACCOUNT | Gfp.__GFP_ZERO, 0);
+            if (pfn == PageAllocator.NO_PFN) {
+                for (int j = 0; j < i; j++) {
+                    pages.putPage(cpu, pmds[j] >>> pageShift);
+                }
+                return null;
+            }
+            pmds[i] = pfn << pageShift;
+        }
+        return pmds;
     }
 
     /** pgd_index(): the root-table slot of a virtual address. */
@@ -92,6 +136,11 @@ public final class Mm implements MmStruct {
     @Override
     public long pgdPhys() {
         return pgdPhys;
+    }
+
+    @Override
+    public MmuContext context() {
+        return context;
     }
 
     /** @return KERNEL_PGD_BOUNDARY / USER_PTRS_PER_PGD: the first root slot shared with the kernel */
@@ -202,20 +251,29 @@ public final class Mm implements MmStruct {
     }
 
     /**
-     * The end of an mm's life ({@code exit_mmap} then {@code mmdrop}'s {@code pgd_free}): every VMA goes,
-     * the user half's page tables are freed ({@code free_pgtables}) and so is the root. The caller holds
-     * no mmap lock and no CPU runs the mm any more. Pages mapped by user PTEs are not this layer's: the
-     * caller has zapped them (unmap_vmas), so finding one is a bug.
+     * The end of an mm's life ({@code exit_mmap} then {@code mmdrop}'s {@code pgd_free} and
+     * {@code destroy_context}): every VMA goes, the TLBs drop the mm's entries (exit_mmap's
+     * {@code tlb_finish_mmu}, a {@code flush_tlb_mm}), the user half's page tables are freed
+     * ({@code free_pgtables}, and PAE's preallocated PMDs, {@code pgd_mop_up_pmds}), the root leaves
+     * {@code pgd_list} ({@code pgd_dtor}), the context id goes back, and the root is freed. The caller holds
+     * no mmap lock and no CPU runs the mm any more (not even lazily: move such CPUs to {@code init_mm}
+     * first). Pages mapped by user PTEs are not this layer's: the caller has zapped them (unmap_vmas), so
+     * finding one is a bug.
      *
-     * @param cpu    the calling CPU
-     * @param pages  the page API the root came from
-     * @param format the page-table format
-     * @param memory RAM
+     * @param cpu   the calling CPU
+     * @param pages the page API the root came from
+     * @param mmu   the MMU the mm was made on
+     * @throws IllegalStateException if the mm was destroyed before or a CPU still runs it
      */
-    public void destroy(Cpu cpu, PageApi pages, PageTableFormat format, PhysicalMemory memory) {
+    public void destroy(Cpu cpu, PageApi pages, Mmu mmu) {
         if (pgdFreed) {
             throw new IllegalStateException("mm destroyed twice");
         }
+        PageTableFormat format = mmu.format();
+        PhysicalMemory memory = mmu.memory();
+        mmu.flushTlbMm(cpu, context);
+        // destroy_context first: it refuses an mm a CPU still runs before anything is freed.
+        mmu.destroyContext(context);
         mmapLock.writeLock();
         try {
             for (Vma v : vmas.vmas().toArray(new Vma[0])) {
@@ -234,6 +292,7 @@ public final class Mm implements MmStruct {
                 writeEntry(memory, slot, bytes, 0);
             }
         }
+        mmu.kernelTables().pgdDtor(pgdPhys);
         pgdFreed = true;
         pages.putPage(cpu, pgdPhys >>> layout.pageShift());
     }

@@ -24,8 +24,8 @@ class MmTest {
     }
 
     private static Mm alloc(Machine m, String arch) {
-        return Mm.alloc(m.mmu().cpu(0), m.kernel().pages(), m.mmu().format(), m.memory(), m.mmu().kernelTables().root(),
-                m.layout(), MmapLayout.of(arch, m.layout(), m.pageShift()), m.log());
+        return Mm.alloc(m.mmu().cpu(0), m.kernel().pages(), m.mmu(), MmapLayout.of(arch, m.layout(), m.pageShift()),
+                m.log());
     }
 
     private static long entry(PhysicalMemory mem, PageTableFormat f, long table, int i) {
@@ -101,7 +101,7 @@ class MmTest {
             m.memory().writeLong(table + 8, f.encodeTable(lower, 1, PteFlags.PRESENT | PteFlags.WRITE | PteFlags.USER));
         }
         assertThat(m.nrFreePages()).isLessThan(free);
-        mm.destroy(cpu, pages, f, m.memory());
+        mm.destroy(cpu, pages, m.mmu());
         assertThat(mm.vmas().mapCount()).isZero();
         assertThat(m.nrFreePages()).isEqualTo(free);
     }

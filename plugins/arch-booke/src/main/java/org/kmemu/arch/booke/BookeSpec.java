@@ -17,6 +17,7 @@ import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
+import org.kmemu.api.PgdSync;
 import org.kmemu.api.TlbModel;
 import org.kmemu.api.ZoneType;
 
@@ -57,7 +58,8 @@ final class BookeSpec implements ArchSpec {
         this.zones = options.highmem()
                 ? Collections.unmodifiableSet(EnumSet.of(ZoneType.NORMAL, ZoneType.HIGHMEM))
                 : Collections.unmodifiableSet(EnumSet.of(ZoneType.NORMAL));
-        this.tlb = new TlbModel(true, mmu.tlb0Entries() / mmu.tlb0Ways(), mmu.tlb0Ways(), mmu.tlb1Entries());
+        this.tlb = new TlbModel(true, mmu.tlb0Entries() / mmu.tlb0Ways(), mmu.tlb0Ways(), mmu.tlb1Entries(),
+                mmu.contextIds(), mmu.tlbilx());
         this.faults = new BookeFaultReport(options.nrCpus(), mmu.machine());
     }
 
@@ -182,6 +184,16 @@ final class BookeSpec implements ArchSpec {
     @Override
     public TlbModel tlbModel() {
         return tlb;
+    }
+
+    /**
+     * The TLB miss handlers take {@code swapper_pg_dir} for any address at or above PAGE_OFFSET and load the
+     * entry with TID 0 (arch/powerpc/kernel/head_85xx.S, DataTLBError/InstructionTLBError), so a process
+     * root's kernel half is never walked: a vmalloc made after the process's pgd_alloc is reachable at once.
+     */
+    @Override
+    public PgdSync pgdSync() {
+        return PgdSync.KERNEL_ROOT_WALK;
     }
 
     /**

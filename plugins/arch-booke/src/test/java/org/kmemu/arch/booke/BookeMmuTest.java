@@ -31,9 +31,16 @@ class BookeMmuTest {
 
     @Test
     void tlbModelFromConfig() {
-        assertThat(spec.tlbModel()).isEqualTo(new TlbModel(true, 128, 4, 16));
+        // LAST_CONTEXT 255, no tlbilx on e500v1/v2 (mmu_context.c, tlb_low.S)
+        assertThat(spec.tlbModel()).isEqualTo(new TlbModel(true, 128, 4, 16, 255, false));
+        assertThat(spec.pgdSync()).isEqualTo(org.kmemu.api.PgdSync.KERNEL_ROOT_WALK);
+        assertThat(spec.prepopulateUserRoot()).isFalse();
         ArchSpec v1 = arch.configure(BookeArchitectureTest.config("tlb0 { entries = 256, ways = 2 }"));
-        assertThat(v1.tlbModel()).isEqualTo(new TlbModel(true, 128, 2, 16));
+        assertThat(v1.tlbModel()).isEqualTo(new TlbModel(true, 128, 2, 16, 255, false));
+        ArchSpec e500mc = arch.configure(BookeArchitectureTest.config("tlbilx = true"));
+        assertThat(e500mc.tlbModel().flushContextOnly()).isTrue();
+        assertThatThrownBy(() -> arch.configure(BookeArchitectureTest.config("context-ids = 0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("context-ids: 0 (expected: 1..65535");
         ArchSpec mc = arch.configure(BookeArchitectureTest.config("tlb1-entries = 64"));
         assertThat(mc.tlbModel().pinnedEntries()).isEqualTo(64);
         assertThatThrownBy(() -> arch.configure(BookeArchitectureTest.config("tlb0 { entries = 384, ways = 4 }")))

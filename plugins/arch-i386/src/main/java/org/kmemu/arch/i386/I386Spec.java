@@ -17,6 +17,7 @@ import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
+import org.kmemu.api.PgdSync;
 import org.kmemu.api.TlbModel;
 import org.kmemu.api.ZoneType;
 import org.kmemu.x86.common.e820.PcE820Map;
@@ -217,6 +218,24 @@ final class I386Spec implements ArchSpec {
     @Override
     public TlbModel tlbModel() {
         return mmu.tlbModel();
+    }
+
+    /**
+     * PAE: the kernel PMDs are made at boot and shared by every PDPT ({@code SHARED_KERNEL_PMD}, no PTI), so the
+     * PDPT's kernel entries never change. 2-level: the PMD is folded into the PGD ({@code SHARED_KERNEL_PMD} 0,
+     * arch/x86/include/asm/pgtable-2level_types.h), every pgd is on {@code pgd_list} ({@code pgd_ctor},
+     * arch/x86/mm/pgtable.c), and a kernel PGD entry made by vmalloc is copied into each of them
+     * ({@code arch_sync_kernel_mappings}, arch/x86/mm/fault.c).
+     */
+    @Override
+    public PgdSync pgdSync() {
+        return options.pae() ? PgdSync.PREALLOCATE_KERNEL_TABLES : PgdSync.PGD_LIST;
+    }
+
+    /** PAE: {@code pgd_alloc} preallocates the user PMDs ({@code preallocate_pmds}, arch/x86/mm/pgtable.c). */
+    @Override
+    public boolean prepopulateUserRoot() {
+        return options.pae();
     }
 
     /**

@@ -29,6 +29,11 @@ class I386SpecTest {
         I386Spec pae = new I386Spec(Machines.pae(Machines.defaults()));
         assertThat(pae.physAddressBits()).isEqualTo(36);
         assertThat(pae.description()).startsWith("i386, PAE 3-level page tables, HIGHMEM64G");
+        // 2-level: pgd_list + arch_sync_kernel_mappings; PAE: shared kernel PMDs and preallocated user PMDs.
+        assertThat(spec.pgdSync()).isEqualTo(org.kmemu.api.PgdSync.PGD_LIST);
+        assertThat(spec.prepopulateUserRoot()).isFalse();
+        assertThat(pae.pgdSync()).isEqualTo(org.kmemu.api.PgdSync.PREALLOCATE_KERNEL_TABLES);
+        assertThat(pae.prepopulateUserRoot()).isTrue();
     }
 
     @Test
