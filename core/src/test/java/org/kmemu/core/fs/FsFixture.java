@@ -38,8 +38,7 @@ final class FsFixture {
     }
 
     Mm mm(Cpu on) {
-        return Mm.alloc(on, pages, m.mmu().format(), m.memory(), m.mmu().kernelTables().root(), m.layout(),
-                MmapLayout.of(arch, m.layout(), shift), m.log());
+        return Mm.alloc(on, pages, m.mmu(), MmapLayout.of(arch, m.layout(), shift), m.log());
     }
 
     /** A shared read-only mapping of the whole file at 0x10000000, pgoff 0. */

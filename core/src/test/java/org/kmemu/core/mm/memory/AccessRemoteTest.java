@@ -30,8 +30,7 @@ class AccessRemoteTest {
         r.cpu.write(BASE + 4090, hello, 0, hello.length); // the task writes across a page boundary
         r.cpu.setUserMode(false);
         // The debugger is another task with an mm of its own, running on the same CPU.
-        Mm other = Mm.alloc(r.cpu, r.pages, r.m.mmu().format(), r.m.memory(), r.m.mmu().kernelTables().root(),
-                r.m.layout(), MmapLayout.of(arch, r.m.layout(), r.m.pageShift()), r.m.log());
+        Mm other = Mm.alloc(r.cpu, r.pages, r.m.mmu(), MmapLayout.of(arch, r.m.layout(), r.m.pageShift()), r.m.log());
         Task debugger = r.m.scheduler().createUserTask("gdb", other);
         r.m.scheduler().contextSwitch(r.cpu, debugger);
         AccessRemote remote = new AccessRemote(r.gup, r.m.kernel().highmem(), r.pages, r.m.pageShift());
@@ -55,7 +54,7 @@ class AccessRemoteTest {
         r.cpu.setUserMode(false);
         r.m.scheduler().contextSwitch(r.cpu, debugger);
         r.m.scheduler().contextSwitch(r.cpu, r.task);
-        other.destroy(r.cpu, r.pages, r.m.mmu().format(), r.m.memory());
+        other.destroy(r.cpu, r.pages, r.m.mmu());
         r.teardown();
     }
 

@@ -39,8 +39,7 @@ final class GupRig {
         pages = m.kernel().pages();
         zeroPfn = pages.allocPages(cpu, Gfp.__GFP_ZERO, 0);
         freeAtStart = m.nrFreePages();
-        mm = Mm.alloc(cpu, pages, m.mmu().format(), m.memory(), m.mmu().kernelTables().root(), m.layout(),
-                MmapLayout.of(arch, m.layout(), m.pageShift()), m.log());
+        mm = Mm.alloc(cpu, pages, m.mmu(), MmapLayout.of(arch, m.layout(), m.pageShift()), m.log());
         task = m.scheduler().createUserTask("gup-test", mm);
         m.scheduler().contextSwitch(cpu, task);
         tables = new UserPageTables(m.memory(), m.mmu().format(), pages, m.pageShift());
@@ -104,7 +103,8 @@ final class GupRig {
             }
         }
         m.scheduler().contextSwitch(cpu, m.scheduler().idleTask(0));
-        mm.destroy(cpu, pages, m.mmu().format(), m.memory());
+        m.scheduler().leaveMm(cpu);
+        mm.destroy(cpu, pages, m.mmu());
         assertThat(m.nrFreePages()).as("every page back").isEqualTo(freeAtStart);
     }
 
