@@ -788,6 +788,7 @@ public final class Cpu {
     static final long FLUSH_ALL = 0;
     static final long FLUSH_RANGE = 1;
     static final long FLUSH_MM = 2;
+    static final long LEAVE_MM = 3;
 
     /**
      * Posts a shootdown for this CPU, applied before its next access (an IPI).
@@ -810,6 +811,11 @@ public final class Cpu {
                 tlb.flushAll(false);
             } else if (f[0] == FLUSH_RANGE) {
                 tlb.flushRange(f[1], f[2]);
+            } else if (f[0] == LEAVE_MM) {
+                if (f[3] == root) {
+                    root = f[1]; // leave_mm: switch_mm to init_mm, whose tables live on
+                    tlb.flushAll(true);
+                }
             } else if (f[3] == root) {
                 tlb.flushAll(true);
             }
