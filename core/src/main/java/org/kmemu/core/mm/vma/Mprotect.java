@@ -106,8 +106,10 @@ public final class Mprotect {
             if (done == null) {
                 return -Errno.ENOMEM;
             }
+            // vma_iter_end: the end of the VMA the piece now belongs to, which a merge may have moved past tmp
+            tmp = done.end();
             nstart = tmp;
-            vma = tree.findVma(tmp);
+            vma = tree.next(done);
         }
         return Long.compareUnsigned(tmp, end) < 0 ? -Errno.ENOMEM : 0;
     }
