@@ -179,7 +179,7 @@ public final class TestPageTableOps implements PageTableOps {
                     return -Errno.ENOMEM;
                 }
                 pages.setPageMapping(pfn, MappingWord.of(1, MappingWord.PAGE_MAPPING_ANON, a >>> tables.pageShift()));
-                frames.setFlags(pfn, pfn + 1, PageFlags.PG_ANON_EXCLUSIVE, true);
+                frames.setFlags(pfn, pfn + 1, PageFlags.PG_ANON_EXCLUSIVE | PageFlags.PG_SWAPBACKED, true);
                 pages.pageAddMapcount(pfn, 1);
                 int f = PteFlags.USER | PteFlags.ACCESSED;
                 if ((vma.flags() & VmFlags.VM_WRITE) != 0) {
