@@ -10,6 +10,8 @@ public final class Errno {
     public static final int EPERM = 1;
     /** Interrupted system call (a fatal signal while waiting, e.g. for the mmap lock). */
     public static final int EINTR = 4;
+    /** Bad file number (mmap of a descriptor that names no file). */
+    public static final int EBADF = 9;
     /** Try again. */
     public static final int EAGAIN = 11;
     /** Out of memory. */

@@ -96,7 +96,7 @@ public final class Mmap {
      */
     public long vmMmapPgoff(Cpu cpu, Mm mm, long addr, long len, int prot, int flags, VmFile file, long pgoff) {
         if (file == null && (flags & Mman.MAP_ANONYMOUS) == 0) {
-            return -9; // -EBADF: ksys_mmap_pgoff's fget() of a descriptor kmemu cannot name
+            return -Errno.EBADF; // ksys_mmap_pgoff's fget(): without MAP_ANONYMOUS a file is needed
         }
         long[] populate = new long[1];
         mm.mmapLock().writeLock();
