@@ -144,4 +144,25 @@ class ForkExitTest {
         assertThat(first.exited()).isTrue();
         assertThat(u.m.nrFreePages()).isEqualTo(free0);
     }
+
+    @Test
+    void aCpuLazilyOnTheDyingMmIsMovedToInitMmBeforeItsTablesGo() {
+        UserMm u = UserMm.boot("x86_64");
+        org.kmemu.core.mmu.Cpu cpu1 = u.m.mmu().cpu(1);
+        long free0 = u.m.nrFreePages();
+        Mm mm = u.newMm();
+        u.mmap.vmMmapPgoff(u.cpu, mm, A, u.page(), RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, null, 0);
+        Task t = u.m.scheduler().createUserTask("user", mm);
+        u.m.scheduler().contextSwitch(cpu1, t);
+        Task k = u.m.scheduler().kthreadCreate("kworker/1:0");
+        u.m.scheduler().contextSwitch(cpu1, k);
+        assertThat(cpu1.root()).as("lazy TLB: the kthread runs on the user mm").isEqualTo(mm.pgdPhys());
+        u.m.scheduler().contextSwitch(u.cpu, t);
+        u.m.scheduler().doExit(u.cpu, 0);
+        cpu1.load32(u.m.layout().pageOffset() + 0x1000);
+        assertThat(cpu1.root()).as("leave_mm was applied before CPU 1's next access")
+                .isEqualTo(u.m.mmu().kernelTables().root());
+        assertThat(u.m.nrFreePages()).isEqualTo(free0);
+        u.m.scheduler().contextSwitch(cpu1, u.m.scheduler().idleTask(1));
+    }
 }
