@@ -370,7 +370,8 @@ public final class Mmap {
                 return brk;
             }
             // check_brk_limits: get_unmapped_area(NULL, oldbrk, len, 0, MAP_FIXED)
-            if (UnmappedArea.get(tree, layout, oldBrk, newBrk - oldBrk, true) < 0) {
+            if (UnmappedArea.get(tree, layout, oldBrk, newBrk - oldBrk, true) < 0
+                    || Long.compareUnsigned(oldBrk, layout.mmapMinAddr()) < 0) { // and security_mmap_addr
                 return origBrk;
             }
             Vma next = tree.findVma(oldBrk);

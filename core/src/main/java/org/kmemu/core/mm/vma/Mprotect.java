@@ -10,7 +10,7 @@ import org.kmemu.core.mmu.Cpu;
  *   <li>PROT_GROWSDOWN with PROT_GROWSUP, an unaligned start, or a PROT bit other than READ, WRITE, EXEC and
  *       SEM (arch_validate_prot): -EINVAL. len 0: 0. PAGE_ALIGN(len) wrapping: -ENOMEM.</li>
  *   <li>Under the mmap write lock: no VMA reaching into [start, end) or one starting above start: -ENOMEM
- *       (PROT_GROWSDOWN extends start down to a VM_GROWSDOWN VMA's start; not VM_GROWSDOWN: -EINVAL).</li>
+ *       (PROT_GROWSDOWN extends start down to the first VMA's start, which must be VM_GROWSDOWN, else -EINVAL).</li>
  *   <li>Each VMA in turn: a hole before it is -ENOMEM; new flags are the PROT bits plus the VMA's other
  *       bits; asking for an access its VM_MAY* bit forbids ({@code (newflags & ~(newflags >> 4)) &
  *       VM_ACCESS_FLAGS}) is -EACCES. Pieces already done stay done, as in the kernel.</li>
@@ -79,9 +79,7 @@ public final class Mprotect {
             return -Errno.ENOMEM;
         }
         if (grows == Mman.PROT_GROWSDOWN) {
-            if (Long.compareUnsigned(vma.start(), start) >= 0) {
-                return -Errno.ENOMEM;
-            }
+            // (vma->vm_start >= end cannot happen: the lookup only finds VMAs that start below end)
             if ((vma.flags() & VmFlags.VM_GROWSDOWN) == 0) {
                 return -Errno.EINVAL;
             }

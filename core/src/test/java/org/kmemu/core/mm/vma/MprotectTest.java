@@ -108,6 +108,10 @@ class MprotectTest {
         assertThat(u.mprotect.mprotect(u.cpu, mm, A + 2 * p, p, PROT_READ | Mman.PROT_GROWSDOWN)).isZero();
         assertThat(vmas(mm)).extracting(Vma::start, Vma::end).containsExactly(tuple(A, A + 3 * p), tuple(A + 3 * p, A + 4 * p));
         assertThat(mm.vmas().vmaLookup(A).flags() & VM_WRITE).isZero();
+        assertThat(u.mprotect.mprotect(u.cpu, mm, A, p, RW | Mman.PROT_GROWSDOWN)).as("starting right at the VMA")
+                .isZero();
+        assertThat(u.mprotect.mprotect(u.cpu, mm, A - 4 * p, p, RW | Mman.PROT_GROWSDOWN)).as("nothing there")
+                .isEqualTo(-Errno.ENOMEM);
     }
 
     static int pteFlags(UserMm u, Mm mm, long addr) {
