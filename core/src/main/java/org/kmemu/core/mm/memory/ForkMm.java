@@ -1,10 +1,13 @@
 package org.kmemu.core.mm.memory;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
+import org.kmemu.api.PageAllocator;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.mm.MappingWord;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
@@ -35,9 +38,9 @@ import org.kmemu.core.mmu.Mmu;
  * is_cow_mapping}: VM_MAYWRITE without VM_SHARED) a writable PTE is write-protected in the parent and the
  * child; a VM_SHARED mapping's child PTE is made clean; the child's PTE is made old.
  *
- * <p><b>Not modelled:</b> an exclusive anonymous page that may be DMA-pinned is copied at fork in the kernel
- * ({@code copy_present_page}); kmemu shares it like any other (noted, not done). Huge PMDs, swap entries,
- * userfaultfd-wp bits and RSS counters do not exist here.
+ * <p>An exclusive anonymous page that may be DMA-pinned ({@code folio_maybe_dma_pinned}) is not shared: the
+ * child gets a copy at once ({@code copy_present_page}), so a pin taken before fork keeps seeing the parent's
+ * page. Not modelled: huge PMDs, swap entries, userfaultfd-wp bits, RSS counters.
  */
 public final class ForkMm {
     private final PageApi pages;
@@ -168,10 +171,14 @@ public final class ForkMm {
                 if (dstPtep == UserPageTables.NO_PTEP) {
                     return false;
                 }
+                boolean ok;
                 synchronized (srcMm.pageTableLock()) {
                     synchronized (dstMm.pageTableLock()) {
-                        copyPresentPte(cpu, src, srcPtep, dstPtep, tables.readPte(srcPtep));
+                        ok = copyPresentPte(cpu, dst, src, srcPtep, dstPtep, tables.readPte(srcPtep));
                     }
+                }
+                if (!ok) {
+                    return false;
                 }
             }
             addr += pageSize;
@@ -179,13 +186,21 @@ public final class ForkMm {
         return true;
     }
 
-    /** copy_present_pte, both page-table locks held. */
-    private void copyPresentPte(Cpu cpu, Vma src, long srcPtep, long dstPtep, long pte) {
+    /**
+     * copy_present_pte, both page-table locks held.
+     *
+     * @return false for -ENOMEM (no page for copy_present_page)
+     */
+    private boolean copyPresentPte(Cpu cpu, Vma dst, Vma src, long srcPtep, long dstPtep, long pte) {
         long vmFlags = src.flags();
         long pfn = tables.pfn(pte);
         boolean hasPage = (vmFlags & VmFlags.VM_PFNMAP) == 0 && frames.pfnValid(pfn);
         if (hasPage) {
             if (pages.pageAnon(pfn)) {
+                if ((frames.flags(pfn) & PageFlags.PG_ANON_EXCLUSIVE) != 0 && pages.pageMaybeDmaPinned(pfn)) {
+                    // folio_try_dup_anon_rmap_pte refuses: the pin must keep seeing the parent's page
+                    return copyPresentPage(cpu, dst, dstPtep, pfn);
+                }
                 // folio_try_dup_anon_rmap_pte: the page is now shared, no longer exclusive to the parent
                 frames.clearFlag(pfn, PageFlags.PG_ANON_EXCLUSIVE);
             }
@@ -203,5 +218,34 @@ public final class ForkMm {
         }
         f &= ~PteFlags.ACCESSED; // pte_mkold
         tables.writePte(dstPtep, tables.withFlags(pte, f));
+        return true;
+    }
+
+    /**
+     * copy_present_page: an exclusive anonymous page that may be DMA-pinned is copied for the child right
+     * away, so the parent keeps its page (and its writable PTE) and the pin keeps seeing what the parent
+     * sees. The child's copy is exclusive, dirty and writable if the VMA is (maybe_mkwrite(pte_mkdirty)).
+     * kmemu has no registry from anon_vma to mapping handle yet, so the copy keeps the parent page's handle
+     * (the kernel points it at the child's anon_vma).
+     */
+    private boolean copyPresentPage(Cpu cpu, Vma dst, long dstPtep, long pfn) {
+        long newPfn = pages.allocPages(cpu, Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        if (newPfn == PageAllocator.NO_PFN) {
+            return false;
+        }
+        int shift = tables.pageShift();
+        memory.copy(newPfn << shift, pfn << shift, 1 << shift); // copy_user_highpage
+        long word = pages.pageMappingWord(pfn);
+        pages.setPageMapping(newPfn, MappingWord.of(MappingWord.handle(word), MappingWord.PAGE_MAPPING_ANON,
+                MappingWord.index(word)));
+        frames.setFlags(newPfn, newPfn + 1, PageFlags.PG_ANON_EXCLUSIVE | PageFlags.PG_SWAPBACKED | PageFlags.PG_UPTODATE,
+                true);
+        pages.pageAddMapcount(newPfn, 1);
+        long vmFlags = dst.flags();
+        int f = PteFlags.USER | PteFlags.ACCESSED | PteFlags.DIRTY
+                | ((vmFlags & VmFlags.VM_WRITE) != 0 ? PteFlags.WRITE : 0)
+                | ((vmFlags & VmFlags.VM_EXEC) != 0 ? PteFlags.EXEC : 0);
+        tables.writePte(dstPtep, tables.mkPte(newPfn, f));
+        return true;
     }
 }

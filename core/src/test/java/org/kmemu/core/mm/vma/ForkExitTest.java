@@ -165,4 +165,42 @@ class ForkExitTest {
         assertThat(u.m.nrFreePages()).isEqualTo(free0);
         u.m.scheduler().contextSwitch(cpu1, u.m.scheduler().idleTask(1));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386"})
+    void aPinnedExclusivePageIsCopiedForTheChildAtFork(String arch) {
+        UserMm u = UserMm.boot(arch);
+        PageApi pages = u.m.kernel().pages();
+        long free0 = u.m.nrFreePages();
+        Mm mm = u.newMm();
+        Task parent = u.run(mm);
+        u.mmap.vmMmapPgoff(u.cpu, mm, A, 2 * u.page(), RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, null, 0);
+        u.cpu.setUserMode(true);
+        u.cpu.store32(A + 16, 0x7e57);
+        u.cpu.setUserMode(false);
+        long pinned = u.tables.pfn(pte(u, mm, A));
+        long other = u.tables.pfn(pte(u, mm, A + u.page()));
+        assertThat(pages.tryGrabPage(pinned, true)).isTrue(); // pin_user_pages(FOLL_PIN)
+
+        Task child = u.m.scheduler().fork(u.cpu);
+        Mm cmm = (Mm) child.mm();
+        long copy = u.tables.pfn(pte(u, cmm, A));
+        assertThat(copy).as("the child got its own page").isNotEqualTo(pinned);
+        assertThat(u.tables.flags(pte(u, mm, A)) & PteFlags.WRITE).as("the parent keeps writing its page").isNotZero();
+        assertThat(u.tables.flags(pte(u, cmm, A)) & PteFlags.WRITE).as("the copy is the child's alone").isNotZero();
+        assertThat(pages.pageMapcount(pinned)).isEqualTo(1);
+        assertThat(pages.pageMapcount(copy)).isEqualTo(1);
+        assertThat(pages.pageRefCount(copy)).isEqualTo(1);
+        assertThat(u.m.pageFrames().flags(pinned) & PageFlags.PG_ANON_EXCLUSIVE).isNotZero();
+        assertThat(pages.pageMapcount(other)).as("the unpinned neighbour is shared as usual").isEqualTo(2);
+        u.m.scheduler().contextSwitch(u.cpu, child);
+        u.cpu.setUserMode(true);
+        assertThat(u.cpu.load32(A + 16)).isEqualTo(0x7e57);
+        u.cpu.setUserMode(false);
+        u.m.scheduler().doExit(u.cpu, 0);
+        u.m.scheduler().contextSwitch(u.cpu, parent);
+        pages.unpinUserPage(u.cpu, pinned);
+        u.m.scheduler().doExit(u.cpu, 0);
+        assertThat(u.m.nrFreePages()).isEqualTo(free0);
+    }
 }
