@@ -53,8 +53,7 @@ class PageCacheTest {
         int ps = 1 << m.pageShift();
         m.pageAllocator().drainAllPages();
         long free = m.nrFreePages();
-        Mm mm = Mm.alloc(cpu, m.kernel().pages(), m.mmu().format(), m.memory(), m.mmu().kernelTables().root(),
-                m.layout(), MmapLayout.of(m.arch().id(), m.layout(), m.pageShift()), m.log());
+        Mm mm = Mm.alloc(cpu, m.kernel().pages(), m.mmu(), MmapLayout.of(m.arch().id(), m.layout(), m.pageShift()), m.log());
         m.pageAllocator().drainAllPages();
         long freeWithMm = m.nrFreePages();
 
@@ -99,7 +98,8 @@ class PageCacheTest {
         assertThat(meminfoKb(m, "Cached")).isZero();
         m.pageAllocator().drainAllPages();
         assertThat(m.nrFreePages()).isEqualTo(freeWithMm);
-        mm.destroy(cpu, m.kernel().pages(), m.mmu().format(), m.memory());
+        m.scheduler().leaveMm(cpu);
+        mm.destroy(cpu, m.kernel().pages(), m.mmu());
         m.pageAllocator().drainAllPages();
         assertThat(m.nrFreePages()).isEqualTo(free);
     }

@@ -86,6 +86,8 @@ public final class Cpu {
     private long pidKey;
     /** The address space this CPU has loaded ({@code active_mm}'s context). */
     private MmuContext loaded;
+    /** init_mm's context: what leave_mm switches to. */
+    private final MmuContext initMm;
     private boolean userMode;
     private boolean uaccessOpen;
     private boolean fixupAllowed;
@@ -140,6 +142,7 @@ public final class Cpu {
         this.kernelRootWalk = kernelRootWalk;
         this.kernelRoot = initMm.root();
         this.loaded = initMm;
+        this.initMm = initMm;
         this.owners = owners;
         this.memory = memory;
         this.walker = walker;
@@ -869,6 +872,7 @@ public final class Cpu {
     static final long FLUSH_ALL = 0;
     static final long FLUSH_RANGE = 1;
     static final long FLUSH_MM = 2;
+    static final long LEAVE_MM = 3;
 
     /**
      * Posts a shootdown for this CPU, applied before its next access (an IPI).
@@ -891,6 +895,10 @@ public final class Cpu {
                 tlb.flushAll(false);
             } else if (f[0] == FLUSH_RANGE) {
                 tlb.flushRange(f[1], f[2]);
+            } else if (f[0] == LEAVE_MM) {
+                if (f[3] == root) {
+                    switchMm(initMm); // leave_mm: switch_mm to init_mm, whose tables live on
+                }
             } else if (contextIds != null) {
                 localFlushContext((int) f[1]);
             } else if (f[3] == root) {

@@ -278,6 +278,26 @@ public final class Mmu {
     }
 
     /**
+     * {@code leave_mm} on every CPU still running an address space that is about to be freed (lazily, under a
+     * kernel thread or idle task): the calling CPU switches to init_mm now, the others before their
+     * next access (the flush IPI's {@code switch_mm_irqs_off(NULL, &init_mm, NULL)}, arch/x86/mm/tlb.c).
+     *
+     * @param self the calling CPU
+     * @param root the dying address space's root table
+     */
+    public void leaveMm(Cpu self, long root) {
+        for (Cpu c : cpus) {
+            if (c == self) {
+                if (c.root() == root) {
+                    c.switchMm(initMm);
+                }
+            } else if (c.root() == root) {
+                c.postFlush(Cpu.LEAVE_MM, 0, 0, root);
+            }
+        }
+    }
+
+    /**
      * Walks {@code root}'s tables for {@code vaddr} without touching accessed/dirty or any TLB, for
      * {@code kmemu translate}.
      *

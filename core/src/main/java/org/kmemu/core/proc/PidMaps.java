@@ -32,36 +32,49 @@ public final class PidMaps {
      */
     public static String render(Mm mm, int pageShift, int pointerBytes) {
         StringBuilder sb = new StringBuilder();
-        int width = 25 + pointerBytes * 6 - 1;
         for (Vma vma : mm.vmas().vmas()) {
-            int lineStart = sb.length();
-            VmFile file = vma.file();
-            long flags = vma.flags();
-            hex(sb, vma.start(), 8);
-            sb.append('-');
-            hex(sb, vma.end(), 8);
-            sb.append(' ')
-                    .append((flags & VmFlags.VM_READ) != 0 ? 'r' : '-')
-                    .append((flags & VmFlags.VM_WRITE) != 0 ? 'w' : '-')
-                    .append((flags & VmFlags.VM_EXEC) != 0 ? 'x' : '-')
-                    .append((flags & VmFlags.VM_MAYSHARE) != 0 ? 's' : 'p')
-                    .append(' ');
-            hex(sb, file == null ? 0 : vma.pgoff() << pageShift, 8);
-            sb.append(' ');
-            hex(sb, file == null ? 0 : file.devMajor(), 2);
-            sb.append(':');
-            hex(sb, file == null ? 0 : file.devMinor(), 2);
-            sb.append(' ').append(Long.toUnsignedString(file == null ? 0 : file.ino())).append(' ');
-            String name = name(mm, vma);
-            if (name != null) {
-                while (sb.length() - lineStart < width) {
-                    sb.append(' ');
-                }
-                sb.append(' ').append(name);
-            }
-            sb.append('\n');
+            appendLine(sb, mm, vma, pageShift, pointerBytes);
         }
         return sb.toString();
+    }
+
+    /**
+     * One VMA's line ({@code show_map_vma}), as /proc/PID/maps and the head of each /proc/PID/smaps entry print it.
+     *
+     * @param sb           where the line goes, ending in a newline
+     * @param mm           the VMA's mm (brk, start_stack)
+     * @param vma          the VMA
+     * @param pageShift    PAGE_SHIFT
+     * @param pointerBytes sizeof(void *)
+     */
+    static void appendLine(StringBuilder sb, Mm mm, Vma vma, int pageShift, int pointerBytes) {
+        int width = 25 + pointerBytes * 6 - 1;
+        int lineStart = sb.length();
+        VmFile file = vma.file();
+        long flags = vma.flags();
+        hex(sb, vma.start(), 8);
+        sb.append('-');
+        hex(sb, vma.end(), 8);
+        sb.append(' ')
+                .append((flags & VmFlags.VM_READ) != 0 ? 'r' : '-')
+                .append((flags & VmFlags.VM_WRITE) != 0 ? 'w' : '-')
+                .append((flags & VmFlags.VM_EXEC) != 0 ? 'x' : '-')
+                .append((flags & VmFlags.VM_MAYSHARE) != 0 ? 's' : 'p')
+                .append(' ');
+        hex(sb, file == null ? 0 : vma.pgoff() << pageShift, 8);
+        sb.append(' ');
+        hex(sb, file == null ? 0 : file.devMajor(), 2);
+        sb.append(':');
+        hex(sb, file == null ? 0 : file.devMinor(), 2);
+        sb.append(' ').append(Long.toUnsignedString(file == null ? 0 : file.ino())).append(' ');
+        String name = name(mm, vma);
+        if (name != null) {
+            while (sb.length() - lineStart < width) {
+                sb.append(' ');
+            }
+            sb.append(' ').append(name);
+        }
+        sb.append('\n');
     }
 
     private static String name(Mm mm, Vma vma) {

@@ -43,6 +43,7 @@ public final class Scheduler {
     private final PidMap pids;
     private final Task[] idle;
     private final Map<Integer, Task> tasks = new TreeMap<>();
+    private volatile TaskMmOps mmOps;
 
     /**
      * Gives every CPU its idle task and makes it current ({@code init_idle}).
@@ -81,6 +82,47 @@ public final class Scheduler {
         Task init = newTask(idle[0].comm(), null, 0);
         Task kthreadd = newTask("kthreadd", null, Task.PF_KTHREAD);
         assert init.pid() == 1 && kthreadd.pid() == 2 : init + " " + kthreadd;
+    }
+
+    /**
+     * Installs the user-memory layer's fork and exit hooks (boot or a test wires it once).
+     *
+     * @param ops dup_mm and mmput
+     */
+    public void setMmOps(TaskMmOps ops) {
+        this.mmOps = ops;
+    }
+
+    /**
+     * {@code kernel_clone} / {@code copy_process} (kernel/fork.c) for the CPU's current task, without
+     * CLONE_VM: the child gets a pid, the parent's name and flags, and a copy of the parent's mm
+     * ({@link TaskMmOps#dupMm}); a kernel thread's child has no mm. The child is not running.
+     *
+     * @param cpu the forking CPU, on its own thread
+     * @return the child, or null for -ENOMEM (no mm copy) or -EAGAIN (no pid)
+     * @throws IllegalStateException for the idle task, or a user task before {@link #setMmOps}
+     */
+    public Task fork(Cpu cpu) {
+        Task parent = cpu.current();
+        if (parent.isIdle()) {
+            throw new IllegalStateException("fork: " + parent + " is an idle task (expected: a task made by rest_init or fork)");
+        }
+        MmStruct childMm = null;
+        if (parent.mm() != null) {
+            TaskMmOps ops = mmOps;
+            if (ops == null) {
+                throw new IllegalStateException("fork: no mm operations installed (expected: setMmOps at boot)");
+            }
+            childMm = ops.dupMm(cpu, parent.mm());
+            if (childMm == null) {
+                return null;
+            }
+        }
+        Task child = newTask(parent.comm(), childMm, parent.flags() & Task.PF_KTHREAD);
+        if (child == null && childMm != null) {
+            mmOps.mmput(cpu, childMm); // copy_process's bad_fork_cleanup_mm
+        }
+        return child;
     }
 
     /** @return the kernel's mm ({@code init_mm}) */
@@ -226,10 +268,11 @@ public final class Scheduler {
 
     /**
      * {@code do_exit} for the CPU's current task: it is marked exiting, its pid is freed, and the CPU
-     * switches to its idle task. (Tearing down the task's mm, {@code exit_mm}, belongs to the
-     * user-memory work and goes here.) The idle task borrows the exiting task's mm, so the CPU keeps its
-     * page tables loaded (lazy TLB): whoever frees that mm's page tables must first move such CPUs to
-     * {@code init_mm}, as x86's {@code leave_mm} does. An idle task or pid 1 exiting is the kernel's panic.
+     * switches to its idle task. A user task's mm is then released ({@code exit_mm}): the CPU goes back to
+     * init_mm and {@link TaskMmOps#mmput} drops the task's use of it (the last use frees it). Without
+     * mm operations installed the idle task keeps borrowing the exiting task's mm (lazy TLB), and whoever
+     * frees that mm's page tables must first move such CPUs to {@code init_mm}, as x86's {@code leave_mm}
+     * does; other CPUs lazily on the mm are {@link TaskMmOps#mmput}'s to move. An idle task or pid 1 exiting is the kernel's panic.
      *
      * @param cpu  the CPU whose current task exits, on its own thread
      * @param code the exit code
@@ -248,6 +291,15 @@ public final class Scheduler {
         // PF_EXITING first, so that no CPU can switch to the task once this one has let it go.
         t.addFlags(Task.PF_EXITING);
         contextSwitch(cpu, idle[cpu.id()]);
+        MmStruct mm = t.mm();
+        if (mm != null && mmOps != null) {
+            // exit_mm: the idle task stops borrowing the dead mm (leave_mm: back to init_mm), then mmput.
+            idle[cpu.id()].setActiveMm(initMm);
+            if (cpu.root() == mm.pgdPhys()) {
+                cpu.switchMm(initMm.context());
+            }
+            mmOps.mmput(cpu, mm);
+        }
         synchronized (tasks) {
             tasks.remove(t.pid());
             pids.free(t.pid());

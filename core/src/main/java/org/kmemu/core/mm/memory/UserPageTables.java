@@ -164,7 +164,9 @@ public final class UserPageTables {
      * @return the PTE mapping the same page with {@code flags} ({@code pte_wrprotect}, {@code pte_mkwrite}, …)
      */
     public long withFlags(long pte, int flags) {
-        return format.withFlags(pte, last, flags | PteFlags.PRESENT);
+        // PageTableFormat.withFlags only ORs in accessed/dirty (the hardware's update); a protection change
+        // (pte_wrprotect, pte_mkclean, pte_mkold) re-encodes the leaf with the new flags.
+        return format.encodeLeaf(format.address(pte, last), last, flags | PteFlags.PRESENT);
     }
 
     private long entryAddress(long table, int level, long vaddr) {

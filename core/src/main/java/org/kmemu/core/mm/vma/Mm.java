@@ -56,6 +56,7 @@ public final class Mm implements MmStruct {
     private final Object pageTableLock = new Object();
     private final java.util.concurrent.atomic.AtomicLong pgtablesPages = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean hasPinned;
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger(1);
     private boolean pgdFreed;
     private long startBrk;
     private long brk;
@@ -229,6 +230,33 @@ public final class Mm implements MmStruct {
     /** @return whether MMF_HAS_PINNED is set */
     public boolean hasPinned() {
         return hasPinned;
+    }
+
+    /** @return {@code mm->mm_users}: the tasks sharing this address space (1 when made) */
+    public int users() {
+        return users.get();
+    }
+
+    /** {@code mmget()}: one more task uses this mm (a task created on it besides the first). */
+    public void mmget() {
+        if (users.getAndIncrement() <= 0) {
+            users.getAndDecrement();
+            throw new IllegalStateException("mmget: " + this + " has no users left (expected: a live mm)");
+        }
+    }
+
+    /**
+     * The counting half of {@code mmput()}: drops one user.
+     *
+     * @return true if that was the last, so the caller must tear the mm down ({@code __mmput})
+     */
+    public boolean mmputTestZero() {
+        int left = users.decrementAndGet();
+        if (left < 0) {
+            users.incrementAndGet();
+            throw new IllegalStateException("mmput: " + this + " has no users left (expected: one mmput per mmget)");
+        }
+        return left == 0;
     }
 
     /** @return mm->mmap_lock */

@@ -25,9 +25,12 @@ final class VmaMerge {
         return ((vma.flags() ^ flags) & ~VmFlags.VM_SOFTDIRTY) == 0 && vma.file() == file;
     }
 
-    /** list_is_singular(&vma->anon_vma_chain): one anon_vma_chain entry, i.e. it has its own anon_vma and was not forked. */
+    /**
+     * list_is_singular(&vma->anon_vma_chain): one anon_vma_chain entry, i.e. it has its own anon_vma and was
+     * not forked (a forked VMA's chain also links every ancestor's anon_vma, anon_vma_fork).
+     */
     private static boolean anonVmaChainSingular(Vma vma) {
-        return vma.anonVma() != null;
+        return vma.anonVma() != null && vma.anonVma().parent() == null;
     }
 
     static boolean isMergeableAnonVma(AnonVma a1, AnonVma a2, Vma vma) {
@@ -84,6 +87,67 @@ final class VmaMerge {
             tree.reshape(next, start, next.end(), pgoff);
             if (next.anonVma() == null) {
                 next.setAnonVma(anonVma);
+            }
+            return next;
+        }
+        return null;
+    }
+
+    /**
+     * vma_merge_existing_range() (mm/vma.c, 6.12) for vma_modify_flags(): the part [start, end) of {@code vma}
+     * is to get {@code newFlags}. If it touches vma's start and the previous VMA would merge, it joins prev; if
+     * it touches vma's end and the next VMA would merge, it joins next; both, when their anon_vmas agree. What
+     * is left of vma keeps its flags. No VMA is split here.
+     *
+     * @return the VMA now covering [start, end) with the new flags, or null when no merge applies
+     */
+    static Vma mergeExistingRange(VmaTree tree, Vma vma, long start, long end, long newFlags) {
+        if ((newFlags & VmFlags.VM_SPECIAL) != 0) {
+            return null;
+        }
+        int shift = tree.pageShift();
+        Vma prev = tree.prev(vma);
+        Vma next = tree.next(vma);
+        long pgoff = vma.pgoff() + ((start - vma.start()) >>> shift);
+        long pglen = (end - start) >>> shift;
+        boolean leftSide = start == vma.start();
+        boolean rightSide = end == vma.end();
+        AnonVma anon = vma.anonVma();
+        boolean left = leftSide && prev != null && prev.end() == start
+                && canMergeAfter(prev, newFlags, pgoff, vma.file(), anon, shift);
+        boolean right = rightSide && next != null && next.start() == end
+                && canMergeBefore(next, newFlags, pgoff, pglen, vma.file(), anon)
+                && (!left || isMergeableAnonVma(prev.anonVma(), next.anonVma(), null));
+        if (left && right) {
+            tree.unlink(vma);
+            tree.unlink(next);
+            tree.reshape(prev, prev.start(), next.end(), prev.pgoff());
+            if (prev.anonVma() == null) {
+                prev.setAnonVma(anon != null ? anon : next.anonVma());
+            }
+            return prev;
+        }
+        if (left) {
+            if (rightSide) {
+                tree.unlink(vma);
+            } else {
+                tree.reshape(vma, end, vma.end(), vma.pgoff() + ((end - vma.start()) >>> shift));
+            }
+            tree.reshape(prev, prev.start(), end, prev.pgoff());
+            if (prev.anonVma() == null) {
+                prev.setAnonVma(anon);
+            }
+            return prev;
+        }
+        if (right) {
+            if (leftSide) {
+                tree.unlink(vma);
+            } else {
+                tree.reshape(vma, vma.start(), start, vma.pgoff());
+            }
+            tree.reshape(next, start, next.end(), pgoff);
+            if (next.anonVma() == null) {
+                next.setAnonVma(anon);
             }
             return next;
         }

@@ -39,6 +39,11 @@ public final class VmaTree {
         this.maxMapCount = max;
     }
 
+    /** @return sysctl vm.max_map_count */
+    public int maxMapCount() {
+        return maxMapCount;
+    }
+
     /** @return the VMAs in address order, read-only */
     public Collection<Vma> vmas() {
         return Collections.unmodifiableCollection(byStart.values());
@@ -185,6 +190,14 @@ public final class VmaTree {
      * @return the new VMA, or null for -ENOMEM: the mm already has vm.max_map_count VMAs
      */
     public Vma splitVma(Vma vma, long addr, boolean newBelow) {
+        return splitVma(vma, addr, newBelow, true);
+    }
+
+    /**
+     * {@code __split_vma} when {@code checkMapCount} is false: munmap checks vm.max_map_count once up front
+     * (vms_gather_munmap_vmas) and then splits without the check.
+     */
+    Vma splitVma(Vma vma, long addr, boolean newBelow, boolean checkMapCount) {
         if (byStart.get(vma.start()) != vma) {
             throw new IllegalArgumentException(vma + " is not in this mm");
         }
@@ -193,7 +206,7 @@ public final class VmaTree {
             // VM_WARN_ON(vma->vm_start >= addr); VM_WARN_ON(vma->vm_end <= addr) in __split_vma
             throw new IllegalArgumentException(String.format("split of %s at %#x: not a page inside it", vma, addr));
         }
-        if (byStart.size() >= maxMapCount) {
+        if (checkMapCount && byStart.size() >= maxMapCount) {
             return null; // split_vma(): if (vma->vm_mm->map_count >= sysctl_max_map_count) return -ENOMEM
         }
         long delta = (addr - vma.start()) >>> pageShift;
