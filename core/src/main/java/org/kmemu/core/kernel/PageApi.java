@@ -200,7 +200,10 @@ public final class PageApi {
         if (frames.mapcount(pfn) != 0) {
             return "nonzero mapcount";
         }
-        if ((flags & PageFlags.PG_SLAB) == 0 && frames.word(pfn) != 0) {
+        // free_pages_prepare(): "if (PageMappingFlags(page)) page->mapping = NULL;" an anonymous page's
+        // anon_vma pointer goes with it; only a page-cache mapping left behind is bad.
+        if ((flags & PageFlags.PG_SLAB) == 0 && frames.word(pfn) != 0
+                && (frames.word(pfn) & MappingWord.PAGE_MAPPING_FLAGS) == 0) {
             return "non-NULL mapping";
         }
         if (frames.refcount(pfn) != 0) {

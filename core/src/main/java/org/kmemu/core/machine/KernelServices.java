@@ -12,6 +12,7 @@ import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.kernel.Uaccess;
 import org.kmemu.core.kernel.Vmalloc;
+import org.kmemu.core.mm.memory.UserMemory;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -28,7 +29,8 @@ public final class KernelServices {
 
     /**
      * Brings up the kernel services of a booted machine in the order mm_core_init does: pages, then slab,
-     * then highmem and vmalloc; kmap and the uaccess helpers share one might_sleep check (its once-a-second
+     * then highmem and vmalloc, then user memory, whose page-fault handler goes into the MMU; kmap and the
+     * uaccess helpers share one might_sleep check (its once-a-second
      * rate limit is the machine's).
      *
      * @param machine      the booted machine
@@ -45,7 +47,20 @@ public final class KernelServices {
         Highmem highmem = highmem(machine, mightSleep);
         Vmalloc vmalloc = vmalloc(machine);
         Uaccess uaccess = uaccess(machine, mightSleep);
-        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess);
+        UserMemory memory = userMemory(machine, pages);
+        machine.mmu().setPageFaultHandler(memory.faultHandler());
+        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, memory);
+    }
+
+    /**
+     * @param machine a booted machine
+     * @param pages   its page API
+     * @return handle_mm_fault, the user page-table operations and the zero page (the caller installs
+     *         {@link UserMemory#faultHandler()} in the MMU if it wants faults to reach it)
+     */
+    public static UserMemory userMemory(Machine machine, PageApi pages) {
+        return new UserMemory(machine.arch().id(), machine.layout(), machine.memory(), machine.pageFrames(),
+                machine.pageAllocator(), pages, machine.mmu(), machine.cpus(), machine.log());
     }
 
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */

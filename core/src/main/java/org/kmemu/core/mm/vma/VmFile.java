@@ -9,8 +9,22 @@ package org.kmemu.core.mm.vma;
  * @param devMajor the device's major number
  * @param devMinor the device's minor number
  * @param ino      the inode number
+ * @param vmOps    {@code vma->vm_ops}: the page cache's {@code ->fault}, or null while the file has none
  */
-public record VmFile(String path, int devMajor, int devMinor, long ino) {
+public record VmFile(String path, int devMajor, int devMinor, long ino, org.kmemu.core.mm.memory.VmOperations vmOps) {
+    /**
+     * A file with no {@code vm_ops} yet: a fault on its pages is VM_FAULT_SIGBUS (mm/memory.c do_fault
+     * without {@code ->fault}).
+     *
+     * @param path     the path
+     * @param devMajor the device's major number
+     * @param devMinor the device's minor number
+     * @param ino      the inode number
+     */
+    public VmFile(String path, int devMajor, int devMinor, long ino) {
+        this(path, devMajor, devMinor, ino, null);
+    }
+
     @Override
     public boolean equals(Object o) {
         return this == o; // identity, as struct file pointers compare

@@ -1,0 +1,154 @@
+package org.kmemu.core.mm.memory;
+
+import org.kmemu.api.Gfp;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelLog;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mm.vma.Mm;
+import org.kmemu.core.mm.vma.MmapLayout;
+import org.kmemu.core.mm.vma.PageTableOps;
+import org.kmemu.core.mm.vma.Vma;
+import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.mmu.PageFaultHandler;
+
+/**
+ * User memory below the VMA layer, as one kernel service ({@code kernel().memory()}): the fault path
+ * ({@link #handleMmFault}, the architecture's {@link #faultHandler()} that boot installs in the MMU), the
+ * page-table operations munmap, mprotect, mremap and MAP_POPULATE use ({@link #pageTableOps()}), the
+ * teardown of an exiting mm ({@link #exitMmap}), the shared zero page and the fault counters.
+ * See the package documentation for the PTE conventions. Thread-safe: every CPU's thread may call it.
+ */
+public final class UserMemory {
+    private final UserPageTables tables;
+    private final AnonRmap rmap;
+    private final VmEvents events;
+    private final MmFault fault;
+    private final UserFaultHandler handler;
+    private final UserPageTableOps ops;
+    private final long zeroPfn;
+    private final PageApi pages;
+    private final PhysicalMemory memory;
+    private final Mmu mmu;
+    private final KernelLayout layout;
+    private final String archId;
+    private final KernelLog log;
+
+    /**
+     * Sets the zero page aside ({@code empty_zero_page}: one zeroed page, PG_reserved, never freed) and
+     * wires the fault path.
+     *
+     * @param archId    the architecture's id (the mmap layout of new mms)
+     * @param layout    the kernel layout (TASK_SIZE, PAGE_OFFSET)
+     * @param memory    RAM
+     * @param frames    the page frames
+     * @param allocator the page allocator (the zero page comes from it at construction)
+     * @param pages     the page API
+     * @param mmu       the MMU (the format, shootdowns)
+     * @param nrCpus    how many CPUs count events
+     * @param log       the kernel log (the mmap lock's warnings)
+     */
+    public UserMemory(String archId, KernelLayout layout, PhysicalMemory memory, PageFrames frames, PageAllocator allocator,
+            PageApi pages, Mmu mmu, int nrCpus, KernelLog log) {
+        int pageShift = tablesPageShift(mmu);
+        this.tables = new UserPageTables(memory, mmu.format(), pages, pageShift);
+        this.rmap = new AnonRmap(pages, frames, pageShift);
+        this.events = new VmEvents(nrCpus);
+        this.zeroPfn = allocZeroPage(memory, frames, allocator, pageShift);
+        FaultSupport support = new FaultSupport(memory, tables, pages, rmap, mmu, zeroPfn);
+        this.fault = new MmFault(support, events);
+        this.handler = new UserFaultHandler(fault);
+        this.ops = new UserPageTableOps(support, fault);
+        this.pages = pages;
+        this.memory = memory;
+        this.mmu = mmu;
+        this.layout = layout;
+        this.archId = archId;
+        this.log = log;
+    }
+
+    /** PAGE_SHIFT: the last level's index shift is the page's */
+    private static int tablesPageShift(Mmu mmu) {
+        return mmu.format().indexShift(mmu.format().levels() - 1);
+    }
+
+    private static long allocZeroPage(PhysicalMemory memory, PageFrames frames, PageAllocator allocator, int pageShift) {
+        long pfn = allocator.allocPages(0, Gfp.GFP_KERNEL, 0);
+        if (pfn == PageAllocator.NO_PFN) {
+            throw new IllegalStateException("empty_zero_page: no page left at boot");
+        }
+        frames.setRefcount(pfn, 1);
+        frames.setReserved(pfn, pfn + 1, true);
+        memory.fill(pfn << pageShift, (byte) 0, 1L << pageShift);
+        return pfn;
+    }
+
+    /** @return {@code my_zero_pfn()}: the shared zero page's frame */
+    public long zeroPfn() {
+        return zeroPfn;
+    }
+
+    /**
+     * {@code handle_mm_fault()}: see {@link MmFault#handleMmFault}. GUP calls it with the mmap lock held
+     * for read and its own FAULT_FLAG_* bits.
+     *
+     * @param cpu     the faulting CPU
+     * @param mm      the address space
+     * @param vma     the VMA containing address
+     * @param address the address
+     * @param flags   FAULT_FLAG_* bits
+     * @return VM_FAULT_* bits
+     */
+    public int handleMmFault(Cpu cpu, Mm mm, Vma vma, long address, int flags) {
+        return fault.handleMmFault(cpu, mm, vma, address, flags);
+    }
+
+    /** @return the architecture's page-fault handler over this service, for {@link Mmu#setPageFaultHandler} */
+    public PageFaultHandler faultHandler() {
+        return handler;
+    }
+
+    /** @return the page-table operations the VMA layer calls */
+    public PageTableOps pageTableOps() {
+        return ops;
+    }
+
+    /**
+     * {@code exit_mmap()}: see {@link UserPageTableOps#exitMmap}.
+     *
+     * @param cpu the calling CPU
+     * @param mm  an mm no CPU runs any more
+     */
+    public void exitMmap(Cpu cpu, Mm mm) {
+        ops.exitMmap(cpu, mm);
+    }
+
+    /**
+     * {@code mm_alloc()}: a new, empty address space with this architecture's mmap layout.
+     *
+     * @param cpu the calling CPU
+     * @return the mm, or null for -ENOMEM
+     */
+    public Mm mmAlloc(Cpu cpu) {
+        return Mm.alloc(cpu, pages, mmu.format(), memory, mmu.kernelTables().root(), layout,
+                MmapLayout.of(archId, layout, tables.pageShift()), log);
+    }
+
+    /** @return the walk to a user PTE in the arch's format */
+    public UserPageTables userPageTables() {
+        return tables;
+    }
+
+    /** @return the anonymous reverse map (anon_vma handles) */
+    public AnonRmap anonRmap() {
+        return rmap;
+    }
+
+    /** @return pgfault and pgmajfault, for /proc/vmstat */
+    public VmEvents vmEvents() {
+        return events;
+    }
+}
