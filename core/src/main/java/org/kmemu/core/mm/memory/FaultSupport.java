@@ -56,10 +56,22 @@ final class FaultSupport {
      * The PTE of a page in a VMA ({@code mk_pte(page, vma->vm_page_prot)} plus {@code extra}), or the
      * PROT_NONE entry when the VMA allows no access.
      */
-    long entry(long pfn, long vmFlags, int extra) {
+    long entry(long pfn, Vma vma, int extra) {
+        return entry(pfn, vma.flags(), vma.file() != null, extra);
+    }
+
+    /**
+     * The PTE of a page for vm_flags; a shared file mapping's {@code vm_page_prot} is write-protected
+     * ({@code vma_wants_writenotify}, mm/mmap.c: the file has {@code ->page_mkwrite} and accounts dirty
+     * pages), so the first write to a page reaches {@code ->page_mkwrite} through {@code do_wp_page}.
+     */
+    long entry(long pfn, long vmFlags, boolean file, int extra) {
         int prot = PageProt.vmGetPageProt(vmFlags);
         if (prot == PageProt.PROT_NONE) {
             return tables.mkProtNone(pfn);
+        }
+        if (file) {
+            prot &= ~PteFlags.WRITE;
         }
         return tables.mkPte(pfn, prot | extra);
     }

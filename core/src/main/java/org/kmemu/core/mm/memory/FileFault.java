@@ -129,7 +129,7 @@ final class FileFault {
      * there first (then VM_FAULT_NOPAGE, and the caller drops its reference).
      */
     private int finishFault(Cpu cpu, Mm mm, Vma vma, long ptep, long pfn, long address, boolean write, boolean anon) {
-        long entry = s.entry(pfn, vma.flags(), FaultSupport.faultExtra(write, vma.flags()));
+        long entry = s.entry(pfn, vma, FaultSupport.faultExtra(write, vma.flags()));
         synchronized (mm.pageTableLock()) {
             if (!UserPageTables.pteNone(s.tables.readPte(ptep))) {
                 return VmFaultCodes.VM_FAULT_NOPAGE;

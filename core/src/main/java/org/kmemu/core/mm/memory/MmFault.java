@@ -98,7 +98,7 @@ public final class MmFault {
         long vmFlags = vma.flags();
         boolean shared = (vmFlags & VmFlags.VM_SHARED) != 0;
         if ((flags & FaultFlags.FAULT_FLAG_WRITE) == 0 && !shared) {
-            long entry = s.entry(s.zeroPfn, vmFlags, PteFlags.ACCESSED);
+            long entry = s.entry(s.zeroPfn, vma, PteFlags.ACCESSED);
             synchronized (mm.pageTableLock()) {
                 if (UserPageTables.pteNone(s.tables.readPte(ptep))) {
                     s.tables.writePte(ptep, entry);
@@ -111,7 +111,7 @@ public final class MmFault {
         if (pfn == PageAllocator.NO_PFN) {
             return VmFaultCodes.VM_FAULT_OOM;
         }
-        long entry = s.entry(pfn, vmFlags, FaultSupport.faultExtra(true, vmFlags));
+        long entry = s.entry(pfn, vma, FaultSupport.faultExtra(true, vmFlags));
         synchronized (mm.pageTableLock()) {
             if (!UserPageTables.pteNone(s.tables.readPte(ptep))) {
                 s.pages.putPage(cpu, pfn); // another CPU won the race
@@ -138,7 +138,7 @@ public final class MmFault {
         }
         synchronized (mm.pageTableLock()) {
             if (s.tables.readPte(ptep) == pte) {
-                s.tables.writePte(ptep, s.entry(s.tables.pfn(pte), vma.flags(), PteFlags.ACCESSED));
+                s.tables.writePte(ptep, s.entry(s.tables.pfn(pte), vma, PteFlags.ACCESSED));
             }
         }
         return 0;

@@ -164,7 +164,7 @@ public final class UserPageTableOps implements PageTableOps {
                     // dirty (so the first write still reaches ->page_mkwrite).
                     boolean mkwrite = writable && pfn != s.zeroPfn
                             && (shared ? (kept & PteFlags.DIRTY) != 0 : s.rmap.isAnon(pfn) && s.rmap.anonExclusive(pfn));
-                    long updated = s.entry(pfn, newVmFlags, kept | (mkwrite ? PteFlags.WRITE : 0));
+                    long updated = s.entry(pfn, newVmFlags, vma.file() != null, kept | (mkwrite ? PteFlags.WRITE : 0));
                     if (updated == pte || s.tables.compareAndSetPte(ptep, pte, updated)) {
                         changed |= updated != pte;
                         break;

@@ -212,7 +212,8 @@ public final class UserPageTables {
      * @return the PTE mapping the same page with {@code flags} ({@code pte_wrprotect}, {@code pte_mkwrite}, …)
      */
     public long withFlags(long pte, int flags) {
-        return format.withFlags(pte, last, flags | PteFlags.PRESENT);
+        // Re-encoded from the frame: the format's own withFlags only sets accessed/dirty, as a walker does.
+        return format.encodeLeaf(format.address(pte, last), last, flags | PteFlags.PRESENT);
     }
 
     private long entryAddress(long table, int level, long vaddr) {

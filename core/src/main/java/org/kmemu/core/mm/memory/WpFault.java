@@ -116,7 +116,7 @@ final class WpFault {
             s.copyUserPage(newPfn, oldPfn);
         }
         int extra = unshare ? PteFlags.ACCESSED : FaultSupport.faultExtra(true, vma.flags());
-        long entry = s.entry(newPfn, vma.flags(), extra);
+        long entry = s.entry(newPfn, vma, extra);
         synchronized (mm.pageTableLock()) {
             if (s.tables.readPte(ptep) != orig) {
                 s.pages.putPage(cpu, newPfn);
