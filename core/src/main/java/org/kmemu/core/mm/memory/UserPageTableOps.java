@@ -34,22 +34,22 @@ public final class UserPageTableOps implements PageTableOps {
     public void unmapRange(Cpu cpu, Mm mm, Vma vma, long start, long end) {
         LongList gather = new LongList();
         long span = s.tables.tableSpan();
+        int entryBytes = s.tables.format().entryBytes();
         synchronized (mm.pageTableLock()) {
             for (long a = start; Long.compareUnsigned(a, end) < 0; ) {
+                long tableEnd = (a & -span) + span; // 0 when the table is the last one of the address space
+                long stop = tableEnd == 0 || Long.compareUnsigned(end, tableEnd) < 0 ? end : tableEnd;
                 long ptep = s.tables.ptep(cpu, mm, a, false);
                 if (ptep == UserPageTables.NO_PTEP) {
-                    a = (a & -span) + span;
-                    if (a == 0) {
-                        break; // wrapped past the top of the address space
-                    }
+                    a = stop;
                     continue;
                 }
-                long pte = s.tables.readPte(ptep);
-                if (!UserPageTables.pteNone(pte)) {
-                    pte = s.tables.getAndClearPte(ptep);
-                    zapPte(cpu, mm, vma, pte, gather);
+                // zap_pte_range(): the rest of this table, entry by entry
+                for (; Long.compareUnsigned(a, stop) < 0; a += s.pageSize, ptep += entryBytes) {
+                    if (!UserPageTables.pteNone(s.tables.readPte(ptep))) {
+                        zapPte(cpu, mm, vma, s.tables.getAndClearPte(ptep), gather);
+                    }
                 }
-                a += s.pageSize;
             }
         }
         s.mmu.flushTlbMmRange(cpu, mm.pgdPhys(), start, end);

@@ -68,6 +68,25 @@ class UserPageTableOpsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.kmemu.core.mm.memory.UserMmFixture#machines")
+    void aZappedPageIsGoneFromTheTlbBeforeItIsFreed(String arch) {
+        UserMmFixture f = UserMmFixture.boot(arch);
+        Vma vma = f.map(U, f.page, RW);
+        f.store(U, 0x77);
+        assertThat(f.load(U)).isEqualTo(0x77); // in the TLB now
+        long pfn = f.pfn(U);
+        f.mm.mmapLock().writeLock();
+        try {
+            f.um.pageTableOps().unmapRange(f.cpu, f.mm, vma, U, U + f.page);
+        } finally {
+            f.mm.mmapLock().writeUnlock();
+        }
+        assertThat(f.m.kernel().pages().pageRefCount(pfn)).as("freed").isZero();
+        assertThat(f.load(U)).as("not the freed page through a stale entry").isZero();
+        assertThat(f.pfn(U)).isEqualTo(f.um.zeroPfn());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.kmemu.core.mm.memory.UserMmFixture#machines")
     void freePgtablesKeepsTablesANeighbourStillUses(String arch) {
         UserMmFixture f = UserMmFixture.boot(arch);
         Vma a = f.map(U, f.page, RW);
