@@ -59,8 +59,11 @@ public final class KernelServices {
      *         {@link UserMemory#faultHandler()} in the MMU if it wants faults to reach it)
      */
     public static UserMemory userMemory(Machine machine, PageApi pages) {
-        return new UserMemory(machine.arch().id(), machine.layout(), machine.memory(), machine.pageFrames(),
-                machine.pageAllocator(), pages, machine.mmu(), machine.cpus(), machine.log());
+        // empty_zero_page lives in the image's .bss (arch/x86/kernel/head_64.S .bss..page_aligned,
+        // arch/powerpc/kernel/head_*.S), which memblock reserved with the rest of the image.
+        long zeroPfn = (machine.kernelImage().bssStart() + (1L << machine.pageShift()) - 1) >>> machine.pageShift();
+        return new UserMemory(machine.arch().id(), machine.layout(), machine.memory(), machine.pageFrames(), zeroPfn,
+                pages, machine.mmu(), machine.cpus(), machine.log());
     }
 
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */

@@ -1,9 +1,7 @@
 package org.kmemu.core.mm.memory;
 
-import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelLog;
-import org.kmemu.api.PageAllocator;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mm.PhysicalMemory;
@@ -19,7 +17,8 @@ import org.kmemu.core.mmu.PageFaultHandler;
  * User memory below the VMA layer, as one kernel service ({@code kernel().memory()}): the fault path
  * ({@link #handleMmFault}, the architecture's {@link #faultHandler()} that boot installs in the MMU), the
  * page-table operations munmap, mprotect, mremap and MAP_POPULATE use ({@link #pageTableOps()}), the
- * teardown of an exiting mm ({@link #exitMmap}), the shared zero page and the fault counters.
+ * teardown of an exiting mm ({@link #exitMmap}), the shared zero page ({@code empty_zero_page}) and the
+ * fault counters.
  * See the package documentation for the PTE conventions. Thread-safe: every CPU's thread may call it.
  */
 public final class UserMemory {
@@ -38,26 +37,30 @@ public final class UserMemory {
     private final KernelLog log;
 
     /**
-     * Sets the zero page aside ({@code empty_zero_page}: one zeroed page, PG_reserved, never freed) and
-     * wires the fault path.
+     * Wires the fault path over the zero page the kernel image provides.
      *
      * @param archId    the architecture's id (the mmap layout of new mms)
      * @param layout    the kernel layout (TASK_SIZE, PAGE_OFFSET)
      * @param memory    RAM
      * @param frames    the page frames
-     * @param allocator the page allocator (the zero page comes from it at construction)
+     * @param zeroPfn   {@code empty_zero_page}: a reserved frame of the kernel image (its .bss, as on x86 and
+     *                  powerpc), zeroed here as the kernel clears its .bss; never freed, never counted
      * @param pages     the page API
      * @param mmu       the MMU (the format, shootdowns)
      * @param nrCpus    how many CPUs count events
      * @param log       the kernel log (the mmap lock's warnings)
      */
-    public UserMemory(String archId, KernelLayout layout, PhysicalMemory memory, PageFrames frames, PageAllocator allocator,
+    public UserMemory(String archId, KernelLayout layout, PhysicalMemory memory, PageFrames frames, long zeroPfn,
             PageApi pages, Mmu mmu, int nrCpus, KernelLog log) {
         int pageShift = tablesPageShift(mmu);
+        if (!frames.isReserved(zeroPfn)) {
+            throw new IllegalArgumentException(String.format("zeroPfn: %#x (expected: a reserved frame of the kernel image)", zeroPfn));
+        }
+        memory.fill(zeroPfn << pageShift, (byte) 0, 1L << pageShift);
         this.tables = new UserPageTables(memory, mmu.format(), pages, pageShift);
         this.rmap = new AnonRmap(pages, frames, pageShift);
         this.events = new VmEvents(nrCpus);
-        this.zeroPfn = allocZeroPage(memory, frames, allocator, pageShift);
+        this.zeroPfn = zeroPfn;
         FaultSupport support = new FaultSupport(memory, tables, pages, rmap, mmu, zeroPfn);
         this.fault = new MmFault(support, events);
         this.handler = new UserFaultHandler(fault);
@@ -73,17 +76,6 @@ public final class UserMemory {
     /** PAGE_SHIFT: the last level's index shift is the page's */
     private static int tablesPageShift(Mmu mmu) {
         return mmu.format().indexShift(mmu.format().levels() - 1);
-    }
-
-    private static long allocZeroPage(PhysicalMemory memory, PageFrames frames, PageAllocator allocator, int pageShift) {
-        long pfn = allocator.allocPages(0, Gfp.GFP_KERNEL, 0);
-        if (pfn == PageAllocator.NO_PFN) {
-            throw new IllegalStateException("empty_zero_page: no page left at boot");
-        }
-        frames.setRefcount(pfn, 1);
-        frames.setReserved(pfn, pfn + 1, true);
-        memory.fill(pfn << pageShift, (byte) 0, 1L << pageShift);
-        return pfn;
     }
 
     /** @return {@code my_zero_pfn()}: the shared zero page's frame */
