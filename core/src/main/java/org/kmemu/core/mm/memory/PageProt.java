@@ -53,9 +53,4 @@ final class PageProt {
     static boolean accessible(long vmFlags) {
         return (vmFlags & (VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) != 0;
     }
-
-    /** @param vmFlags vm_flags @return {@code is_cow_mapping()}: private and may be written */
-    static boolean isCowMapping(long vmFlags) {
-        return (vmFlags & (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) == VmFlags.VM_MAYWRITE;
-    }
 }

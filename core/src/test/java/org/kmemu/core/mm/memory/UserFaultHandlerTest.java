@@ -85,6 +85,10 @@ class UserFaultHandlerTest {
         assertThat(f.m.kernel().uaccess().copyToUser(f.cpu, U + f.page + 16, kbuf, f.page)).as("bytes not copied")
                 .isEqualTo(16);
         assertThat(f.mm.rss()).isEqualTo(2);
+        // access_error in kernel mode: copy_to_user into a read-only VMA copies nothing.
+        f.map(U + 4 * f.page, f.page, RO);
+        assertThat(f.m.kernel().uaccess().copyToUser(f.cpu, U + 4 * f.page, kbuf, 64)).isEqualTo(64);
+        assertThat(f.pte(U + 4 * f.page)).isZero();
         assertThat(f.task.pendingSignal()).as("no signal for a kernel-mode fault").isNull();
         // A kernel access to a user address with no VMA outside a uaccess helper: the oops.
         f.cpu.userAccessBegin();
