@@ -180,14 +180,16 @@ public final class UserPageTables {
         return 1L << (format.indexShift(last) + format.indexBits(last));
     }
 
-    /** @param pte a PTE @return its {@link PteFlags} ({@code pte_present}, {@code pte_write}, …) */
+    /** @param pte a user PTE @return its {@link PteFlags} ({@code pte_present}, {@code pte_write}, …) */
     public int flags(long pte) {
-        return format.decode(pte, last);
+        // As met translating a user address: e500's PTE has no user bit, the address decides (decode's
+        // vaddr variant); 0 stands for any address below TASK_SIZE.
+        return format.decode(pte, last, 0L);
     }
 
     /** @param pte a PTE @return whether it maps a page ({@code pte_present}) */
     public boolean present(long pte) {
-        return (format.decode(pte, last) & PteFlags.PRESENT) != 0;
+        return (format.decode(pte, last, 0L) & PteFlags.PRESENT) != 0;
     }
 
     /** @param pte a present (or PROT_NONE) PTE @return the page frame it maps ({@code pte_pfn}) */
