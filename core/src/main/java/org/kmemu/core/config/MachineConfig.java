@@ -25,10 +25,57 @@ import org.kmemu.api.RegionType;
  * @param memory          the RAM size or explicit map
  * @param kernel          the kernel image's section sizes
  * @param clock           {@code kmemu.clock}: the modelled costs that advance each CPU's clock
+ * @param copyPath        {@code kmemu.uaccess.copy-path}: how copy_to_user and copy_from_user reach user pages
  */
 public record MachineConfig(String archId, String archOrigin, String pageAllocatorId, String allocatorOrigin,
                             String objectAllocatorId, String objectAllocatorOrigin,
-                            int cpus, MemorySpec memory, KernelImageSpec kernel, ClockSpec clock) {
+                            int cpus, MemorySpec memory, KernelImageSpec kernel, ClockSpec clock,
+                            UaccessCopyPath copyPath) {
+
+    /**
+     * How copy_to_user and copy_from_user reach user pages ({@code kmemu.uaccess.copy-path}).
+     */
+    public enum UaccessCopyPath {
+        /** Through the CPU's MMU, as every kernel with user space mapped beside the kernel does. */
+        DIRECT("direct"),
+        /**
+         * i386's 4G/4G split (Ingo Molnar's 2003 patch): get_user_pages + kmap_atomic + memcpy per page, as
+         * when user space is not mapped while the kernel runs. Same results, different counts.
+         */
+        GUP_KMAP("gup-kmap");
+
+        private final String key;
+
+        UaccessCopyPath(String key) {
+            this.key = key;
+        }
+
+        /** @return the value as the config file spells it */
+        public String key() {
+            return key;
+        }
+    }
+
+    /**
+     * A machine with the direct uaccess copy path.
+     *
+     * @param archId                the architecture plugin's id
+     * @param archOrigin            where it was set
+     * @param pageAllocatorId       the page allocator policy's id
+     * @param allocatorOrigin       where it was set
+     * @param objectAllocatorId     the object allocator policy's id
+     * @param objectAllocatorOrigin where it was set
+     * @param cpus                  the CPU count
+     * @param memory                the RAM size or explicit map
+     * @param kernel                the kernel image's section sizes
+     * @param clock                 the modelled costs
+     */
+    public MachineConfig(String archId, String archOrigin, String pageAllocatorId, String allocatorOrigin,
+            String objectAllocatorId, String objectAllocatorOrigin, int cpus, MemorySpec memory, KernelImageSpec kernel,
+            ClockSpec clock) {
+        this(archId, archOrigin, pageAllocatorId, allocatorOrigin, objectAllocatorId, objectAllocatorOrigin, cpus, memory,
+                kernel, clock, UaccessCopyPath.DIRECT);
+    }
 
     /** Upper bound of {@code kmemu.cpus}: x86's NR_CPUS maximum (arch/x86/Kconfig, MAXSMP). */
     static final int MAX_CPUS = 8192;
@@ -49,7 +96,17 @@ public record MachineConfig(String archId, String archOrigin, String pageAllocat
                 k.getString("machine.arch"), Origins.of(c, "kmemu.machine.arch"),
                 k.getString("machine.page-allocator"), Origins.of(c, "kmemu.machine.page-allocator"),
                 k.getString("machine.object-allocator"), Origins.of(c, "kmemu.machine.object-allocator"),
-                cpus, memory(k, c), kernel(k), clock(k, c));
+                cpus, memory(k, c), kernel(k), clock(k, c), copyPath(k));
+    }
+
+    private static UaccessCopyPath copyPath(ConfigView k) {
+        String v = k.getString("uaccess.copy-path");
+        for (UaccessCopyPath p : UaccessCopyPath.values()) {
+            if (p.key().equals(v)) {
+                return p;
+            }
+        }
+        throw k.error("uaccess.copy-path", v + " (expected: direct or gup-kmap)");
     }
 
     /** The longest single cost: a second per operation is surely a unit mistake (1s for 1ns). */

@@ -1,13 +1,14 @@
 package org.kmemu.core.kernel;
 
 import org.kmemu.core.fs.RamFs;
+import org.kmemu.core.mm.memory.UserMemory;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
  * The kernel services of a booted machine, with the kernel's names: the page-granular API, the slab
  * layer (kmalloc and kmem_cache), vmalloc, the highmem mappings (kmap, kmap_local, kmap_atomic), the address
- * conversions, the uaccess helpers (copy_to_user and friends), the file system with its page cache, and the
- * trace buffer they report to.
+ * conversions, the uaccess helpers (copy_to_user and friends), user memory (page faults, the page
+ * tables of processes), the file system with its page cache, and the trace buffer they report to.
  * Made once by boot, which wires each service from the parts of the machine it uses
  * ({@code org.kmemu.core.machine.KernelServices}); no service holds the machine. Each service is
  * thread-safe as documented on it, and every call names the CPU it runs on.
@@ -21,6 +22,7 @@ public final class Kernel {
     private final Vmalloc vmalloc;
     private final Uaccess uaccess;
     private final RamFs fs;
+    private final UserMemory memory;
 
     /**
      * @param trace     the tracepoint buffer the services report to
@@ -31,9 +33,10 @@ public final class Kernel {
      * @param vmalloc   vmalloc, vfree, vmap
      * @param uaccess   the uaccess helpers
      * @param fs        the file system and its page cache
+     * @param memory    user memory: handle_mm_fault, the page-table operations, exit_mmap
      */
     public Kernel(TraceBuffer trace, AddressTranslation addresses, PageApi pages, SlabLayer slab, Highmem highmem,
-            Vmalloc vmalloc, Uaccess uaccess, RamFs fs) {
+            Vmalloc vmalloc, Uaccess uaccess, RamFs fs, UserMemory memory) {
         this.trace = trace;
         this.addresses = addresses;
         this.pages = pages;
@@ -42,11 +45,17 @@ public final class Kernel {
         this.vmalloc = vmalloc;
         this.uaccess = uaccess;
         this.fs = fs;
+        this.memory = memory;
     }
 
     /** @return the file system: files, their page caches, filemap_fault, writeback, truncate */
     public RamFs fs() {
         return fs;
+    }
+
+    /** @return user memory: handle_mm_fault, the page-table operations of munmap/mprotect/mremap, exit_mmap */
+    public UserMemory memory() {
+        return memory;
     }
 
     /** @return access_ok, copy_to_user, copy_from_user, get_user, put_user and the other uaccess helpers */

@@ -200,10 +200,10 @@ public final class PageApi {
         if (frames.mapcount(pfn) != 0) {
             return "nonzero mapcount";
         }
-        long word = frames.word(pfn);
-        // free_pages_prepare() clears an anonymous (PageMappingFlags) mapping itself; a file mapping still set
-        // means the page was freed while in the page cache (mm/page_alloc.c).
-        if ((flags & PageFlags.PG_SLAB) == 0 && word != 0 && (word & MappingWord.PAGE_MAPPING_FLAGS) == 0) {
+        // free_pages_prepare(): "if (PageMappingFlags(page)) page->mapping = NULL;" an anonymous page's
+        // anon_vma pointer goes with it; only a page-cache mapping left behind is bad.
+        if ((flags & PageFlags.PG_SLAB) == 0 && frames.word(pfn) != 0
+                && (frames.word(pfn) & MappingWord.PAGE_MAPPING_FLAGS) == 0) {
             return "non-NULL mapping";
         }
         if (frames.refcount(pfn) != 0) {

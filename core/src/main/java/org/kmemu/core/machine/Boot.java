@@ -173,7 +173,7 @@ public final class Boot {
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
                 config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock());
         BootLog.summary(log, machine);
-        machine.setKernel(KernelServices.kernel(machine, objectPolicy, objectConfig));
+        machine.setKernel(KernelServices.kernel(machine, objectPolicy, objectConfig, config.copyPath()));
         scheduler.restInit();
         // Boot is not timed: every clock starts at 0 now, so every boot line reads [    0.000000].
         for (Cpu cpu : cpus) {

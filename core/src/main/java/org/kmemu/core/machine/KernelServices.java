@@ -4,6 +4,7 @@ import org.kmemu.api.ConfigView;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.ZoneType;
 import org.kmemu.core.fs.RamFs;
+import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.kernel.AddressTranslation;
 import org.kmemu.core.kernel.DirectMapMemory;
 import org.kmemu.core.kernel.Highmem;
@@ -13,6 +14,7 @@ import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.kernel.Uaccess;
 import org.kmemu.core.kernel.Vmalloc;
+import org.kmemu.core.mm.memory.UserMemory;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -29,15 +31,18 @@ public final class KernelServices {
 
     /**
      * Brings up the kernel services of a booted machine in the order mm_core_init does: pages, then slab,
-     * then highmem and vmalloc, then the file system; kmap, the uaccess helpers and the page cache share one
-     * might_sleep check (its once-a-second rate limit is the machine's).
+     * then highmem and vmalloc, then the file system, then user memory, whose page-fault handler goes into
+     * the MMU; kmap, the uaccess helpers and the page cache share one might_sleep check (its once-a-second
+     * rate limit is the machine's).
      *
      * @param machine      the booted machine
      * @param objectPolicy the object allocator policy
      * @param objectConfig its config subtree
+     * @param copyPath     how copy_to_user and copy_from_user reach user pages
      * @return the kernel facade over the services
      */
-    public static Kernel kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
+    public static Kernel kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig,
+            MachineConfig.UaccessCopyPath copyPath) {
         TraceBuffer trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
         AddressTranslation addresses = addressTranslation(machine);
         PageApi pages = pageApi(machine, addresses, trace);
@@ -45,8 +50,13 @@ public final class KernelServices {
         MightSleep mightSleep = new MightSleep(machine.log());
         Highmem highmem = highmem(machine, mightSleep);
         Vmalloc vmalloc = vmalloc(machine);
-        Uaccess uaccess = uaccess(machine, mightSleep);
-        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, fs(machine, pages, mightSleep));
+        RamFs fs = fs(machine, pages, mightSleep);
+        UserMemory memory = userMemory(machine, pages, highmem);
+        machine.mmu().setPageFaultHandler(memory.faultHandler());
+        machine.scheduler().setMmOps(memory.lifecycle());
+        Uaccess uaccess = new Uaccess(machine.memory(), machine.layout().taskSize(), mightSleep,
+                copyPath == MachineConfig.UaccessCopyPath.GUP_KMAP ? memory.gupUserCopy()::copy : null);
+        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, fs, memory);
     }
 
     /**
@@ -57,6 +67,21 @@ public final class KernelServices {
      */
     public static RamFs fs(Machine machine, PageApi pages, MightSleep mightSleep) {
         return new RamFs(pages, machine.pageFrames(), machine.memory(), machine.pageShift(), mightSleep);
+    }
+
+    /**
+     * @param machine a booted machine
+     * @param pages   its page API
+     * @param highmem kmap_local and kmap_atomic
+     * @return handle_mm_fault, the user page-table operations and the zero page (the caller installs
+     *         {@link UserMemory#faultHandler()} in the MMU if it wants faults to reach it)
+     */
+    public static UserMemory userMemory(Machine machine, PageApi pages, Highmem highmem) {
+        // empty_zero_page lives in the image's .bss (arch/x86/kernel/head_64.S .bss..page_aligned,
+        // arch/powerpc/kernel/head_*.S), which memblock reserved with the rest of the image.
+        long zeroPfn = (machine.kernelImage().bssStart() + (1L << machine.pageShift()) - 1) >>> machine.pageShift();
+        return new UserMemory(machine.arch().id(), machine.layout(), machine.memory(), machine.pageFrames(), zeroPfn,
+                pages, machine.mmu(), highmem, machine.cpus(), machine.log());
     }
 
     /** @param machine a booted machine @return __pa, __va, virt_to_page and friends over its layout */

@@ -316,6 +316,62 @@ public final class PhysicalMemory {
     }
 
     /**
+     * An atomic compare-and-set of an aligned 64-bit word, as a locked {@code cmpxchg} does: the MMU's
+     * accessed/dirty update and the page-table code's {@code ptep_get_and_clear} use it so that a
+     * hardware walker on one CPU and the kernel on another never lose each other's PTE update.
+     *
+     * @param paddr  an 8-byte aligned physical address of RAM
+     * @param expect the value expected there
+     * @param value  the new value, in the machine's byte order
+     * @return whether the word held {@code expect} and now holds {@code value}
+     */
+    public boolean compareAndSetLong(long paddr, long expect, long value) {
+        byte[] chunk = chunkForWrite(paddr);
+        int off = (int) (paddr & CHUNK_MASK);
+        return bigEndian ? LONG_BE.compareAndSet(chunk, off, expect, value) : LONG_LE.compareAndSet(chunk, off, expect, value);
+    }
+
+    /**
+     * The 32-bit {@link #compareAndSetLong}.
+     *
+     * @param paddr  a 4-byte aligned physical address of RAM
+     * @param expect the value expected there
+     * @param value  the new value
+     * @return whether the swap happened
+     */
+    public boolean compareAndSetInt(long paddr, int expect, int value) {
+        byte[] chunk = chunkForWrite(paddr);
+        int off = (int) (paddr & CHUNK_MASK);
+        return bigEndian ? INT_BE.compareAndSet(chunk, off, expect, value) : INT_LE.compareAndSet(chunk, off, expect, value);
+    }
+
+    /**
+     * An atomic exchange of an aligned 64-bit word ({@code xchg}, x86's {@code ptep_get_and_clear}).
+     *
+     * @param paddr an 8-byte aligned physical address of RAM
+     * @param value the new value
+     * @return the old value
+     */
+    public long getAndSetLong(long paddr, long value) {
+        byte[] chunk = chunkForWrite(paddr);
+        int off = (int) (paddr & CHUNK_MASK);
+        return bigEndian ? (long) LONG_BE.getAndSet(chunk, off, value) : (long) LONG_LE.getAndSet(chunk, off, value);
+    }
+
+    /**
+     * The 32-bit {@link #getAndSetLong}.
+     *
+     * @param paddr a 4-byte aligned physical address of RAM
+     * @param value the new value
+     * @return the old value
+     */
+    public int getAndSetInt(long paddr, int value) {
+        byte[] chunk = chunkForWrite(paddr);
+        int off = (int) (paddr & CHUNK_MASK);
+        return bigEndian ? (int) INT_BE.getAndSet(chunk, off, value) : (int) INT_LE.getAndSet(chunk, off, value);
+    }
+
+    /**
      * Copies bytes out of RAM.
      *
      * @param paddr  first physical address

@@ -24,7 +24,9 @@ import org.kmemu.core.sched.Task;
  * whether it reaches the machine's {@link PageFaultHandler} (handle_mm_fault's place). The handler's
  * {@link FaultResult#RETRY} walks again and the access goes on; {@link FaultResult#FIXUP} inside this
  * CPU's fixup window ({@link #uaccessFixupBegin}, the exception table of the uaccess helpers) throws
- * {@link FixupException}, which the helper turns into its short count; everything else raises
+ * {@link FixupException}, which the helper turns into its short count; {@link FaultResult#SIGNAL} in user
+ * mode throws {@link UserFaultSignal} (the task was sent SIGSEGV or SIGBUS, the machine goes on); everything
+ * else raises
  * {@link PageFaultException} with the architecture's oops text. None of this touches the fast path.
  *
  * <h2>Threads</h2>
@@ -81,7 +83,8 @@ public final class Cpu {
     private final boolean kernelRootWalk;
     private final long kernelRoot;
 
-    private long root;
+    /** Volatile: other CPUs read it to decide whom a user-range shootdown goes to (mm_cpumask's place). */
+    private volatile long root;
     /** The PID in tag position ({@link Tlb#key}) for user addresses on a tagged TLB; always 0 untagged. */
     private long pidKey;
     /** The address space this CPU has loaded ({@code active_mm}'s context). */
@@ -822,7 +825,10 @@ public final class Cpu {
             }
             return;
         }
-        if (r == FaultResult.FIXUP && fixup && !userMode) {
+        if (r == FaultResult.SIGNAL && userMode) {
+            throw new UserFaultSignal(vaddr, access, current == null ? null : current.pendingSignal());
+        }
+        if ((r == FaultResult.FIXUP || r == FaultResult.SIGNAL) && fixup && !userMode) {
             throw new FixupException(vaddr, access);
         }
         throw new PageFaultException(f, faults.report(f));
@@ -873,14 +879,17 @@ public final class Cpu {
     static final long FLUSH_RANGE = 1;
     static final long FLUSH_MM = 2;
     static final long LEAVE_MM = 3;
+    static final long FLUSH_MM_RANGE = 4;
 
     /**
      * Posts a shootdown for this CPU, applied before its next access (an IPI).
      *
-     * @param kind  {@link #FLUSH_ALL}, {@link #FLUSH_RANGE} or {@link #FLUSH_MM}
+     * @param kind  {@link #FLUSH_ALL}, {@link #FLUSH_RANGE}, {@link #FLUSH_MM}, {@link #FLUSH_MM_RANGE} or
+     *              {@link #LEAVE_MM}
      * @param start range start (for ranges); for FLUSH_MM on a tagged TLB the context id
      * @param end   range end (for ranges)
-     * @param mmRoot the address space whose entries go (for FLUSH_MM on an untagged TLB): only if this CPU runs it
+     * @param mmRoot the address space whose entries go (FLUSH_MM on an untagged TLB, FLUSH_MM_RANGE, LEAVE_MM):
+     *              only if this CPU runs it
      */
     void postFlush(long kind, long start, long end, long mmRoot) {
         posted.add(new long[] {kind, start, end, mmRoot});
@@ -898,6 +907,10 @@ public final class Cpu {
             } else if (f[0] == LEAVE_MM) {
                 if (f[3] == root) {
                     switchMm(initMm); // leave_mm: switch_mm to init_mm, whose tables live on
+                }
+            } else if (f[0] == FLUSH_MM_RANGE) {
+                if (f[3] == root) {
+                    tlb.flushRange(f[1], f[2]);
                 }
             } else if (contextIds != null) {
                 localFlushContext((int) f[1]);

@@ -20,5 +20,13 @@ public enum FaultResult {
      */
     FIXUP,
     /** A kernel bug whatever the exception table says (x86's SMAP violation): the architecture's oops. */
-    OOPS
+    OOPS,
+    /**
+     * A user-mode access the kernel answered with a signal to the current task ({@code force_sig_fault}:
+     * SIGSEGV for a bad area, SIGBUS for a mapping that cannot supply the page, SIGKILL from the OOM
+     * path), already recorded on the task ({@link org.kmemu.core.sched.Task#pendingSignal()}). The access
+     * fails with {@link UserFaultSignal}; the machine goes on. Returned for a kernel-mode access it is
+     * taken as {@link #FIXUP}.
+     */
+    SIGNAL
 }

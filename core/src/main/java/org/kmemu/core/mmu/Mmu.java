@@ -298,6 +298,33 @@ public final class Mmu {
     }
 
     /**
+     * {@code flush_tlb_mm_range()} (arch/x86/mm/tlb.c): the user range [start, end) of one address space
+     * goes from every CPU running it. The calling CPU flushes at once; a CPU whose root is {@code root} gets
+     * a shootdown, applied before its next access (it checks the root again then, as a CPU that switched
+     * away has flushed its non-global entries anyway). A CPU that switches to the mm later starts with a
+     * flushed TLB ({@link Cpu#switchMm}), which is why the root decides, as {@code mm_cpumask} does. On a
+     * tagged TLB (e500) a CPU that switched away keeps the mm's entries under its context id, so every CPU
+     * drops the range (under every id, as {@code flush_tlb_range}'s {@code __tlbil_va} broadcast does at
+     * least).
+     *
+     * @param self  the calling CPU
+     * @param root  the address space's root table
+     * @param start first address
+     * @param end   end address
+     */
+    public void flushTlbMmRange(Cpu self, long root, long start, long end) {
+        for (Cpu c : cpus) {
+            if (c == self) {
+                c.localFlushTlbRange(start, end);
+            } else if (contextIds != null) {
+                c.postFlush(Cpu.FLUSH_RANGE, start, end, 0);
+            } else if (c.root() == root) {
+                c.postFlush(Cpu.FLUSH_MM_RANGE, start, end, root);
+            }
+        }
+    }
+
+    /**
      * Walks {@code root}'s tables for {@code vaddr} without touching accessed/dirty or any TLB, for
      * {@code kmemu translate}.
      *

@@ -46,7 +46,8 @@ public interface PageFaultHandler {
      * @param errorCode the architecture's error word ({@link org.kmemu.api.ArchSpec#faultErrorCode}): x86's
      *                  #PF error code, BookE's ESR
      * @return {@link FaultResult#RETRY} if the tables now allow the access, {@link FaultResult#FIXUP} for a
-     *         bad area, {@link FaultResult#OOPS} for a fault no exception-table entry may fix up
+     *         bad area, {@link FaultResult#SIGNAL} for a user-mode access answered with a signal recorded on
+     *         the current task, {@link FaultResult#OOPS} for a fault no exception-table entry may fix up
      */
     FaultResult handlePageFault(Cpu cpu, long address, Access access, boolean userMode, int errorCode);
 }

@@ -58,6 +58,11 @@ final class PageTableWalker {
         }
     }
 
+    private boolean casEntry(long addr, long expect, long entry) {
+        return entryBytes == 8 ? memory.compareAndSetLong(addr, expect, entry)
+                : memory.compareAndSetInt(addr, (int) expect, (int) entry);
+    }
+
     /** @return the physical address of the entry for {@code vaddr} in the table at {@code table} of {@code level} */
     long entryAddress(long table, int level, long vaddr) {
         return table + ((vaddr >>> shifts[level]) & indexMasks[level]) * entryBytes;
@@ -113,8 +118,9 @@ final class PageTableWalker {
         int set = PteFlags.ACCESSED | (write ? PteFlags.DIRTY : 0);
         if ((format.decode(entry, level) & set) != set) {
             long updated = format.withFlags(entry, level, set);
-            if (updated != entry) {
-                writeEntry(t.entryAddrs[level], updated);
+            // A locked update, as the hardware's: if the kernel changed the entry since the walk read it
+            // (a fault on another CPU, a zap), its value stands and the TLB flush it posts drops ours.
+            if (updated != entry && casEntry(t.entryAddrs[level], entry, updated)) {
                 t.entries[level] = updated;
             }
         }

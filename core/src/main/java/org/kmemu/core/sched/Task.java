@@ -45,6 +45,10 @@ public final class Task {
     @SuppressWarnings("unused") // through ON_CPU
     private volatile int onCpu = NOT_RUNNING;
     private volatile int exitCode;
+    /** Faults counted by mm_account_fault, written by the CPU running the task only. */
+    private volatile long minFlt;
+    private volatile long majFlt;
+    private volatile SigInfo pendingSignal;
 
     Task(int pid, String comm, MmStruct mm, int flags) {
         this.pid = pid;
@@ -128,6 +132,52 @@ public final class Task {
 
     void setExitCode(int code) {
         exitCode = code;
+    }
+
+    /** @return {@code current->min_flt}: faults resolved without I/O */
+    public long minFlt() {
+        return minFlt;
+    }
+
+    /** @return {@code current->maj_flt}: faults that needed I/O (VM_FAULT_MAJOR, or a retried fault) */
+    public long majFlt() {
+        return majFlt;
+    }
+
+    /**
+     * Counts a completed fault ({@code mm_account_fault}, mm/memory.c). Called by the CPU running the task.
+     *
+     * @param major whether it was a major fault
+     */
+    public void countFault(boolean major) {
+        // Only the CPU that runs the task writes these, so a plain read-modify-write is the kernel's too.
+        if (major) {
+            majFlt = majFlt + 1;
+        } else {
+            minFlt = minFlt + 1;
+        }
+    }
+
+    /**
+     * {@code force_sig_fault()}: queues a signal for the task. kmemu keeps the last one: tasks run no
+     * signal handlers, so what matters is what was sent.
+     *
+     * @param info the signal
+     */
+    public void forceSig(SigInfo info) {
+        pendingSignal = info;
+    }
+
+    /** @return the last signal sent to the task and not yet taken, or null */
+    public SigInfo pendingSignal() {
+        return pendingSignal;
+    }
+
+    /** @return the pending signal, which is cleared (the task "took" it), or null */
+    public SigInfo takePendingSignal() {
+        SigInfo s = pendingSignal;
+        pendingSignal = null;
+        return s;
     }
 
     /** @return the CPU running the task ({@code task_cpu} while {@code on_cpu}), or {@link #NOT_RUNNING} */

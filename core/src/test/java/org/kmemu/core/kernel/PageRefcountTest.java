@@ -126,18 +126,19 @@ class PageRefcountTest {
                 .contains("page dumped because: nonzero mapcount");
         assertThat(m.nrFreePages()).as("leaked, as the kernel leaks it").isEqualTo(free);
 
+        // free_pages_prepare(): "if (PageMappingFlags(page)) page->mapping = NULL;" before the checks, so
+        // an anonymous page's anon_vma goes with it; a page-cache mapping left behind is bad.
         long anon = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
         long word = MappingWord.of(3, MappingWord.PAGE_MAPPING_ANON, 0x8048);
         pages.setPageMapping(anon, word);
         assertThat(pages.pageAnon(anon)).isTrue();
         assertThat(pages.pageMappingWord(anon)).isEqualTo(word);
-        long freeBeforeAnon = m.nrFreePages();
+        long beforeAnon = m.nrFreePages();
         pages.freePages(cpu, anon, 0);
-        assertThat(m.nrFreePages()).as("free_pages_prepare clears an anonymous mapping itself").isEqualTo(freeBeforeAnon + 1);
-
+        assertThat(m.nrFreePages()).as("an anonymous page frees cleanly").isEqualTo(beforeAnon + 1);
+        assertThat(pages.pageMappingWord(anon)).isZero();
         long cached = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
-        long fileWord = MappingWord.of(3, 0, 0x8048);
-        pages.setPageMapping(cached, fileWord);
+        pages.setPageMapping(cached, MappingWord.of(3, 0, 0x8048));
         assertThat(pages.pageAnon(cached)).isFalse();
         pages.freePages(cpu, cached, 0);
         assertThat(m.log().texts()).contains("page dumped because: non-NULL mapping")

@@ -78,7 +78,8 @@ class PageFaultHandlerTest {
     void withNoMmAFaultOopsesOutsideTheExceptionTableAndIsFixedUpInside(String name) {
         Machine m = boot(name);
         Cpu cpu = m.mmu().cpu(0);
-        assertThat(m.mmu().pageFaultHandler()).isSameAs(PageFaultHandler.NO_MM);
+        // Boot installs user memory's handler; the idle task has no mm, so every fault is a bad area, as NO_MM.
+        assertThat(m.mmu().pageFaultHandler()).isSameAs(m.kernel().memory().faultHandler());
         assertThatThrownBy(() -> cpu.load64(U)).isInstanceOf(PageFaultException.class)
                 .hasMessageContaining("BUG: unable to handle page fault for address:");
 
@@ -195,6 +196,31 @@ class PageFaultHandlerTest {
             cpu.uaccessFixupEnd();
             cpu.setUserMode(false);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("machines")
+    void aSignalEndsAUserAccessWithoutAnOopsAndIsAFixupInKernelMode(String name) {
+        Machine m = boot(name);
+        Cpu cpu = m.mmu().cpu(0);
+        org.kmemu.core.sched.SigInfo segv = new org.kmemu.core.sched.SigInfo(org.kmemu.core.sched.SigInfo.SIGSEGV,
+                org.kmemu.core.sched.SigInfo.SEGV_MAPERR, U);
+        m.mmu().setPageFaultHandler((c, address, access, user, code) -> {
+            c.current().forceSig(segv);
+            return FaultResult.SIGNAL;
+        });
+        cpu.setUserMode(true);
+        try {
+            assertThatThrownBy(() -> cpu.load64(U)).isInstanceOfSatisfying(UserFaultSignal.class, e -> {
+                assertThat(e.signal()).isEqualTo(segv);
+                assertThat(e.address()).isEqualTo(U);
+                assertThat(e.access()).isEqualTo(Access.READ);
+            });
+        } finally {
+            cpu.setUserMode(false);
+        }
+        inUaccess(cpu, () -> assertThatThrownBy(() -> cpu.load64(U)).isInstanceOf(FixupException.class));
+        assertThatThrownBy(() -> cpu.load64(U)).as("kernel mode outside the exception table").isInstanceOf(PageFaultException.class);
     }
 
     @Test

@@ -132,17 +132,67 @@ public final class UserPageTables {
         writeEntry(ptep, pte);
     }
 
-    /** @param pte a PTE @return its {@link PteFlags} ({@code pte_present}, {@code pte_write}, …) */
+    /**
+     * {@code ptep_get_and_clear()}: clears a PTE atomically, so that an accessed/dirty bit a hardware
+     * walker sets at the same moment is in the answer, not lost. The caller holds the page-table lock.
+     *
+     * @param ptep the PTE's physical address
+     * @return the entry it held
+     */
+    public long getAndClearPte(long ptep) {
+        return entryBytes == 8 ? memory.getAndSetLong(ptep, 0) : memory.getAndSetInt(ptep, 0) & 0xffffffffL;
+    }
+
+    /**
+     * A PTE update that fails if the entry changed since it was read (a walker set accessed or dirty):
+     * {@code ptep_modify_prot_start/commit}'s guarantee. The caller holds the page-table lock and retries.
+     *
+     * @param ptep   the PTE's physical address
+     * @param expect the entry read
+     * @param pte    the new entry
+     * @return whether it was written
+     */
+    public boolean compareAndSetPte(long ptep, long expect, long pte) {
+        return entryBytes == 8 ? memory.compareAndSetLong(ptep, expect, pte)
+                : memory.compareAndSetInt(ptep, (int) expect, (int) pte);
+    }
+
+    /**
+     * x86's {@code PAGE_NONE} PTE ({@code _PAGE_PROTNONE} with the present bit clear): the page stays
+     * mapped (its frame is in the entry, its reference and mapcount held) but no access goes through:
+     * the walk finds it not present and faults. Only {@link #pteNone} tells it from an empty entry. It
+     * carries no accessed or dirty bit: whoever makes one moves a dirty bit to the page first.
+     *
+     * @param pfn the page frame
+     * @return the entry: the frame's address with no flag set
+     */
+    public long mkProtNone(long pfn) {
+        return format.encodeLeaf(pfn << pageShift, last, 0);
+    }
+
+    /** @param pte a PTE @return {@code pte_none()}: the entry maps nothing (not even a PROT_NONE page) */
+    public static boolean pteNone(long pte) {
+        return pte == 0;
+    }
+
+    /** @return bytes of address space one last-level table maps (PMD_SIZE on x86_64, PGDIR_SIZE on 2-level) */
+    public long tableSpan() {
+        return 1L << (format.indexShift(last) + format.indexBits(last));
+    }
+
+    /** @param pte a user PTE @return its {@link PteFlags} ({@code pte_present}, {@code pte_write}, …) */
     public int flags(long pte) {
-        return format.decode(pte, last);
+        // As met translating a user address: e500's PTE has no user bit, the address decides (decode's
+        // vaddr variant); 0 stands for any address below TASK_SIZE.
+        return format.decode(pte, last, 0L);
     }
 
     /** @param pte a PTE @return whether it maps a page ({@code pte_present}) */
     public boolean present(long pte) {
-        return (format.decode(pte, last) & PteFlags.PRESENT) != 0;
+        return (format.decode(pte, last, 0L) & PteFlags.PRESENT) != 0;
     }
 
-    /** @param pte a present PTE @return the page frame it maps ({@code pte_pfn}) */
+    /** @param pte a present (or PROT_NONE) PTE @return the page frame it maps ({@code pte_pfn}) */
     public long pfn(long pte) {
         return format.address(pte, last) >>> pageShift;
     }

@@ -16,6 +16,9 @@ public interface VmOperations {
      * {@link FaultFlags#FAULT_FLAG_RETRY_NOWAIT}) and returns {@link VmFaultCodes#VM_FAULT_RETRY}, as
      * {@code filemap_fault} does, leaving {@code vmf.pfn} at -1.
      *
+     * <p>Accounting: {@code handle_mm_fault} counts PGMAJFAULT and the task's maj_flt for a
+     * VM_FAULT_MAJOR answer ({@link VmEvents}); {@code ->fault} does not count them itself.
+     *
      * @param vmf the fault
      * @return 0 or {@link VmFaultCodes#VM_FAULT_MAJOR} (I/O was needed) with the page in {@code vmf.pfn};
      *         VM_FAULT_RETRY; VM_FAULT_SIGBUS past the end of the file; VM_FAULT_OOM

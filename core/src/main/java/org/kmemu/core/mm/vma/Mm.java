@@ -47,6 +47,19 @@ import org.kmemu.core.sched.MmStruct;
  * change); the root never changes after creation.
  */
 public final class Mm implements MmStruct {
+    /** {@code MM_FILEPAGES} (include/linux/mm_types.h): resident file-backed pages. */
+    public static final int MM_FILEPAGES = 0;
+    /** {@code MM_ANONPAGES}: resident anonymous pages. */
+    public static final int MM_ANONPAGES = 1;
+    /** {@code MM_SWAPENTS}: anonymous swap entries (no swap in kmemu: always 0). */
+    public static final int MM_SWAPENTS = 2;
+    /** {@code MM_SHMEMPAGES}: resident shmem pages. */
+    public static final int MM_SHMEMPAGES = 3;
+    /** {@code NR_MM_COUNTERS}. */
+    public static final int NR_MM_COUNTERS = 4;
+
+    // mm->rss_stat: percpu_counters in 6.2+; a LongAdder is the same trade (cheap add, summing read).
+    private final java.util.concurrent.atomic.LongAdder[] rssStat = new java.util.concurrent.atomic.LongAdder[NR_MM_COUNTERS];
     private final long pgdPhys;
     private final MmuContext context;
     private final int kernelPgdBoundary;
@@ -69,6 +82,32 @@ public final class Mm implements MmStruct {
         this.layout = layout;
         this.vmas = new VmaTree(layout.pageShift());
         this.mmapLock = new MmapLock(log);
+        for (int i = 0; i < NR_MM_COUNTERS; i++) {
+            rssStat[i] = new java.util.concurrent.atomic.LongAdder();
+        }
+    }
+
+    /**
+     * {@code add_mm_counter(mm, member, value)}.
+     *
+     * @param member {@link #MM_FILEPAGES}, {@link #MM_ANONPAGES}, {@link #MM_SWAPENTS} or {@link #MM_SHMEMPAGES}
+     * @param delta  pages added (+) or gone (-)
+     */
+    public void addRss(int member, long delta) {
+        rssStat[member].add(delta);
+    }
+
+    /**
+     * @param member an MM_* counter
+     * @return {@code get_mm_counter(mm, member)}: its pages (a sum that may lag concurrent faults)
+     */
+    public long rss(int member) {
+        return rssStat[member].sum();
+    }
+
+    /** @return {@code get_mm_rss()}: file + anon + shmem pages (VmRSS in /proc/PID/status) */
+    public long rss() {
+        return rss(MM_FILEPAGES) + rss(MM_ANONPAGES) + rss(MM_SHMEMPAGES);
     }
 
     /**

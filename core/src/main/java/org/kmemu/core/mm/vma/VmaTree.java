@@ -249,6 +249,27 @@ public final class VmaTree {
         return middle;
     }
 
+    /**
+     * The tree half of {@code expand_downwards()} (mm/mmap.c): a VM_GROWSDOWN VMA's start moves down to
+     * {@code newStart}, its vm_pgoff with it. The caller holds the mmap lock for write and has checked the
+     * guard gap and the stack rlimit.
+     *
+     * @param vma      a VMA of this tree
+     * @param newStart page-aligned, below vma's start and above the previous VMA's end
+     */
+    public void expandDownwards(Vma vma, long newStart) {
+        if (byStart.get(vma.start()) != vma) {
+            throw new IllegalArgumentException(vma + " is not in this mm");
+        }
+        Vma prev = prev(vma);
+        if (Long.compareUnsigned(newStart, vma.start()) >= 0 || (newStart & ((1L << pageShift) - 1)) != 0
+                || (prev != null && Long.compareUnsigned(prev.end(), newStart) > 0)) {
+            throw new IllegalArgumentException(String.format("expand %s down to %#x: not a free page below it", vma, newStart));
+        }
+        long grow = (vma.start() - newStart) >>> pageShift;
+        reshape(vma, newStart, vma.end(), vma.pgoff() - grow);
+    }
+
     /** Grows {@code vma} to [start, end) with the given pgoff, keeping the index right. */
     void reshape(Vma vma, long start, long end, long pgoff) {
         if (vma.start() != start) {
