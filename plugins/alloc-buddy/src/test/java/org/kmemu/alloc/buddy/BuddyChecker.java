@@ -7,6 +7,20 @@ final class BuddyChecker {
     private BuddyChecker() {
     }
 
+    /**
+     * With every page back in the allocator: a page carries links exactly while it is on a list (a free
+     * head or a per-CPU page), so no tail of a merged block kept stale links.
+     */
+    static void checkNoStaleLinks(BuddyZone z) {
+        synchronized (z.lock) {
+            for (int i = 0; i < z.spanned; i++) {
+                int kind = PageState.kind(z.state[i]);
+                assertThat(z.links.linked(i)).as("links of page %d (state %#x)", i, z.state[i])
+                        .isEqualTo(kind == PageState.FREE || kind == PageState.PCP);
+            }
+        }
+    }
+
     static void check(BuddyZone z) {
         long free = 0;
         synchronized (z.lock) {
@@ -21,9 +35,9 @@ final class BuddyChecker {
                             assertThat(PageState.isFreeHead(z.state[i], o)).as("free head at %d order %d", i, o).isTrue();
                             assertThat(z.pageblockMigratetype(i)).as("list type of %d", i).isEqualTo(mt);
                             assertThat((z.startPfn + i) & ((1L << o) - 1)).as("alignment").isZero();
-                            assertThat(z.prev[z.next[i]]).isEqualTo(i);
+                            assertThat(z.links.prev(z.links.next(i))).isEqualTo(i);
                             n++;
-                            i = z.next[i];
+                            i = z.links.next(i);
                         } while (i != head && n <= z.spanned);
                     }
                     assertThat(n).as("nr_free of order %d type %d", o, mt).isEqualTo(z.nrFree[slot]);
@@ -34,12 +48,19 @@ final class BuddyChecker {
                             int b = z.indexOf((z.startPfn + i) ^ (1L << o));
                             // Mergeable buddies never sit free side by side.
                             assertThat(b >= 0 && PageState.isFreeHead(z.state[b], o)).as("unmerged buddies %d", i).isFalse();
-                            i = z.next[i];
+                            i = z.links.next(i);
                         } while (i != head);
                     }
                 }
             }
             assertThat(free).as("NR_FREE_PAGES").isEqualTo(z.freePages());
+            for (int i = 0; i < z.spanned; i++) {
+                // A page on a list carries links (an allocated page's word is its holder's: not read here).
+                int kind = PageState.kind(z.state[i]);
+                if (kind == PageState.FREE || kind == PageState.PCP) {
+                    assertThat(z.links.linked(i)).as("links of page %d (state %#x)", i, z.state[i]).isTrue();
+                }
+            }
         }
     }
 }
