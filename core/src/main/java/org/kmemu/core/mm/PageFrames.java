@@ -221,6 +221,21 @@ public final class PageFrames {
         return n;
     }
 
+    /**
+     * Makes the lazy words and counts of every section that holds RAM, as a machine that has used a
+     * frame in every section has them: the struct page fully populated, for measuring its cost. Frames
+     * keep their values (a section's counts start at the boot state).
+     */
+    public void populateAll() {
+        for (int s = 0; s < sections.length; s++) {
+            if (sections[s] != null) {
+                long pfn = (long) s << SECTION_SHIFT;
+                fullWords(pfn);
+                full(pfn);
+            }
+        }
+    }
+
     /** @return the frames that have a struct page: every frame of every section that holds RAM */
     public long presentFrames() {
         long n = 0;

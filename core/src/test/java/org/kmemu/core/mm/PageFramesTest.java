@@ -69,12 +69,17 @@ class PageFramesTest {
     @Test
     void everyFieldOfEveryFrameInUseCostsTwentyBytesPerFrame() {
         long pps = PageFrames.PAGES_PER_SECTION;
-        PageFrames f = new PageFrames(3 * pps, List.of(new long[] {0, 3 * pps}));
-        for (long pfn = 0; pfn < 3 * pps; pfn += pps) {
-            f.mapcountAdd(pfn, 0);
-            f.wordAdd(pfn, 0);
-        }
-        assertThat(f.metadataBytes()).isEqualTo(3 * pps * (4 + 8 + 4 + 4));
+        // Sections 0 and 2 hold RAM, section 1 is a hole and costs nothing.
+        PageFrames f = new PageFrames(3 * pps, List.of(new long[] {0, pps}, new long[] {2 * pps, 3 * pps}));
+        f.setReserved(0, 3 * pps, false);
+        f.setRefcount(5, 3);
+        f.populateAll();
+        assertThat(f.fullSections()).isEqualTo(2);
+        assertThat(f.wordSections()).isEqualTo(2);
+        assertThat(f.metadataBytes()).isEqualTo(2 * pps * (4 + 8 + 4 + 4));
+        assertThat((double) f.metadataBytes() / f.presentFrames()).isEqualTo(20.0);
+        assertThat(f.refcount(5)).as("populating keeps values").isEqualTo(3);
+        assertThat(f.refcount(2 * pps)).isZero();
     }
 
     @Test
