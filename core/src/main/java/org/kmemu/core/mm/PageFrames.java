@@ -454,17 +454,27 @@ public final class PageFrames {
         return lent;
     }
 
-    /** {@link FreePageWords} over the sections' words. */
+    /**
+     * {@link FreePageWords} over the sections' words, with plain loads throughout, the section table's
+     * too: a racy read of a section's words array sees null (and goes to {@link #makeWords}, which
+     * locks) or the array, whose elements a new array has as zeros anyway; what the allocator wrote is
+     * ordered by its own locks.
+     */
     private final class Lent implements FreePageWords {
         @Override
         public long get(long pfn) {
-            long[] w = words((int) (pfn >>> SECTION_SHIFT));
+            long[] w = words[(int) (pfn >>> SECTION_SHIFT)];
             return w == null ? 0 : w[(int) (pfn & SECTION_MASK)];
         }
 
         @Override
         public void set(long pfn, long word) {
-            fullWords(pfn)[(int) (pfn & SECTION_MASK)] = word;
+            int s = (int) (pfn >>> SECTION_SHIFT);
+            long[] w = words[s];
+            if (w == null) {
+                w = makeWords(s);
+            }
+            w[(int) (pfn & SECTION_MASK)] = word;
         }
     }
 
