@@ -72,7 +72,7 @@ public final class PageFrames {
     private final long[][] words;
     private final Extra[] extras;
     private final long maxPfn;
-    private final FreePageWords lent = new Lent();
+    private final FreePageWords lent;
 
     /**
      * Creates the sections that hold RAM, every frame PG_reserved.
@@ -89,6 +89,7 @@ public final class PageFrames {
         this.sections = new int[(int) nrSections][];
         this.extras = new Extra[(int) nrSections];
         this.words = new long[(int) nrSections][];
+        this.lent = new Lent(this);
         for (long[] r : memoryRanges) {
             for (long s = r[0] >>> SECTION_SHIFT; s < r[1] + SECTION_MASK >>> SECTION_SHIFT; s++) {
                 if (sections[(int) s] == null) {
@@ -460,19 +461,28 @@ public final class PageFrames {
      * locks) or the array, whose elements a new array has as zeros anyway; what the allocator wrote is
      * ordered by its own locks.
      */
-    private final class Lent implements FreePageWords {
+    private static final class Lent implements FreePageWords {
+        /** The frames' section table of words: fixed, its slots filled lazily. */
+        private final long[][] table;
+        private final PageFrames frames;
+
+        Lent(PageFrames frames) {
+            this.frames = frames;
+            this.table = frames.words;
+        }
+
         @Override
         public long get(long pfn) {
-            long[] w = words[(int) (pfn >>> SECTION_SHIFT)];
+            long[] w = table[(int) (pfn >>> SECTION_SHIFT)];
             return w == null ? 0 : w[(int) (pfn & SECTION_MASK)];
         }
 
         @Override
         public void set(long pfn, long word) {
             int s = (int) (pfn >>> SECTION_SHIFT);
-            long[] w = words[s];
+            long[] w = table[s];
             if (w == null) {
-                w = makeWords(s);
+                w = frames.makeWords(s);
             }
             w[(int) (pfn & SECTION_MASK)] = word;
         }

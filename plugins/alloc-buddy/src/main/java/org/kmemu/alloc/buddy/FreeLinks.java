@@ -36,6 +36,21 @@ final class FreeLinks {
         this.base = base;
     }
 
+    /** @return the word of page {@code i}, both links */
+    long word(int i) {
+        return words.get(base + i);
+    }
+
+    /** @return the next link of a word */
+    static int next(long word) {
+        return (int) (word >>> 32) - 1;
+    }
+
+    /** @return the prev link of a word */
+    static int prev(long word) {
+        return (int) word - 1;
+    }
+
     /** @return the next page on the list of page {@code i} */
     int next(int i) {
         return (int) (words.get(base + i) >>> 32) - 1;

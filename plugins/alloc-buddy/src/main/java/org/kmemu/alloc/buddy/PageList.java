@@ -43,15 +43,15 @@ final class PageList {
 
     /** {@code list_del}: unlinks {@code page}, which must be on the list in {@code slot}, and clears its word. */
     static void remove(FreeLinks links, int[] heads, int slot, int page) {
-        int n = links.next(page);
+        long word = links.word(page);
+        int n = FreeLinks.next(word);
+        links.clear(page);
         if (n == page) {
             assert heads[slot] == page : "page " + page + " is not on list " + slot;
-            links.clear(page);
             heads[slot] = NIL;
             return;
         }
-        int p = links.prev(page);
-        links.clear(page);
+        int p = FreeLinks.prev(word);
         if (n == p) {
             links.set(n, n, n); // two entries: the other one is left alone on the list
         } else {
@@ -70,9 +70,14 @@ final class PageList {
     }
 
     private static void linkBefore(FreeLinks links, int head, int page) {
-        int tail = links.prev(head);
+        long headWord = links.word(head);
+        int tail = FreeLinks.prev(headWord);
         links.set(page, head, tail);
-        links.setNext(tail, page);
-        links.setPrev(head, page);
+        if (tail == head) {
+            links.set(head, page, page); // one entry: it and the new page link to each other
+        } else {
+            links.setNext(tail, page);
+            links.set(head, FreeLinks.next(headWord), page);
+        }
     }
 }
