@@ -28,7 +28,10 @@ final class BenchMachine implements PageAllocatorContext {
     /** The struct pages whose words the buddy threads its free lists through, as on a booted machine. */
     private final PageFrames frames;
 
-    private BenchMachine(long pages) {
+    private final boolean lend;
+
+    private BenchMachine(long pages, boolean lend) {
+        this.lend = lend;
         this.zones = List.of(new ZoneSpan(ZoneType.NORMAL, 1L << 20, pages, pages, pages));
         this.frames = new PageFrames((1L << 20) + pages, List.of(new long[] {1L << 20, (1L << 20) + pages}));
         Config c = ConfigFactory.parseResources(BuddyPolicy.class.getClassLoader(), "reference.conf")
@@ -38,7 +41,16 @@ final class BenchMachine implements PageAllocatorContext {
 
     /** @return a booted buddy allocator over a Normal zone of this many pages */
     static PageAllocator buddy(long pages) {
-        BenchMachine m = new BenchMachine(pages);
+        return buddy(pages, true);
+    }
+
+    /**
+     * @param pages how many pages the Normal zone has
+     * @param lend  whether the machine lends its struct page words (false: the buddy keeps its own)
+     * @return a booted buddy allocator
+     */
+    static PageAllocator buddy(long pages, boolean lend) {
+        BenchMachine m = new BenchMachine(pages, lend);
         PageAllocator a = new BuddyPolicy().create(m);
         a.freeBootMemory(1L << 20, pages);
         return a;
@@ -46,7 +58,7 @@ final class BenchMachine implements PageAllocatorContext {
 
     @Override
     public FreePageWords freePageWords() {
-        return frames.freePageWords();
+        return lend ? frames.freePageWords() : null;
     }
 
     @Override

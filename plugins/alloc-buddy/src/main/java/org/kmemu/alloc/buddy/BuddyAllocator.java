@@ -331,7 +331,7 @@ final class BuddyAllocator implements PageAllocator {
                 return PageList.NIL;
             }
         }
-        PageList.remove(zone.links, p.head, mt, i);
+        PcpList.removeHead(zone.links, p.head, p.tail, mt);
         p.count--;
         zone.state[i] = PageState.allocated(0, mt);
         return i;
@@ -346,7 +346,7 @@ final class BuddyAllocator implements PageAllocator {
                 break;
             }
             zone.state[i] = PageState.pcp();
-            PageList.addTail(zone.links, p.head, mt, i);
+            PcpList.addTail(zone.links, p.head, p.tail, mt, i);
             n++;
         }
         return n;
@@ -412,7 +412,7 @@ final class BuddyAllocator implements PageAllocator {
         }
         p.allocFactor >>= 1;
         zone.state[i] = PageState.pcp();
-        PageList.addHead(zone.links, p.head, mt, i);
+        PcpList.addHead(zone.links, p.head, p.tail, mt, i);
         p.count++;
         p.countFree();
         int high = p.nrPcpHigh(zone);
@@ -442,8 +442,7 @@ final class BuddyAllocator implements PageAllocator {
                         + " but every list is empty";
             } while (p.head[list] == PageList.NIL);
             do {
-                int i = PageList.last(zone.links, p.head, list);
-                PageList.remove(zone.links, p.head, list, i);
+                int i = PcpList.removeTail(zone.links, p.head, p.tail, list);
                 count--;
                 p.count--;
                 zone.freeOneLocked(i, 0, zone.pageblockMigratetype(i), false);

@@ -75,6 +75,42 @@ class FreeLinksTest {
         }
     }
 
+    @Test
+    void perCpuListsPushAndPopAtBothEndsWithSelfLinkedEnds() {
+        FreeLinks links = new FreeLinks(new ZoneWords(0, 8), 0);
+        int[] head = {PageList.NIL};
+        int[] tail = {PageList.NIL};
+        PcpList.addHead(links, head, tail, 0, 3);
+        assertThat(links.next(3)).isEqualTo(3);
+        assertThat(links.prev(3)).isEqualTo(3);
+        PcpList.addTail(links, head, tail, 0, 4);
+        PcpList.addHead(links, head, tail, 0, 2);
+        PcpList.addTail(links, head, tail, 0, 5);
+        // 2 3 4 5: the ends link to themselves, the middle both ways.
+        assertThat(links.prev(2)).isEqualTo(2);
+        assertThat(links.next(5)).isEqualTo(5);
+        assertThat(links.next(2)).isEqualTo(3);
+        assertThat(links.prev(5)).isEqualTo(4);
+        assertThat(links.next(3)).isEqualTo(4);
+        assertThat(links.prev(4)).isEqualTo(3);
+        assertThat(PcpList.removeHead(links, head, tail, 0)).isEqualTo(2);
+        assertThat(links.linked(2)).isFalse();
+        assertThat(links.prev(3)).isEqualTo(3);
+        assertThat(PcpList.removeTail(links, head, tail, 0)).isEqualTo(5);
+        assertThat(links.next(4)).isEqualTo(4);
+        assertThat(PcpList.removeTail(links, head, tail, 0)).isEqualTo(4);
+        assertThat(head[0]).isEqualTo(3);
+        assertThat(tail[0]).isEqualTo(3);
+        assertThat(links.next(3)).isEqualTo(3);
+        assertThat(links.prev(3)).isEqualTo(3);
+        assertThat(PcpList.removeHead(links, head, tail, 0)).isEqualTo(3);
+        assertThat(head[0]).isEqualTo(PageList.NIL);
+        assertThat(tail[0]).isEqualTo(PageList.NIL);
+        for (int i = 0; i < 8; i++) {
+            assertThat(links.linked(i)).as("page %d", i).isFalse();
+        }
+    }
+
     private static List<Integer> walk(FreeLinks links, int head) {
         java.util.ArrayList<Integer> out = new java.util.ArrayList<>();
         int i = head;
