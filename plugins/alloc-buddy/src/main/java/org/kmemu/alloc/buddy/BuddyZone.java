@@ -21,11 +21,11 @@ import org.kmemu.api.ZoneType;
  *
  * <h2>Per-page state (struct of arrays, indexed by zone-relative pfn)</h2>
  * {@code state[]} (1 byte, {@link PageState}) says what a page is; {@code blockMt[]} holds one byte per
- * pageblock. Total: 1 byte per page plus 1 per pageblock. The links that put free heads on their free
- * list and order-0 pages on a per-CPU list ({@link PageList}) live in the free pages' own struct page
- * words ({@link FreeLinks}), which the machine lends ({@link FreePageWords}) as the kernel keeps
- * {@code page->buddy_list} in struct page; a machine that lends none costs 8 more bytes per page
- * ({@link ZoneWords}). Indices are {@code int}, so a zone spans fewer than 2^31 pages
+ * pageblock. Total: 1 byte per page plus 1 per pageblock. The links that put free heads on their
+ * free list ({@link PageList}) and order-0 pages on a per-CPU list ({@link PcpList}) live in the free
+ * pages' own struct page words ({@link FreeLinks}), which the machine lends ({@link FreePageWords}) as
+ * the kernel keeps {@code page->buddy_list} in struct page; a machine that lends none costs 8 more
+ * bytes per page ({@link ZoneWords}). Indices are {@code int}, so a zone spans fewer than 2^31 pages
  * ({@link #MAX_ZONE_PAGES}).
  *
  * <h2>Invariants (asserted where cheap)</h2>

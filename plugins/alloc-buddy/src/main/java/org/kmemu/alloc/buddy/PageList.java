@@ -2,13 +2,14 @@ package org.kmemu.alloc.buddy;
 
 /**
  * Intrusive circular doubly linked lists of pages threaded through the pages' own words
- * ({@link FreeLinks}), the kernel's {@code struct list_head page->buddy_list / pcp_list}.
+ * ({@link FreeLinks}), the kernel's {@code struct list_head page->buddy_list}: the free areas' lists.
+ * Per-CPU lists use the same words in the shape of {@link PcpList}.
  *
  * <p>A list is one slot of a {@code heads} array holding the index of its first page, or {@link #NIL}.
  * The first page's {@code prev} is the last page, so both ends are O(1): {@code list_add} puts a page
  * at the head, {@code list_add_tail} at the tail, and {@code list_last_entry} is {@code prev(head)}.
  * A page is on at most one list at a time (a free area list or a per-CPU list), so free lists and
- * per-CPU lists share the links. Indices are zone-relative pfns; callers hold whatever lock owns
+ * per-CPU lists share the words. Indices are zone-relative pfns; callers hold whatever lock owns
  * the list (the zone lock, or being the list's CPU). A page taken off a list has its word cleared,
  * so a page the allocator hands out carries no links.
  */

@@ -21,6 +21,37 @@ final class BuddyChecker {
         }
     }
 
+    /**
+     * Walks one CPU's lists of a zone: ends self-linked, links agree both ways, every page PCP-state,
+     * the walk from the head ends at the tail, and the lengths add up to the CPU's count.
+     */
+    static void checkPcp(PerCpuPages p, BuddyZone z) {
+        long total = 0;
+        for (int mt = 0; mt < p.head.length; mt++) {
+            int i = p.head[mt];
+            if (i == PageList.NIL) {
+                assertThat(p.tail[mt]).as("tail of empty list %d", mt).isEqualTo(PageList.NIL);
+                continue;
+            }
+            assertThat(z.links.prev(i)).as("the head links back to itself").isEqualTo(i);
+            long n = 0;
+            for (;;) {
+                assertThat(PageState.kind(z.state[i])).as("state of pcp page %d", i).isEqualTo(PageState.PCP);
+                n++;
+                int next = z.links.next(i);
+                if (next == i) {
+                    break;
+                }
+                assertThat(z.links.prev(next)).isEqualTo(i);
+                i = next;
+                assertThat(n).as("list %d is a chain", mt).isLessThanOrEqualTo(z.spanned);
+            }
+            assertThat(i).as("the walk ends at the tail").isEqualTo(p.tail[mt]);
+            total += n;
+        }
+        assertThat(total).as("pcp count of CPU %d", p.cpu).isEqualTo(p.count);
+    }
+
     static void check(BuddyZone z) {
         long free = 0;
         synchronized (z.lock) {

@@ -182,6 +182,9 @@ class BuddyPropertiesTest {
         assertThat(free(a, spans) + parked(a, spans, cpus) + allocated).isEqualTo(managed);
         for (ZoneSpan z : spans) {
             BuddyChecker.check(a.zone(z.type()));
+            for (int c = 0; c < cpus; c++) {
+                BuddyChecker.checkPcp(a.pcp(c, z.type()), a.zone(z.type()));
+            }
         }
 
         for (Block b : live) {
