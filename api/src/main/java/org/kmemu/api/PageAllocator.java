@@ -99,4 +99,30 @@ public interface PageAllocator {
      * @throws IllegalArgumentException if the zone is not populated
      */
     ZoneStats zoneStats(ZoneType zone);
+
+    /**
+     * Whether a frame is free in the allocator: on one of its free lists or per-CPU lists, so that its
+     * {@link FreePageWords} word holds the allocator's links and no mapping (the kernel's
+     * {@code is_free_buddy_page()}, mm/page_alloc.c, widened to per-CPU pages). Called by the machine's
+     * diagnostics ({@code dump_page}, a page's mapping read by a shell) on any thread without a lock, so
+     * the answer may be stale by the time it returns, as the kernel's is. A policy that keeps links in
+     * the lent words must override it; the default says no frame is.
+     *
+     * @param pfn any frame
+     * @return whether the frame is free in the allocator with its word in use for links
+     */
+    default boolean isFreePage(long pfn) {
+        return false;
+    }
+
+    /**
+     * The heap the allocator keeps per frame and per pageblock (its part of struct page and of the
+     * pageblock bitmap), for the machine's account of page metadata ({@code mem_map}'s cost per frame).
+     * Called by the machine for reports and by tests, on any thread; it reads array lengths only.
+     *
+     * @return bytes of per-frame and per-pageblock state; 0 (the default) for a policy that keeps none
+     */
+    default long metadataBytes() {
+        return 0;
+    }
 }

@@ -34,4 +34,15 @@ public interface PageAllocatorContext {
     default PerCpuOwnership perCpu() {
         return PerCpuOwnership.UNCHECKED;
     }
+
+    /**
+     * Called once, by the policy's {@code create}, on the booting thread.
+     *
+     * @return the struct page words the machine lends the policy for its free pages' list links
+     *         ({@link FreePageWords}), or null (the default) if it lends none and the policy keeps its
+     *         own storage
+     */
+    default FreePageWords freePageWords() {
+        return null;
+    }
 }

@@ -19,12 +19,14 @@ import org.terracotta.offheapstore.storage.allocator.PowerOfTwoAllocator;
 @State(Scope.Thread)
 public class PairBench extends BenchBase {
     private PageAllocator buddy;
+    private PageAllocator buddyOwnWords;
     private PowerOfTwoAllocator peer;
 
     /** Boots both allocators. */
     @Setup(Level.Trial)
     public void setUp() {
         buddy = BenchMachine.buddy(1L << 20);
+        buddyOwnWords = BenchMachine.buddy(1L << 20, false);
         peer = new PowerOfTwoAllocator(1 << 30);
     }
 
@@ -33,6 +35,19 @@ public class PairBench extends BenchBase {
     public long buddyOrder0Pair() {
         long pfn = buddy.allocPages(0, Gfp.GFP_KERNEL, 0);
         buddy.freePages(0, pfn, 0);
+        return pfn;
+    }
+
+    /**
+     * The same pair on a buddy that keeps its list links in words of its own instead of the machine's
+     * struct page: the peer that shows what threading the lists through struct page costs.
+     *
+     * @return the page
+     */
+    @Benchmark
+    public long buddyOrder0PairOwnWords() {
+        long pfn = buddyOwnWords.allocPages(0, Gfp.GFP_KERNEL, 0);
+        buddyOwnWords.freePages(0, pfn, 0);
         return pfn;
     }
 

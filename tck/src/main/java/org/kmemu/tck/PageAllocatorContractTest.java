@@ -30,7 +30,9 @@ import org.kmemu.api.ZoneType;
  * (GFP_KERNEL never gets highmem, GFP_DMA only ZONE_DMA); free counts agree with the free lists;
  * running out returns {@link PageAllocator#NO_PFN} with the kernel's warning unless __GFP_NOWARN;
  * a double free is reported and ignored; after everything is freed the free lists are back to their
- * boot state.
+ * boot state. The machine lends the policy its struct page words ({@link CheckedFreePageWords}): a
+ * policy that uses them must touch only free pages' words and hand every page out with the word 0; a
+ * policy must also work when the machine lends none.
  */
 public abstract class PageAllocatorContractTest {
 
@@ -43,7 +45,7 @@ public abstract class PageAllocatorContractTest {
     }
 
     /** A booted allocator and what it was booted with. */
-    protected record Booted(PageAllocator allocator, List<ZoneSpan> zones, RecordingLog log) {
+    protected record Booted(PageAllocator allocator, List<ZoneSpan> zones, RecordingLog log, CheckedFreePageWords words) {
     }
 
     /**
@@ -55,12 +57,27 @@ public abstract class PageAllocatorContractTest {
      * @return the booted allocator
      */
     protected Booted boot(List<ZoneSpan> zones, Set<ZoneType> types, int cpus) {
+        return boot(zones, types, cpus, true);
+    }
+
+    /**
+     * Creates the allocator and hands it every managed page, as boot does.
+     *
+     * @param zones     the populated zones
+     * @param types     the configured zone types
+     * @param cpus      the CPU count
+     * @param lendWords whether the machine lends its struct page words ({@link CheckedFreePageWords})
+     * @return the booted allocator; its {@code words} is null when none were lent
+     */
+    protected Booted boot(List<ZoneSpan> zones, Set<ZoneType> types, int cpus, boolean lendWords) {
         RecordingLog log = new RecordingLog();
-        PageAllocator a = policy().create(new ZoneFixtures.Context(config(), zones, types, 12, cpus, log));
+        long maxPfn = zones.stream().mapToLong(ZoneSpan::endPfn).max().orElse(0);
+        CheckedFreePageWords words = lendWords ? new CheckedFreePageWords(maxPfn) : null;
+        PageAllocator a = policy().create(new ZoneFixtures.Context(config(), zones, types, 12, cpus, log, words));
         for (ZoneSpan z : zones) {
             a.freeBootMemory(ZoneFixtures.firstManagedPfn(z), z.managedPages());
         }
-        return new Booted(a, zones, log);
+        return new Booted(a, zones, log, words);
     }
 
     private static ZoneSpan zoneOf(List<ZoneSpan> zones, long pfn) {
@@ -149,8 +166,10 @@ public abstract class PageAllocatorContractTest {
 
     @Test
     void randomAllocAndFreeNeverOverlapsAndEndsWhereItStarted() {
-        for (long seed = 1; seed <= 3; seed++) {
-            Booted b = boot(ZoneFixtures.i386(), ZoneFixtures.i386Types(), 2);
+        for (long seed = 1; seed <= 4; seed++) {
+            // Seeds 1 to 3 lend the struct page words, seed 4 lends none.
+            Booted b = boot(ZoneFixtures.i386(), ZoneFixtures.i386Types(), 2, seed <= 3);
+            CheckedFreePageWords words = b.words();
             PageAllocator a = b.allocator();
             List<long[]> before = snapshot(b);
             Random rnd = new Random(seed);
@@ -169,9 +188,15 @@ public abstract class PageAllocatorContractTest {
                     assertThat(inUse.get(from, from + (1 << order)).isEmpty()).as("seed %d step %d: pfn %d handed out twice", seed, step, pfn).isTrue();
                     inUse.set(from, from + (1 << order));
                     live.add(new long[] {pfn, order, cpu});
+                    if (words != null) {
+                        words.handedOut(pfn, order);
+                    }
                 } else {
                     long[] blk = live.remove(rnd.nextInt(live.size()));
                     inUse.clear((int) blk[0], (int) blk[0] + (1 << blk[1]));
+                    if (words != null) {
+                        words.returned(blk[0], (int) blk[1]);
+                    }
                     a.freePages(rnd.nextInt(2), blk[0], (int) blk[1]);
                 }
             }
@@ -180,7 +205,13 @@ public abstract class PageAllocatorContractTest {
             long free = b.zones().stream().mapToLong(z -> a.nrFreePages(z.type())).sum();
             assertThat(free + inUse.cardinality()).as("seed %d: every page accounted for", seed).isEqualTo(managed);
             for (long[] blk : live) {
+                if (words != null) {
+                    words.returned(blk[0], (int) blk[1]);
+                }
                 a.freePages(0, blk[0], (int) blk[1]);
+            }
+            if (words != null) {
+                assertThat(words.violations()).as("seed %d: FreePageWords contract", seed).isEmpty();
             }
             a.drainAllPages();
             List<long[]> after = snapshot(b);

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.kmemu.api.ConfigView;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.ZoneSpan;
@@ -26,9 +27,25 @@ public final class ZoneFixtures {
      * @param pageShift       PAGE_SHIFT
      * @param cpus            CPU count
      * @param log             the kernel log
+     * @param freePageWords   the struct page words lent to the policy, or null for none
      */
     public record Context(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
-                          int cpus, KernelLog log) implements PageAllocatorContext {
+                          int cpus, KernelLog log, FreePageWords freePageWords) implements PageAllocatorContext {
+
+        /**
+         * A context that lends no struct page words (the policy keeps its own), as before the machine lent them.
+         *
+         * @param config          the policy's config
+         * @param zones           populated zones, lowest first
+         * @param configuredZones zone types the architecture has
+         * @param pageShift       PAGE_SHIFT
+         * @param cpus            CPU count
+         * @param log             the kernel log
+         */
+        public Context(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
+                       int cpus, KernelLog log) {
+            this(config, zones, configuredZones, pageShift, cpus, log, null);
+        }
     }
 
     /** @return i386-like zones: DMA [1, 4096), Normal [4096, 16384), HighMem [16384, 32768); first MiB reserved */

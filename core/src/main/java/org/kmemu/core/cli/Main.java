@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
-        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.TranslateCommand.class,
+        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.MemmapCommand.class, Main.TranslateCommand.class,
             Main.PluginsCommand.class, Main.ConfigCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -197,6 +197,22 @@ public final class Main implements Callable<Integer> {
         @Override
         int run(Options opts, CommandLine cl) {
             for (String line : LayoutReport.lines(opts.open(cl).boot())) {
+                cl.getOut().println(line);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code kmemu memmap}: the heap struct page costs per frame. */
+    @Command(name = "memmap", description = {"Boot, then print what struct page costs: the heap of every per-frame structure",
+        "(page frames and the page allocator's), per frame, against Linux's 64 bytes."})
+    static final class MemmapCommand extends MachineCommand {
+        @Option(names = "--populate", description = "Also make every section's lazy fields, as if every frame were in use, and print again.")
+        boolean populate;
+
+        @Override
+        int run(Options opts, CommandLine cl) {
+            for (String line : MemmapReport.lines(opts.open(cl).boot(), populate)) {
                 cl.getOut().println(line);
             }
             return 0;

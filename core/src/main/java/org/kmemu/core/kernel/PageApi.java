@@ -227,7 +227,9 @@ public final class PageApi {
     private void badPage(Cpu cpu, long pfn, String reason) {
         log.printk(cpu.id(), LogLevel.ERR, String.format("BUG: Bad page state in process %s  pfn:%05x",
                 cpu.current().comm(), pfn));
-        for (String line : dumpPage(pfn)) {
+        // The page is on its way to the allocator, not in it: its word is its mapping.
+        int flags = frames.flags(pfn);
+        for (String line : dumpPage(pfn, (flags & PageFlags.PG_SLAB) != 0 ? 0 : frames.word(pfn))) {
             log.printk(cpu.id(), LogLevel.WARNING, line);
         }
         log.printk(cpu.id(), LogLevel.WARNING, "page dumped because: " + reason);
@@ -241,8 +243,11 @@ public final class PageApi {
      * @return the lines, without "page dumped because"
      */
     public List<String> dumpPage(long pfn) {
+        return dumpPage(pfn, mappingWordOf(pfn, frames.flags(pfn)));
+    }
+
+    private List<String> dumpPage(long pfn, long word) {
         int flags = frames.flags(pfn);
-        long word = (flags & PageFlags.PG_SLAB) != 0 ? 0 : frames.word(pfn);
         int digits = arch.virtAddressBits() > 32 ? 16 : 8;
         String names = PageFlags.names(flags);
         return List.of(
@@ -388,7 +393,7 @@ public final class PageApi {
     /** @param pfn a valid page @return {@code PageAnon()}: PAGE_MAPPING_ANON in the mapping's low bit */
     public boolean pageAnon(long pfn) {
         checkValid(pfn);
-        return (frames.flags(pfn) & PageFlags.PG_SLAB) == 0 && MappingWord.isAnon(frames.word(pfn));
+        return MappingWord.isAnon(mappingWordOf(pfn, frames.flags(pfn)));
     }
 
     /**
@@ -444,7 +449,21 @@ public final class PageApi {
     /** @param pfn a valid page @return its {@link MappingWord}, 0 for a page in no mapping */
     public long pageMappingWord(long pfn) {
         checkValid(pfn);
-        return (frames.flags(pfn) & PageFlags.PG_SLAB) != 0 ? 0 : frames.word(pfn);
+        return mappingWordOf(pfn, frames.flags(pfn));
+    }
+
+    /**
+     * {@code page->mapping} and {@code page->index} as one word: 0 for a slab page (the word is the slab's
+     * owner) and for a page free in the allocator (the word holds the allocator's list links, where the
+     * kernel's free page has its {@code buddy_list}); a page with a reference is never free, so the
+     * allocator is asked only about pages with none.
+     */
+    private long mappingWordOf(long pfn, int flags) {
+        if ((flags & PageFlags.PG_SLAB) != 0) {
+            return 0;
+        }
+        long word = frames.word(pfn);
+        return word != 0 && frames.refcount(pfn) == 0 && allocator.isFreePage(pfn) ? 0 : word;
     }
 
     /**

@@ -8,6 +8,7 @@ import org.kmemu.api.ArchSpec;
 import org.kmemu.api.ConfigException;
 import org.kmemu.api.ConfigView;
 import org.kmemu.api.KernelLayout;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMapping;
 import org.kmemu.api.MemoryMap;
@@ -107,7 +108,7 @@ public final class Boot {
 
         List<long[]> memoryPfns = pfnRanges(memblock.memory(), shift);
         PageFrames frames = new PageFrames(layout.maxPfn(), memoryPfns);
-        long memmapBytes = ((frames.metadataBytes() / 4) * arch.structPageBytes() + pageSize - 1) & -pageSize;
+        long memmapBytes = (frames.presentFrames() * arch.structPageBytes() + pageSize - 1) & -pageSize;
         // mem_map lives in lowmem: memblock allocates it top-down below max_low_pfn (mm/sparse.c, mm/mm_init.c).
         long memmapPhys = memblock.allocTopDown(memmapBytes, pageSize, layout.maxLowPfn() << shift);
         if (memmapPhys < 0) {
@@ -143,7 +144,7 @@ public final class Boot {
         configured.add(ZoneType.MOVABLE);
         CpuOwners owners = new CpuOwners(config.cpus(), log);
         PageAllocator allocator = policy.create(new Context(allocatorConfig, populated, configured, shift, config.cpus(), log,
-                owners));
+                owners, frames.freePageWords()));
         for (long[] f : freePfns) {
             for (ZoneSpan z : populated) {
                 long s = Math.max(f[0], z.startPfn());
@@ -259,6 +260,7 @@ public final class Boot {
 
     /** The immutable context handed to the page allocator policy. */
     private record Context(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
-                           int cpus, KernelLog log, PerCpuOwnership perCpu) implements PageAllocatorContext {
+                           int cpus, KernelLog log, PerCpuOwnership perCpu, FreePageWords freePageWords)
+            implements PageAllocatorContext {
     }
 }

@@ -148,6 +148,19 @@ public final class Machine {
         return pageAllocator;
     }
 
+    /**
+     * The heap of every per-frame structure of the machine, from the arrays' lengths: struct page
+     * ({@link PageFrames}: flags, the word that holds mapping|index, the slab owner or a free page's list
+     * links, refcount and mapcount) plus the page allocator's own per-frame and per-pageblock state
+     * ({@link PageAllocator#metadataBytes}). Divided by {@code layout().maxPfn()} it is the emulator's
+     * cost of struct page per frame, against the kernel's 64 bytes.
+     *
+     * @return bytes of per-frame metadata now (lazy parts grow as frames are used)
+     */
+    public long pageMetadataBytes() {
+        return pageFrames.metadataBytes() + pageAllocator.metadataBytes();
+    }
+
     /** @return the printk buffer */
     public KernelLogBuffer log() {
         return log;

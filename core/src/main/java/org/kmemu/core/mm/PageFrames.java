@@ -3,6 +3,7 @@ package org.kmemu.core.mm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.ZoneType;
 
 /**
@@ -16,14 +17,18 @@ import org.kmemu.api.ZoneType;
  * <pre>
  *  field          type   bytes  when it exists
  *  flags          int      4    always (boot writes PG_reserved and the zone into every frame)
- *  _refcount      int      4    from the first write to a frame of the section (page handed out)
+ *  word           long     8    from the first write to a word of the section: mapping|index, the slab
+ *                               owner, or a free page's list links (a union, see below)
+ *  _refcount      int      4    from the first count written in the section (a page handed out)
  *  _mapcount      int      4    with _refcount
- *  word           long     8    with _refcount: mapping|index, or the slab owner (a union, see below)
  * </pre>
- * A section whose frames were never handed out keeps only its flags: its frames read as the kernel's
- * boot state, refcount 1 for PG_reserved frames and 0 for free ones (mm/mm_init.c
- * {@code __init_single_page}, then {@code __free_pages_core}), mapcount 0, no mapping. The lazy part is
- * made under this object's monitor and published with release semantics, so readers take no lock.
+ * That is 20 bytes per frame fully populated; the page allocator adds its own (the buddy: 1 byte per
+ * frame and 1 per pageblock, {@link org.kmemu.api.PageAllocator#metadataBytes}), against the kernel's
+ * 64-byte struct page. A section whose frames were never handed out keeps only its flags and, once boot
+ * has put its free blocks on the allocator's lists, its words: its frames read as the kernel's boot
+ * state, refcount 1 for PG_reserved frames and 0 for free ones (mm/mm_init.c
+ * {@code __init_single_page}, then {@code __free_pages_core}), mapcount 0. The lazy parts are made
+ * under this object's monitor and published with release semantics, so readers take no lock.
  *
  * <h2>Pin counts</h2>
  * A pin (FOLL_PIN) adds {@link #GUP_PIN_COUNTING_BIAS} to the refcount, as the kernel does for small
@@ -31,8 +36,11 @@ import org.kmemu.api.ZoneType;
  *
  * <h2>The word: a union, as in struct page</h2>
  * For a slab page (PG_slab) the word is the object-allocator's owner handle (the kernel's
- * {@code slab->slab_cache} overlays {@code page->mapping}). For any other page it is {@link MappingWord}:
- * the mapping handle with PAGE_MAPPING_ANON in its low bit, and the page's index.
+ * {@code slab->slab_cache} overlays {@code page->mapping}). For a page free in the page allocator it
+ * belongs to the allocator, which threads its free lists through it ({@link #freePageWords()}; the
+ * kernel's {@code page->buddy_list}); such a page has refcount 0 and no mapping, and the allocator
+ * hands it out with the word 0 again. For any other page it is {@link MappingWord}: the mapping
+ * handle with PAGE_MAPPING_ANON in its low bit, and the page's index.
  *
  * <p>Frames in a section but outside RAM are PG_reserved forever. Refcount and mapcount changes are
  * atomic; the flags of one frame are changed with plain writes by the frame's owner (boot, the
@@ -46,12 +54,12 @@ public final class PageFrames {
     private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle EXTRA = MethodHandles.arrayElementVarHandle(Extra[].class);
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[][].class);
 
-    /** The lazily made fields of one section. */
+    /** The lazily made counts of one section. */
     private static final class Extra {
         final int[] refcount = new int[PAGES_PER_SECTION];
         final int[] mapcount = new int[PAGES_PER_SECTION];
-        final long[] word = new long[PAGES_PER_SECTION];
     }
 
     /** log2 of the frames per section. */
@@ -61,8 +69,10 @@ public final class PageFrames {
     private static final int SECTION_MASK = PAGES_PER_SECTION - 1;
 
     private final int[][] sections;
+    private final long[][] words;
     private final Extra[] extras;
     private final long maxPfn;
+    private final FreePageWords lent;
 
     /**
      * Creates the sections that hold RAM, every frame PG_reserved.
@@ -78,6 +88,8 @@ public final class PageFrames {
         this.maxPfn = maxPfn;
         this.sections = new int[(int) nrSections][];
         this.extras = new Extra[(int) nrSections];
+        this.words = new long[(int) nrSections][];
+        this.lent = new Lent(this);
         for (long[] r : memoryRanges) {
             for (long s = r[0] >>> SECTION_SHIFT; s < r[1] + SECTION_MASK >>> SECTION_SHIFT; s++) {
                 if (sections[(int) s] == null) {
@@ -185,30 +197,73 @@ public final class PageFrames {
         update(pfn, pfn + 1, ~mask, (order & PageFlags.ORDER_MASK) << PageFlags.ORDER_SHIFT);
     }
 
-    /** Bytes per frame of a section's flags. */
-    public static final int FLAGS_BYTES = 4;
-    /** Bytes per frame of a section's lazily made fields: refcount, mapcount and the word. */
-    public static final int EXTRA_BYTES = 4 + 4 + 8;
-
-    /** @return bytes of heap the sections hold, for the boot report and the metadata budget */
+    /**
+     * The heap of the per-frame arrays, computed from their lengths: flags of every section, and the
+     * words and counts of the sections that have them. Array headers and the section tables (a few
+     * bytes per 128 MiB section) are left out.
+     *
+     * @return bytes of heap the sections hold, for the boot report and the metadata budget
+     */
     public long metadataBytes() {
         long n = 0;
         for (int s = 0; s < sections.length; s++) {
             if (sections[s] != null) {
-                n += (long) FLAGS_BYTES * PAGES_PER_SECTION;
+                n += (long) sections[s].length * Integer.BYTES;
             }
-            if (extra(s) != null) {
-                n += (long) EXTRA_BYTES * PAGES_PER_SECTION;
+            long[] w = words(s);
+            if (w != null) {
+                n += (long) w.length * Long.BYTES;
+            }
+            Extra e = extra(s);
+            if (e != null) {
+                n += ((long) e.refcount.length + e.mapcount.length) * Integer.BYTES;
             }
         }
         return n;
     }
 
-    /** @return how many sections have their lazy fields made (a frame in them was handed out) */
+    /**
+     * Makes the lazy words and counts of every section that holds RAM, as a machine that has used a
+     * frame in every section has them: the struct page fully populated, for measuring its cost. Frames
+     * keep their values (a section's counts start at the boot state).
+     */
+    public void populateAll() {
+        for (int s = 0; s < sections.length; s++) {
+            if (sections[s] != null) {
+                long pfn = (long) s << SECTION_SHIFT;
+                fullWords(pfn);
+                full(pfn);
+            }
+        }
+    }
+
+    /** @return the frames that have a struct page: every frame of every section that holds RAM */
+    public long presentFrames() {
+        long n = 0;
+        for (int[] section : sections) {
+            if (section != null) {
+                n += PAGES_PER_SECTION;
+            }
+        }
+        return n;
+    }
+
+    /** @return how many sections have their counts made (a frame in them was handed out) */
     public int fullSections() {
         int n = 0;
         for (int s = 0; s < sections.length; s++) {
             if (extra(s) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return how many sections have their words made */
+    public int wordSections() {
+        int n = 0;
+        for (int s = 0; s < sections.length; s++) {
+            if (words(s) != null) {
                 n++;
             }
         }
@@ -304,8 +359,8 @@ public final class PageFrames {
      * @return the frame's word: a {@link MappingWord} or, on a PG_slab frame, the slab owner; 0 if unset
      */
     public long word(long pfn) {
-        Extra e = extra((int) (pfn >>> SECTION_SHIFT));
-        return e == null ? 0 : (long) LONG.getAcquire(e.word, (int) (pfn & SECTION_MASK));
+        long[] w = words((int) (pfn >>> SECTION_SHIFT));
+        return w == null ? 0 : (long) LONG.getAcquire(w, (int) (pfn & SECTION_MASK));
     }
 
     /**
@@ -318,7 +373,7 @@ public final class PageFrames {
      */
     public void setWord(long startPfn, long endPfn, long word) {
         for (long pfn = startPfn; pfn < endPfn; pfn++) {
-            LONG.setRelease(full(pfn).word, (int) (pfn & SECTION_MASK), word);
+            LONG.setRelease(fullWords(pfn), (int) (pfn & SECTION_MASK), word);
         }
     }
 
@@ -331,7 +386,7 @@ public final class PageFrames {
      * @return the word after the add
      */
     public long wordAdd(long pfn, long delta) {
-        return (long) LONG.getAndAdd(full(pfn).word, (int) (pfn & SECTION_MASK), delta) + delta;
+        return (long) LONG.getAndAdd(fullWords(pfn), (int) (pfn & SECTION_MASK), delta) + delta;
     }
 
     // ---- atomic flag operations (include/linux/page-flags.h SetPageX/TestSetPageX/ClearPageX) ----
@@ -375,14 +430,85 @@ public final class PageFrames {
         long end = pfn + (1L << order);
         update(pfn, end, ~(PageFlags.STATE_FLAGS | (PageFlags.ORDER_MASK << PageFlags.ORDER_SHIFT)), 0);
         for (long p = pfn; p < end; p++) {
-            Extra e = extra((int) (p >>> SECTION_SHIFT));
+            int s = (int) (p >>> SECTION_SHIFT);
+            int i = (int) (p & SECTION_MASK);
+            Extra e = extra(s);
             if (e != null) {
-                int i = (int) (p & SECTION_MASK);
                 INT.setRelease(e.refcount, i, 0);
                 INT.setRelease(e.mapcount, i, 0);
-                LONG.setRelease(e.word, i, 0L);
+            }
+            long[] w = words(s);
+            if (w != null) {
+                LONG.setRelease(w, i, 0L);
             }
         }
+    }
+
+    /**
+     * The words of free pages, lent to the page allocator for its list links
+     * ({@link org.kmemu.api.PageAllocatorContext#freePageWords()}). Its accesses are plain: the
+     * allocator's locks order them, as {@link FreePageWords} says.
+     *
+     * @return the lent view of this struct page's words
+     */
+    public FreePageWords freePageWords() {
+        return lent;
+    }
+
+    /**
+     * {@link FreePageWords} over the sections' words, with plain loads throughout, the section table's
+     * too: a racy read of a section's words array sees null (and goes to {@link #makeWords}, which
+     * locks) or the array, whose elements a new array has as zeros anyway; what the allocator wrote is
+     * ordered by its own locks.
+     */
+    private static final class Lent implements FreePageWords {
+        /** The frames' section table of words: fixed, its slots filled lazily. */
+        private final long[][] table;
+        private final PageFrames frames;
+
+        Lent(PageFrames frames) {
+            this.frames = frames;
+            this.table = frames.words;
+        }
+
+        @Override
+        public long get(long pfn) {
+            long[] w = table[(int) (pfn >>> SECTION_SHIFT)];
+            return w == null ? 0 : w[(int) (pfn & SECTION_MASK)];
+        }
+
+        @Override
+        public void set(long pfn, long word) {
+            int s = (int) (pfn >>> SECTION_SHIFT);
+            long[] w = table[s];
+            if (w == null) {
+                w = frames.makeWords(s);
+            }
+            w[(int) (pfn & SECTION_MASK)] = word;
+        }
+    }
+
+    private long[] words(int section) {
+        return (long[]) WORDS.getAcquire(words, section);
+    }
+
+    /** @return the frame's section's words, made on first use */
+    private long[] fullWords(long pfn) {
+        int s = (int) (pfn >>> SECTION_SHIFT);
+        long[] w = words(s);
+        return w != null ? w : makeWords(s);
+    }
+
+    private synchronized long[] makeWords(int s) {
+        long[] w = words(s);
+        if (w == null) {
+            if (sections[s] == null) {
+                throw new IllegalArgumentException("pfn: section " + s + " (expected: a valid frame)");
+            }
+            w = new long[PAGES_PER_SECTION];
+            WORDS.setRelease(words, s, w);
+        }
+        return w;
     }
 
     private Extra extra(int section) {

@@ -51,6 +51,31 @@ class PageApiTest {
     }
 
     @Test
+    void aFreePagesWordIsTheAllocatorsAndReadsAsNoMappingButABadPageStillDumpsItsMapping() {
+        long pfn = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
+        long anon = org.kmemu.core.mm.MappingWord.of(5, org.kmemu.core.mm.MappingWord.PAGE_MAPPING_ANON, 0x7f1234567L);
+        pages.setPageMapping(pfn, anon);
+        assertThat(pages.pageAnon(pfn)).isTrue();
+        pages.setPageMapping(pfn, 0);
+        pages.putPage(cpu, pfn);
+        // The test allocator marks a free block's word, as the buddy's list links fill it.
+        assertThat(m.pageFrames().word(pfn)).as("the allocator's word").isNotZero();
+        assertThat(m.pageAllocator().isFreePage(pfn)).isTrue();
+        assertThat(pages.pageMappingWord(pfn)).isZero();
+        assertThat(pages.pageAnon(pfn)).isFalse();
+        assertThat(pages.dumpPage(pfn).get(0)).contains("mapping:00000000 index:0x0 ");
+
+        long again = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
+        assertThat(again).as("first fit: the same page").isEqualTo(pfn);
+        assertThat(m.pageFrames().word(pfn)).as("handed out with the word 0").isZero();
+        pages.setPageMapping(pfn, anon);
+        pages.putPage(cpu, pfn); // still in a mapping: "Bad page state", leaked, and the dump shows the mapping
+        assertThat(m.log().texts()).anyMatch(l -> l.startsWith("BUG: Bad page state"))
+                .anyMatch(l -> l.contains("mapping:00000015 index:0x7f1234567 "))
+                .contains("page dumped because: non-NULL mapping");
+    }
+
+    @Test
     void zeroedPagesAreZeroInRam() {
         long v = pages.getFreePages(cpu, Gfp.GFP_KERNEL, 0);
         cpu.store64(v + 16, -1);

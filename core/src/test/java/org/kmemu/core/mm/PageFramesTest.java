@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.ZoneType;
 
 class PageFramesTest {
@@ -47,10 +48,15 @@ class PageFramesTest {
         assertThat(f.mapcount(pps + 3)).isZero();
         assertThat(f.word(pps + 3)).isZero();
         assertThat(f.fullSections()).isZero();
-        assertThat(f.metadataBytes()).isEqualTo(2 * PageFrames.FLAGS_BYTES * pps);
+        assertThat(f.metadataBytes()).isEqualTo(2 * 4 * pps);
+        assertThat(f.presentFrames()).isEqualTo(2 * pps);
 
         f.setRefcount(pps + 3, 1);
         assertThat(f.fullSections()).isEqualTo(1);
+        assertThat(f.wordSections()).as("counts and words are made apart").isZero();
+        assertThat(f.metadataBytes()).isEqualTo(2 * 4 * pps + 8 * pps);
+        f.setWord(pps + 3, pps + 4, 42);
+        assertThat(f.wordSections()).isEqualTo(1);
         assertThat(f.metadataBytes()).isEqualTo(2 * 4 * pps + 16 * pps);
         assertThat(f.refcount(pps + 3)).isEqualTo(1);
         assertThat(f.refcount(pps + 4)).isZero();
@@ -61,10 +67,34 @@ class PageFramesTest {
     }
 
     @Test
-    void theFullStructPageCostsTwentyBytesInCoreAndTheBudgetHolds() {
-        // docs/architecture.md's budget: 4 (flags) + 16 (refcount, mapcount, word) in core, plus the buddy
-        // plugin's 9 (state byte, two list links): the figure the done-means caps at 24.
-        assertThat(PageFrames.FLAGS_BYTES + PageFrames.EXTRA_BYTES).isEqualTo(20);
+    void everyFieldOfEveryFrameInUseCostsTwentyBytesPerFrame() {
+        long pps = PageFrames.PAGES_PER_SECTION;
+        // Sections 0 and 2 hold RAM, section 1 is a hole and costs nothing.
+        PageFrames f = new PageFrames(3 * pps, List.of(new long[] {0, pps}, new long[] {2 * pps, 3 * pps}));
+        f.setReserved(0, 3 * pps, false);
+        f.setRefcount(5, 3);
+        f.populateAll();
+        assertThat(f.fullSections()).isEqualTo(2);
+        assertThat(f.wordSections()).isEqualTo(2);
+        assertThat(f.metadataBytes()).isEqualTo(2 * pps * (4 + 8 + 4 + 4));
+        assertThat((double) f.metadataBytes() / f.presentFrames()).isEqualTo(20.0);
+        assertThat(f.refcount(5)).as("populating keeps values").isEqualTo(3);
+        assertThat(f.refcount(2 * pps)).isZero();
+    }
+
+    @Test
+    void lentWordsAreTheFramesWordsAndAreMadeOnFirstWrite() {
+        long pps = PageFrames.PAGES_PER_SECTION;
+        PageFrames f = new PageFrames(2 * pps, List.of(new long[] {0, 2 * pps}));
+        FreePageWords lent = f.freePageWords();
+        assertThat(lent.get(pps + 9)).isZero();
+        assertThat(f.wordSections()).as("a read makes nothing").isZero();
+        lent.set(pps + 9, 0x0000_0006_0000_0006L);
+        assertThat(f.wordSections()).isEqualTo(1);
+        assertThat(f.fullSections()).as("links need no counts").isZero();
+        assertThat(f.word(pps + 9)).isEqualTo(0x0000_0006_0000_0006L);
+        f.resetForFree(pps + 9, 0);
+        assertThat(lent.get(pps + 9)).isZero();
     }
 
     @Test

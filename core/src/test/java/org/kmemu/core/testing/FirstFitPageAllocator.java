@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.MigrateType;
@@ -27,6 +28,10 @@ import org.kmemu.api.ZoneType;
  * {@code promo = high + min/4}. {@code lowmem_reserve} follows mm/page_alloc.c
  * {@code setup_per_zone_lowmem_reserve()} with the default ratios (DMA 256, DMA32 256, NORMAL 32).
  *
+ * <p>When the machine lends struct page words ({@link FreePageWords}), a freed block's first page
+ * carries a nonzero mark there while it is free, as a buddy allocator's list links would, so that core
+ * tests see free pages whose word is not a mapping; every page leaves with the word 0 again.
+ *
  * <p>Every public method is {@code synchronized}: one lock for the whole allocator.
  */
 public final class FirstFitPageAllocator implements PageAllocator {
@@ -35,6 +40,8 @@ public final class FirstFitPageAllocator implements PageAllocator {
     private final Set<ZoneType> configured;
     private final KernelLog log;
     private final List<Zone> zones = new ArrayList<>();
+    /** The lent words, or null. */
+    private final FreePageWords words;
     /** Allocated blocks: first pfn to order. */
     private final Map<Long, Integer> allocated = new HashMap<>();
 
@@ -60,6 +67,20 @@ public final class FirstFitPageAllocator implements PageAllocator {
      */
     public FirstFitPageAllocator(List<ZoneSpan> zones, Set<ZoneType> configured, int maxOrder, int pageblockOrder,
                                  KernelLog log) {
+        this(zones, configured, maxOrder, pageblockOrder, log, null);
+    }
+
+    /**
+     * @param zones          the populated zones, lowest first
+     * @param configured     every configured zone type, ZONE_MOVABLE included
+     * @param maxOrder       MAX_PAGE_ORDER
+     * @param pageblockOrder pageblock_order
+     * @param log            where allocation failures and bad frees are reported
+     * @param words          the machine's struct page words for free pages, or null
+     */
+    public FirstFitPageAllocator(List<ZoneSpan> zones, Set<ZoneType> configured, int maxOrder, int pageblockOrder,
+                                 KernelLog log, FreePageWords words) {
+        this.words = words;
         this.maxOrder = maxOrder;
         this.pageblockOrder = pageblockOrder;
         this.configured = Set.copyOf(configured);
@@ -143,6 +164,13 @@ public final class FirstFitPageAllocator implements PageAllocator {
                 z.free.clear(idx, idx + (1 << order));
                 z.nrFree -= 1L << order;
                 allocated.put(pfn, order);
+                if (words != null) {
+                    for (long p = pfn; p < pfn + (1L << order); p++) {
+                        if (words.get(p) != 0) {
+                            words.set(p, 0);
+                        }
+                    }
+                }
                 return pfn;
             }
         }
@@ -186,6 +214,18 @@ public final class FirstFitPageAllocator implements PageAllocator {
         int idx = (int) (pfn - z.span.startPfn());
         z.free.set(idx, idx + (1 << order));
         z.nrFree += 1L << order;
+        if (words != null) {
+            words.set(pfn, FREE_MARK | pfn);
+        }
+    }
+
+    /** The mark a freed block's first page carries in its lent word: nonzero, and no plausible mapping. */
+    static final long FREE_MARK = 0xf4ee_0000_0000_0000L;
+
+    @Override
+    public synchronized boolean isFreePage(long pfn) {
+        Zone z = zoneOf(pfn);
+        return z != null && z.free.get((int) (pfn - z.span.startPfn()));
     }
 
     @Override

@@ -33,6 +33,6 @@ public final class FirstFitPolicy implements PageAllocatorPolicy {
             throw c.error("pageblock-order", pageblockOrder + " (expected: 0 to max-order " + maxOrder + ")");
         }
         return new FirstFitPageAllocator(context.zones(), context.configuredZones(), maxOrder, pageblockOrder,
-                context.log());
+                context.log(), context.freePageWords());
     }
 }

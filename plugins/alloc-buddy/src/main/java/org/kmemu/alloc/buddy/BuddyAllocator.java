@@ -89,7 +89,7 @@ final class BuddyAllocator implements PageAllocator {
         List<BuddyZone> list = new ArrayList<>();
         this.zonesByType = new BuddyZone[ZoneType.values().length];
         for (ZoneSpan span : context.zones()) {
-            BuddyZone zone = new BuddyZone(span, maxOrder, pageblockOrder);
+            BuddyZone zone = new BuddyZone(span, maxOrder, pageblockOrder, context.freePageWords());
             if (zonesByType[zone.typeIndex] != null) {
                 throw new IllegalArgumentException("zones: " + span.type() + " twice (expected: one span per zone type)");
             }
@@ -331,7 +331,7 @@ final class BuddyAllocator implements PageAllocator {
                 return PageList.NIL;
             }
         }
-        PageList.remove(zone.next, zone.prev, p.head, mt, i);
+        PcpList.removeHead(zone.links, p.head, p.tail, mt);
         p.count--;
         zone.state[i] = PageState.allocated(0, mt);
         return i;
@@ -346,7 +346,7 @@ final class BuddyAllocator implements PageAllocator {
                 break;
             }
             zone.state[i] = PageState.pcp();
-            PageList.addTail(zone.next, zone.prev, p.head, mt, i);
+            PcpList.addTail(zone.links, p.head, p.tail, mt, i);
             n++;
         }
         return n;
@@ -412,7 +412,7 @@ final class BuddyAllocator implements PageAllocator {
         }
         p.allocFactor >>= 1;
         zone.state[i] = PageState.pcp();
-        PageList.addHead(zone.next, zone.prev, p.head, mt, i);
+        PcpList.addHead(zone.links, p.head, p.tail, mt, i);
         p.count++;
         p.countFree();
         int high = p.nrPcpHigh(zone);
@@ -442,8 +442,7 @@ final class BuddyAllocator implements PageAllocator {
                         + " but every list is empty";
             } while (p.head[list] == PageList.NIL);
             do {
-                int i = PageList.last(zone.prev, p.head, list);
-                PageList.remove(zone.next, zone.prev, p.head, list, i);
+                int i = PcpList.removeTail(zone.links, p.head, p.tail, list);
                 count--;
                 p.count--;
                 zone.freeOneLocked(i, 0, zone.pageblockMigratetype(i), false);
@@ -468,6 +467,33 @@ final class BuddyAllocator implements PageAllocator {
                 }
             }
         }
+    }
+
+    /**
+     * @param pfn any frame
+     * @return whether it is a free head on a free list or a page on a per-CPU list (read without a lock)
+     */
+    @Override
+    public boolean isFreePage(long pfn) {
+        BuddyZone zone = zoneOf(pfn);
+        if (zone == null) {
+            return false;
+        }
+        int kind = PageState.kind(zone.state[(int) (pfn - zone.startPfn)]);
+        return kind == PageState.FREE || kind == PageState.PCP;
+    }
+
+    /**
+     * @return the zones' state bytes (1 per page), pageblock migrate types (1 per pageblock) and, when
+     *         the machine lends no struct page words, the zones' own list links (8 per page)
+     */
+    @Override
+    public long metadataBytes() {
+        long n = 0;
+        for (BuddyZone zone : zones) {
+            n += zone.metadataBytes();
+        }
+        return n;
     }
 
     @Override

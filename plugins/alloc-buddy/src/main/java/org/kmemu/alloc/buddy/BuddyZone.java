@@ -2,6 +2,7 @@ package org.kmemu.alloc.buddy;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.MigrateType;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
@@ -19,10 +20,13 @@ import org.kmemu.api.ZoneType;
  * block that fits and puts the upper halves back ({@link #delAndExpandLocked}, {@code expand()}).
  *
  * <h2>Per-page state (struct of arrays, indexed by zone-relative pfn)</h2>
- * {@code next[]}/{@code prev[]} (4 + 4 bytes) link free heads on their free list or order-0 pages on
- * a per-CPU list ({@link PageList}); {@code state[]} (1 byte, {@link PageState}) says what a page is.
- * {@code blockMt[]} holds one byte per pageblock. Total: 9 bytes per page plus 1 per pageblock.
- * Indices are {@code int}, so a zone spans fewer than 2^31 pages ({@link #MAX_ZONE_PAGES}).
+ * {@code state[]} (1 byte, {@link PageState}) says what a page is; {@code blockMt[]} holds one byte per
+ * pageblock. Total: 1 byte per page plus 1 per pageblock. The links that put free heads on their
+ * free list ({@link PageList}) and order-0 pages on a per-CPU list ({@link PcpList}) live in the free
+ * pages' own struct page words ({@link FreeLinks}), which the machine lends ({@link FreePageWords}) as
+ * the kernel keeps {@code page->buddy_list} in struct page; a machine that lends none costs 8 more
+ * bytes per page ({@link ZoneWords}). Indices are {@code int}, so a zone spans fewer than 2^31 pages
+ * ({@link #MAX_ZONE_PAGES}).
  *
  * <h2>Invariants (asserted where cheap)</h2>
  * <ul>
@@ -65,8 +69,10 @@ final class BuddyZone {
     /** startPfn modulo the pageblock size: pageblocks are aligned on absolute pfns. */
     private final int pageblockOffset;
 
-    final int[] next;
-    final int[] prev;
+    /** The list links of the zone's free pages, in their struct page words. */
+    final FreeLinks links;
+    /** The zone's own words when the machine lends none, else null. */
+    private final ZoneWords ownWords;
     final byte[] state;
     final byte[] blockMt;
     /** free_area[order].free_list[mt] heads, indexed {@code order * NR_MT + mt}. */
@@ -89,7 +95,10 @@ final class BuddyZone {
     /** zone->lock. */
     final Object lock = new Object();
 
-    BuddyZone(ZoneSpan span, int maxOrder, int pageblockOrder) {
+    /**
+     * @param words the machine's struct page words for free pages, or null to keep the zone's own
+     */
+    BuddyZone(ZoneSpan span, int maxOrder, int pageblockOrder, FreePageWords words) {
         if (span.spannedPages() > MAX_ZONE_PAGES) {
             throw new IllegalArgumentException("spannedPages: " + span.spannedPages() + " of zone "
                     + span.type().kernelName() + " (expected: at most " + MAX_ZONE_PAGES + ")");
@@ -102,8 +111,8 @@ final class BuddyZone {
         this.maxOrder = maxOrder;
         this.pageblockOrder = pageblockOrder;
         this.pageblockOffset = (int) (startPfn & ((1L << pageblockOrder) - 1));
-        this.next = new int[spanned];
-        this.prev = new int[spanned];
+        this.ownWords = words == null ? new ZoneWords(startPfn, spanned) : null;
+        this.links = new FreeLinks(words == null ? ownWords : words, startPfn);
         this.state = new byte[spanned];
         int blocks = (int) (((long) pageblockOffset + spanned + (1L << pageblockOrder) - 1) >>> pageblockOrder);
         this.blockMt = new byte[blocks];
@@ -112,6 +121,11 @@ final class BuddyZone {
         this.freeHead = new int[(maxOrder + 1) * NR_MT];
         java.util.Arrays.fill(freeHead, PageList.NIL);
         this.nrFree = new long[(maxOrder + 1) * NR_MT];
+    }
+
+    /** @return the heap bytes of the zone's per-page and per-pageblock arrays (and its own words, if any) */
+    long metadataBytes() {
+        return state.length + (long) blockMt.length + (ownWords == null ? 0 : ownWords.bytes());
     }
 
     long freePages() {
@@ -151,9 +165,9 @@ final class BuddyZone {
     void addToFreeListLocked(int i, int order, int mt, boolean toTail) {
         int slot = order * NR_MT + mt;
         if (toTail) {
-            PageList.addTail(next, prev, freeHead, slot, i);
+            PageList.addTail(links, freeHead, slot, i);
         } else {
-            PageList.addHead(next, prev, freeHead, slot, i);
+            PageList.addHead(links, freeHead, slot, i);
         }
         nrFree[slot]++;
         state[i] = PageState.free(order);
@@ -163,7 +177,7 @@ final class BuddyZone {
     void delFromFreeListLocked(int i, int order, int mt) {
         assert PageState.isFreeHead(state[i], order) : "pfn " + (startPfn + i) + " not free at order " + order;
         int slot = order * NR_MT + mt;
-        PageList.remove(next, prev, freeHead, slot, i);
+        PageList.remove(links, freeHead, slot, i);
         nrFree[slot]--;
         state[i] = PageState.NONE;
     }

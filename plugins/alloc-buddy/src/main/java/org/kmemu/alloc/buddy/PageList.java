@@ -1,15 +1,17 @@
 package org.kmemu.alloc.buddy;
 
 /**
- * Intrusive circular doubly linked lists of pages threaded through two shared {@code int[]} arrays,
- * the struct-of-arrays form of {@code struct list_head page->buddy_list / pcp_list}.
+ * Intrusive circular doubly linked lists of pages threaded through the pages' own words
+ * ({@link FreeLinks}), the kernel's {@code struct list_head page->buddy_list}: the free areas' lists.
+ * Per-CPU lists use the same words in the shape of {@link PcpList}.
  *
  * <p>A list is one slot of a {@code heads} array holding the index of its first page, or {@link #NIL}.
  * The first page's {@code prev} is the last page, so both ends are O(1): {@code list_add} puts a page
- * at the head, {@code list_add_tail} at the tail, and {@code list_last_entry} is {@code prev[head]}.
+ * at the head, {@code list_add_tail} at the tail, and {@code list_last_entry} is {@code prev(head)}.
  * A page is on at most one list at a time (a free area list or a per-CPU list), so free lists and
- * per-CPU lists share the arrays. Indices are zone-relative pfns; callers hold whatever lock owns
- * the list (the zone lock, or being the list's CPU).
+ * per-CPU lists share the words. Indices are zone-relative pfns; callers hold whatever lock owns
+ * the list (the zone lock, or being the list's CPU). A page taken off a list has its word cleared,
+ * so a page the allocator hands out carries no links.
  */
 final class PageList {
     private PageList() {
@@ -19,56 +21,64 @@ final class PageList {
     static final int NIL = -1;
 
     /** {@code list_add}: {@code page} becomes the first entry. */
-    static void addHead(int[] next, int[] prev, int[] heads, int slot, int page) {
+    static void addHead(FreeLinks links, int[] heads, int slot, int page) {
         int head = heads[slot];
         if (head == NIL) {
-            next[page] = page;
-            prev[page] = page;
+            links.set(page, page, page);
         } else {
-            linkBefore(next, prev, head, page);
+            linkBefore(links, head, page);
         }
         heads[slot] = page;
     }
 
     /** {@code list_add_tail}: {@code page} becomes the last entry. */
-    static void addTail(int[] next, int[] prev, int[] heads, int slot, int page) {
+    static void addTail(FreeLinks links, int[] heads, int slot, int page) {
         int head = heads[slot];
         if (head == NIL) {
-            next[page] = page;
-            prev[page] = page;
+            links.set(page, page, page);
             heads[slot] = page;
         } else {
-            linkBefore(next, prev, head, page);
+            linkBefore(links, head, page);
         }
     }
 
-    /** {@code list_del}: unlinks {@code page}, which must be on the list in {@code slot}. */
-    static void remove(int[] next, int[] prev, int[] heads, int slot, int page) {
-        int n = next[page];
+    /** {@code list_del}: unlinks {@code page}, which must be on the list in {@code slot}, and clears its word. */
+    static void remove(FreeLinks links, int[] heads, int slot, int page) {
+        long word = links.word(page);
+        int n = FreeLinks.next(word);
+        links.clear(page);
         if (n == page) {
             assert heads[slot] == page : "page " + page + " is not on list " + slot;
             heads[slot] = NIL;
             return;
         }
-        int p = prev[page];
-        next[p] = n;
-        prev[n] = p;
+        int p = FreeLinks.prev(word);
+        if (n == p) {
+            links.set(n, n, n); // two entries: the other one is left alone on the list
+        } else {
+            links.setNext(p, n);
+            links.setPrev(n, p);
+        }
         if (heads[slot] == page) {
             heads[slot] = n;
         }
     }
 
     /** @return {@code list_last_entry}, or NIL for an empty list */
-    static int last(int[] prev, int[] heads, int slot) {
+    static int last(FreeLinks links, int[] heads, int slot) {
         int head = heads[slot];
-        return head == NIL ? NIL : prev[head];
+        return head == NIL ? NIL : links.prev(head);
     }
 
-    private static void linkBefore(int[] next, int[] prev, int head, int page) {
-        int tail = prev[head];
-        next[page] = head;
-        prev[page] = tail;
-        next[tail] = page;
-        prev[head] = page;
+    private static void linkBefore(FreeLinks links, int head, int page) {
+        long headWord = links.word(head);
+        int tail = FreeLinks.prev(headWord);
+        links.set(page, head, tail);
+        if (tail == head) {
+            links.set(head, page, page); // one entry: it and the new page link to each other
+        } else {
+            links.setNext(tail, page);
+            links.set(head, FreeLinks.next(headWord), page);
+        }
     }
 }

@@ -8,7 +8,7 @@ import org.kmemu.api.MigrateType;
  * {@code nr_pcp_free}).
  *
  * <h2>Algorithm</h2>
- * One LIFO list per MIGRATE_PCPTYPES type, threaded through the zone's next/prev arrays. An empty
+ * One LIFO list per MIGRATE_PCPTYPES type, threaded through the pages' words ({@link PcpList}). An empty
  * list is refilled under the zone lock with a batch that doubles ({@code alloc_factor}) while the CPU
  * only allocates; a free pushes onto the list and, once {@code count >= high}, returns the coldest
  * pages (list tails, round robin over the lists) to the buddy lists, more of them the longer the CPU
@@ -35,6 +35,8 @@ final class PerCpuPages {
     final int cpu;
     /** lists[MIGRATE_PCPTYPES]: first page (zone-relative) of each list, or NIL. */
     final int[] head = new int[MigrateType.PCPTYPES];
+    /** The last page (zone-relative) of each list, or NIL. */
+    final int[] tail = new int[MigrateType.PCPTYPES];
     /** Pages on all lists. */
     int count;
     /** The current high mark; 0 until first used. */
@@ -56,6 +58,7 @@ final class PerCpuPages {
         this.highMax = highMax;
         this.batchScaleMax = batchScaleMax;
         java.util.Arrays.fill(head, PageList.NIL);
+        java.util.Arrays.fill(tail, PageList.NIL);
     }
 
     /** {@code zone_batchsize()} then {@code max(1, ...)}, mm/page_alloc.c. */

@@ -18,6 +18,7 @@ import org.kmemu.api.PageAllocator;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneStats;
 import org.kmemu.api.ZoneType;
+import org.kmemu.tck.CheckedFreePageWords;
 
 /**
  * Random alloc/free sequences over random i386-like layouts (DMA, Normal, HighMem with random sizes,
@@ -122,9 +123,11 @@ class BuddyPropertiesTest {
             }
         }
         TestLog log = new TestLog();
+        // Half the machines lend their struct page words (as boot does), checked against the contract.
+        CheckedFreePageWords words = shape.startPfn() % 2 == 0 ? new CheckedFreePageWords(pfn) : null;
         TestMachine m = new TestMachine(TestMachine.configView("max-order", maxOrder, "pageblock-order", pageblockOrder,
                 "per-cpu-lists.enabled", shape.pcp(), "per-cpu-lists.batch", shape.batch() == 0 ? "auto" : shape.batch()),
-                spans, TestMachine.I386, 12, cpus, log);
+                spans, TestMachine.I386, 12, cpus, log, words);
         BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m);
         long managed = 0;
         for (ZoneSpan z : spans) {
@@ -160,8 +163,14 @@ class BuddyPropertiesTest {
                         .isLessThanOrEqualTo(Gfp.gfpZone(gfp, TestMachine.I386).ordinal());
                 live.add(new Block(p, order, cpu));
                 allocated += 1L << order;
+                if (words != null) {
+                    words.handedOut(p, order);
+                }
             } else if (!live.isEmpty()) {
                 Block b = live.remove(op.pick() % live.size());
+                if (words != null) {
+                    words.returned(b.pfn(), b.order());
+                }
                 a.freePages(cpu, b.pfn(), b.order());
                 used.clear((int) b.pfn(), (int) b.pfn() + (1 << b.order()));
                 allocated -= 1L << b.order();
@@ -173,18 +182,28 @@ class BuddyPropertiesTest {
         assertThat(free(a, spans) + parked(a, spans, cpus) + allocated).isEqualTo(managed);
         for (ZoneSpan z : spans) {
             BuddyChecker.check(a.zone(z.type()));
+            for (int c = 0; c < cpus; c++) {
+                BuddyChecker.checkPcp(a.pcp(c, z.type()), a.zone(z.type()));
+            }
         }
 
         for (Block b : live) {
+            if (words != null) {
+                words.returned(b.pfn(), b.order());
+            }
             a.freePages(b.cpu(), b.pfn(), b.order());
         }
         a.drainAllPages();
+        if (words != null) {
+            assertThat(words.violations()).as("FreePageWords contract").isEmpty();
+        }
 
         assertThat(a.nrBadPages()).isZero();
         assertThat(log.lines()).isEmpty();
         List<ZoneStats> end = stats(a, spans);
         for (int z = 0; z < spans.size(); z++) {
             BuddyChecker.check(a.zone(spans.get(z).type()));
+            BuddyChecker.checkNoStaleLinks(a.zone(spans.get(z).type()));
             assertThat(end.get(z).freePages()).isEqualTo(boot.get(z).freePages());
             for (int o = 0; o <= maxOrder; o++) {
                 assertThat(end.get(z).nrFree(o)).as("order %d", o).isEqualTo(boot.get(z).nrFree(o));

@@ -6,15 +6,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.kmemu.api.ConfigView;
+import org.kmemu.api.FreePageWords;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 import org.kmemu.tck.PluginConfigs;
 
-/** A PageAllocatorContext double and machine builders for the tests. */
+/** A PageAllocatorContext double and machine builders for the tests; it lends struct page words only if given some. */
 record TestMachine(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
-                   int cpus, KernelLog log) implements PageAllocatorContext {
+                   int cpus, KernelLog log, FreePageWords freePageWords) implements PageAllocatorContext {
+
+    TestMachine(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift, int cpus, KernelLog log) {
+        this(config, zones, configuredZones, pageShift, cpus, log, null);
+    }
 
     static final Set<ZoneType> X86_64 = EnumSet.of(ZoneType.DMA, ZoneType.DMA32, ZoneType.NORMAL, ZoneType.MOVABLE);
     static final Set<ZoneType> I386 = EnumSet.of(ZoneType.DMA, ZoneType.NORMAL, ZoneType.HIGHMEM, ZoneType.MOVABLE);
