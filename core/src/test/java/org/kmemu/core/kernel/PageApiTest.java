@@ -68,10 +68,11 @@ class PageApiTest {
         long again = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
         assertThat(again).as("first fit: the same page").isEqualTo(pfn);
         assertThat(m.pageFrames().word(pfn)).as("handed out with the word 0").isZero();
-        pages.setPageMapping(pfn, anon);
-        pages.putPage(cpu, pfn); // still in a mapping: "Bad page state", leaked, and the dump shows the mapping
+        long cached = org.kmemu.core.mm.MappingWord.of(5, 0, 0x7f1234567L);
+        pages.setPageMapping(pfn, cached);
+        pages.putPage(cpu, pfn); // still in a page cache: "Bad page state", leaked, and the dump shows the mapping
         assertThat(m.log().texts()).anyMatch(l -> l.startsWith("BUG: Bad page state"))
-                .anyMatch(l -> l.contains("mapping:00000015 index:0x7f1234567 "))
+                .anyMatch(l -> l.contains("mapping:00000014 index:0x7f1234567 "))
                 .contains("page dumped because: non-NULL mapping");
     }
 

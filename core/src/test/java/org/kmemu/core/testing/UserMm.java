@@ -50,6 +50,8 @@ public final class UserMm {
         this.exit = new ExitMmap(ops, m.kernel().pages(), m.mmu());
         this.fork = new ForkMm(m.kernel().pages(), m.pageFrames(), tables, m.memory(), m.mmu(), m.layout(), m.log(), exit);
         m.scheduler().setMmOps(new MmLifecycle(fork, exit, m.mmu()));
+        // The VMA layer's tests run over TestPageTableOps, without handle_mm_fault: a fault is a bad area.
+        m.mmu().setPageFaultHandler(org.kmemu.core.mmu.PageFaultHandler.NO_MM);
     }
 
     /**
