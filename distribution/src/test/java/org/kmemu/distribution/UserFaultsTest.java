@@ -111,6 +111,7 @@ class UserFaultsTest {
         assertThat(mm.rss(Mm.MM_ANONPAGES)).isEqualTo(8);
         assertThat(task.minFlt()).isGreaterThanOrEqualTo(10);
         m.scheduler().contextSwitch(cpu, idle);
+        m.scheduler().leaveMm(cpu); // the idle task borrowed the mm (lazy TLB): destroy_context refuses a live one
         um.exitMmap(cpu, mm);
         m.pageAllocator().drainAllPages();
         assertThat(m.nrFreePages()).as("every page back").isEqualTo(free);

@@ -169,7 +169,7 @@ public final class Main implements Callable<Integer> {
 
     /** {@code kmemu proc NAME}: one /proc file after boot. */
     @Command(name = "proc", description = "Boot, then print a /proc file: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo, slabinfo (not with"
-            + " SLOB), vmallocinfo.")
+            + " SLOB), vmallocinfo, vmstat.")
     static final class ProcCommand extends MachineCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The /proc file.")
         String name;

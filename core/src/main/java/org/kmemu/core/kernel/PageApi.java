@@ -35,6 +35,7 @@ import org.kmemu.core.trace.TraceBuffer;
  * runs on the calling CPU.
  */
 public final class PageApi {
+    private final java.util.concurrent.atomic.LongAdder nrAnonMapped = new java.util.concurrent.atomic.LongAdder();
     private final PageAllocator allocator;
     private final AddressTranslation addr;
     private final TraceBuffer trace;
@@ -476,7 +477,19 @@ public final class PageApi {
      */
     public int pageAddMapcount(long pfn, int delta) {
         checkValid(pfn);
-        return frames.mapcountAdd(pfn, delta);
+        int after = frames.mapcountAdd(pfn, delta);
+        // NR_ANON_MAPPED (meminfo's AnonPages): an anonymous page counts from its first PTE to its last
+        // (__folio_add_anon_rmap / __folio_remove_rmap, mm/rmap.c). Its mapping is set before it is mapped and
+        // stays until it is freed, so the test sees it both ways.
+        if ((delta > 0 && after == delta || delta < 0 && after == 0) && pageAnon(pfn)) {
+            nrAnonMapped.add(delta > 0 ? 1 : -1);
+        }
+        return after;
+    }
+
+    /** @return {@code NR_ANON_MAPPED}: anonymous pages mapped by at least one PTE (/proc/meminfo AnonPages) */
+    public long nrAnonMapped() {
+        return nrAnonMapped.sum();
     }
 
     /** pfn_to_page()'s check: a pfn without a struct page is CONFIG_DEBUG_VIRTUAL's report. */

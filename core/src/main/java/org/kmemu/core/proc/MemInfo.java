@@ -64,7 +64,7 @@ final class MemInfo {
         }
         kb(out, "Dirty", cache.nrFileDirty() << toKb);
         kb(out, "Writeback", cache.nrWriteback() << toKb);
-        kb(out, "AnonPages", 0);
+        kb(out, "AnonPages", m.kernel().pages().nrAnonMapped() << toKb);
         kb(out, "Mapped", m.kernel().fs().nrFileMapped() << toKb);
         for (String f : new String[] {"Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack",
             "PageTables", "SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp"}) {

@@ -35,6 +35,7 @@ public final class ProcFs {
         FILES.put("meminfo", MemInfo::render);
         FILES.put("slabinfo", SlabInfoFile::render);
         FILES.put("vmallocinfo", m -> VmallocInfo.render(m.kernel().vmalloc()));
+        FILES.put("vmstat", VmStat::render);
     }
 
     private final Machine machine;

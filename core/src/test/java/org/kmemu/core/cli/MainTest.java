@@ -28,7 +28,7 @@ class MainTest {
         Run r = run("proc", "swaps");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("kmemu: no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem,"
-                + " meminfo, slabinfo, vmallocinfo)");
+                + " meminfo, slabinfo, vmallocinfo, vmstat)");
     }
 
     @Test

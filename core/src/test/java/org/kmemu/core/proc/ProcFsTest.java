@@ -20,7 +20,7 @@ class ProcFsTest {
     @Test
     void namesAreTheFilesInOrder() {
         assertThat(ProcFs.names()).containsExactly("buddyinfo", "pagetypeinfo", "zoneinfo", "iomem", "meminfo", "slabinfo",
-                "vmallocinfo");
+                "vmallocinfo", "vmstat");
     }
 
     @Test
@@ -39,6 +39,6 @@ class ProcFsTest {
         assertThatThrownBy(() -> proc.read("swaps"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo,"
-                        + " slabinfo, vmallocinfo)");
+                        + " slabinfo, vmallocinfo, vmstat)");
     }
 }
