@@ -174,7 +174,7 @@ public final class ForkMm {
                 boolean ok;
                 synchronized (srcMm.pageTableLock()) {
                     synchronized (dstMm.pageTableLock()) {
-                        ok = copyPresentPte(cpu, dst, src, srcPtep, dstPtep, tables.readPte(srcPtep));
+                        ok = copyPresentPte(cpu, srcMm, dst, src, srcPtep, dstPtep, tables.readPte(srcPtep));
                     }
                 }
                 if (!ok) {
@@ -191,13 +191,16 @@ public final class ForkMm {
      *
      * @return false for -ENOMEM (no page for copy_present_page)
      */
-    private boolean copyPresentPte(Cpu cpu, Vma dst, Vma src, long srcPtep, long dstPtep, long pte) {
+    private boolean copyPresentPte(Cpu cpu, Mm srcMm, Vma dst, Vma src, long srcPtep, long dstPtep, long pte) {
         long vmFlags = src.flags();
         long pfn = tables.pfn(pte);
         boolean hasPage = (vmFlags & VmFlags.VM_PFNMAP) == 0 && frames.pfnValid(pfn);
         if (hasPage) {
             if (pages.pageAnon(pfn)) {
-                if ((frames.flags(pfn) & PageFlags.PG_ANON_EXCLUSIVE) != 0 && pages.pageMaybeDmaPinned(pfn)) {
+                // folio_needs_cow_for_dma (include/linux/mm.h): only an mm that ever pinned (MMF_HAS_PINNED) pays
+                // for the check, and then only a page whose count says it may be pinned.
+                if ((frames.flags(pfn) & PageFlags.PG_ANON_EXCLUSIVE) != 0 && srcMm.hasPinned()
+                        && pages.pageMaybeDmaPinned(pfn)) {
                     // folio_try_dup_anon_rmap_pte refuses: the pin must keep seeing the parent's page
                     return copyPresentPage(cpu, dst, dstPtep, pfn);
                 }

@@ -76,12 +76,6 @@ import org.kmemu.core.sched.Task;
 public final class Gup {
     /** include/uapi/asm-generic/errno-base.h: follow_page's "unshare first" answer. */
     static final int EMLINK = 31;
-    /** include/uapi/asm-generic/errno-base.h: follow_pfn_pte's "a PFN mapping, no struct page". */
-    static final int EEXIST = 17;
-    /** include/uapi/asm-generic/errno.h. */
-    static final int EOVERFLOW = 75;
-    /** include/uapi/asm-generic/errno.h. */
-    static final int EOPNOTSUPP = 95;
     /** include/uapi/asm-generic/errno.h. */
     static final int EHWPOISON = 133;
 
@@ -615,10 +609,10 @@ public final class Gup {
                 }
                 break walk;
             }
-            if (page == -EEXIST) {
+            if (page == -Errno.EEXIST) {
                 // A PFN mapping without a struct page: fine to fault in, not to take a reference to.
                 if (out != null) {
-                    ret = -EEXIST;
+                    ret = -Errno.EEXIST;
                     break;
                 }
             } else if (page < 0) {
@@ -887,12 +881,12 @@ public final class Gup {
         }
         start &= pageMask();
         if (nrPages < 0 || nrPages > (Long.MAX_VALUE >>> pageShift)) {
-            return -EOVERFLOW;
+            return -Errno.EOVERFLOW;
         }
         long len = nrPages << pageShift;
         long end = start + len;
         if (Long.compareUnsigned(end, start) < 0) {
-            return -EOVERFLOW;
+            return -Errno.EOVERFLOW;
         }
         if (Long.compareUnsigned(end, taskSize) > 0) {
             return -Errno.EFAULT;

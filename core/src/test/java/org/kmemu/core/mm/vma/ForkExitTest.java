@@ -180,7 +180,8 @@ class ForkExitTest {
         u.cpu.setUserMode(false);
         long pinned = u.tables.pfn(pte(u, mm, A));
         long other = u.tables.pfn(pte(u, mm, A + u.page()));
-        assertThat(pages.tryGrabPage(pinned, true)).isTrue(); // pin_user_pages(FOLL_PIN)
+        assertThat(pages.tryGrabPage(pinned, true)).isTrue(); // pin_user_pages(FOLL_PIN) ...
+        mm.setHasPinned(); // ... which sets MMF_HAS_PINNED
 
         Task child = u.m.scheduler().fork(u.cpu);
         Mm cmm = (Mm) child.mm();
