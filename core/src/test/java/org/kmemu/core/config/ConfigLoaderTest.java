@@ -134,6 +134,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void uaccessCopyPathIsDirectOrGupKmapCheckedWithFileAndLine() throws IOException {
+        assertThat(MachineConfig.parse(load("kmemu.cpus = 1\n", Map.of())).copyPath())
+                .isEqualTo(MachineConfig.UaccessCopyPath.DIRECT);
+        assertThat(MachineConfig.parse(load("kmemu.uaccess.copy-path = gup-kmap\n", Map.of())).copyPath())
+                .isEqualTo(MachineConfig.UaccessCopyPath.GUP_KMAP);
+        ResolvedConfig bad = load("kmemu.cpus = 1\nkmemu.uaccess.copy-path = 4g4g\n", Map.of());
+        assertThatThrownBy(() -> MachineConfig.parse(bad))
+                .hasMessageEndingWith("/m.conf:2: kmemu.uaccess.copy-path: 4g4g (expected: direct or gup-kmap)");
+    }
+
+    @Test
     void syntaxErrorsNameTheLine() {
         assertThatThrownBy(() -> load("kmemu {\n  cpus = \n", Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("m.conf:3: Expecting a value");

@@ -62,6 +62,19 @@ public final class TestMachines {
     }
 
     /**
+     * @param arch     the architecture
+     * @param ramBytes DIMM size
+     * @param copyPath {@code kmemu.uaccess.copy-path}
+     * @return a booted 2-CPU machine whose copy_to_user/copy_from_user take that path
+     */
+    public static Machine boot(ArchSpec arch, long ramBytes, MachineConfig.UaccessCopyPath copyPath) {
+        MachineConfig c = config(arch.id(), ramBytes, 2);
+        MachineConfig withPath = new MachineConfig(c.archId(), c.archOrigin(), c.pageAllocatorId(), c.allocatorOrigin(),
+                c.objectAllocatorId(), c.objectAllocatorOrigin(), c.cpus(), c.memory(), c.kernel(), c.clock(), copyPath);
+        return Boot.boot(withPath, arch, new FirstFitPolicy(), allocatorConfig(), new SimpleSlabPolicy(), slabConfig());
+    }
+
+    /**
      * @param archId   the architecture id
      * @param ramBytes {@code kmemu.memory.size}
      * @param cpus     {@code kmemu.cpus}
