@@ -99,7 +99,7 @@ public final class UserPageTableOps implements PageTableOps {
      */
     private boolean freeBelow(Cpu cpu, Mm mm, long slot, int level, long base, long floor, long ceiling) {
         PageTableFormat f = s.tables.format();
-        long entry = readEntry(slot, f);
+        long entry = s.tables.readPte(slot);
         if ((f.decode(entry, level) & PteFlags.PRESENT) == 0) {
             return entry == 0;
         }
@@ -114,11 +114,11 @@ public final class UserPageTableOps implements PageTableOps {
             long childTop = childBase + (1L << childShift);
             long childSlot = table + (long) i * f.entryBytes();
             if (child == last) {
-                empty &= readEntry(childSlot, f) == 0;
+                empty &= s.tables.readPte(childSlot) == 0;
             } else if (Long.compareUnsigned(childTop, floor) > 0 && Long.compareUnsigned(childBase, ceiling) < 0) {
                 empty &= freeBelow(cpu, mm, childSlot, child, childBase, floor, ceiling);
             } else {
-                empty &= readEntry(childSlot, f) == 0;
+                empty &= s.tables.readPte(childSlot) == 0;
             }
         }
         long top = base + (1L << f.indexShift(level));
@@ -126,7 +126,7 @@ public final class UserPageTableOps implements PageTableOps {
         if (!empty || !inside) {
             return false;
         }
-        writeEntry(slot, f, 0);
+        s.tables.writePte(slot, 0);
         mm.addPageTablePages(-1);
         s.pages.putPage(cpu, table >>> s.pageShift);
         return true;
@@ -250,18 +250,6 @@ public final class UserPageTableOps implements PageTableOps {
             }
         }
         return 0;
-    }
-
-    private long readEntry(long slot, PageTableFormat f) {
-        return f.entryBytes() == 8 ? s.memory.readLong(slot) : s.memory.readInt(slot) & 0xffffffffL;
-    }
-
-    private void writeEntry(long slot, PageTableFormat f, long value) {
-        if (f.entryBytes() == 8) {
-            s.memory.writeLong(slot, value);
-        } else {
-            s.memory.writeInt(slot, (int) value);
-        }
     }
 
     /** A growable list of pfns (the mmu_gather batch), without boxing. */

@@ -116,7 +116,10 @@ public final class UserPageTables {
         }
     }
 
-    /** @param ptep a PTE's physical address @return the PTE ({@code ptep_get}) */
+    /**
+     * @param ptep a PTE's physical address (or any table entry's: the width is the format's at every level)
+     * @return the PTE ({@code ptep_get})
+     */
     public long readPte(long ptep) {
         return readEntry(ptep);
     }
