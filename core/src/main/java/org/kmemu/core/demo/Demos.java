@@ -9,8 +9,8 @@ import java.util.Locale;
  * that is not there. The one place the help text of every demo comes from.
  */
 public final class Demos {
-    private static final List<Demo> ALL = List.of(new GupDriverDemo()
-    );
+    private static final List<Demo> ALL = List.of(new GupDriverDemo(), new GupWriteForceDemo(), new CopyToUserDemo(),
+            new ForkCowDemo());
     /** Names this far apart (edits) or closer count as near misses. */
     private static final int NEAR = 3;
 
