@@ -59,6 +59,7 @@ final class CopyToUserDemo implements Demo {
         Steps out = new Steps(pw);
         out.header(this, m);
         Cpu cpu = m.mmu().cpu(0);
+        long freeBefore = UserProcess.freePages(m);
         try (FaultLog faults = new FaultLog(m)) {
             UserProcess p = UserProcess.spawn(m, "reader");
             int n = (int) (HEAD + p.pageSize + TAIL);
@@ -88,6 +89,10 @@ final class CopyToUserDemo implements Demo {
             out.line("free_pages(%#x, 1)", kbuf);
             m.scheduler().doExit(cpu, 0);
             out.line("do_exit(0)");
+            long freeAfter = UserProcess.freePages(m);
+            out.line("drain_all_pages(); nr_free_pages() = %d before, %d after: %s", freeBefore, freeAfter,
+                    freeAfter == freeBefore ? "every page is back" : "PAGES LOST");
+            Checks.equal(freeAfter, freeBefore, "nr_free_pages after exit");
         }
     }
 

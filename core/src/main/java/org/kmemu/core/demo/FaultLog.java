@@ -48,7 +48,7 @@ final class FaultLog implements AutoCloseable {
             long newPfn, boolean cow, boolean major) {
         /** @return the entry as a demo prints it */
         String line() {
-            String f = flags < 0 ? (user ? "user mode" : "kernel mode") : FaultLog.flagNames(flags);
+            String f = flags < 0 ? (user ? "user mode" : "kernel mode") : "flags " + FaultLog.flagNames(flags);
             return String.format("%s %s fault at %#x (%s) -> %s%s", via, write ? "write" : "read", address, f, kind,
                     newPfn < 0 ? "" : major ? " (major)" : " (minor)");
         }
@@ -70,15 +70,16 @@ final class FaultLog implements AutoCloseable {
     private FaultResult pageFault(Cpu cpu, long address, Access access, boolean userMode, int errorCode) {
         Snapshot s = new Snapshot(cpu, address);
         FaultResult r = wrapped.handlePageFault(cpu, address, access, userMode, errorCode);
-        entries.add(s.finish("#PF", access == Access.WRITE, userMode, -1, r == FaultResult.RETRY ? null : badArea(r)));
+        entries.add(s.finish("#PF", access == Access.WRITE, userMode, -1, r == FaultResult.RETRY ? null : badArea(r, s.vma)));
         return r;
     }
 
-    private static String badArea(FaultResult r) {
+    private static String badArea(FaultResult r, Vma vma) {
+        String why = vma == null ? "bad area (no VMA there)" : "bad area (the VMA does not allow the access)";
         return switch (r) {
-            case FIXUP -> "bad area: no VMA or no permission; the exception table's fixup ends the access";
-            case SIGNAL -> "bad area: the task is sent a signal";
-            default -> "bad area: " + r;
+            case FIXUP -> why + ": the exception table's fixup ends the access";
+            case SIGNAL -> why + ": the task is sent a signal";
+            default -> why + ": " + r;
         };
     }
 
