@@ -265,8 +265,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu demo [NAME]}: the list of demos, or one demo run on the machine. */
-    @Command(name = "demo", description = {"Without NAME, list the demos. With NAME, boot and run that demo, printing each step",
-        "(the call in kernel syntax, the pages, zones, counts, faults). NAME --help describes one demo."})
+    @Command(name = "demo", description = "Without NAME, list the demos. With NAME, boot and run that demo, printing each step"
+            + " (the call in kernel syntax, the pages, zones, counts, faults). NAME --help describes one demo.")
     static final class DemoCommand extends MachineCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The demo to run.")
         String name;
@@ -278,6 +278,10 @@ public final class Main implements Callable<Integer> {
         int run(Options opts, CommandLine cl) {
             PrintWriter out = cl.getOut();
             if (name == null) {
+                if (help) {
+                    cl.usage(out);
+                    out.println();
+                }
                 out.println("Demos (run one with: kmemu demo NAME [-c FILE]; describe it with: kmemu demo NAME --help):");
                 Demos.listing().forEach(out::println);
                 return 0;

@@ -125,7 +125,10 @@ final class GupWriteForceDemo implements Demo {
             cpu.write(kaddr, poke, 0, poke.length);
             out.line("kmap(page) = %#x; memcpy(%#x, \"%s\", %d); kunmap(page)", kaddr, kaddr, POKED, poke.length);
             m.kernel().highmem().kunmap(cpu, copyPfn);
+            // set_page_dirty_lock(): lock_page, set_page_dirty, unlock_page (mm/page-writeback.c).
+            Checks.that(m.kernel().pages().trylockPage(copyPfn), "lock_page of a page nobody else holds");
             m.kernel().pages().setPageDirty(copyPfn);
+            m.kernel().pages().unlockPage(copyPfn);
             out.line("set_page_dirty_lock(page)");
             for (long pfn : held) {
                 gup.pageCacheRelease(cpu, pfn);

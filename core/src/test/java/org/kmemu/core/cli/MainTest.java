@@ -75,4 +75,11 @@ class MainTest {
         assertThat(r.out()).startsWith("Usage: kmemu demo copy-to-user [-c FILE]").contains(
                 org.kmemu.core.demo.Demos.find("copy-to-user").description().get(0));
     }
+
+    @Test
+    void demoHelpWithoutANameGivesTheUsageAndTheList() {
+        Run r = run("demo", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("Usage: kmemu demo").contains("[NAME]", "The demo to run.", "  fork-cow  ");
+    }
 }
