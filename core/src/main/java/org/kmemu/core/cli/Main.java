@@ -11,6 +11,8 @@ import org.kmemu.api.ConfigException;
 import org.kmemu.core.Kmemu;
 import org.kmemu.core.config.ConfigLoader;
 import org.kmemu.core.config.ResolvedConfig;
+import org.kmemu.core.demo.Demo;
+import org.kmemu.core.demo.Demos;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.VirtualAddressWidth;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
         subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.MemmapCommand.class, Main.TranslateCommand.class,
-            Main.PluginsCommand.class, Main.ConfigCommand.class})
+            Main.DemoCommand.class, Main.PluginsCommand.class, Main.ConfigCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin
@@ -259,6 +261,49 @@ public final class Main implements Callable<Integer> {
                 cl.getOut().println(line);
             }
             return TranslateReport.translates(m, vaddr, kind, user) ? 0 : 1;
+        }
+    }
+
+    /** {@code kmemu demo [NAME]}: the list of demos, or one demo run on the machine. */
+    @Command(name = "demo", description = "Without NAME, list the demos. With NAME, boot and run that demo, printing each step"
+            + " (the call in kernel syntax, the pages, zones, counts, faults). NAME --help describes one demo.")
+    static final class DemoCommand extends MachineCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The demo to run.")
+        String name;
+
+        @Option(names = {"-h", "--help"}, description = "Describe the demo (or, without NAME, list them) and exit.")
+        boolean help;
+
+        @Override
+        int run(Options opts, CommandLine cl) {
+            PrintWriter out = cl.getOut();
+            if (name == null) {
+                if (help) {
+                    cl.usage(out);
+                    out.println();
+                }
+                out.println("Demos (run one with: kmemu demo NAME [-c FILE]; describe it with: kmemu demo NAME --help):");
+                Demos.listing().forEach(out::println);
+                return 0;
+            }
+            Demo demo = Demos.find(name);
+            if (demo == null) {
+                PrintWriter err = cl.getErr();
+                java.util.List<String> near = Demos.nearMisses(name);
+                err.println("kmemu: demo: no such demo: " + name + (near.isEmpty() ? "" : " (did you mean: " + String.join(", ", near) + "?)"));
+                err.println("Demos:");
+                Demos.listing().forEach(err::println);
+                return 2;
+            }
+            if (help) {
+                out.println("Usage: kmemu demo " + demo.name() + " [-c FILE] [-D KEY=VALUE]...");
+                out.println(demo.summary());
+                out.println();
+                demo.description().forEach(out::println);
+                return 0;
+            }
+            demo.run(opts.open(cl).boot(), out);
+            return 0;
         }
     }
 

@@ -51,4 +51,35 @@ class MainTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("boot", "proc", "layout", "plugins", "config");
     }
+
+    @Test
+    void demoWithoutANameListsTheDemos() {
+        Run r = run("demo");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("gup-driver", "gup-write-force", "copy-to-user", "fork-cow",
+                org.kmemu.core.demo.Demos.find("fork-cow").summary());
+    }
+
+    @Test
+    void anUnknownDemoIsAUsageErrorWithTheListAndANearMiss() {
+        Run r = run("demo", "fork-cwo");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("kmemu: demo: no such demo: fork-cwo (did you mean: fork-cow?)", "gup-driver", "copy-to-user");
+        assertThat(run("demo", "zzzzzzzzzz").err()).contains("no such demo: zzzzzzzzzz\n").doesNotContain("did you mean");
+    }
+
+    @Test
+    void demoNameHelpDescribesTheDemoWithoutBooting() {
+        Run r = run("demo", "copy-to-user", "--help", "--plugins", dir.resolve("none").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("Usage: kmemu demo copy-to-user [-c FILE]").contains(
+                org.kmemu.core.demo.Demos.find("copy-to-user").description().get(0));
+    }
+
+    @Test
+    void demoHelpWithoutANameGivesTheUsageAndTheList() {
+        Run r = run("demo", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("Usage: kmemu demo").contains("[NAME]", "The demo to run.", "  fork-cow  ");
+    }
 }
