@@ -49,7 +49,7 @@ import org.kmemu.core.sched.Task;
  * Each step is decoded from one long of the list, relative to the state then, so any sub-list is a valid
  * run and jqwik shrinks a failure to a short sequence.
  */
-class UserMemorySystemProperties {
+class UserMemorySystemPropertiesTest {
     private static final long U = 0x10000000L;
     private static final int ARENA = 32;
     private static final int FILE_PAGES = 8;
@@ -144,6 +144,8 @@ class UserMemorySystemProperties {
                 run.checkCounts();
             }
             run.checkData();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nsteps (task: op):\n" + String.join("\n", run.trace), e);
         } finally {
             run.finish();
         }
@@ -157,6 +159,7 @@ class UserMemorySystemProperties {
         final Inode[] files = new Inode[2];
         final Cell[][] fileCells = new Cell[2][FILE_PAGES];
         final List<Ref> refs = new ArrayList<>();
+        final List<String> trace = new ArrayList<>();
         Proc cur;
 
         Run(Machine m) {
@@ -173,6 +176,10 @@ class UserMemorySystemProperties {
 
         long addr(int page) {
             return U + page * r.page;
+        }
+
+        void note(String what, Object... args) {
+            trace.add(cur.task + ": " + String.format(what, args));
         }
 
         void step(Random rnd) {
@@ -199,7 +206,9 @@ class UserMemorySystemProperties {
                 gup(rnd);
             } else if (op < 94) {
                 if (!refs.isEmpty()) {
-                    release(refs.remove(rnd.nextInt(refs.size())));
+                    Ref ref = refs.remove(rnd.nextInt(refs.size()));
+                    note("release pfn %#x", ref.pfn());
+                    release(ref);
                 }
             } else {
                 accessProcessVm(rnd);
@@ -222,6 +231,7 @@ class UserMemorySystemProperties {
             boolean shared = kind == Kind.ANON_SHARED || kind == Kind.FILE_SHARED;
             int flags = Mman.MAP_FIXED | (shared ? Mman.MAP_SHARED : Mman.MAP_PRIVATE) | (file ? 0 : Mman.MAP_ANONYMOUS);
             long ret = r.mmap(addr(start), len * r.page, prot, flags, file ? files[f] : null, file ? pgoff : 0);
+            note("mmap %#x +%d pages %s prot %d file %d pgoff %d", addr(start), len, kind, prot, f, pgoff);
             assertThat(ret).as("mmap %s", kind).isEqualTo(addr(start));
             for (int i = 0; i < len; i++) {
                 Slot s = switch (kind) {
@@ -236,6 +246,7 @@ class UserMemorySystemProperties {
         void munmap(Random rnd) {
             int start = rnd.nextInt(ARENA);
             int len = 1 + rnd.nextInt(Math.min(6, ARENA - start));
+            note("munmap %#x +%d pages", addr(start), len);
             assertThat(r.um.mmap().vmMunmap(r.cpu, cur.mm(), addr(start), len * r.page)).isZero();
             for (int i = 0; i < len; i++) {
                 cur.slots.remove(start + i);
@@ -251,6 +262,7 @@ class UserMemorySystemProperties {
                 }
             }
             int prot = prot(rnd);
+            note("mprotect %#x +%d pages prot %d", addr(start), len, prot);
             assertThat(r.um.mprotect().mprotect(r.cpu, cur.mm(), addr(start), len * r.page, prot)).isZero();
             for (int i = 0; i < len; i++) {
                 cur.slots.get(start + i).prot = prot;
@@ -274,6 +286,7 @@ class UserMemorySystemProperties {
             if (to < old + oldLen && old < to + newLen) {
                 return; // overlapping ranges are -EINVAL
             }
+            note("mremap %#x +%d pages to %#x +%d pages", addr(old), oldLen, addr(to), newLen);
             long ret = r.um.mremap().mremap(r.cpu, cur.mm(), addr(old), oldLen * r.page, newLen * r.page,
                     Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, addr(to));
             assertThat(ret).as("mremap %s to %#x", vma, addr(to)).isEqualTo(addr(to));
@@ -294,6 +307,7 @@ class UserMemorySystemProperties {
             Task child = r.m.scheduler().fork(r.cpu);
             assertThat(child).isNotNull();
             Proc c = new Proc(child);
+            note("fork -> %s", child);
             UserPageTables t = r.um.userPageTables();
             for (Map.Entry<Integer, Slot> e : cur.slots.entrySet()) {
                 Slot s = e.getValue();
@@ -319,6 +333,7 @@ class UserMemorySystemProperties {
             }
             Proc p = procs.remove(rnd.nextInt(procs.size()));
             switchTo(p);
+            note("exit");
             r.m.scheduler().doExit(r.cpu, 0);
             assertThat(p.task.exited()).isTrue();
             cur = null;
@@ -342,6 +357,7 @@ class UserMemorySystemProperties {
                 return;
             }
             r.store(a, v);
+            note("store %#x = %d", a, v);
             s.forWrite().words.put(w, v);
         }
 
@@ -404,6 +420,7 @@ class UserMemorySystemProperties {
                 return;
             }
             Ref ref = new Ref(out[0], pin);
+            note("%s %#x of %s write=%s force=%s -> pfn %#x", pin ? "pin" : "gup", addr(page), p.task, write, force, out[0]);
             if (pin) {
                 assertThat(r.m.kernel().pages().pageMaybeDmaPinned(ref.pfn())).isTrue();
             }
@@ -411,6 +428,7 @@ class UserMemorySystemProperties {
                 int w = rnd.nextInt((int) (r.page / 4));
                 int v = rnd.nextInt();
                 r.writePhys32(ref.pfn(), 4 * w, v); // the driver writes into the page it got
+                note("  device writes word %#x = %d", 4 * w, v);
                 s.forWrite().words.put(w, v);
             } else {
                 int w = s.cell.words.isEmpty() ? 0 : s.cell.words.keySet().iterator().next();
@@ -453,6 +471,7 @@ class UserMemorySystemProperties {
             if (!ok) {
                 return;
             }
+            note("access_process_vm %s %#x of %s = %d", write ? "write" : "read", addr(page) + 4L * w, p.task, write ? v : bb.getInt(0));
             if (write) {
                 s.forWrite().words.put(w, v);
             } else {
