@@ -1,10 +1,13 @@
 package org.kmemu.bench;
 
 import org.kmemu.api.Gfp;
-import org.kmemu.api.PteFlags;
 import org.kmemu.core.kernel.Uaccess;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mm.memory.UserMemory;
+import org.kmemu.core.mm.vma.Mm;
+import org.kmemu.core.mm.vma.Mman;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.sched.Task;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -16,9 +19,10 @@ import org.openjdk.jmh.annotations.State;
  * pages, next to {@code System.arraycopy} of the same bytes between two Java arrays, the limit (target:
  * 1 MiB at no less than half arraycopy's bandwidth). Each copy translates every page on both sides
  * through the CPU's TLB (64 entries on x86, 512 in e500's TLB0: a 1 MiB copy misses on every page on
- * x86) inside the uaccess window, then copies RAM chunk to chunk. User pages are mapped into the
- * kernel's root below TASK_SIZE, as the tests do until the mm lands; on x86_64 the CPU has SMAP, so the
- * user side runs with the window's AC tags.
+ * x86) inside the uaccess window, then copies RAM chunk to chunk. The user side is a real process: an mm
+ * from {@code kernel().memory()} that CPU 0 runs, with a private anonymous mapping made by mmap
+ * (MAP_POPULATE) and written once through copy_to_user, so every page is present and writable; on x86_64
+ * the CPU has SMAP, so the user side runs with the window's AC tags.
  */
 @State(Scope.Thread)
 public class UaccessBench extends BenchBase {
@@ -39,7 +43,7 @@ public class UaccessBench extends BenchBase {
     private final byte[] arraySrc = new byte[MAX];
     private final byte[] arrayDst = new byte[MAX];
 
-    /** Boots the machine, maps 1 MiB of user pages and fills a 1 MiB kernel buffer. */
+    /** Boots the machine, runs a process with 1 MiB of mmap'd user memory and fills a 1 MiB kernel buffer. */
     @Setup
     public void setUp() {
         Machine m = MmuBench.boot(arch);
@@ -48,9 +52,14 @@ public class UaccessBench extends BenchBase {
         long pfn = m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 8);
         kernelBuffer = m.layout().va(pfn << 12);
         m.memory().fill(pfn << 12, (byte) 1, MAX);
-        for (long off = 0; off < MAX; off += 4096) {
-            long user = m.pageAllocator().allocPages(0, Gfp.GFP_HIGHUSER, 0);
-            m.mmu().kernelTables().mapPage(cpu, USER + off, user << 12, PteFlags.USER | PteFlags.WRITE);
+        UserMemory um = m.kernel().memory();
+        Mm mm = um.mmAlloc(cpu);
+        Task t = m.scheduler().createUserTask("uaccess", mm);
+        m.scheduler().contextSwitch(cpu, t);
+        long a = um.mmap().vmMmapPgoff(cpu, mm, USER, MAX, Mman.PROT_READ | Mman.PROT_WRITE,
+                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED | Mman.MAP_POPULATE, null, 0);
+        if (a != USER) {
+            throw new IllegalStateException("mmap: " + a);
         }
         if (uaccess.copyToUser(cpu, USER, kernelBuffer, MAX) != 0) {
             throw new IllegalStateException("copy_to_user of the whole buffer fell short");

@@ -31,8 +31,9 @@ import org.kmemu.core.mmu.Mmu;
  * the parent, whose PTEs may have lost their write bit.
  *
  * <h2>copy_page_range</h2>
- * Only where {@code vma_needs_copy}: the source has an anon_vma or is VM_PFNMAP/VM_MIXEDMAP; file pages of
- * other VMAs come back by fault. For each present PTE: the page ({@code vm_normal_page}: none for VM_PFNMAP,
+ * Only where {@code vma_needs_copy}: the source has an anon_vma or is VM_PFNMAP/VM_MIXEDMAP (and, as kmemu
+ * has no shmem, a shared anonymous VMA); file pages of other VMAs come back by fault. For each PTE that is
+ * not none (present, or PROT_NONE holding its page): the page ({@code vm_normal_page}: none for VM_PFNMAP,
  * none for a VM_MIXEDMAP pfn without a struct page) gets a reference and one more mapcount; an anonymous
  * page loses PG_anon_exclusive ({@code folio_try_dup_anon_rmap_pte}). In a COW mapping ({@code
  * is_cow_mapping}: VM_MAYWRITE without VM_SHARED) a writable PTE is write-protected in the parent and the
@@ -137,7 +138,17 @@ public final class ForkMm {
 
     /** vma_needs_copy (mm/memory.c). */
     static boolean vmaNeedsCopy(Vma src) {
-        return (src.flags() & (VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0 || src.anonVma() != null;
+        return (src.flags() & (VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0 || src.anonVma() != null
+                || sharedAnonymous(src);
+    }
+
+    /**
+     * MAP_SHARED|MAP_ANONYMOUS without shmem: Linux skips such a VMA in copy_page_range because the child
+     * finds its pages again by fault in the shmem file (shmem_zero_setup); kmemu has no shmem, the PTEs are
+     * the only record of those pages, so they are copied (shared, not COW) or the child would lose them.
+     */
+    private static boolean sharedAnonymous(Vma src) {
+        return src.file() == null && (src.flags() & VmFlags.VM_SHARED) != 0;
     }
 
     /**
@@ -166,7 +177,9 @@ public final class ForkMm {
             synchronized (srcMm.pageTableLock()) {
                 pte = tables.readPte(srcPtep);
             }
-            if (tables.present(pte)) {
+            // copy_pte_range copies every entry that is not pte_none: a PROT_NONE entry (x86's
+            // _PAGE_PROTNONE, which pte_present() counts as present) still holds its page.
+            if (!UserPageTables.pteNone(pte)) {
                 long dstPtep = tables.ptep(cpu, dstMm, addr, true);
                 if (dstPtep == UserPageTables.NO_PTEP) {
                     return false;
@@ -210,6 +223,10 @@ public final class ForkMm {
             pages.getPage(cpu, pfn);
             pages.pageAddMapcount(pfn, 1);
         }
+        if (!tables.present(pte)) {
+            tables.writePte(dstPtep, pte); // PROT_NONE: no write bit to take, nothing to clean
+            return true;
+        }
         int f = tables.flags(pte);
         boolean cow = (vmFlags & (VmFlags.VM_SHARED | VmFlags.VM_MAYWRITE)) == VmFlags.VM_MAYWRITE;
         if (cow && (f & PteFlags.WRITE) != 0) {
@@ -245,6 +262,10 @@ public final class ForkMm {
                 true);
         pages.pageAddMapcount(newPfn, 1);
         long vmFlags = dst.flags();
+        if (PageProt.vmGetPageProt(vmFlags) == PageProt.PROT_NONE) {
+            tables.writePte(dstPtep, tables.mkProtNone(newPfn)); // mk_pte with a PROT_NONE vm_page_prot
+            return true;
+        }
         int f = PteFlags.USER | PteFlags.ACCESSED | PteFlags.DIRTY
                 | ((vmFlags & VmFlags.VM_WRITE) != 0 ? PteFlags.WRITE : 0)
                 | ((vmFlags & VmFlags.VM_EXEC) != 0 ? PteFlags.EXEC : 0);
