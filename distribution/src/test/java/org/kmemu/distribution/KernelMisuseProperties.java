@@ -63,8 +63,11 @@ class KernelMisuseProperties {
     @Provide
     Arbitrary<List<Op>> ops() {
         Arbitrary<Integer> pick = Arbitraries.integers().between(0, 1000);
+        // Each object carries a 4-byte tag at its start, so it is asked for at least 4 bytes: a tag in a 1-byte
+        // object would overrun it, and under SLOB (no rounding, objects packed in 2-byte units) corrupt the
+        // next block's size header, which is the test's bug, not the allocator's.
         Arbitrary<Op> op = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.oneOf(Arbitraries.integers().between(1, 3000),
+                net.jqwik.api.Tuple.of(6, Arbitraries.oneOf(Arbitraries.integers().between(4, 3000),
                         Arbitraries.integers().between(9000, 40000)).map(Kmalloc::new)),
                 net.jqwik.api.Tuple.of(3, Arbitraries.of(true, false).map(CacheAlloc::new)),
                 net.jqwik.api.Tuple.of(4, pick.map(Free::new)),
@@ -73,7 +76,7 @@ class KernelMisuseProperties {
                         .as(InteriorFree::new)),
                 net.jqwik.api.Tuple.of(1, pick.map(WrongCacheFree::new)),
                 net.jqwik.api.Tuple.of(1, pick.map(KsizeFreed::new)),
-                net.jqwik.api.Tuple.of(2, net.jqwik.api.Combinators.combine(pick, Arbitraries.integers().between(1, 12000))
+                net.jqwik.api.Tuple.of(2, net.jqwik.api.Combinators.combine(pick, Arbitraries.integers().between(4, 12000))
                         .as(Krealloc::new)));
         return op.list().ofMinSize(1).ofMaxSize(60);
     }
