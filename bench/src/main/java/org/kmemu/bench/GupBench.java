@@ -24,9 +24,16 @@ import org.openjdk.jmh.annotations.State;
  * {@code pin_user_pages(FOLL_WRITE | FOLL_LONGTERM)} then {@code unpin_user_pages}; and
  * {@code get_user_pages_fast} (no mmap lock) then put_page. Target: under 40 ns a page (Linux pins about
  * 60 ns a page). The peer is what cannot be avoided: get_page/put_page over the same {@value #PAGES} frames,
- * with no page-table walk. Measured on the 2-core build box under other builds (load 3-5, -wi 2 -i 3, error
- * bars as wide as the figures): get_user_pages+put_page 58-87 ns a page, pin+unpin 54-87, gup-fast+put
- * 33-60, against 15-17 ns for the peer: above the 40 ns target on this box; not yet profiled.
+ * with no page-table walk. Measured on the 2-core box (quiet, -f 1 -wi 3 -i 3, ns a page), after GUP learned to
+ * walk to a last-level table once per table and to follow a table's run of present pages under one hold of
+ * the page-table lock (before: 56 / 60 / 41 on x86_64):
+ * <pre>
+ *                         x86_64  i386  booke
+ * get_user_pages+put_page   30     37    39
+ * pin+unpin                 32     31    37
+ * gup_fast+put_page         20     20    25
+ * peer get_page/put_page    14     15    16
+ * </pre>
  */
 @State(Scope.Thread)
 public class GupBench extends BenchBase {

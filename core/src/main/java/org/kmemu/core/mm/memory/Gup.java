@@ -575,6 +575,9 @@ public final class Gup {
         long i = 0;
         long ret = 0;
         long addr = start;
+        // The last-level table of the previous page: consecutive pages share it (512 on x86), so the walk
+        // from the root is made once per table. Only tables found are remembered: a fault may add one.
+        long[] walkCache = {-1, UserPageTables.NO_PTEP};
         walk:
         do {
             if (vma == null || Long.compareUnsigned(addr, vma.end()) >= 0) {
@@ -588,10 +591,19 @@ public final class Gup {
                     break;
                 }
             }
+            // The common case first: present pages that need no fault, taken a table's run at a time under
+            // one hold of the page-table lock. The first page that needs more leaves it to the path below.
+            long run = followRun(mm, vma, addr, nrPages, gupFlags, walkCache, out, off + (int) i, vmas);
+            if (run > 0) {
+                i += run;
+                addr += run << pageShift;
+                nrPages -= run;
+                continue;
+            }
             long page;
             int faults = 0;
             for (;;) {
-                page = followPage(cpu, mm, vma, addr, gupFlags);
+                page = followPage(mm, vma, addr, gupFlags, walkCache);
                 if (page != NO_PAGE && page != -EMLINK) {
                     break;
                 }
@@ -717,44 +729,102 @@ public final class Gup {
      * @return the frame; {@link #NO_PAGE} when it must be faulted in; -EMLINK when it must be unshared
      *         first; -EFAULT, -ENOMEM, -EEXIST
      */
-    private long followPage(Cpu cpu, Mm mm, Vma vma, long addr, int flags) {
-        synchronized (mm.pageTableLock()) {
-            long ptep = tables.ptep(cpu, mm, addr, false);
-            if (ptep == UserPageTables.NO_PTEP) {
-                return noPageTable(vma, flags);
-            }
-            long pte = tables.readPte(ptep);
-            if (!tables.present(pte)) {
-                return pte == 0 ? noPageTable(vma, flags) : NO_PAGE;
-            }
-            int pteFlags = tables.flags(pte);
-            long pfn = tables.pfn(pte);
-            boolean zero = pfn == zeroPfn;
-            // vm_normal_page(): the zero page is not a "normal" page.
-            long normal = zero ? -1 : pfn;
-            if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(pteFlags, normal, vma, flags)) {
-                return NO_PAGE;
-            }
-            if (zero && (flags & FOLL_DUMP) != 0) {
-                return -Errno.EFAULT; // a core dump leaves holes and the zero page out
-            }
-            if ((pteFlags & PteFlags.WRITE) == 0 && gupMustUnshare(vma, flags, pfn)) {
-                return -EMLINK;
-            }
-            if ((flags & (FOLL_GET | FOLL_PIN)) != 0) {
-                if (!pages.tryGrabPage(pfn, (flags & FOLL_PIN) != 0)) {
-                    return -Errno.ENOMEM;
-                }
-                if ((flags & (FOLL_PIN | FOLL_LONGTERM)) == (FOLL_PIN | FOLL_LONGTERM)
-                        && PageFlags.zone(frames.flags(pfn)) == org.kmemu.api.ZoneType.MOVABLE) {
-                    longtermUnpinnable++;
-                }
-            }
-            if ((flags & FOLL_TOUCH) != 0 && (flags & FOLL_WRITE) != 0 && (pteFlags & PteFlags.DIRTY) == 0 && !zero) {
-                pages.setPageDirty(pfn);
-            }
-            return pfn;
+    private long followPage(Mm mm, Vma vma, long addr, int flags, long[] walkCache) {
+        long table = pteTableOf(mm, addr, walkCache);
+        if (table == UserPageTables.NO_PTEP) {
+            return noPageTable(vma, flags);
         }
+        long ptep = tables.ptepIn(table, addr);
+        synchronized (mm.pageTableLock()) {
+            return followPteLocked(vma, ptep, flags);
+        }
+    }
+
+    /**
+     * Follows consecutive pages of one last-level table and one VMA under one hold of the page-table lock
+     * (where the kernel takes the PTE lock per page), for as long as each is present and followable.
+     *
+     * @return the pages taken (stored in out and vmas from {@code at}); 0 when the first needs the slow path
+     */
+    private long followRun(Mm mm, Vma vma, long addr, long nrPages, int flags, long[] walkCache, long[] out, int at,
+            Vma[] vmas) {
+        long table = pteTableOf(mm, addr, walkCache);
+        if (table == UserPageTables.NO_PTEP) {
+            return 0;
+        }
+        long span = tables.pteTableSpan();
+        long tableEnd = (addr & -span) + span;
+        long limit = Long.compareUnsigned(tableEnd - 1, vma.end() - 1) < 0 ? tableEnd : vma.end();
+        long pageSize = 1L << pageShift;
+        long n = 0;
+        synchronized (mm.pageTableLock()) {
+            for (long a = addr; n < nrPages && a != limit; a += pageSize) {
+                long page = followPteLocked(vma, tables.ptepIn(table, a), flags);
+                if (page < 0) {
+                    break;
+                }
+                if (out != null) {
+                    out[at + (int) n] = page;
+                }
+                if (vmas != null) {
+                    vmas[at + (int) n] = vma;
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** follow_page_pte's body; the caller holds the page-table lock. */
+    private long followPteLocked(Vma vma, long ptep, int flags) {
+        long pte = tables.readPte(ptep);
+        if (!tables.present(pte)) {
+            return pte == 0 ? noPageTable(vma, flags) : NO_PAGE;
+        }
+        int pteFlags = tables.flags(pte);
+        long pfn = tables.pfn(pte);
+        boolean zero = pfn == zeroPfn;
+        // vm_normal_page(): the zero page is not a "normal" page.
+        long normal = zero ? -1 : pfn;
+        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(pteFlags, normal, vma, flags)) {
+            return NO_PAGE;
+        }
+        if (zero && (flags & FOLL_DUMP) != 0) {
+            return -Errno.EFAULT; // a core dump leaves holes and the zero page out
+        }
+        if ((pteFlags & PteFlags.WRITE) == 0 && gupMustUnshare(vma, flags, pfn)) {
+            return -EMLINK;
+        }
+        if ((flags & (FOLL_GET | FOLL_PIN)) != 0) {
+            if (!pages.tryGrabPage(pfn, (flags & FOLL_PIN) != 0)) {
+                return -Errno.ENOMEM;
+            }
+            if ((flags & (FOLL_PIN | FOLL_LONGTERM)) == (FOLL_PIN | FOLL_LONGTERM)
+                    && PageFlags.zone(frames.flags(pfn)) == org.kmemu.api.ZoneType.MOVABLE) {
+                longtermUnpinnable++;
+            }
+        }
+        if ((flags & FOLL_TOUCH) != 0 && (flags & FOLL_WRITE) != 0 && (pteFlags & PteFlags.DIRTY) == 0 && !zero) {
+            pages.setPageDirty(pfn);
+        }
+        return pfn;
+    }
+
+    /**
+     * @param walkCache {base, table} of the last table found, updated here
+     * @return the last-level table for addr, or NO_PTEP
+     */
+    private long pteTableOf(Mm mm, long addr, long[] walkCache) {
+        long base = addr & -tables.pteTableSpan();
+        if (walkCache[0] == base) {
+            return walkCache[1];
+        }
+        long table = tables.pteTable(mm, addr);
+        if (table != UserPageTables.NO_PTEP) {
+            walkCache[0] = base;
+            walkCache[1] = table;
+        }
+        return table;
     }
 
     /** {@code no_page_table()}: a hole; a core dump of an anonymous hole is an error, not a fault. */
@@ -914,13 +984,14 @@ public final class Gup {
         boolean write = (flags & FOLL_WRITE) != 0;
         boolean pin = (flags & FOLL_PIN) != 0;
         long nr = 0;
+        long[] walkCache = {-1, UserPageTables.NO_PTEP};
         synchronized (mm.pageTableLock()) {
             for (long addr = start; addr != end; addr += 1L << pageShift) {
-                long ptep = tables.ptep(cpu, mm, addr, false);
-                if (ptep == UserPageTables.NO_PTEP) {
+                long table = pteTableOf(mm, addr, walkCache);
+                if (table == UserPageTables.NO_PTEP) {
                     break;
                 }
-                long pte = tables.readPte(ptep);
+                long pte = tables.readPte(tables.ptepIn(table, addr));
                 int pf = tables.flags(pte);
                 // pte_access_permitted(): present and user, and writable for a write.
                 if ((pf & (PteFlags.PRESENT | PteFlags.USER)) != (PteFlags.PRESENT | PteFlags.USER)

@@ -96,6 +96,42 @@ public final class UserPageTables {
         return entryAddress(table, last, addr);
     }
 
+    /**
+     * The last-level table that holds {@code addr}'s PTE ({@code pte_offset_map}'s table), without allocating:
+     * a walker that visits many PTEs of one table (get_user_pages over a range) looks it up once. The table
+     * stays while the mmap lock is held: page tables are freed only under it for write (free_pgtables).
+     *
+     * @param mm   the address space
+     * @param addr a user address
+     * @return the table's physical address, or {@link #NO_PTEP} when a level above it is missing
+     */
+    public long pteTable(Mm mm, long addr) {
+        long table = mm.pgdPhys();
+        for (int level = 0; level < last; level++) {
+            long entry = readEntry(entryAddress(table, level, addr));
+            int decoded = format.decode(entry, level);
+            if ((decoded & PteFlags.PRESENT) == 0 || (decoded & PteFlags.HUGE) != 0) {
+                return NO_PTEP;
+            }
+            table = format.address(entry, level);
+        }
+        return table;
+    }
+
+    /** @return the bytes of address space one last-level table maps (PMD_SIZE on x86, PGDIR_SIZE on e500) */
+    public long pteTableSpan() {
+        return 1L << (format.indexShift(last) + format.indexBits(last));
+    }
+
+    /**
+     * @param table a last-level table from {@link #pteTable}
+     * @param addr  an address it maps
+     * @return the PTE's physical address
+     */
+    public long ptepIn(long table, long addr) {
+        return entryAddress(table, last, addr);
+    }
+
     /** Allocates and installs the table below {@code slot} unless another CPU did first; -1 on -ENOMEM. */
     private long installTable(Cpu cpu, Mm mm, long slot, int level) {
         long pfn = pages.allocPages(cpu, Gfp.GFP_KERNEL_ACCOUNT | Gfp.__GFP_ZERO, 0);
