@@ -40,6 +40,17 @@ public final class PhysicalMemory {
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SHORT_BE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
+    /**
+     * Whether the byte-array views support atomic access modes (compareAndSet, getAndSet): JDK 17 does for
+     * aligned offsets; newer JDKs refuse them outright (a byte[] is not guaranteed 8-byte aligned), so there
+     * the atomic operations below fall back to striped locks, which every page-table entry store also takes
+     * ({@link #writeLongAtomic}), so that a walker's accessed/dirty update and the kernel's PTE updates
+     * still never lose each other's write.
+     */
+    private static final boolean ATOMIC_VIEWS = probeAtomicViews();
+    private static final int STRIPES = 64;
+
+    private final Object[] stripes = new Object[STRIPES];
     private final byte[][] chunks;
     private final long[] ramStarts;
     private final long[] ramEnds;
@@ -55,6 +66,9 @@ public final class PhysicalMemory {
      * @param poison the value of never-written bytes
      */
     public PhysicalMemory(MemoryMap map, ByteOrder order, byte poison) {
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
         long end = 0;
         int n = 0;
         for (MemoryRegion r : map.regions()) {
@@ -328,6 +342,15 @@ public final class PhysicalMemory {
     public boolean compareAndSetLong(long paddr, long expect, long value) {
         byte[] chunk = chunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
+        if (!ATOMIC_VIEWS) {
+            synchronized (stripe(paddr)) {
+                if ((long) (bigEndian ? LONG_BE.get(chunk, off) : LONG_LE.get(chunk, off)) != expect) {
+                    return false;
+                }
+                writeLong(paddr, value);
+                return true;
+            }
+        }
         return bigEndian ? LONG_BE.compareAndSet(chunk, off, expect, value) : LONG_LE.compareAndSet(chunk, off, expect, value);
     }
 
@@ -342,6 +365,15 @@ public final class PhysicalMemory {
     public boolean compareAndSetInt(long paddr, int expect, int value) {
         byte[] chunk = chunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
+        if (!ATOMIC_VIEWS) {
+            synchronized (stripe(paddr)) {
+                if ((int) (bigEndian ? INT_BE.get(chunk, off) : INT_LE.get(chunk, off)) != expect) {
+                    return false;
+                }
+                writeInt(paddr, value);
+                return true;
+            }
+        }
         return bigEndian ? INT_BE.compareAndSet(chunk, off, expect, value) : INT_LE.compareAndSet(chunk, off, expect, value);
     }
 
@@ -355,6 +387,13 @@ public final class PhysicalMemory {
     public long getAndSetLong(long paddr, long value) {
         byte[] chunk = chunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
+        if (!ATOMIC_VIEWS) {
+            synchronized (stripe(paddr)) {
+                long old = (long) (bigEndian ? LONG_BE.get(chunk, off) : LONG_LE.get(chunk, off));
+                writeLong(paddr, value);
+                return old;
+            }
+        }
         return bigEndian ? (long) LONG_BE.getAndSet(chunk, off, value) : (long) LONG_LE.getAndSet(chunk, off, value);
     }
 
@@ -368,7 +407,62 @@ public final class PhysicalMemory {
     public int getAndSetInt(long paddr, int value) {
         byte[] chunk = chunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
+        if (!ATOMIC_VIEWS) {
+            synchronized (stripe(paddr)) {
+                int old = (int) (bigEndian ? INT_BE.get(chunk, off) : INT_LE.get(chunk, off));
+                writeInt(paddr, value);
+                return old;
+            }
+        }
         return bigEndian ? (int) INT_BE.getAndSet(chunk, off, value) : (int) INT_LE.getAndSet(chunk, off, value);
+    }
+
+    /**
+     * A store of an aligned 64-bit word that the atomic operations above see whole and in order: what every
+     * page-table entry store uses ({@code set_pte}), so that it cannot fall between the read and the write of
+     * another CPU's {@link #compareAndSetLong} where those run under a lock (newer JDKs).
+     *
+     * @param paddr an 8-byte aligned physical address of RAM
+     * @param value the new value
+     */
+    public void writeLongAtomic(long paddr, long value) {
+        if (ATOMIC_VIEWS) {
+            writeLong(paddr, value);
+            return;
+        }
+        synchronized (stripe(paddr)) {
+            writeLong(paddr, value);
+        }
+    }
+
+    /**
+     * The 32-bit {@link #writeLongAtomic}.
+     *
+     * @param paddr a 4-byte aligned physical address of RAM
+     * @param value the new value
+     */
+    public void writeIntAtomic(long paddr, int value) {
+        if (ATOMIC_VIEWS) {
+            writeInt(paddr, value);
+            return;
+        }
+        synchronized (stripe(paddr)) {
+            writeInt(paddr, value);
+        }
+    }
+
+    private Object stripe(long paddr) {
+        return stripes[(int) (paddr >>> 3) & (STRIPES - 1)];
+    }
+
+    private static boolean probeAtomicViews() {
+        try {
+            LONG_LE.compareAndSet(new byte[16], 0, 0L, 1L);
+            INT_LE.getAndSet(new byte[16], 0, 1);
+            return true;
+        } catch (UnsupportedOperationException | IllegalStateException e) {
+            return false;
+        }
     }
 
     /**

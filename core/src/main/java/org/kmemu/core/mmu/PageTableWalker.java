@@ -52,9 +52,9 @@ final class PageTableWalker {
 
     void writeEntry(long addr, long entry) {
         if (entryBytes == 8) {
-            memory.writeLong(addr, entry);
+            memory.writeLongAtomic(addr, entry);
         } else {
-            memory.writeInt(addr, (int) entry);
+            memory.writeIntAtomic(addr, (int) entry);
         }
     }
 

@@ -88,4 +88,44 @@ class PhysicalMemoryTest {
         assertThat(m.isRam(0x100000)).isTrue();
         assertThat(m.isRam(0x9fc00)).isFalse();
     }
+
+    /** CAS and exchange in both byte orders, on any JDK (newer ones take the striped-lock path). */
+    @Test
+    void atomicWordOperationsKeepTheMachinesByteOrder() {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            PhysicalMemory m = new PhysicalMemory(MAP, order, (byte) 0);
+            m.writeLongAtomic(0x2000, 0x1122334455667788L);
+            assertThat(m.compareAndSetLong(0x2000, 0x1122334455667788L, 0x99L)).isTrue();
+            assertThat(m.compareAndSetLong(0x2000, 0x1122334455667788L, 0x77L)).as("stale expect").isFalse();
+            assertThat(m.readLong(0x2000)).isEqualTo(0x99L);
+            assertThat(m.getAndSetLong(0x2000, 0)).isEqualTo(0x99L);
+            assertThat(m.readLong(0x2000)).isZero();
+            m.writeIntAtomic(0x3000, 0xcafe);
+            assertThat(m.compareAndSetInt(0x3000, 0xcafe, 0xbeef)).isTrue();
+            assertThat(m.getAndSetInt(0x3000, 1)).isEqualTo(0xbeef);
+            assertThat(m.readByte(order == ByteOrder.BIG_ENDIAN ? 0x3003 : 0x3000)).isEqualTo((byte) 1);
+        }
+    }
+
+    /** Two threads incrementing one word by CAS never lose an increment. */
+    @Test
+    void casIncrementsFromTwoThreadsAreNeverLost() throws Exception {
+        PhysicalMemory m = new PhysicalMemory(MAP, ByteOrder.LITTLE_ENDIAN, (byte) 0);
+        m.writeLongAtomic(0x4000, 0);
+        Runnable inc = () -> {
+            for (int i = 0; i < 20_000; i++) {
+                long v;
+                do {
+                    v = m.readLong(0x4000);
+                } while (!m.compareAndSetLong(0x4000, v, v + 1));
+            }
+        };
+        Thread a = new Thread(inc);
+        Thread b = new Thread(inc);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        assertThat(m.readLong(0x4000)).isEqualTo(40_000);
+    }
 }

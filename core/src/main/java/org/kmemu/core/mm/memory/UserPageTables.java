@@ -269,9 +269,9 @@ public final class UserPageTables {
 
     private void writeEntry(long addr, long value) {
         if (entryBytes == 8) {
-            memory.writeLong(addr, value);
+            memory.writeLongAtomic(addr, value);
         } else {
-            memory.writeInt(addr, (int) value);
+            memory.writeIntAtomic(addr, (int) value);
         }
     }
 }

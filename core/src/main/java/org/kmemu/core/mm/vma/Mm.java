@@ -400,9 +400,9 @@ public final class Mm implements MmStruct {
 
     private static void writeEntry(PhysicalMemory memory, long addr, int bytes, long value) {
         if (bytes == 8) {
-            memory.writeLong(addr, value);
+            memory.writeLongAtomic(addr, value);
         } else {
-            memory.writeInt(addr, (int) value);
+            memory.writeIntAtomic(addr, (int) value);
         }
     }
 
