@@ -66,7 +66,7 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             fromCommandLine = parseOverride(o.getKey(), o.getValue()).withFallback(fromCommandLine);
         }
-        return new UserConfig(fromCommandLine, fromFile);
+        return new UserConfig(fromCommandLine, fromFile, file);
     }
 
     /** Rewrites the parser's "file: 3: problem" as kmemu's "file:3: problem". */
@@ -127,10 +127,12 @@ public final class ConfigLoader {
         private final Config commandLine;
         private final Config file;
         private final Config user;
+        private final Path fileName;
 
-        UserConfig(Config commandLine, Config file) {
+        UserConfig(Config commandLine, Config file, Path fileName) {
             this.commandLine = commandLine;
             this.file = file;
+            this.fileName = fileName == null ? null : fileName.toAbsolutePath().normalize();
             this.user = commandLine.withFallback(file);
         }
 
@@ -171,18 +173,20 @@ public final class ConfigLoader {
             }
             checkKnownKeys(user, reference);
             checkMemorySizeIsUsed(merged);
+            checkPluginKeysAreUsed(merged);
             return new ResolvedConfig(merged);
         }
 
         /**
-         * A non-empty {@code kmemu.memory.map} replaces {@code kmemu.memory.size}: a size the user set
-         * at the same layer as the map, or above it, would be silently ignored, so it is an error. A
-         * map set above the size (a {@code -D} map over a machine file's size) is the user replacing
-         * the size on purpose. The size is type-checked first, wherever it is used.
+         * A non-empty {@code kmemu.memory.map} replaces {@code kmemu.memory.size}. A size set as close to
+         * the user as the map (see {@link #rank}) would be silently ignored, so it is an error; a map set
+         * closer than the size (a {@code -D} map over a machine file's size, or a file's map over the
+         * machine file it includes) is the user replacing the size on purpose. The size is type-checked
+         * first, wherever it is used.
          */
         private void checkMemorySizeIsUsed(Config merged) {
-            int sizeLayer = layer("kmemu.memory.size");
-            if (sizeLayer == 0) {
+            int size = rank("kmemu.memory.size");
+            if (size == 0) {
                 return;
             }
             new TypesafeConfigView(merged, "kmemu").getBytes("memory.size");
@@ -190,19 +194,58 @@ public final class ConfigLoader {
             if (map instanceof ConfigList list && list.isEmpty()) {
                 return;
             }
-            if (sizeLayer >= layer("kmemu.memory.map")) {
+            if (size >= rank("kmemu.memory.map")) {
                 throw new ConfigException(Origins.of(merged, "kmemu.memory.size") + ": kmemu.memory.size: not used: this machine's"
                         + " memory is given by kmemu.memory.map at " + Origins.of(merged, "kmemu.memory.map")
                         + " (set kmemu.memory.map = [] to have the architecture lay out kmemu.memory.size instead)");
             }
         }
 
-        /** @return 2 if the command line sets {@code path}, 1 if the file does, 0 if only a reference does */
-        private int layer(String path) {
-            if (commandLine.hasPathOrNull(path)) {
-                return 2;
+        /** Plugin namespaces, each with the key that selects which of its plugins the machine uses. */
+        private static final String[][] SELECTED_BY = {
+            {"kmemu.arch", "kmemu.machine.arch", "architecture"},
+            {"kmemu.page-allocator", "kmemu.machine.page-allocator", "page allocator"},
+            {"kmemu.object-allocator", "kmemu.machine.object-allocator", "object allocator"},
+        };
+
+        /**
+         * A user's key under {@code kmemu.arch.<id>} (or a policy's namespace) for a plugin the machine
+         * does not select is ignored, so it is an error, unless the selection was set closer to the user
+         * than the key (switching a machine file's architecture with {@code -D} leaves that file's
+         * settings for its own architecture behind, on purpose).
+         */
+        private void checkPluginKeysAreUsed(Config merged) {
+            if (!(user.root().get("kmemu") instanceof ConfigObject kmemu)) {
+                return;
             }
-            return file.hasPathOrNull(path) ? 1 : 0;
+            for (String[] ns : SELECTED_BY) {
+                String selected = merged.getString(ns[1]);
+                for (Map.Entry<String, ConfigValue> e : leaves("kmemu", kmemu).entrySet()) {
+                    List<String> parts = com.typesafe.config.ConfigUtil.splitPath(e.getKey());
+                    if (!e.getKey().startsWith(ns[0] + ".") || parts.size() < 3 || parts.get(2).equals(selected)) {
+                        continue;
+                    }
+                    if (rank(e.getKey()) >= rank(ns[1])) {
+                        throw new ConfigException(Origins.describe(e.getValue().origin()) + ": " + e.getKey() + ": not used: this"
+                                + " machine's " + ns[2] + " is " + selected + " (" + ns[1] + " at " + Origins.of(merged, ns[1]) + ")");
+                    }
+                }
+            }
+        }
+
+        /**
+         * How close to the user {@code path} was set: 3 on the command line, 2 in the {@code -c} file
+         * itself, 1 in a file it includes (a machine file it builds on), 0 only in a reference.conf.
+         */
+        private int rank(String path) {
+            if (commandLine.hasPathOrNull(path)) {
+                return 3;
+            }
+            if (!file.hasPathOrNull(path)) {
+                return 0;
+            }
+            String where = file.getValue(path).origin().filename();
+            return where != null && fileName != null && Path.of(where).toAbsolutePath().normalize().equals(fileName) ? 2 : 1;
         }
     }
 

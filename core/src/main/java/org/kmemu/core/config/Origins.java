@@ -26,7 +26,7 @@ final class Origins {
             // A -D override is parsed from one line of text: the parser's ": 1" after its name says nothing.
             String d = origin.description();
             String line = ": " + origin.lineNumber();
-            return origin.lineNumber() > 0 && d.endsWith(line) ? d.substring(0, d.length() - line.length()) : d;
+            return d.startsWith("command line") && d.endsWith(line) ? d.substring(0, d.length() - line.length()) : d;
         }
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }

@@ -35,7 +35,7 @@ class ConfigLoaderTest {
     void layersUserOverPluginOverCoreDefaults() throws IOException {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("kmemu.cpus", "4");
-        ResolvedConfig c = load("kmemu.arch.toy.pae = true\nkmemu.cpus = 3\n", d);
+        ResolvedConfig c = load("kmemu.machine.arch = toy\nkmemu.arch.toy.pae = true\nkmemu.cpus = 3\n", d);
         assertThat(c.view("kmemu.arch.toy").getBoolean("pae")).isTrue();
         assertThat(c.view("kmemu.arch.toy").getString("vmsplit")).isEqualTo("3G");
         assertThat(c.view("kmemu").getInt("cpus")).isEqualTo(4);
@@ -230,5 +230,35 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.nearest("kmem", List.of("kmemu"))).isEqualTo("kmemu");
         assertThat(ConfigLoader.nearest("foo", List.of("kmemu"))).isNull();
         assertThat(ConfigLoader.nearest("x", List.of("y"))).isNull();
+    }
+
+    @Test
+    void aFilesMapReplacesTheSizeOfTheMachineFileItIncludesButItsSizeDoesNotReplaceTheMap() throws IOException {
+        Files.writeString(dir.resolve("sized.conf"), "kmemu.memory.size = 2G\n");
+        MachineConfig mapped = MachineConfig.parse(load("include \"sized.conf\"\n" + MAP, Map.of()));
+        assertThat(mapped.memory().regions()).hasSize(1);
+        Files.writeString(dir.resolve("mapped.conf"), MAP);
+        assertThatThrownBy(() -> load("include \"mapped.conf\"\nkmemu.memory.size = 2G\n", Map.of()))
+                .hasMessageEndingWith("/m.conf:2: kmemu.memory.size: not used: this machine's memory is given by kmemu.memory.map at "
+                        + dir.resolve("mapped.conf") + ":1 (set kmemu.memory.map = [] to have the architecture lay out kmemu.memory.size instead)");
+    }
+
+    @Test
+    void settingsOfAnArchitectureTheMachineDoesNotSelectAreNotUsed() {
+        assertThatThrownBy(() -> load("kmemu.arch.toy.pae = true\n", Map.of()))
+                .hasMessageEndingWith("/m.conf:1: kmemu.arch.toy.pae: not used: this machine's architecture is x86_64"
+                        + " (kmemu.machine.arch at kmemu-core reference.conf: 7)");
+        assertThatThrownBy(() -> load("kmemu.machine.arch = i386\n", Map.of("kmemu.arch.toy.pae", "true")))
+                .hasMessage("command line (-D kmemu.arch.toy.pae): kmemu.arch.toy.pae: not used: this machine's architecture is i386"
+                        + " (kmemu.machine.arch at " + dir.resolve("m.conf") + ":1)");
+    }
+
+    @Test
+    void switchingTheArchitectureOnTheCommandLineLeavesTheFilesArchitectureSettingsBehind() throws IOException {
+        Map<String, String> d = Map.of("kmemu.machine.arch", "x86_64");
+        assertThat(load("kmemu.machine.arch = toy\nkmemu.arch.toy.pae = true\n", d).view("kmemu").getString("machine.arch"))
+                .isEqualTo("x86_64");
+        assertThat(load("kmemu.machine.arch = toy\nkmemu.arch.toy.pae = true\n", Map.of()).view("kmemu.arch.toy").getBoolean("pae"))
+                .isTrue();
     }
 }
