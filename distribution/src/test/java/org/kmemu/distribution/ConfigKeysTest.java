@@ -71,4 +71,19 @@ class ConfigKeysTest {
         Launcher.Result r = bootWith("# my machine\nkmmeu {\n  memory.size = 64G\n}\n");
         assertFailsWith(r, "user.conf:2: kmmeu.memory.size: unknown key (expected one of: kmemu); did you mean kmemu?");
     }
+
+    @Test
+    void settingsOfAnArchitectureTheMachineDoesNotUseAreRefused() {
+        Launcher.Result r = Launcher.run("boot", "-c", "config/machines/x86_64.conf", "-D", "kmemu.arch.i386.pae=true");
+        assertFailsWith(r, "kmemu: command line (-D kmemu.arch.i386.pae): kmemu.arch.i386.pae: not used:"
+                + " this machine's architecture is x86_64 (kmemu.machine.arch at ", "config/machines/x86_64.conf:3)");
+    }
+
+    @Test
+    void aMapInTheUsersFileReplacesTheSizeOfTheMachineFileItIncludes() throws IOException {
+        Launcher.Result r = bootWith("include \"" + Launcher.ROOT.resolve("config/machines/x86_64.conf") + "\"\n"
+                + "kmemu.memory.map = [ { start = 0, size = 0x9fc00, type = usable }, { start = 0x100000, size = 1G, type = usable } ]\n");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).as(r.toString()).contains("Zone ranges");
+    }
 }
