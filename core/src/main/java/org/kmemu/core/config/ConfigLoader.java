@@ -2,6 +2,7 @@ package org.kmemu.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
@@ -65,7 +66,7 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             fromCommandLine = parseOverride(o.getKey(), o.getValue()).withFallback(fromCommandLine);
         }
-        return new UserConfig(fromCommandLine.withFallback(fromFile));
+        return new UserConfig(fromCommandLine, fromFile, file);
     }
 
     /** Rewrites the parser's "file: 3: problem" as kmemu's "file:3: problem". */
@@ -123,10 +124,16 @@ public final class ConfigLoader {
 
     /** The user's layers, before plugins' defaults are known. */
     public static final class UserConfig {
+        private final Config commandLine;
+        private final Config file;
         private final Config user;
+        private final Path fileName;
 
-        UserConfig(Config user) {
-            this.user = user;
+        UserConfig(Config commandLine, Config file, Path fileName) {
+            this.commandLine = commandLine;
+            this.file = file;
+            this.fileName = fileName == null ? null : fileName.toAbsolutePath().normalize();
+            this.user = commandLine.withFallback(file);
         }
 
         /**
@@ -165,11 +172,91 @@ public final class ConfigLoader {
                 throw translate(e);
             }
             checkKnownKeys(user, reference);
+            checkMemorySizeIsUsed(merged);
+            checkPluginKeysAreUsed(merged);
             return new ResolvedConfig(merged);
+        }
+
+        /**
+         * A non-empty {@code kmemu.memory.map} replaces {@code kmemu.memory.size}. A size set as close to
+         * the user as the map (see {@link #rank}) would be silently ignored, so it is an error; a map set
+         * closer than the size (a {@code -D} map over a machine file's size, or a file's map over the
+         * machine file it includes) is the user replacing the size on purpose. The size is type-checked
+         * first, wherever it is used.
+         */
+        private void checkMemorySizeIsUsed(Config merged) {
+            int size = rank("kmemu.memory.size");
+            if (size == 0) {
+                return;
+            }
+            new TypesafeConfigView(merged, "kmemu").getBytes("memory.size");
+            ConfigValue map = merged.getValue("kmemu.memory.map");
+            if (map instanceof ConfigList list && list.isEmpty()) {
+                return;
+            }
+            if (size >= rank("kmemu.memory.map")) {
+                throw new ConfigException(Origins.of(merged, "kmemu.memory.size") + ": kmemu.memory.size: not used: this machine's"
+                        + " memory is given by kmemu.memory.map at " + Origins.of(merged, "kmemu.memory.map")
+                        + " (set kmemu.memory.map = [] to have the architecture lay out kmemu.memory.size instead)");
+            }
+        }
+
+        /** Plugin namespaces, each with the key that selects which of its plugins the machine uses. */
+        private static final String[][] SELECTED_BY = {
+            {"kmemu.arch", "kmemu.machine.arch", "architecture"},
+            {"kmemu.page-allocator", "kmemu.machine.page-allocator", "page allocator"},
+            {"kmemu.object-allocator", "kmemu.machine.object-allocator", "object allocator"},
+        };
+
+        /**
+         * A user's key under {@code kmemu.arch.<id>} (or a policy's namespace) for a plugin the machine
+         * does not select is ignored, so it is an error, unless the selection was set closer to the user
+         * than the key (switching a machine file's architecture with {@code -D} leaves that file's
+         * settings for its own architecture behind, on purpose).
+         */
+        private void checkPluginKeysAreUsed(Config merged) {
+            if (!(user.root().get("kmemu") instanceof ConfigObject kmemu)) {
+                return;
+            }
+            for (String[] ns : SELECTED_BY) {
+                String selected = merged.getString(ns[1]);
+                for (Map.Entry<String, ConfigValue> e : leaves("kmemu", kmemu).entrySet()) {
+                    List<String> parts = com.typesafe.config.ConfigUtil.splitPath(e.getKey());
+                    if (!e.getKey().startsWith(ns[0] + ".") || parts.size() < 3 || parts.get(2).equals(selected)) {
+                        continue;
+                    }
+                    if (rank(e.getKey()) >= rank(ns[1])) {
+                        throw new ConfigException(Origins.describe(e.getValue().origin()) + ": " + e.getKey() + ": not used: this"
+                                + " machine's " + ns[2] + " is " + selected + " (" + ns[1] + " at " + Origins.of(merged, ns[1]) + ")");
+                    }
+                }
+            }
+        }
+
+        /**
+         * How close to the user {@code path} was set: 3 on the command line, 2 in the {@code -c} file
+         * itself, 1 in a file it includes (a machine file it builds on), 0 only in a reference.conf.
+         */
+        private int rank(String path) {
+            if (commandLine.hasPathOrNull(path)) {
+                return 3;
+            }
+            if (!file.hasPathOrNull(path)) {
+                return 0;
+            }
+            String where = file.getValue(path).origin().filename();
+            return where != null && fileName != null && Path.of(where).toAbsolutePath().normalize().equals(fileName) ? 2 : 1;
         }
     }
 
     private static void checkKnownKeys(Config user, Config reference) {
+        for (Map.Entry<String, ConfigValue> top : user.root().entrySet()) {
+            if (!reference.root().containsKey(top.getKey())) {
+                String path = leaves(top.getKey(), top.getValue()).keySet().iterator().next();
+                throw new ConfigException(Origins.describe(top.getValue().origin()) + ": " + path + ": unknown key"
+                        + expectedNear(reference, path));
+            }
+        }
         if (!user.hasPathOrNull("kmemu")) {
             return;
         }
@@ -185,6 +272,16 @@ public final class ConfigLoader {
                         + expectedNear(reference, path));
             }
         }
+    }
+
+    /** The leaves under {@code value} at {@code path}: just {@code path} itself for a leaf or an empty object. */
+    private static Map<String, ConfigValue> leaves(String path, ConfigValue value) {
+        if (value instanceof ConfigObject obj && !obj.isEmpty()) {
+            return leaves(path, obj);
+        }
+        Map<String, ConfigValue> one = new LinkedHashMap<>();
+        one.put(path, value);
+        return one;
     }
 
     /** The leaves of an object, by quoted-safe dotted path, in file order where the parser keeps it. */
@@ -204,16 +301,67 @@ public final class ConfigLoader {
     /** " (expected one of: a, b, c)" listing the keys at the deepest existing parent of {@code path}. */
     private static String expectedNear(Config reference, String path) {
         List<String> parts = com.typesafe.config.ConfigUtil.splitPath(path);
-        for (int n = parts.size() - 1; n >= 1; n--) {
-            String parent = com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n));
-            if (reference.hasPathOrNull(parent) && reference.getValue(parent) instanceof ConfigObject obj) {
-                String hint = "";
-                if (parent.equals("kmemu.arch") || parent.equals("kmemu.page-allocator")) {
-                    hint = "; no loaded plugin provides " + com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n + 1));
+        for (int n = parts.size() - 1; n >= 0; n--) {
+            ConfigObject obj;
+            if (n == 0) {
+                obj = reference.root();
+            } else {
+                String parent = com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n));
+                if (!reference.hasPathOrNull(parent) || !(reference.getValue(parent) instanceof ConfigObject o)) {
+                    continue;
                 }
-                return " (expected one of: " + String.join(", ", new TreeSet<>(obj.keySet())) + hint + ")";
+                obj = o;
             }
+            String hint = "";
+            String parent = n == 0 ? "" : com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n));
+            if (parent.equals("kmemu.arch") || parent.equals("kmemu.page-allocator") || parent.equals("kmemu.object-allocator")) {
+                hint = "; no loaded plugin provides " + com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, n + 1));
+            }
+            String near = nearest(parts.get(n), obj.keySet());
+            return " (expected one of: " + String.join(", ", new TreeSet<>(obj.keySet())) + hint + ")"
+                    + (near == null ? "" : "; did you mean " + near + "?");
         }
         return "";
+    }
+
+    /** The most edits a misspelling may be from a key for "did you mean" to suggest it. */
+    static final int MAX_SUGGEST_DISTANCE = 2;
+
+    /** @return the key of {@code keys} nearest to {@code word} if it is a near miss, else null */
+    static String nearest(String word, java.util.Collection<String> keys) {
+        String best = null;
+        int bestDistance = MAX_SUGGEST_DISTANCE + 1;
+        for (String k : new TreeSet<>(keys)) {
+            int d = editDistance(word, k);
+            if (d < bestDistance && d < Math.max(word.length(), k.length())) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Insertions, deletions, substitutions and swaps of two adjacent characters needed to turn
+     * {@code a} into {@code b} (the optimal-string-alignment distance).
+     */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 }

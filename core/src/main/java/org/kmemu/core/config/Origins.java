@@ -23,7 +23,10 @@ final class Origins {
             file = origin.url().toString();
         }
         if (file == null) {
-            return origin.description();
+            // A -D override is parsed from one line of text: the parser's ": 1" after its name says nothing.
+            String d = origin.description();
+            String line = ": " + origin.lineNumber();
+            return d.startsWith("command line") && d.endsWith(line) ? d.substring(0, d.length() - line.length()) : d;
         }
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }

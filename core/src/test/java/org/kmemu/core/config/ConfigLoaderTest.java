@@ -35,7 +35,7 @@ class ConfigLoaderTest {
     void layersUserOverPluginOverCoreDefaults() throws IOException {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("kmemu.cpus", "4");
-        ResolvedConfig c = load("kmemu.arch.toy.pae = true\nkmemu.cpus = 3\n", d);
+        ResolvedConfig c = load("kmemu.machine.arch = toy\nkmemu.arch.toy.pae = true\nkmemu.cpus = 3\n", d);
         assertThat(c.view("kmemu.arch.toy").getBoolean("pae")).isTrue();
         assertThat(c.view("kmemu.arch.toy").getString("vmsplit")).isEqualTo("3G");
         assertThat(c.view("kmemu").getInt("cpus")).isEqualTo(4);
@@ -59,15 +59,15 @@ class ConfigLoaderTest {
     @Test
     void overrideOfUnknownKeyNamesTheCommandLine() {
         assertThatThrownBy(() -> load("", Map.of("kmemu.cpuz", "2")))
-                .hasMessageContaining("command line (-D kmemu.cpuz)")
+                .hasMessageStartingWith("command line (-D kmemu.cpuz): kmemu.cpuz: unknown key")
                 .hasMessageContaining("unknown key");
     }
 
     @Test
     void typeErrorsCarryOriginAndExpectation() throws IOException {
-        ConfigView k = load("kmemu.cpus = many\nkmemu.memory.size = huge\n", Map.of()).view("kmemu");
+        ConfigView k = load("kmemu.cpus = many\n", Map.of()).view("kmemu");
         assertThatThrownBy(() -> k.getInt("cpus")).hasMessageEndingWith("/m.conf:1: kmemu.cpus: \"many\" (expected: an integer)");
-        assertThatThrownBy(() -> k.getBytes("memory.size"))
+        assertThatThrownBy(() -> load("kmemu.cpus = many\nkmemu.memory.size = huge\n", Map.of()))
                 .hasMessageEndingWith("/m.conf:2: kmemu.memory.size: \"huge\" (expected: a memory size such as 4G, 896M or 4096)");
     }
 
@@ -154,5 +154,111 @@ class ConfigLoaderTest {
     void missingFileIsAnError() {
         assertThatThrownBy(() -> ConfigLoader.user(dir.resolve("none.conf"), Map.of()))
                 .hasMessageEndingWith("none.conf: no such config file");
+    }
+
+    private static final String MAP = "kmemu.memory.map = [ { start = 0x100000, size = 1G, type = usable } ]\n";
+
+    @Test
+    void sizeOverAMachineWithAMapIsNotUsedAndSaysWhereTheMapIs() {
+        assertThatThrownBy(() -> load(MAP, Map.of("kmemu.memory.size", "2G")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("command line (-D kmemu.memory.size)")
+                .hasMessageContaining("kmemu.memory.size: not used: this machine's memory is given by kmemu.memory.map at ")
+                .hasMessageContaining("/m.conf:1")
+                .hasMessageContaining("set kmemu.memory.map = []");
+    }
+
+    @Test
+    void sizeAndMapInTheSameFileIsAnError() {
+        assertThatThrownBy(() -> load("kmemu.memory.size = 2G\n" + MAP, Map.of()))
+                .hasMessageEndingWith("/m.conf:1: kmemu.memory.size: not used: this machine's memory is given by kmemu.memory.map at "
+                        + dir.resolve("m.conf") + ":2 (set kmemu.memory.map = [] to have the architecture lay out kmemu.memory.size instead)");
+    }
+
+    @Test
+    void sizeOfTheWrongTypeIsAnErrorEvenWhereTheMapWouldWin() {
+        assertThatThrownBy(() -> load(MAP, Map.of("kmemu.memory.size", "lots")))
+                .hasMessage("command line (-D kmemu.memory.size): kmemu.memory.size: \"lots\""
+                        + " (expected: a memory size such as 4G, 896M or 4096)");
+    }
+
+    @Test
+    void mapOnTheCommandLineReplacesTheFilesSizeAndAnEmptyMapLetsTheSizeCount() throws IOException {
+        MachineConfig mapped = MachineConfig.parse(load("kmemu.memory.size = 2G\n",
+                Map.of("kmemu.memory.map", "[ { start = 0, size = 1G, type = usable } ]")));
+        assertThat(mapped.memory().regions()).hasSize(1);
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kmemu.memory.map", "[]");
+        d.put("kmemu.memory.size", "2G");
+        MachineConfig sized = MachineConfig.parse(load(MAP, d));
+        assertThat(sized.memory().regions()).isEmpty();
+        assertThat(sized.memory().sizeBytes()).isEqualTo(2L << 30);
+    }
+
+    @Test
+    void misspeltRootInAFileSuggestsKmemu() {
+        assertThatThrownBy(() -> load("kmmeu {\n  memory.size = 64G\n}\n", Map.of()))
+                .hasMessageEndingWith("/m.conf:1: kmmeu.memory.size: unknown key (expected one of: kmemu); did you mean kmemu?");
+    }
+
+    @Test
+    void unrelatedTopLevelKeyIsAnErrorWithoutASuggestion() {
+        assertThatThrownBy(() -> load("kmemu.cpus = 2\nfoo = 1\n", Map.of()))
+                .hasMessageEndingWith("/m.conf:2: foo: unknown key (expected one of: kmemu)");
+    }
+
+    @Test
+    void misspeltRootOnTheCommandLineSuggestsKmemu() {
+        assertThatThrownBy(() -> load("", Map.of("kmmeu.memory.size", "64G")))
+                .hasMessage("command line (-D kmmeu.memory.size): kmmeu.memory.size: unknown key (expected one of: kmemu);"
+                        + " did you mean kmemu?");
+    }
+
+    @Test
+    void nestedMisspellingsAreSuggestedToo() {
+        assertThatThrownBy(() -> load("kmemu.memroy.size = 1G\n", Map.of()))
+                .hasMessageContaining("kmemu.memroy.size: unknown key (expected one of: ")
+                .hasMessageEndingWith("; did you mean memory?");
+    }
+
+    @Test
+    void editDistanceCountsSwapsAsOneEdit() {
+        assertThat(ConfigLoader.editDistance("kmmeu", "kmemu")).isEqualTo(1);
+        assertThat(ConfigLoader.editDistance("kmemu", "kmemu")).isZero();
+        assertThat(ConfigLoader.editDistance("foo", "kmemu")).isEqualTo(5);
+        assertThat(ConfigLoader.editDistance("", "abc")).isEqualTo(3);
+        assertThat(ConfigLoader.nearest("kmem", List.of("kmemu"))).isEqualTo("kmemu");
+        assertThat(ConfigLoader.nearest("foo", List.of("kmemu"))).isNull();
+        assertThat(ConfigLoader.nearest("x", List.of("y"))).isNull();
+    }
+
+    @Test
+    void aFilesMapReplacesTheSizeOfTheMachineFileItIncludesButItsSizeDoesNotReplaceTheMap() throws IOException {
+        Files.writeString(dir.resolve("sized.conf"), "kmemu.memory.size = 2G\n");
+        MachineConfig mapped = MachineConfig.parse(load("include \"sized.conf\"\n" + MAP, Map.of()));
+        assertThat(mapped.memory().regions()).hasSize(1);
+        Files.writeString(dir.resolve("mapped.conf"), MAP);
+        assertThatThrownBy(() -> load("include \"mapped.conf\"\nkmemu.memory.size = 2G\n", Map.of()))
+                .hasMessageEndingWith("/m.conf:2: kmemu.memory.size: not used: this machine's memory is given by kmemu.memory.map at "
+                        + dir.resolve("mapped.conf") + ":1 (set kmemu.memory.map = [] to have the architecture lay out kmemu.memory.size instead)");
+    }
+
+    @Test
+    void settingsOfAnArchitectureTheMachineDoesNotSelectAreNotUsed() {
+        assertThatThrownBy(() -> load("kmemu.arch.toy.pae = true\n", Map.of()))
+                .hasMessageEndingWith("/m.conf:1: kmemu.arch.toy.pae: not used: this machine's architecture is x86_64"
+                        + " (kmemu.machine.arch at kmemu-core reference.conf: 7)");
+        assertThatThrownBy(() -> load("kmemu.machine.arch = i386\n", Map.of("kmemu.arch.toy.pae", "true")))
+                .hasMessage("command line (-D kmemu.arch.toy.pae): kmemu.arch.toy.pae: not used: this machine's architecture is i386"
+                        + " (kmemu.machine.arch at " + dir.resolve("m.conf") + ":1)");
+    }
+
+    @Test
+    void switchingTheArchitectureOnTheCommandLineLeavesTheFilesArchitectureSettingsBehind() throws IOException {
+        Map<String, String> d = Map.of("kmemu.machine.arch", "x86_64");
+        assertThat(load("kmemu.machine.arch = toy\nkmemu.arch.toy.pae = true\n", d).view("kmemu").getString("machine.arch"))
+                .isEqualTo("x86_64");
+        assertThat(load("kmemu.machine.arch = toy\nkmemu.arch.toy.pae = true\n", Map.of()).view("kmemu.arch.toy").getBoolean("pae"))
+                .isTrue();
     }
 }
