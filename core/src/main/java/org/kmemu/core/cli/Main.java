@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kmemu.api.ConfigException;
@@ -20,11 +22,19 @@ import org.kmemu.core.plugin.LoadedPlugin;
 import org.kmemu.core.plugin.PluginHost;
 import org.kmemu.core.plugin.PluginProblem;
 import org.kmemu.core.proc.ProcFs;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,13 +42,19 @@ import picocli.CommandLine.Spec;
  * plugins' defaults under it), boots the machine and shows one view of it. With no command it boots
  * and prints the boot log.
  *
+ * <p>The common options ({@code -c}, {@code -D}, {@code --plugins}) are inherited: they mean the
+ * same before and after the command's name ({@code kmemu -c F proc meminfo} is
+ * {@code kmemu proc meminfo -c F}); a single-valued one given on both sides is a usage error. Every
+ * command takes {@code --help}, and {@code kmemu help COMMAND} prints its help too.
+ *
  * <p>Exit codes: 0 success, 1 a config or plugin selection error (one line on stderr naming the
  * file and line), 2 a usage error.
  */
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
         subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.MemmapCommand.class, Main.TranslateCommand.class,
-            Main.DemoCommand.class, Main.PluginsCommand.class, Main.ConfigCommand.class})
+            Main.DemoCommand.class, Main.PluginsCommand.class, Main.ConfigCommand.class, HelpCommand.class,
+            AutoComplete.GenerateCompletion.class})
 public final class Main implements Callable<Integer> {
 
     @Mixin
@@ -65,7 +81,7 @@ public final class Main implements Callable<Integer> {
      * @return the exit code
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -76,10 +92,55 @@ public final class Main implements Callable<Integer> {
             }
             throw ex;
         });
+        cl.setExecutionStrategy(parsed -> {
+            refuseRepeatedInheritedOptions(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         int code = cl.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Builds the command line with the help texts that are computed, not written: {@code proc}'s
+     * summary lists the files its NAME completes to ({@link ProcCommand.Names}), so the help cannot
+     * drift from {@link ProcFs#names()}.
+     *
+     * @return the {@code kmemu} command line, not yet run
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        CommandSpec proc = cl.getSubcommands().get("proc").getCommandSpec();
+        List<String> names = new java.util.ArrayList<>();
+        proc.positionalParameters().get(0).completionCandidates().forEach(names::add);
+        proc.usageMessage().description("Boot, then print a /proc file NAME: " + String.join(", ", names) + ".",
+                "slabinfo is absent with SLOB (as in Linux).");
+        return cl;
+    }
+
+    /**
+     * Refuses a single-valued common option given both before and after a command name, as picocli
+     * refuses one given twice on the same side: the two would otherwise silently disagree.
+     *
+     * @param top the parse result of the whole command line
+     * @throws ParameterException naming the option and the two places
+     */
+    static void refuseRepeatedInheritedOptions(ParseResult top) {
+        Map<String, String> seenIn = new LinkedHashMap<>();
+        for (ParseResult pr = top; pr != null; pr = pr.subcommand()) {
+            for (OptionSpec o : pr.matchedOptions()) {
+                if (o.isMultiValue() || !(o.inherited() || o.scopeType() == ScopeType.INHERIT)) {
+                    continue;
+                }
+                String where = pr.commandSpec().qualifiedName();
+                String before = seenIn.putIfAbsent(o.longestName(), where);
+                if (before != null) {
+                    throw new ParameterException(pr.commandSpec().commandLine(), "option '" + o.longestName()
+                            + "' should be specified only once (given to '" + before + "' and to '" + where + "')");
+                }
+            }
+        }
     }
 
     @Override
@@ -87,17 +148,21 @@ public final class Main implements Callable<Integer> {
         return new BootCommand().run(options, spec.commandLine());
     }
 
-    /** The options every command takes. */
+    /**
+     * The options every command takes, declared once on {@code kmemu} and inherited by every
+     * subcommand: wherever given, picocli stores them here, in the top command's instance.
+     */
     static final class Options {
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = ScopeType.INHERIT,
                 description = "Machine config (HOCON). Default: config/default.conf of the kmemu installation.")
         Path config;
 
-        @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+        @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "", scope = ScopeType.INHERIT,
                 description = "Override any config key, e.g. -D kmemu.memory.size=64G (repeatable).")
         Map<String, String> overrides = new LinkedHashMap<>();
 
-        @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin directory (overrides kmemu.plugins.dir).")
+        @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
+                description = "Plugin directory (overrides kmemu.plugins.dir).")
         Path plugins;
 
         /** Loads plugins and config, and boots. */
@@ -135,17 +200,20 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** What every subcommand has: the common options and the picocli model of itself. */
+    /**
+     * What every subcommand has: the common options (inherited from {@code kmemu}, read from its
+     * instance) and the picocli model of itself.
+     */
     abstract static class MachineCommand implements Callable<Integer> {
-        @Mixin
-        Options options;
+        @ParentCommand
+        Main parent;
 
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return run(options, spec.commandLine());
+            return run(parent.options, spec.commandLine());
         }
 
         /**
@@ -157,7 +225,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu boot}: the boot log, as dmesg prints it. */
-    @Command(name = "boot", description = "Boot the machine and print the kernel's boot log.")
+    @Command(name = "boot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Boot the machine and print the kernel's boot log.")
     static final class BootCommand extends MachineCommand {
         @Override
         int run(Options opts, CommandLine cl) {
@@ -170,11 +238,20 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu proc NAME}: one /proc file after boot. */
-    @Command(name = "proc", description = "Boot, then print a /proc file: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo, slabinfo (not with"
-            + " SLOB), vmallocinfo, vmstat.")
+    @Command(name = "proc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Boot, then print a /proc file NAME (the list is set by Main.commandLine()).")
     static final class ProcCommand extends MachineCommand {
-        @Parameters(index = "0", paramLabel = "NAME", description = "The /proc file.")
+        @Parameters(index = "0", paramLabel = "NAME", completionCandidates = Names.class,
+                description = "The /proc file: ${COMPLETION-CANDIDATES}.")
         String name;
+
+        /** The /proc files kmemu has, for completion and for the help texts: {@link ProcFs#names()}. */
+        static final class Names implements Iterable<String> {
+            @Override
+            public Iterator<String> iterator() {
+                return ProcFs.names().iterator();
+            }
+        }
 
         @Override
         int run(Options opts, CommandLine cl) {
@@ -194,7 +271,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu layout}: the kernel's virtual memory layout. */
-    @Command(name = "layout", description = "Boot, then print the kernel's virtual memory layout.")
+    @Command(name = "layout", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Boot, then print the kernel's virtual memory layout.")
     static final class LayoutCommand extends MachineCommand {
         @Override
         int run(Options opts, CommandLine cl) {
@@ -206,8 +283,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu memmap}: the heap struct page costs per frame. */
-    @Command(name = "memmap", description = {"Boot, then print what struct page costs: the heap of every per-frame structure",
-        "(page frames and the page allocator's), per frame, against Linux's 64 bytes."})
+    @Command(name = "memmap", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Boot, then print what struct page costs, per frame, against Linux's 64 bytes.",
+        "The cost is the heap of every per-frame structure (page frames and the page allocator's)."})
     static final class MemmapCommand extends MachineCommand {
         @Option(names = "--populate", description = "Also make every section's lazy fields, as if every frame were in use, and print again.")
         boolean populate;
@@ -222,8 +299,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu translate ADDR}: one address through the kernel page tables and a CPU's MMU. */
-    @Command(name = "translate", description = {"Boot, then translate a virtual address through the kernel page tables:",
-        "each level's index, entry and bits, then the physical address or the kernel's page-fault report.",
+    @Command(name = "translate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Boot, then translate a virtual address through the kernel page tables.",
+        "Prints each level's index, entry and bits, then the physical address or the kernel's page-fault report.",
         "Exit code 0 when the access translates, 1 when it faults."})
     static final class TranslateCommand extends MachineCommand {
         @Parameters(index = "0", paramLabel = "ADDR", description = "The virtual address, e.g. 0xc0100000.")
@@ -265,7 +342,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu demo [NAME]}: the list of demos, or one demo run on the machine. */
-    @Command(name = "demo", description = "Without NAME, list the demos. With NAME, boot and run that demo, printing each step"
+    @Command(name = "demo", versionProvider = Main.Version.class, description = "Without NAME, list the demos. With NAME, boot and run that demo, printing each step"
             + " (the call in kernel syntax, the pages, zones, counts, faults). NAME --help describes one demo.")
     static final class DemoCommand extends MachineCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The demo to run.")
@@ -273,6 +350,9 @@ public final class Main implements Callable<Integer> {
 
         @Option(names = {"-h", "--help"}, description = "Describe the demo (or, without NAME, list them) and exit.")
         boolean help;
+
+        @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+        boolean version;
 
         @Override
         int run(Options opts, CommandLine cl) {
@@ -308,7 +388,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu plugins}: what the plugin host loaded. */
-    @Command(name = "plugins", description = "List the plugins loaded, their extensions and versions.")
+    @Command(name = "plugins", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "List the plugins loaded, their extensions and versions.")
     static final class PluginsCommand extends MachineCommand {
         @Override
         int run(Options opts, CommandLine cl) {
@@ -325,7 +405,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@code kmemu config}: the resolved configuration. */
-    @Command(name = "config", description = "Print the resolved configuration (your file over all defaults).")
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print the resolved configuration (your file over all defaults).")
     static final class ConfigCommand extends MachineCommand {
         @Override
         int run(Options opts, CommandLine cl) {

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.kmemu.core.proc.ProcFs;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's own behaviour; booting through plugins is tested end to end in distribution/. */
@@ -81,5 +85,88 @@ class MainTest {
         Run r = run("demo", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("Usage: kmemu demo").contains("[NAME]", "The demo to run.", "  fork-cow  ");
+    }
+
+    @Test
+    void aConfigBeforeTheCommandIsReadAsOneAfterIt() {
+        String missing = dir.resolve("nonexistent.conf").toString();
+        Run before = run("-c", missing, "proc", "buddyinfo");
+        Run after = run("proc", "buddyinfo", "-c", missing);
+        assertThat(before.code()).as(before.err()).isEqualTo(1);
+        assertThat(before.err()).contains("nonexistent.conf: no such config file");
+        assertThat(before).isEqualTo(after);
+    }
+
+    @Test
+    void aConfigOnBothSidesOfTheCommandIsAUsageError() {
+        Run r = run("-c", "a.conf", "proc", "-c", "b.conf", "buddyinfo");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("option '--config' should be specified only once (given to 'kmemu' and to 'kmemu proc')");
+        assertThat(run("--plugins", "a", "boot", "--plugins", "a").err()).contains("option '--plugins' should be specified only once");
+    }
+
+    @Test
+    void everyCommandTakesHelpAndHelpCommandPrintsTheSame() {
+        Map<String, CommandLine> subs = Main.commandLine().getSubcommands();
+        assertThat(subs.keySet()).contains("boot", "proc", "layout", "memmap", "translate", "demo", "plugins", "config", "help");
+        for (String name : subs.keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            Run r = run(name, "--help");
+            assertThat(r.code()).as(name + ": " + r.err()).isZero();
+            assertThat(r.out()).as(name).startsWith("Usage: kmemu " + name);
+            if (!name.equals("demo")) {
+                assertThat(run("help", name)).as(name).isEqualTo(r);
+                assertThat(run(name, "-h")).as(name).isEqualTo(r);
+            }
+        }
+    }
+
+    @Test
+    void helpWithoutACommandIsTheTopLevelHelp() {
+        Run r = run("help");
+        assertThat(r.code()).isZero();
+        assertThat(r).isEqualTo(run("--help"));
+        assertThat(r.out()).startsWith("Usage: kmemu ").contains("Commands:", "  help ");
+    }
+
+    @Test
+    void everyCommandTakesVersion() {
+        String version = run("--version").out();
+        assertThat(version).startsWith("kmemu ");
+        for (String name : List.of("boot", "proc", "demo", "translate")) {
+            assertThat(run(name, "--version").out()).as(name).isEqualTo(version);
+        }
+    }
+
+    @Test
+    void theTopLevelHelpListsEveryProcFile() {
+        String help = run("--help").out().replaceAll("\\s+", " ");
+        String proc = help.substring(help.indexOf(" proc "), help.indexOf(" layout "));
+        assertThat(ProcFs.names()).contains("slabinfo", "vmallocinfo", "vmstat");
+        for (String name : ProcFs.names()) {
+            assertThat(proc).contains(name);
+        }
+        assertThat(run("proc", "--help").out().replaceAll("\\s+", " ")).contains("NAME The /proc file: " + String.join(", ", ProcFs.names()) + ".");
+    }
+
+    @Test
+    void everyCommandsSummaryIsAWholeSentence() {
+        for (Map.Entry<String, CommandLine> e : Main.commandLine().getSubcommands().entrySet()) {
+            String[] description = e.getValue().getCommandSpec().usageMessage().description();
+            assertThat(description).as(e.getKey()).isNotEmpty();
+            assertThat(description[0]).as(e.getKey()).endsWith(".");
+        }
+        String help = run("--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains(" translate Boot, then translate a virtual address through the kernel page tables. ");
+    }
+
+    @Test
+    void shellCompletionCompletesCommandsAndProcFiles() {
+        Run r = run("generate-completion");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("boot proc layout memmap translate demo plugins config help",
+                "(\"" + String.join("\" \"", ProcFs.names()) + "\")");
     }
 }
