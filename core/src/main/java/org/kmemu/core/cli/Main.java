@@ -158,7 +158,7 @@ public final class Main implements Callable<Integer> {
         Path config;
 
         @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "", scope = ScopeType.INHERIT,
-                description = "Override any config key, e.g. -D kmemu.memory.size=64G (repeatable).")
+                description = "Override any config key, e.g. -D kmemu.cpus=4 (repeatable).")
         Map<String, String> overrides = new LinkedHashMap<>();
 
         @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
