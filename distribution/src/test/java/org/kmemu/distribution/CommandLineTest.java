@@ -88,4 +88,15 @@ class CommandLineTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stdout()).startsWith("#!/usr/bin/env bash").contains("\"vmallocinfo\" \"vmstat\"");
     }
+
+    /** Issue 8, defect 9: an empty plugin directory names the missing architecture; `plugins` lists none. */
+    @Test
+    void anEmptyPluginDirectorySaysNoPluginProvidesTheArchitecture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path empty) {
+        Launcher.Result boot = Launcher.run("--plugins", empty.toString(), "boot");
+        assertThat(boot.code()).as(boot.toString()).isEqualTo(1);
+        assertThat(boot.stderr()).contains("no loaded plugin provides kmemu.arch.i386: no architecture plugin is loaded");
+        Launcher.Result list = Launcher.run("--plugins", empty.toString(), "plugins");
+        assertThat(list.code()).as(list.toString()).isZero();
+        assertThat(list.stdout()).contains("no plugins in " + empty.toAbsolutePath().normalize());
+    }
 }

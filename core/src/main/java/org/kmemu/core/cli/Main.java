@@ -167,15 +167,28 @@ public final class Main implements Callable<Integer> {
 
         /** Loads plugins and config, and boots. */
         Session open(CommandLine cl) {
-            Path file = config != null ? config : defaultConfig();
-            ConfigLoader.UserConfig user = ConfigLoader.user(file, overrides);
-            Path dir = plugins != null ? plugins : Paths.get(user.stringOr("kmemu.plugins.dir", defaultPluginsDir()));
-            PluginHost host = PluginHost.load(dir);
+            ConfigLoader.UserConfig user = userConfig();
+            PluginHost host = loadPlugins(cl, user);
+            ResolvedConfig resolved = user.resolve(host.referenceConfigs());
+            return new Session(host, resolved);
+        }
+
+        /** The user's file and -D, not yet checked against the plugins' references. */
+        ConfigLoader.UserConfig userConfig() {
+            return ConfigLoader.user(config != null ? config : defaultConfig(), overrides);
+        }
+
+        /** Loads the plugins of --plugins or kmemu.plugins.dir, reporting each problem on stderr. */
+        PluginHost loadPlugins(CommandLine cl, ConfigLoader.UserConfig user) {
+            PluginHost host = PluginHost.load(pluginsDir(user));
             for (PluginProblem p : host.problems()) {
                 cl.getErr().println("kmemu: plugin error: " + p);
             }
-            ResolvedConfig resolved = user.resolve(host.referenceConfigs());
-            return new Session(host, resolved);
+            return host;
+        }
+
+        Path pluginsDir(ConfigLoader.UserConfig user) {
+            return plugins != null ? plugins : Paths.get(user.stringOr("kmemu.plugins.dir", defaultPluginsDir()));
         }
 
         private static Path defaultConfig() {
@@ -392,9 +405,14 @@ public final class Main implements Callable<Integer> {
     static final class PluginsCommand extends MachineCommand {
         @Override
         int run(Options opts, CommandLine cl) {
-            Session s = opts.open(cl);
+            // The plugins alone: a machine file naming a plugin that is not there must not stop the listing.
+            ConfigLoader.UserConfig user = opts.userConfig();
+            PluginHost host = opts.loadPlugins(cl, user);
             cl.getOut().println("kmemu " + PluginHost.projectVersion() + " (plugin API " + PluginHost.systemVersion() + ")");
-            for (LoadedPlugin p : s.host().plugins()) {
+            if (host.plugins().isEmpty()) {
+                cl.getOut().println("no plugins in " + opts.pluginsDir(user).toAbsolutePath().normalize());
+            }
+            for (LoadedPlugin p : host.plugins()) {
                 cl.getOut().printf("%-10s %-16s %-8s requires %-8s %s%n", p.id(), p.version(), p.state(), p.requires(), p.jar());
                 for (String e : p.extensions()) {
                     cl.getOut().println("    " + e);

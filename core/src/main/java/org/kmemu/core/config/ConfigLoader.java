@@ -301,6 +301,14 @@ public final class ConfigLoader {
     /** " (expected one of: a, b, c)" listing the keys at the deepest existing parent of {@code path}. */
     private static String expectedNear(Config reference, String path) {
         List<String> parts = com.typesafe.config.ConfigUtil.splitPath(path);
+        if (parts.size() >= 3 && parts.get(0).equals("kmemu") && PLUGIN_NAMESPACES.containsKey(parts.get(1))
+                && !reference.hasPath("kmemu." + parts.get(1))) {
+            // Not one plugin of that kind is loaded (an empty or wrong plugin directory): say so, not which
+            // core keys exist.
+            return " (no loaded plugin provides " + com.typesafe.config.ConfigUtil.joinPath(parts.subList(0, 3))
+                    + ": no " + PLUGIN_NAMESPACES.get(parts.get(1)) + " plugin is loaded; check --plugins or"
+                    + " kmemu.plugins.dir)";
+        }
         for (int n = parts.size() - 1; n >= 0; n--) {
             ConfigObject obj;
             if (n == 0) {
@@ -323,6 +331,10 @@ public final class ConfigLoader {
         }
         return "";
     }
+
+    /** The plugin namespaces under kmemu and the kind of plugin each belongs to. */
+    private static final java.util.Map<String, String> PLUGIN_NAMESPACES = java.util.Map.of(
+            "arch", "architecture", "page-allocator", "page-allocator", "object-allocator", "object-allocator");
 
     /** The most edits a misspelling may be from a key for "did you mean" to suggest it. */
     static final int MAX_SUGGEST_DISTANCE = 2;

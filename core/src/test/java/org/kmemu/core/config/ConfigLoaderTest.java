@@ -145,6 +145,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void withNoPluginOfAKindLoadedItsKeysSaySo() throws IOException {
+        Path f = dir.resolve("m.conf");
+        Files.writeString(f, "kmemu.arch.i386.pae = true\n");
+        assertThatThrownBy(() -> ConfigLoader.user(f, Map.of()).resolve(List.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("m.conf:1: kmemu.arch.i386.pae: unknown key (no loaded plugin provides kmemu.arch.i386:"
+                        + " no architecture plugin is loaded; check --plugins or kmemu.plugins.dir)");
+    }
+
+    @Test
     void syntaxErrorsNameTheLine() {
         assertThatThrownBy(() -> load("kmemu {\n  cpus = \n", Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("m.conf:3: Expecting a value");
