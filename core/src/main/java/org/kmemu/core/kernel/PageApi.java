@@ -478,6 +478,11 @@ public final class PageApi {
     public int pageAddMapcount(long pfn, int delta) {
         checkValid(pfn);
         int after = frames.mapcountAdd(pfn, delta);
+        if (after < 0) {
+            // An unmap of a page no PTE maps: __folio_remove_rmap's VM_BUG_ON_PAGE (mm/rmap.c, CONFIG_DEBUG_VM).
+            frames.mapcountAdd(pfn, -delta);
+            throw pageBug(pfn, "VM_BUG_ON_PAGE(page_mapcount(page) < 0)", "folio_remove_rmap_pte");
+        }
         // NR_ANON_MAPPED (meminfo's AnonPages): an anonymous page counts from its first PTE to its last
         // (__folio_add_anon_rmap / __folio_remove_rmap, mm/rmap.c). Its mapping is set before it is mapped and
         // stays until it is freed, so the test sees it both ways.

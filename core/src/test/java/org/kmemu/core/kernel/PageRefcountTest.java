@@ -169,4 +169,15 @@ class PageRefcountTest {
     void aPfnWithoutStructPageIsTheDebugVirtualReport() {
         assertThatThrownBy(() -> pages.getPage(cpu, 1L << 40)).hasMessageContaining("pfn_to_page");
     }
+
+    /** Unmapping a page no PTE maps is the kernel's VM_BUG_ON_PAGE report, and the count stays at 0. */
+    @Test
+    void aMapcountUnderflowIsAPageBugNotARawException() {
+        long pfn = pages.allocPages(cpu, Gfp.GFP_HIGHUSER, 0);
+        assertThatThrownBy(() -> pages.pageAddMapcount(pfn, -1))
+                .isInstanceOf(KernelBugException.class);
+        assertThat(m.log().texts()).contains("page dumped because: VM_BUG_ON_PAGE(page_mapcount(page) < 0)");
+        assertThat(pages.pageMapcount(pfn)).isZero();
+        pages.putPage(cpu, pfn);
+    }
 }

@@ -182,10 +182,7 @@ public final class AnonRmap {
      * @param pfn the page
      */
     public void removeRmap(Cpu cpu, long pfn) {
-        int left = pages.pageAddMapcount(pfn, -1);
-        if (left < 0) {
-            throw new IllegalStateException(String.format("folio_remove_rmap_pte: pfn %#x mapcount %d (expected: >= 0)", pfn, left));
-        }
+        int left = pages.pageAddMapcount(pfn, -1); // an underflow is PageApi's VM_BUG_ON_PAGE report
         if (left == 0) {
             frames.clearFlag(pfn, PageFlags.PG_ANON_EXCLUSIVE);
         }
