@@ -102,7 +102,7 @@ public final class Gup {
     private final long taskSize;
     private final int pageShift;
     private volatile long nextStackWarn;
-    private volatile long longtermUnpinnable;
+    private final java.util.concurrent.atomic.LongAdder longtermUnpinnable = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param tables   the user page tables
@@ -408,7 +408,7 @@ public final class Gup {
      *         first (check_and_migrate_movable_pages): 0 on every shipped machine
      */
     public long longtermUnpinnable() {
-        return longtermUnpinnable;
+        return longtermUnpinnable.sum();
     }
 
     // ---------------------------------------------------------------- argument checks
@@ -801,7 +801,7 @@ public final class Gup {
             }
             if ((flags & (FOLL_PIN | FOLL_LONGTERM)) == (FOLL_PIN | FOLL_LONGTERM)
                     && PageFlags.zone(frames.flags(pfn)) == org.kmemu.api.ZoneType.MOVABLE) {
-                longtermUnpinnable++;
+                longtermUnpinnable.increment(); // several CPUs may pin at once
             }
         }
         if ((flags & FOLL_TOUCH) != 0 && (flags & FOLL_WRITE) != 0 && (pteFlags & PteFlags.DIRTY) == 0 && !zero) {
