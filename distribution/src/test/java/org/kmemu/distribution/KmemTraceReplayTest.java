@@ -25,6 +25,7 @@ import org.kmemu.core.Kmemu;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.trace.KmemMetrics;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -125,7 +126,8 @@ class KmemTraceReplayTest {
      * Matches of bytes_alloc, kmalloc and kmem_cache_alloc apart; each kmem_cache_alloc that differs as
      * {bytes_req, kmemu's bytes_alloc, the kernel's bytes_alloc}.
      */
-    record Score(int kmalloc, int kmallocSame, int cacheAlloc, int cacheAllocSame, List<long[]> cacheMisses) {
+    record Score(int kmalloc, int kmallocSame, int cacheAlloc, int cacheAllocSame, List<long[]> cacheMisses,
+                 KmemMetrics.Snapshot metrics) {
         double kmallocShare() {
             return (double) kmallocSame / kmalloc;
         }
@@ -147,6 +149,8 @@ class KmemTraceReplayTest {
         Map<Long, SlabCache> caches = new HashMap<>();
         List<SlabCache> byIndex = new ArrayList<>();
         List<Event> expected = new ArrayList<>();
+        KmemMetrics metrics = new KmemMetrics(m.cpus());
+        m.kernel().tracepoints().attach(metrics);
         trace.setEnabled(true);
         for (Event e : events) {
             String site = e.fields().get("call_site");
@@ -218,7 +222,7 @@ class KmemTraceReplayTest {
                 }
             }
         }
-        return new Score(kmalloc, kmallocSame, cache, cacheSame, cacheMisses);
+        return new Score(kmalloc, kmallocSame, cache, cacheSame, cacheMisses, metrics.snapshot());
     }
 
     @ParameterizedTest(name = "the {0} trace under kmemu's {0}")
@@ -246,6 +250,38 @@ class KmemTraceReplayTest {
             assertThat(hwcacheAligned || slubFreePointerAfterObject).as("kmem_cache_alloc(%d): kmemu %d, the kernel %d", req,
                     miss[1], real).isTrue();
             assertThat(miss[1]).as("kmemu's slot for %d bytes with no flags", req).isEqualTo((req + 7) & -8);
+        }
+    }
+
+    /**
+     * The metric probe, attached beside the ftrace ring, reports per call site what kmem-probe-framework
+     * computes from the real trace: for every site that only calls kmalloc, the calls, the bytes asked and
+     * the bytes given (so the waste) equal the sums over the real kernel's events of that site.
+     */
+    @ParameterizedTest(name = "the {0} trace's call sites under kmemu's {0}")
+    @CsvSource({"slub", "slab", "slob"})
+    void theMetricProbeReportsEachCallSitesWasteAsTheRealTraceDoes(String allocator) {
+        List<Event> events = trace(allocator);
+        Map<String, long[]> real = new HashMap<>();
+        java.util.Set<String> cacheSites = new java.util.HashSet<>();
+        for (Event e : events) {
+            String site = e.fields().get("call_site");
+            if (e.name().startsWith("kmalloc")) {
+                long[] r = real.computeIfAbsent(site, x -> new long[3]);
+                r[0]++;
+                r[1] += e.num("bytes_req");
+                r[2] += e.num("bytes_alloc");
+            } else if (e.name().startsWith("kmem_cache_alloc")) {
+                cacheSites.add(site);
+            }
+        }
+        real.keySet().removeAll(cacheSites);
+        KmemMetrics.Snapshot got = replay(events, allocator).metrics();
+        assertThat(real).as("kmalloc-only call sites in the %s trace", allocator).hasSizeGreaterThan(20);
+        for (Map.Entry<String, long[]> e : real.entrySet()) {
+            KmemMetrics.CallSite s = got.callSite(e.getKey());
+            assertThat(new long[] {s.kmallocs(), s.bytesReq(), s.bytesAlloc()}).as("call site %s: calls, bytes_req, bytes_alloc",
+                    e.getKey()).containsExactly(e.getValue());
         }
     }
 
