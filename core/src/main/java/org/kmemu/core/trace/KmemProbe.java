@@ -18,8 +18,9 @@ package org.kmemu.core.trace;
  */
 public interface KmemProbe {
     /**
-     * {@code trace_mm_page_alloc()}: a block came from the page allocator (pfn is never "none": a
-     * failed allocation is not traced, as mm/page_alloc.c traces only a page it returns).
+     * {@code trace_mm_page_alloc()}: a block came from the page allocator. kmemu fires it for the
+     * blocks it returns; 6.x's __alloc_pages (mm/page_alloc.c) also traces a failed allocation, with
+     * pfn -1 (printed {@code page=0 pfn=0x0}), which kmemu does not model yet.
      *
      * @param cpu         the allocating CPU
      * @param nanos       its clock
