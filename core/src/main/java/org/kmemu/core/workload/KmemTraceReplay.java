@@ -1,5 +1,6 @@
 package org.kmemu.core.workload;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,14 +39,19 @@ public final class KmemTraceReplay {
         PAGES
     }
 
+    private static final long NONE = Long.MIN_VALUE;
+
     private final Machine machine;
     private final SlabLayer slab;
     private final PageApi pages;
     private final Mode mode;
-    private final Map<Long, Long> kmallocs = new HashMap<>();
-    private final Map<Long, CacheObject> objects = new HashMap<>();
-    private final Map<String, SlabCache> caches = new HashMap<>();
-    private final Map<Long, long[]> pageBlocks = new HashMap<>();
+    private final LongLongMap kmallocs = new LongLongMap();
+    private final LongLongMap objects = new LongLongMap();
+    private final LongLongMap objectCaches = new LongLongMap();
+    private final LongLongMap pageBlocks = new LongLongMap();
+    private final LongLongMap pageOrders = new LongLongMap();
+    private final Map<String, Integer> cacheIds = new HashMap<>();
+    private final List<SlabCache> caches = new ArrayList<>();
     private final Map<String, Long> replayed = new HashMap<>();
     private final Map<String, Long> skipped = new HashMap<>();
     private long events;
@@ -54,9 +60,6 @@ public final class KmemTraceReplay {
     private long failedInTrace;
     private long failedHere;
     private boolean cpusFolded;
-
-    private record CacheObject(long ptr, SlabCache cache) {
-    }
 
     /**
      * @param machine a booted machine
@@ -77,15 +80,94 @@ public final class KmemTraceReplay {
      * @throws TraceFormatException for an event with a missing or malformed field, naming its line
      */
     public KmemTraceReplay replay(List<FtraceEvent> trace) {
-        for (FtraceEvent e : trace) {
-            events++;
-            if (!replay(e)) {
-                skipped.merge(e.name(), 1L, Long::sum);
-            } else {
-                replayed.merge(e.name(), 1L, Long::sum);
+        return replay(CompiledKmemTrace.compile(trace, mode));
+    }
+
+    /**
+     * Replays a trace compiled for this replay's mode (compile once, replay on many machines).
+     *
+     * @param t the trace
+     * @return this replay
+     * @throws IllegalArgumentException if the trace was compiled for the other mode
+     */
+    public KmemTraceReplay replay(CompiledKmemTrace t) {
+        Cpu[] cpus = cpusFor(t);
+        int[] cacheOf = cachesFor(t);
+        long[] counts = new long[t.names.size()];
+        for (int i = 0; i < t.length; i++) {
+            Cpu cpu = cpus[t.cpu[i]];
+            byte op = t.op[i];
+            boolean failed = (op & CompiledKmemTrace.FAILED_FLAG) != 0;
+            switch (op & ~CompiledKmemTrace.FAILED_FLAG) {
+                case CompiledKmemTrace.KMALLOC -> kmalloc(cpu, t.ptr[i], t.size[i], t.gfp[i], t.site[i], failed);
+                case CompiledKmemTrace.KFREE -> kfree(cpu, t.ptr[i], t.site[i]);
+                case CompiledKmemTrace.CACHE_ALLOC -> cacheAlloc(cpu, cacheOf[t.cache[i]], t.ptr[i], t.gfp[i], t.site[i], failed);
+                case CompiledKmemTrace.CACHE_FREE -> cacheFree(cpu, t.ptr[i], t.site[i]);
+                case CompiledKmemTrace.PAGE_ALLOC -> pageAlloc(cpu, t.ptr[i], (int) t.size[i], t.gfp[i], failed);
+                default -> pageFree(cpu, t.ptr[i]);
             }
+            counts[t.nameIndex[i]]++;
         }
+        for (int n = 0; n < counts.length; n++) {
+            replayed.merge(t.names.get(n), counts[n], Long::sum);
+        }
+        t.skipped.forEach((k, v) -> skipped.merge(k, v, Long::sum));
+        events += t.events;
         return this;
+    }
+
+    /** The machine's CPU for each CPU number the trace uses: n mod cpus. */
+    private Cpu[] cpusFor(CompiledKmemTrace t) {
+        int max = 0;
+        for (int i = 0; i < t.length; i++) {
+            max = Math.max(max, t.cpu[i]);
+        }
+        int n = machine.cpus();
+        if (max >= n) {
+            cpusFolded = true;
+        }
+        Cpu[] out = new Cpu[max + 1];
+        for (int c = 0; c <= max; c++) {
+            out[c] = machine.mmu().cpu(c % n);
+        }
+        return out;
+    }
+
+    /**
+     * kmem_cache_create for each of the trace's caches this replay has not made yet.
+     *
+     * @return for each of the trace's caches, its index in {@link #caches}
+     */
+    private int[] cachesFor(CompiledKmemTrace t) {
+        int[] out = new int[t.cacheNames.size()];
+        for (int c = 0; c < out.length; c++) {
+            int objectSize = t.cacheSizes[c];
+            out[c] = cacheIds.computeIfAbsent(t.cacheNames.get(c), name -> {
+                caches.add(slab.kmemCacheCreate(name, objectSize, 0, 0, null));
+                return caches.size() - 1;
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Gives back everything the trace left allocated (objects, then pages), on CPU 0, as if the trace
+     * went on to free it; the caches made for the trace stay, so a replay that starts again finds the
+     * machine as the first one left it. Counts are kept.
+     *
+     * @return how many objects and blocks were freed
+     */
+    public long releaseAll() {
+        Cpu cpu = machine.mmu().cpu(0);
+        long n = kmallocs.size() + objects.size() + pageBlocks.size();
+        kmallocs.drain((tracePtr, p) -> slab.kfree(cpu, p, "replay_release"));
+        LongLongMap cacheOf = objectCaches;
+        objects.drain((tracePtr, p) -> slab.kmemCacheFree(cpu, caches.get((int) cacheOf.get(tracePtr, 0)), p, "replay_release"));
+        objectCaches.drain((k, v) -> { });
+        LongLongMap orders = pageOrders;
+        pageBlocks.drain((tracePfn, pfn) -> pages.freePages(cpu, pfn, (int) orders.get(tracePfn, 0)));
+        pageOrders.drain((k, v) -> { });
+        return n;
     }
 
     /** @return what was replayed and what could not be placed, so far */
@@ -94,44 +176,9 @@ public final class KmemTraceReplay {
         return new ReplayReport(events, replayed, skipped, unmatchedFrees, lostFrees, failedInTrace, failedHere, live, cpusFolded);
     }
 
-    private boolean replay(FtraceEvent e) {
-        String name = e.name();
-        if (mode == Mode.OBJECTS) {
-            switch (name) {
-                case "kmalloc", "kmalloc_node" -> kmalloc(e);
-                case "kfree" -> kfree(e);
-                case "kmem_cache_alloc", "kmem_cache_alloc_node" -> cacheAlloc(e);
-                case "kmem_cache_free" -> cacheFree(e);
-                default -> {
-                    return false;
-                }
-            }
-            return true;
-        }
-        switch (name) {
-            case "mm_page_alloc" -> pageAlloc(e);
-            case "mm_page_free", "mm_page_free_direct", "mm_page_free_batched" -> pageFree(e);
-            default -> {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Cpu cpu(FtraceEvent e) {
-        int n = machine.cpus();
-        if (e.cpu() >= n) {
-            cpusFolded = true;
-        }
-        return machine.mmu().cpu(Math.floorMod(e.cpu(), n));
-    }
-
-    private void kmalloc(FtraceEvent e) {
-        Cpu cpu = cpu(e);
-        long tracePtr = e.hex("ptr");
-        String site = e.field("call_site");
-        long p = slab.kmalloc(cpu, e.decimal("bytes_req"), TraceGfp.parse(e.field("gfp_flags"), e.line()), site);
-        if (tracePtr == 0) {
+    private void kmalloc(Cpu cpu, long tracePtr, long size, int gfp, String site, boolean failed) {
+        long p = slab.kmalloc(cpu, size, gfp, site);
+        if (failed) {
             failedInTrace++;
             if (p != 0) {
                 slab.kfree(cpu, p, site);
@@ -142,38 +189,30 @@ public final class KmemTraceReplay {
             failedHere++;
             return;
         }
-        Long old = kmallocs.put(tracePtr, p);
-        if (old != null) {
+        long old = kmallocs.put(tracePtr, p, NONE);
+        if (old != NONE) {
             lostFrees++;
             slab.kfree(cpu, old, site);
         }
     }
 
-    private void kfree(FtraceEvent e) {
-        Cpu cpu = cpu(e);
-        long tracePtr = e.hex("ptr");
-        String site = e.field("call_site");
+    private void kfree(Cpu cpu, long tracePtr, String site) {
         if (tracePtr == 0) {
             slab.kfree(cpu, 0, site); // kfree(NULL): a no-op the kernel traces too
             return;
         }
-        Long p = kmallocs.remove(tracePtr);
-        if (p == null) {
+        long p = kmallocs.remove(tracePtr, NONE);
+        if (p == NONE) {
             unmatchedFrees++;
             return;
         }
         slab.kfree(cpu, p, site);
     }
 
-    private void cacheAlloc(FtraceEvent e) {
-        Cpu cpu = cpu(e);
-        long size = e.decimal("bytes_req");
-        String cacheName = e.has("name") ? e.field("name") : "trace-" + size;
-        SlabCache cache = caches.computeIfAbsent(cacheName, n -> slab.kmemCacheCreate(n, (int) size, 0, 0, null));
-        long tracePtr = e.hex("ptr");
-        String site = e.field("call_site");
-        long p = slab.kmemCacheAlloc(cpu, cache, TraceGfp.parse(e.field("gfp_flags"), e.line()), site);
-        if (tracePtr == 0) {
+    private void cacheAlloc(Cpu cpu, int cacheIndex, long tracePtr, int gfp, String site, boolean failed) {
+        SlabCache cache = caches.get(cacheIndex);
+        long p = slab.kmemCacheAlloc(cpu, cache, gfp, site);
+        if (failed) {
             failedInTrace++;
             if (p != 0) {
                 slab.kmemCacheFree(cpu, cache, p, site);
@@ -184,29 +223,26 @@ public final class KmemTraceReplay {
             failedHere++;
             return;
         }
-        CacheObject old = objects.put(tracePtr, new CacheObject(p, cache));
-        if (old != null) {
+        long old = objects.put(tracePtr, p, NONE);
+        long oldCache = objectCaches.put(tracePtr, cacheIndex, NONE);
+        if (old != NONE) {
             lostFrees++;
-            slab.kmemCacheFree(cpu, old.cache(), old.ptr(), site);
+            slab.kmemCacheFree(cpu, caches.get((int) oldCache), old, site);
         }
     }
 
-    private void cacheFree(FtraceEvent e) {
-        Cpu cpu = cpu(e);
-        CacheObject o = objects.remove(e.hex("ptr"));
-        if (o == null) {
+    private void cacheFree(Cpu cpu, long tracePtr, String site) {
+        long p = objects.remove(tracePtr, NONE);
+        if (p == NONE) {
             unmatchedFrees++;
             return;
         }
-        slab.kmemCacheFree(cpu, o.cache(), o.ptr(), e.field("call_site"));
+        slab.kmemCacheFree(cpu, caches.get((int) objectCaches.remove(tracePtr, 0)), p, site);
     }
 
-    private void pageAlloc(FtraceEvent e) {
-        Cpu cpu = cpu(e);
-        int order = (int) e.decimal("order");
-        long pfn = pages.allocPages(cpu, TraceGfp.parse(e.field("gfp_flags"), e.line()), order);
-        // 6.x traces a failed __alloc_pages too, with a NULL page (mm/page_alloc.c, include/trace/events/kmem.h).
-        if (e.has("page") && e.hex("page") == 0) {
+    private void pageAlloc(Cpu cpu, long tracePfn, int order, int gfp, boolean failed) {
+        long pfn = pages.allocPages(cpu, gfp, order);
+        if (failed) {
             failedInTrace++;
             if (pfn != PageAllocator.NO_PFN) {
                 pages.freePages(cpu, pfn, order);
@@ -217,20 +253,20 @@ public final class KmemTraceReplay {
             failedHere++;
             return;
         }
-        long[] old = pageBlocks.put(e.pfn(), new long[] {pfn, order});
-        if (old != null) {
+        long old = pageBlocks.put(tracePfn, pfn, NONE);
+        long oldOrder = pageOrders.put(tracePfn, order, NONE);
+        if (old != NONE) {
             lostFrees++;
-            pages.freePages(cpu, old[0], (int) old[1]);
+            pages.freePages(cpu, old, (int) oldOrder);
         }
     }
 
-    private void pageFree(FtraceEvent e) {
-        Cpu cpu = cpu(e);
-        long[] block = pageBlocks.remove(e.pfn());
-        if (block == null) {
+    private void pageFree(Cpu cpu, long tracePfn) {
+        long pfn = pageBlocks.remove(tracePfn, NONE);
+        if (pfn == NONE) {
             unmatchedFrees++;
             return;
         }
-        pages.freePages(cpu, block[0], (int) block[1]);
+        pages.freePages(cpu, pfn, (int) pageOrders.remove(tracePfn, 0));
     }
 }

@@ -82,4 +82,23 @@ class KmemTraceReplayTest {
         assertThat(r.failedInTrace()).as("6.x traces a failed __alloc_pages with a NULL page").isEqualTo(1);
         assertThat(r.liveAtEnd()).isZero();
     }
+
+    @Test
+    void aTraceReplayedInChunksKeepsItsCachesAndReleaseAllGivesEverythingBack() throws IOException {
+        KmemTraceReplay replay = new KmemTraceReplay(m, KmemTraceReplay.Mode.OBJECTS);
+        replay.replay(events(
+                ev(0, "kmem_cache_alloc", "call_site=b ptr=c0002000 bytes_req=200 bytes_alloc=200 gfp_flags=GFP_KERNEL"),
+                ev(0, "kmem_cache_alloc", "call_site=b ptr=c0003000 bytes_req=72 bytes_alloc=72 gfp_flags=GFP_KERNEL")));
+        // The second chunk names its caches in another order: the objects still go back to their own.
+        replay.replay(events(
+                ev(0, "kmem_cache_alloc", "call_site=b ptr=c0004000 bytes_req=72 bytes_alloc=72 gfp_flags=GFP_KERNEL"),
+                ev(0, "kmem_cache_free", "call_site=b ptr=c0002000"),
+                ev(0, "kmalloc", "call_site=a ptr=c0005000 bytes_req=4000 bytes_alloc=4096 gfp_flags=GFP_KERNEL")));
+        assertThat(replay.report().liveAtEnd()).isEqualTo(3);
+        assertThat(replay.releaseAll()).isEqualTo(3);
+        assertThat(replay.report().liveAtEnd()).isZero();
+        assertThat(m.kernel().slab().caches()).filteredOn(c -> c.name().startsWith("trace-")).hasSize(2)
+                .allSatisfy(c -> assertThat(m.kernel().slab().slabInfo(c).activeObjs()).isZero());
+        assertThat(String.join("\n", m.log().texts())).doesNotContain("BUG", "Bad page");
+    }
 }
