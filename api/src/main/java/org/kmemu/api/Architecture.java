@@ -1,7 +1,5 @@
 package org.kmemu.api;
 
-import org.pf4j.ExtensionPoint;
-
 /**
  * An architecture plugin: turns its configuration into an {@link ArchSpec}.
  *
@@ -10,12 +8,15 @@ import org.pf4j.ExtensionPoint;
  * main thread, before boot. Implementations must have a public no-argument constructor that does no
  * work; keep state in the returned spec.
  */
-public interface Architecture extends ExtensionPoint {
+@ExtensionPointInfo(what = "architecture", selectedBy = "kmemu.machine.arch")
+public interface Architecture extends KmemuExtension {
 
     /** @return the id a config selects this architecture by, e.g. "x86_64", "i386", "booke" */
+    @Override
     String id();
 
     /** @return a one-line description for {@code kmemu plugins} */
+    @Override
     String description();
 
     /**

@@ -1,19 +1,20 @@
 package org.kmemu.api;
 
-import org.pf4j.ExtensionPoint;
-
 /**
  * An object (slab) allocator policy plugin: SLUB, SLAB, SLOB or a researcher's own. The core calls
  * {@link #create} once per machine at boot, for the policy named by
  * {@code kmemu.machine.object-allocator}. Implementations have a public no-argument constructor that
  * does no work.
  */
-public interface ObjectAllocatorPolicy extends ExtensionPoint {
+@ExtensionPointInfo(what = "object allocator", selectedBy = "kmemu.machine.object-allocator")
+public interface ObjectAllocatorPolicy extends KmemuExtension {
 
     /** @return the id a config selects this policy by, e.g. "slub" */
+    @Override
     String id();
 
     /** @return a one-line description naming the kernel behaviour modelled */
+    @Override
     String description();
 
     /**

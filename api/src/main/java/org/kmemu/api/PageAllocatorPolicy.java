@@ -1,7 +1,5 @@
 package org.kmemu.api;
 
-import org.pf4j.ExtensionPoint;
-
 /**
  * A page-allocator policy plugin: the binary buddy allocator, or a researcher's alternative.
  *
@@ -9,12 +7,15 @@ import org.pf4j.ExtensionPoint;
  * policy named by {@code kmemu.machine.page-allocator}. Implementations must have a public
  * no-argument constructor that does no work.
  */
-public interface PageAllocatorPolicy extends ExtensionPoint {
+@ExtensionPointInfo(what = "page allocator", selectedBy = "kmemu.machine.page-allocator")
+public interface PageAllocatorPolicy extends KmemuExtension {
 
     /** @return the id a config selects this policy by, e.g. "buddy" */
+    @Override
     String id();
 
     /** @return a one-line description for {@code kmemu plugins}, naming the kernel behaviour modelled */
+    @Override
     String description();
 
     /**
