@@ -16,6 +16,7 @@ import java.util.List;
  *
  * <p>Instances are immutable and may be read from any thread.
  */
+@HostProvided
 public interface ConfigView {
 
     /** @return the absolute path of this subtree, e.g. {@code "kmemu.arch.i386"} */

@@ -11,6 +11,7 @@ package org.kmemu.api;
  *
  * <p>Thread-safe.
  */
+@HostProvided
 public interface KernelLog {
 
     /**

@@ -7,6 +7,7 @@ package org.kmemu.api;
  * direct map are an {@link IllegalArgumentException}. Thread-safe as RAM is: accesses to different
  * bytes are independent.
  */
+@HostProvided
 public interface KernelMemory {
 
     /** @param vaddr a direct-mapped address @return the 64-bit value there */

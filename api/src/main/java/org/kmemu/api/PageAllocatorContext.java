@@ -7,6 +7,7 @@ import java.util.Set;
  * What the core hands a {@link PageAllocatorPolicy} when it creates the machine's page allocator.
  * Immutable.
  */
+@HostProvided
 public interface PageAllocatorContext {
 
     /** @return the policy's config subtree, {@code kmemu.page-allocator.<id>} */

@@ -37,6 +37,7 @@ package org.kmemu.api;
  * <p>The core implements this and hands it to plugins on {@link PageAllocatorContext#perCpu()} and
  * {@link SlabContext#perCpu()}. Thread-safe.
  */
+@HostProvided
 public interface PerCpuOwnership {
 
     /** The system property that turns the checks on ({@code -Dkmemu.debug.percpu=true}). */

@@ -1,6 +1,7 @@
 package org.kmemu.api;
 
 /** What the core hands an {@link ObjectAllocatorPolicy} when it creates the machine's slab allocator. */
+@HostProvided
 public interface SlabContext {
 
     /** @return the policy's config subtree, {@code kmemu.object-allocator.<id>} */

@@ -13,6 +13,7 @@ package org.kmemu.api;
  * mapping, as {@code slab->slab_cache} overlays {@code page->mapping}), so a policy needs no map of its
  * own from addresses to slabs.
  */
+@HostProvided
 public interface SlabPages {
 
     /**
