@@ -5,6 +5,16 @@ package org.kmemu.api;
  * {@link #create} once per machine at boot, for the policy named by
  * {@code kmemu.machine.object-allocator}. Implementations have a public no-argument constructor that
  * does no work.
+ *
+ * <p><b>Caller and thread.</b> The plugin host creates it at start-up; boot calls {@link #create}, then
+ * {@link #kmallocSizes} and {@link #procSlabinfo}, once per machine, on the main thread. <b>Failure.</b>
+ * A bad value in {@code kmemu.object-allocator.<id>} is a {@link ConfigException} (one line, file and
+ * line); anything else stops the boot as a plugin bug. <b>TCK.</b> {@code ObjectAllocatorContractTest}:
+ * aligned disjoint objects found by their cache, the kmalloc table served, constructors run on new
+ * objects, misuse reported in the kernel's words with the allocator left consistent, destroy of busy and
+ * destroyed caches, random alloc/free giving every page back.
+ *
+ * @since 1.0
  */
 @ExtensionPointInfo(what = "object allocator", selectedBy = "kmemu.machine.object-allocator")
 public interface ObjectAllocatorPolicy extends KmemuExtension {
