@@ -73,7 +73,7 @@ public final class Filemap {
         this.frames = frames;
         this.memory = memory;
         this.mightSleep = mightSleep;
-        this.lock = new PageLock(frames, mightSleep);
+        this.lock = new PageLock(frames, mightSleep, pages);
         this.stats = stats;
         this.shift = pageShift;
         this.pageSize = 1 << pageShift;
@@ -139,7 +139,7 @@ public final class Filemap {
      */
     public int addToPageCacheLru(AddressSpace m, long pfn, long index) {
         if (!lock.isLocked(pfn)) {
-            throw new IllegalArgumentException(String.format("pfn: %#x unlocked (expected: locked, __filemap_add_folio)", pfn));
+            throw pages.vmBugOnFolio(pfn, "mm/filemap.c", "__filemap_add_folio", "VM_BUG_ON_FOLIO(!folio_test_locked(folio))");
         }
         synchronized (m) {
             if (m.lookupLocked(index) != NO_PFN) {
@@ -165,7 +165,8 @@ public final class Filemap {
      */
     public void deleteFromPageCache(Cpu cpu, AddressSpace m, long pfn, long index) {
         if (!lock.isLocked(pfn)) {
-            throw new IllegalArgumentException(String.format("pfn: %#x unlocked (expected: locked, filemap_remove_folio)", pfn));
+            // page_cache_delete(), under filemap_remove_folio (mm/filemap.c)
+            throw pages.vmBugOnFolio(pfn, "mm/filemap.c", "page_cache_delete", "VM_BUG_ON_FOLIO(!folio_test_locked(folio))");
         }
         synchronized (m) {
             long was = m.removeLocked(index);

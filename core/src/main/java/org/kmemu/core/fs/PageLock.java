@@ -2,6 +2,7 @@ package org.kmemu.core.fs;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.kmemu.core.kernel.MightSleep;
+import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
@@ -26,16 +27,19 @@ final class PageLock {
 
     private final PageFrames frames;
     private final MightSleep mightSleep;
+    private final PageApi pages;
     private final Object[] queues = new Object[1 << PAGE_WAIT_TABLE_BITS];
     private final AtomicIntegerArray waiters = new AtomicIntegerArray(1 << PAGE_WAIT_TABLE_BITS);
 
     /**
      * @param frames     the page frames whose PG_locked bits this lock uses
      * @param mightSleep the machine's might_sleep check
+     * @param pages      the page API, whose VM_BUG_ON_FOLIO report an unlock of an unlocked page gives
      */
-    PageLock(PageFrames frames, MightSleep mightSleep) {
+    PageLock(PageFrames frames, MightSleep mightSleep, PageApi pages) {
         this.frames = frames;
         this.mightSleep = mightSleep;
+        this.pages = pages;
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new Object();
         }
@@ -90,11 +94,12 @@ final class PageLock {
      * {@code folio_unlock}: clears PG_locked and wakes its waiters.
      *
      * @param pfn a page the caller locked
-     * @throws IllegalStateException if it was not locked (the kernel's VM_BUG_ON_FOLIO)
+     * @throws org.kmemu.core.kernel.KernelBugException if it was not locked: folio_unlock's
+     *         {@code VM_BUG_ON_FOLIO(!folio_test_locked(folio), folio)} (mm/filemap.c), with the page dump
      */
     void unlock(long pfn) {
         if (!frames.clearFlag(pfn, PageFlags.PG_LOCKED)) {
-            throw new IllegalStateException(String.format("pfn: %#x unlocked (expected: locked, folio_unlock)", pfn));
+            throw pages.vmBugOnFolio(pfn, "mm/filemap.c", "folio_unlock", "VM_BUG_ON_FOLIO(!folio_test_locked(folio))");
         }
         int qi = queueIndex(pfn);
         if (waiters.get(qi) > 0) {

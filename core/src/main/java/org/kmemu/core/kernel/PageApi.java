@@ -506,9 +506,24 @@ public final class PageApi {
 
     /** VM_BUG_ON_PAGE/VM_BUG_ON_FOLIO: dump_page with the condition, then BUG() (include/linux/mmdebug.h). */
     private KernelBugException pageBug(long pfn, String condition, String function) {
+        return vmBugOnFolio(pfn, "include/linux/mm.h", function, condition);
+    }
+
+    /**
+     * {@code VM_BUG_ON_FOLIO(cond, folio)} / {@code VM_BUG_ON_PAGE} (include/linux/mmdebug.h) for a
+     * check of another kernel service: the page dump, "page dumped because:", the kernel BUG lines,
+     * all in the kernel log at KERN_EMERG.
+     *
+     * @param pfn       the page
+     * @param file      the kernel source file whose check failed (mm/filemap.c ...)
+     * @param function  the function holding the check
+     * @param condition the condition as the source writes it
+     * @return the exception to throw: the report
+     */
+    public KernelBugException vmBugOnFolio(long pfn, String file, String function, String condition) {
         java.util.ArrayList<String> report = new java.util.ArrayList<>(dumpPage(pfn));
         report.add("page dumped because: " + condition);
-        report.addAll(KernelOopsException.bugLines("include/linux/mm.h", function, condition));
+        report.addAll(KernelOopsException.bugLines(file, function, condition));
         for (String line : report) {
             log.printk(org.kmemu.api.LogLevel.EMERG, line);
         }

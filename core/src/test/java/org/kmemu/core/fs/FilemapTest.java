@@ -1,9 +1,11 @@
 package org.kmemu.core.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.kmemu.core.kernel.KernelBugException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmemu.api.Errno;
@@ -164,5 +166,22 @@ class FilemapTest {
         f.pages.putPage(f.cpu, pfn);
         assertThat(f.m.nrFreePages()).isEqualTo(free + 1);
         assertThat(String.join("\n", f.m.log().texts())).doesNotContain("Bad page");
+    }
+
+    /** The page cache's insert and delete want the page locked: mm/filemap.c's VM_BUG_ON_FOLIO, with the page dump. */
+    @Test
+    void addingOrDeletingAnUnlockedPageIsTheKernelsBugReport() {
+        FsFixture f = new FsFixture("x86_64");
+        Inode inode = f.fs.create("/x", new byte[f.pageSize]);
+        Filemap fm = f.fs.filemap();
+        long pfn = f.pages.allocPages(f.cpu, inode.mapping().gfp(), 0);
+        assertThatThrownBy(() -> fm.addToPageCacheLru(inode.mapping(), pfn, 0)).isInstanceOf(KernelBugException.class)
+                .hasMessageContaining("kernel BUG at mm/filemap.c");
+        fm.pageLock().trylock(pfn);
+        assertThat(fm.addToPageCacheLru(inode.mapping(), pfn, 0)).isZero();
+        fm.pageLock().unlock(pfn);
+        assertThatThrownBy(() -> fm.deleteFromPageCache(f.cpu, inode.mapping(), pfn, 0)).isInstanceOf(KernelBugException.class);
+        assertThat(String.join("\n", f.m.log().texts())).contains("page dumped because: VM_BUG_ON_FOLIO(!folio_test_locked(folio))")
+                .contains("__filemap_add_folio", "page_cache_delete");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.kmemu.core.kernel.KernelBugException;
 import org.kmemu.core.mm.PageFlags;
 
 class PageLockTest {
@@ -36,8 +37,10 @@ class PageLockTest {
         assertThat(lock.trylock(pfn)).as("trylock_page on a locked page").isFalse();
         assertThat(f.pages.trylockPage(pfn)).as("the same bit PageApi uses").isFalse();
         lock.unlock(pfn);
-        assertThatThrownBy(() -> lock.unlock(pfn)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("expected: locked");
+        assertThatThrownBy(() -> lock.unlock(pfn)).isInstanceOf(KernelBugException.class)
+                .hasMessageContaining("kernel BUG at mm/filemap.c");
+        assertThat(String.join("\n", f.m.log().texts())).contains("page dumped because: VM_BUG_ON_FOLIO(!folio_test_locked(folio))",
+                "pfn:0x" + Long.toHexString(pfn));
         f.pages.putPage(f.cpu, pfn);
     }
 }
