@@ -17,7 +17,7 @@ final class TckGaps implements ExecutionCondition {
                     + " (checked in Sv39LayoutTest.theLinearMapStartsAtTheFirstByteOfRamNotAtPhysicalZero)",
             "theDirectMapTranslatesToWhatPaSays",
             "the TCK stores through __va(0x101230), physical memory below RAM on riscv"
-                    + " (checked in Sv39WalkTest and RiscvMachineTest through the linear map of RAM at 0x80000000)",
+                    + " (checked in RiscvMmuTest through the linear map of RAM at 0x80000000)",
             "layoutIsOrderedAsTheKernelOrdersIt",
             "the TCK expects high_memory <= VMALLOC_START; on riscv vmalloc lies below PAGE_OFFSET (vm-layout.rst)"
                     + " (checked in Sv39LayoutTest.areasAreTheDocumentsRows)",
