@@ -15,6 +15,7 @@ import org.kmemu.api.MemoryMap;
 import org.kmemu.api.MemoryRegion;
 import org.kmemu.api.PageFault;
 import org.kmemu.api.PageTableFormat;
+import org.kmemu.api.PgdSync;
 import org.kmemu.api.PteFlags;
 import org.kmemu.api.RegionType;
 import org.kmemu.api.TlbModel;
@@ -196,8 +197,8 @@ final class Riscv64Spec implements ArchSpec {
      * a kernel entry made later.
      */
     @Override
-    public org.kmemu.api.PgdSync pgdSync() {
-        return org.kmemu.api.PgdSync.PREALLOCATE_KERNEL_TABLES;
+    public PgdSync pgdSync() {
+        return PgdSync.PREALLOCATE_KERNEL_TABLES;
     }
 
     @Override
