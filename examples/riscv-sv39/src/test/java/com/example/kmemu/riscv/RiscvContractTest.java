@@ -22,4 +22,5 @@ class RiscvContractTest extends ArchitectureContractTest {
     protected List<Long> ramSizes() {
         return List.of(64L << 20, 512L << 20, 2L << 30, 8L << 30);
     }
+
 }
