@@ -1,0 +1,95 @@
+package com.example.kmemu.riscv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.kmemu.api.Access;
+import org.kmemu.api.ArchSpec;
+import org.kmemu.api.KernelLayout;
+import org.kmemu.api.KernelMapping;
+import org.kmemu.api.KernelOopsException;
+import org.kmemu.api.MemoryMap;
+import org.kmemu.core.machine.KernelLogBuffer;
+import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.mmu.CpuOwners;
+import org.kmemu.core.mmu.KernelPageTables;
+import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.mmu.WalkReport;
+
+/**
+ * The kernel tables this plugin describes, walked by kmemu's own MMU: every RAM address of the linear map
+ * translates to what __pa says (the TCK's direct-map check, sampling RAM at 0x80000000 rather than from
+ * physical 0), stores land little-endian, and the protections of PAGE_KERNEL hold.
+ */
+class RiscvMmuTest {
+    private record Machine(KernelLayout layout, PhysicalMemory memory, KernelPageTables tables, Mmu mmu) {
+    }
+
+    private static Machine machine(ArchSpec spec, long ram) {
+        MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram));
+        KernelLayout l = spec.layout(map);
+        PhysicalMemory memory = new PhysicalMemory(map, spec.byteOrder(), (byte) 0);
+        long[] next = {(l.maxPfn() << 12) - 4096};
+        KernelPageTables tables = new KernelPageTables(memory, spec.pageTableFormat(l), cpu -> {
+            long page = next[0];
+            next[0] -= 4096;
+            return page;
+        }, 12);
+        long image = spec.kernelLoadAddress();
+        for (KernelMapping m : spec.kernelMappings(l, map, image, image + (8L << 20))) {
+            tables.install(m);
+        }
+        return new Machine(l, memory, tables, new Mmu(spec, l, memory, tables, new CpuOwners(1, new KernelLogBuffer())));
+    }
+
+    @Test
+    void everyRamAddressOfTheLinearMapTranslatesToItsPa() {
+        ArchSpec spec = Sv39LayoutTest.spec();
+        for (long ram : new long[] {64L << 20, 2L << 30, 8L << 30}) {
+            Machine m = machine(spec, ram);
+            Random rnd = new Random(ram);
+            long base = 0x80060000L;
+            long ramEnd = m.layout().maxPfn() << 12;
+            for (int i = 0; i < 2000; i++) {
+                long phys = (base + Math.floorMod(rnd.nextLong(), ramEnd - base - 64L * 4096)) & ~7L;
+                long v = m.layout().va(phys);
+                WalkReport w = m.mmu().walk(m.tables().root(), v);
+                assertThat(w.mapped()).as("%#x on a %d MiB machine: %s", v, ram >> 20, w.lines()).isTrue();
+                assertThat(w.physical()).isEqualTo(m.layout().pa(v)).isEqualTo(phys);
+                assertThat(m.mmu().cpu(0).translate(v, Access.READ)).isEqualTo(phys);
+            }
+        }
+    }
+
+    @Test
+    void aStoreThroughTheLinearMapLandsLittleEndianInRam() {
+        Machine m = machine(Sv39LayoutTest.spec(), 64L << 20);
+        long phys = 0x80301230L;
+        m.mmu().cpu(0).store32(m.layout().va(phys), 0x12345678);
+        assertThat(m.memory().readInt(phys)).isEqualTo(0x12345678);
+        assertThat(m.memory().readByte(phys) & 0xff).isEqualTo(0x78);
+        assertThat(m.mmu().cpu(0).load32(m.layout().kernelImageVa(phys))).as("the kernel mapping aliases the same RAM")
+                .isEqualTo(0x12345678);
+    }
+
+    @Test
+    void theLinearMapIsNotExecutableAndTheKernelMappingIs() {
+        Machine m = machine(Sv39LayoutTest.spec(), 64L << 20);
+        long image = m.layout().kernelImageVa(0x80200000L);
+        assertThat(m.mmu().cpu(0).translate(image, Access.EXECUTE)).isEqualTo(0x80200000L);
+        long linear = m.layout().va(0x80200000L);
+        assertThatThrownBy(() -> m.mmu().cpu(0).translate(linear, Access.EXECUTE)).isInstanceOf(KernelOopsException.class)
+                .satisfies(e -> assertThat(((KernelOopsException) e).report()).first().asString()
+                        .isEqualTo("Unable to handle kernel paging request at virtual address ffffffd600200000"));
+    }
+
+    @Test
+    void theFirmwareHoleFaultsWithTheRiscvOops() {
+        Machine m = machine(Sv39LayoutTest.spec(), 64L << 20);
+        long v = m.layout().va(0x80000000L);
+        assertThatThrownBy(() -> m.mmu().cpu(0).translate(v, Access.READ)).isInstanceOf(KernelOopsException.class)
+                .satisfies(e -> assertThat(((KernelOopsException) e).report()).last().asString().isEqualTo("Oops [#1]"));
+    }
+}
