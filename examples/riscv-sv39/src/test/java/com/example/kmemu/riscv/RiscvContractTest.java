@@ -1,17 +1,15 @@
 package com.example.kmemu.riscv;
 
 import java.util.List;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.kmemu.api.Architecture;
 import org.kmemu.tck.ArchitectureContractTest;
 
 /**
  * riscv64 against kmemu's architecture contract (the TCK): every test of {@link ArchitectureContractTest}
  * runs against this plugin, with QEMU virt machines of 64 MiB, 512 MiB, 2 GiB and 8 GiB of RAM at
- * 0x80000000. Four TCK tests assume RAM at physical 0, vmalloc above the direct map or PAGE_OFFSET mapped;
- * {@link TckGaps} skips them with the reason, and this project's own tests check those rules for riscv.
+ * 0x80000000: the TCK's rules hold for RAM that does not start at physical 0 and for a vmalloc area below
+ * PAGE_OFFSET, as riscv64 has them.
  */
-@ExtendWith(TckGaps.class)
 class RiscvContractTest extends ArchitectureContractTest {
     @Override
     protected Architecture architecture() {
