@@ -10,6 +10,7 @@ import org.kmemu.core.config.ConfigLoader;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.ResolvedConfig;
 import org.kmemu.core.machine.Boot;
+import org.kmemu.core.machine.HeapTooSmallException;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.plugin.PluginHost;
 
@@ -22,6 +23,11 @@ import org.kmemu.core.plugin.PluginHost;
  * Cpu cpu = m.mmu().cpu(0);
  * long p = m.kernel().slab().kmalloc(cpu, 64, Gfp.GFP_KERNEL, "my_driver_probe");
  * </pre>
+ *
+ * <p>The kernel log is {@code m.log()} ({@code lines()}, each {@code format()}ted as dmesg prints it). It is
+ * also mirrored to the SLF4J logger {@code kmemu.kernel}: KERN_WARNING at WARN, KERN_ERR and worse at ERROR
+ * (a kernel warning or BUG report means the embedding code misused an API), everything else at DEBUG, so
+ * that boot's lines do not flood an application's log at INFO.
  */
 public final class Kmemu {
     private Kmemu() {
@@ -33,6 +39,8 @@ public final class Kmemu {
      * @param pluginsDir the directory of plugin jars
      * @return the booted machine; its plugins stay loaded for the life of the JVM
      * @throws ConfigException for a bad config or a selected plugin nobody provides
+     * @throws HeapTooSmallException when this JVM's heap ({@code -Xmx}) is below what the machine is estimated
+     *         to need ({@link org.kmemu.core.machine.HeapBudget}); nothing has been allocated then
      */
     public static Machine boot(Path configFile, Map<String, String> overrides, Path pluginsDir) {
         ConfigLoader.UserConfig user = ConfigLoader.user(configFile, overrides);
@@ -45,6 +53,7 @@ public final class Kmemu {
      * @param config the resolved configuration
      * @return the booted machine
      * @throws ConfigException for a bad config or a selected plugin nobody provides
+     * @throws HeapTooSmallException when this JVM's heap is below what the machine is estimated to need
      */
     public static Machine boot(PluginHost host, ResolvedConfig config) {
         MachineConfig mc = MachineConfig.parse(config);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,11 +40,39 @@ final class Launcher {
     }
 
     static Result runIn(Path cwd, String... args) {
+        return runIn(cwd, Map.of(), args);
+    }
+
+    /**
+     * @param env  environment variables set for this run, e.g. {@code KMEMU_JAVA_OPTS=-Xmx96m}
+     * @param args the command line
+     * @return the outcome
+     */
+    static Result runWith(Map<String, String> env, String... args) {
+        return runIn(ROOT, env, args);
+    }
+
+    static Result runIn(Path cwd, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ROOT.resolve("kmemu").toString());
         cmd.addAll(List.of(args));
+        return exec(cmd, cwd, env);
+    }
+
+    /**
+     * Runs any command as the launcher is run (output to files, a time limit), for tests that start a JVM of
+     * their own, e.g. a program embedding kmemu.
+     *
+     * @param cmd the command and its arguments
+     * @param cwd the working directory
+     * @param env environment variables set for this run
+     * @return the outcome
+     */
+    static Result exec(List<String> cmd, Path cwd, Map<String, String> env) {
+        List<String> args = cmd.subList(1, cmd.size());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
         pb.environment().put("KMEMU_NO_BUILD", "1");
+        pb.environment().putAll(env);
         try {
             Path out = Files.createTempFile("kmemu-out", ".txt");
             Path err = Files.createTempFile("kmemu-err", ".txt");

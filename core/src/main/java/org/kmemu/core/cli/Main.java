@@ -16,6 +16,8 @@ import org.kmemu.core.config.ConfigLoader;
 import org.kmemu.core.config.ResolvedConfig;
 import org.kmemu.core.demo.Demo;
 import org.kmemu.core.demo.Demos;
+import org.kmemu.core.machine.HeapBudget;
+import org.kmemu.core.machine.HeapTooSmallException;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.VirtualAddressWidth;
@@ -50,7 +52,8 @@ import picocli.CommandLine.Spec;
  * command takes {@code --help}, and {@code kmemu help COMMAND} prints its help too.
  *
  * <p>Exit codes: 0 success, 1 a config or plugin selection error (one line on stderr naming the
- * file and line), 2 a usage error.
+ * file and line), a machine too big for the Java heap, or the heap running out (one line saying how to
+ * give it more), 2 a usage error.
  */
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
@@ -87,7 +90,7 @@ public final class Main implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            if (ex instanceof ConfigException) {
+            if (ex instanceof ConfigException || ex instanceof HeapTooSmallException) {
                 line.getErr().println("kmemu: " + ex.getMessage());
                 line.getErr().flush();
                 return 1;
@@ -99,10 +102,29 @@ public final class Main implements Callable<Integer> {
             ((Main) parsed.commandSpec().userObject()).options.plugins = pluginsOnEitherSide(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The estimate (HeapBudget) was passed but the heap ran out anyway: a workload, a third party's
+            // policy, or the check turned off. The machine is unreachable once the command has unwound,
+            // so there is room to say it in one line.
+            err.println(outOfHeap(Runtime.getRuntime().maxMemory()));
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * @param maxHeapBytes this JVM's {@code Runtime.maxMemory()}
+     * @return the line for a run that ran out of heap: what the JVM had and an {@code -Xmx} of twice that
+     */
+    static String outOfHeap(long maxHeapBytes) {
+        String xmx = HeapBudget.xmx(2 * maxHeapBytes);
+        return "kmemu: out of Java heap: this JVM has " + HeapBudget.size(maxHeapBytes) + ", too little for this machine and"
+                + " what ran on it: give it more with KMEMU_JAVA_OPTS=" + xmx + " ./kmemu ...";
     }
 
     /**

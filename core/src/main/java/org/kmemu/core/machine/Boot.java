@@ -56,7 +56,9 @@ import org.kmemu.core.sched.Scheduler;
  * first thread to touch a CPU become that CPU's, as the kernel checks CPU-locality only from
  * {@code SYSTEM_SCHEDULING} on.
  * It prints the kernel's boot lines for each step to the machine's log. A config the machine cannot
- * boot with is a {@link ConfigException} naming the file and line, raised before anything runs.
+ * boot with is a {@link ConfigException} naming the file and line, raised before anything runs; a
+ * machine this JVM's heap cannot hold is a {@link HeapTooSmallException} ({@link HeapBudget}), raised
+ * before its struct pages are made.
  */
 public final class Boot {
     private Boot() {
@@ -107,6 +109,9 @@ public final class Boot {
         memblock.reserve(image.textStart(), image.reservedBytes(pageSize));
 
         List<long[]> memoryPfns = pfnRanges(memblock.memory(), shift);
+        // Before the first per-frame array: a machine the heap cannot hold is refused in one line, not
+        // an OutOfMemoryError halfway through boot.
+        HeapBudget.of(memoryPfns, config.cpus()).check(config.memory().origin());
         PageFrames frames = new PageFrames(layout.maxPfn(), memoryPfns);
         long memmapBytes = (frames.presentFrames() * arch.structPageBytes() + pageSize - 1) & -pageSize;
         // mem_map lives in lowmem: memblock allocates it top-down below max_low_pfn (mm/sparse.c, mm/mm_init.c).

@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The machine's printk ring buffer: what {@code dmesg} shows. Every line also goes to SLF4J under the
- * logger {@code kmemu.kernel}, at the level matching its printk level, so an application embedding
- * kmemu sees the kernel's messages in its own logs.
+ * logger {@code kmemu.kernel}: KERN_ERR and worse at ERROR, KERN_WARNING at WARN, so that an application
+ * embedding kmemu sees in its own log the kernel's reports of its misuse (a BUG, a double free, a
+ * WARNING); KERN_NOTICE, KERN_INFO and KERN_DEBUG at DEBUG, so that the boot log (dozens of INFO lines per
+ * machine) does not flood that log at the usual INFO threshold. The whole log is {@link #lines()}.
  *
  * <h2>Time stamps and the current task</h2>
  * printk stamps a line with {@code local_clock()}, the clock of the CPU that prints it, and reports
@@ -83,7 +85,6 @@ public final class KernelLogBuffer implements KernelLog {
         switch (level) {
             case EMERG, ALERT, CRIT, ERR -> LOG.error("{}", line);
             case WARNING -> LOG.warn("{}", line);
-            case NOTICE, INFO -> LOG.info("{}", line);
             default -> LOG.debug("{}", line);
         }
     }
