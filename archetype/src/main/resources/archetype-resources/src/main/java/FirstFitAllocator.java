@@ -24,7 +24,7 @@ final class FirstFitAllocator implements PageAllocator {
     private final Set<ZoneType> configured;
     private final KernelLog log;
     private final int maxOrder;
-    /** lowmem_reserve[] has one entry per zone type from the lowest configured one to ZONE_MOVABLE. */
+    /** lowmem_reserve[] has one entry per configured zone type and ZONE_MOVABLE (all 0: none is kept). */
     private final int lowmemReserveEntries;
 
     FirstFitAllocator(PageAllocatorContext context, int maxOrder) {
@@ -37,8 +37,13 @@ final class FirstFitAllocator implements PageAllocator {
             zones[i] = new FirstFitZone(span, maxOrder);
             byType[span.type().ordinal()] = zones[i++];
         }
-        int lowest = configured.stream().mapToInt(ZoneType::ordinal).min().orElse(ZoneType.NORMAL.ordinal());
-        this.lowmemReserveEntries = ZoneType.MOVABLE.ordinal() - lowest + 1;
+        int entries = 0;
+        for (ZoneType t : ZoneType.values()) {
+            if (configured.contains(t) || t == ZoneType.MOVABLE) {
+                entries++;
+            }
+        }
+        this.lowmemReserveEntries = entries;
     }
 
     @Override
