@@ -66,6 +66,24 @@ class GuideTest {
     }
 
     @Test
+    void readmesWritingAPluginSectionRunsTheGuidesCommands() throws IOException {
+        String readme = Files.readString(Launcher.ROOT.resolve("README.md"));
+        int from = readme.indexOf("## Writing a plugin");
+        assertThat(from).as("README.md has a section \"Writing a plugin\"").isNotNegative();
+        String section = readme.substring(from, readme.indexOf("\n## ", from + 1));
+        // Shell lines: continuations joined, trailing comments dropped.
+        List<String> commands = new ArrayList<>();
+        for (String line : section.replaceAll("\\\\\n\\s*", "").split("\n")) {
+            String cmd = line.replaceFirst("\\s+#.*$", "").trim();
+            if (cmd.startsWith("mvn ")) {
+                commands.add(cmd);
+            }
+        }
+        List<String> expected = guide.commands().stream().filter(l -> l.startsWith("mvn ") && !l.endsWith(" verify")).toList();
+        assertThat(commands).as("README's commands are the guide's install and generate").isEqualTo(expected);
+    }
+
+    @Test
     void troubleshootingQuotesWhatKmemuPrints(@TempDir Path tmp) throws Exception {
         Path good = new PluginBuild(ArchetypeProjectTest.PROJECT).pluginJar();
         String name = good.getFileName().toString();
