@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * guide's ./kmemu commands load it, boot on it and select it by config.
  */
 class ArchetypeProjectTest {
-    static final Path RUN = Paths.get(System.getProperty("kit.it", "target/it")).resolve("archetype/firstfit");
+    static final Path RUN = Paths.get(System.getProperty("kit.it", "target/it")).resolve("kit-it/src/it/archetype/firstfit");
     static final Path PROJECT = RUN.resolve("firstfit-plugin");
 
     private final PluginBuild build = new PluginBuild(PROJECT);
