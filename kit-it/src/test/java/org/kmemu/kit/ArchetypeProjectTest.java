@@ -95,9 +95,11 @@ class ArchetypeProjectTest {
             String what = args.get(0).equals("proc") ? "proc " + args.get(1) : args.get(0);
             ran.add(what);
             switch (what) {
+                // The plugin's line (id, version, state), then its extension with its description.
                 case "plugins" -> assertThat(r.stdout()).as(command)
-                        .containsPattern("(?m)^firstfit\\s+1\\.0\\.0-SNAPSHOT\\s+STARTED\\b")
-                        .contains("PageAllocatorPolicy firstfit: first-fit page allocator");
+                        .containsPattern("(?m)^\\s*firstfit\\s+1\\.0\\.0-SNAPSHOT\\s+STARTED\\b")
+                        .contains("PageAllocatorPolicy")
+                        .containsPattern("firstfit:?\\s+first-fit page allocator: the lowest naturally aligned run");
                 case "boot" -> assertThat(r.stdout()).as(command).contains("Memory: ");
                 case "proc zoneinfo" -> {
                     // First-fit keeps no watermarks; the buddy allocator, the machine's default, does.

@@ -52,7 +52,7 @@ class ExamplesTest {
             Launcher.Result r = Launcher.run(List.of("plugins", "--plugins", plugins.toString()));
             assertThat(r.code()).as("%s", r).isZero();
             assertThat(r.stderr()).as("%s", r).isEmpty();
-            assertThat(r.stdout()).as("%s", r).containsPattern("(?m)^" + java.util.regex.Pattern.quote(id) + "\\s+\\S+\\s+STARTED\\b");
+            assertThat(r.stdout()).as("%s", r).containsPattern("(?m)^\\s*" + java.util.regex.Pattern.quote(id) + "\\s+\\S+\\s+STARTED\\b");
         }));
     }
 }
