@@ -59,6 +59,13 @@ class GuideTest {
     }
 
     @Test
+    void theArchetypeIsPackagedWithThePluginVersionTheGuideRuns() throws IOException {
+        String archetypePom = Files.readString(Launcher.ROOT.resolve("archetype/pom.xml"));
+        assertThat(archetypePom).as("archetype/pom.xml and kit-it/pom.xml name one maven-archetype-plugin version")
+                .contains("<archetype-plugin.version>" + System.getProperty("archetype-plugin.version") + "</archetype-plugin.version>");
+    }
+
+    @Test
     void installCommandInstallsWhatTheGeneratedProjectNeeds() {
         // kit-it's invoker:install puts kmemu-api, kmemu-tck (with kmemu-core) and the archetype in its
         // repository; from a checkout, -am builds api and core for tck.
