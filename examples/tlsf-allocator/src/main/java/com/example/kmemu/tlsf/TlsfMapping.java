@@ -21,9 +21,9 @@ package com.example.kmemu.tlsf;
  * is filed under. {@link #searchClass} is {@code mapping_search}: n is first rounded up to the next
  * class boundary, so that every range in the class found, and in any class above it, has at least n
  * pages. The search then never has to look inside a list: it takes the list's head. That is "good
- * fit": not the best fit (a range in n's own class might fit better, but might also be too small),
- * but never more than one class width (1/2^SLI, 6% for SLI = 4) bigger than needed in the class
- * itself, in O(1).
+ * fit", not best fit: a big-enough range filed in n's own class is passed over (the rounding costs at
+ * most one class width, 1/2^SLI of n: 6% for SLI = 4), and the range taken may be bigger than a better
+ * one further down its list; in exchange the search is O(1), whatever the number of free ranges.
  *
  * <p>A class is packed in one int, {@code f * 2^SLI + s}, the index of its list head. Pure functions;
  * thread-safe.

@@ -30,13 +30,15 @@ import org.kmemu.api.ZoneType;
  * TLSF hands out blocks of any size at any address; {@code alloc_pages(order)} wants {@code 2^order}
  * pages at a pfn that is a multiple of {@code 2^order}. A range of {@code 2^(order+1) - 1} pages or
  * more always holds such a block (whatever its start, the next aligned pfn is at most
- * {@code 2^order - 1} pages in), so searching for that size keeps the search O(1). It costs twice the
- * memory the request needs in the worst case before the search succeeds, and leaves up to two
- * fragments: the pages before the aligned pfn and the pages after the block, each filed back as a free
- * range. {@link #allocLocked} first tries the good-fit list for {@code 2^order} itself, whose head is
- * often aligned already (a block freed without free neighbours is), and only when both O(1) tries fail
- * walks the few lists whose ranges might still hold an aligned block, so that a request fails only
- * when no free range anywhere holds one.
+ * {@code 2^order - 1} pages in), so searching for that size keeps the search O(1). The price: the
+ * search asks for almost twice the pages the request needs, so it passes over shorter ranges that
+ * happen to hold an aligned block; and carving the block out of a range that starts unaligned leaves
+ * a fragment in front of it, the pages before the aligned pfn (up to {@code 2^order - 1}), filed back
+ * as a free range that only smaller requests can use (the pages after the block stay one range).
+ * {@link #allocLocked} therefore first tries the good-fit list for {@code 2^order} itself, whose head
+ * is often aligned already (a block freed without free neighbours is), and only when both O(1) tries
+ * fail walks, in full, the 2^SLI or so lists whose ranges might still hold an aligned block: not
+ * O(1), but a request then fails only when no free range anywhere holds one.
  *
  * <h2>Locking</h2>
  * Every method that ends in {@code Locked} runs under {@link #lock}; {@link #freePages()} is read
