@@ -24,14 +24,20 @@ import org.kmemu.api.ZoneType;
  * <li><b>Good fit in O(1).</b> The buddy allocator looks up the free list of the order wanted, then of
  *     each bigger order: up to MAX_PAGE_ORDER + 1 lists. TLSF files ranges in 2^SLI lists per power of
  *     two and finds a non-empty, big-enough list with two find-first-set operations on its bitmaps,
- *     however many ranges are free ({@link TlsfMapping}). Its worst case is bounded by a constant,
- *     which is why the paper targets real-time systems.</li>
- * <li><b>External fragmentation.</b> The buddy allocator cannot merge two free neighbours that are not
- *     buddies (pfns 0x3 and 0x4 stay apart), and rounds every request up to a power of two. TLSF merges
- *     any neighbours, so free memory is always in the fewest, longest ranges possible; its cost in this
- *     setting is alignment: an order-N block must start at a multiple of 2^N, so carving it out of a
- *     range can leave a fragment of up to 2^N - 1 pages in front of it ({@link TlsfZone} explains the
- *     search). The paper measures TLSF's fragmentation on real workloads as low; kmemu lets you compare
+ *     however many ranges are free ({@link TlsfMapping}). The buddy allocator is bounded too, by
+ *     MAX_PAGE_ORDER, for a page allocator's few orders; TLSF's bound does not grow with the largest
+ *     size, which is why the paper offers it for real-time systems with arbitrary request sizes.</li>
+ * <li><b>External fragmentation.</b> TLSF's strengths in a malloc (blocks of any size, no rounding
+ *     up, any two free neighbours merge) meet a limit here: alloc_pages() asks only for power-of-two
+ *     blocks at aligned pfns. For such requests a fully merged buddy allocator is already optimal:
+ *     its free blocks are exactly the largest aligned blocks of the free pages, the same blocks
+ *     {@link AlignedBlocks} cuts TLSF's ranges into, so for the same free pages both can serve the
+ *     same requests. What differs is which free memory each takes, and so how the free pages look
+ *     later: good fit takes the head of the smallest big-enough size class, whatever the caller's
+ *     mobility; the buddy allocator takes the smallest order on the free list of the request's migrate
+ *     type, split from the front, and steals from other types only when it must. And TLSF pays for
+ *     alignment: carving an order-N block out of a range that starts unaligned leaves a fragment of up
+ *     to 2^N - 1 pages in front of it ({@link TlsfZone} explains the search). Compare
  *     /proc/buddyinfo of both policies after the same workload.</li>
  * <li><b>What it leaves out.</b> No migrate types (no grouping by mobility, so nothing keeps unmovable
  *     pages out of the way of later huge allocations), no per-CPU lists (every call takes the zone
