@@ -7,6 +7,14 @@ import java.util.Set;
 /**
  * One configured architecture: the immutable facts the core needs to boot a machine on it. Made by
  * {@link Architecture#configure(ConfigView)} from the plugin's config subtree; thread-safe.
+ *
+ * <p><b>Caller and thread.</b> The core, during boot on the main thread (memory map, layout, page-table
+ * format, boot mappings), then from any CPU's thread (fault reports, the TLB model), so every method is
+ * thread-safe and side-effect free. <b>Failure.</b> A memory map or size the architecture cannot boot is a
+ * {@link ConfigException} naming the key; any other exception stops the boot as a plugin bug. <b>TCK.</b>
+ * {@code ArchitectureContractTest} checks every method of the spec it configures.
+ *
+ * @since 1.0
  */
 public interface ArchSpec {
 

@@ -15,7 +15,14 @@ import java.util.List;
  * that its message has the same shape.
  *
  * <p>Instances are immutable and may be read from any thread.
+ *
+ * <p><b>Who calls it.</b> Plugins, in their factory methods ({@link Architecture#configure},
+ * {@link PageAllocatorPolicy#create}, {@link ObjectAllocatorPolicy#create}). The host implements it;
+ * {@code PluginConfigs} in kmemu-tck gives plugin tests the real one over their own reference.conf.
+ *
+ * @since 1.0
  */
+@HostProvided
 public interface ConfigView {
 
     /** @return the absolute path of this subtree, e.g. {@code "kmemu.arch.i386"} */

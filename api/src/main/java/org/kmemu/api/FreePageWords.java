@@ -29,6 +29,12 @@ package org.kmemu.api;
  * </ul>
  * A machine that lends no words returns null from {@link PageAllocatorContext#freePageWords()}; the
  * policy then keeps its links in storage of its own.
+ *
+ * <p><b>TCK.</b> {@code PageAllocatorContractTest} lends the policy a checking implementation
+ * ({@code CheckedFreePageWords}) that fails the test on a read or write of the word of an allocated
+ * page, and on a block handed out with a word not 0.
+ *
+ * @since 1.0
  */
 public interface FreePageWords {
 

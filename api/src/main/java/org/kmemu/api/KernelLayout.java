@@ -9,6 +9,14 @@ import java.util.List;
  *
  * <p>Made once at boot by {@link ArchSpec#layout(MemoryMap)}; immutable and thread-safe. Addresses are
  * unsigned 64-bit values held in {@code long}s; on 32-bit architectures they are below 2^32.
+ *
+ * <p><b>Caller and thread.</b> The core and the other plugins (through the core), on any thread.
+ * <b>Failure.</b> {@code __pa} of an address outside the direct map and {@code __va} of a physical address
+ * beyond lowmem are {@link IllegalArgumentException}s (the kernel's VIRTUAL_BUG_ON). <b>TCK.</b>
+ * {@code ArchitectureContractTest}: the layout's order, {@code __pa}/{@code __va} inverse on lowmem and
+ * refusing the rest, named areas disjoint.
+ *
+ * @since 1.0
  */
 public interface KernelLayout {
 

@@ -10,7 +10,13 @@ package org.kmemu.api;
  * trailing newline. Never call it on a hot path that succeeds; failures and boot are fine.
  *
  * <p>Thread-safe.
+ *
+ * <p><b>Who calls it.</b> Plugins, from any CPU's thread. The host implements it; kmemu-tck's
+ * {@code RecordingLog} records lines for contract tests. It does not throw.
+ *
+ * @since 1.0
  */
+@HostProvided
 public interface KernelLog {
 
     /**

@@ -6,7 +6,13 @@ package org.kmemu.api;
  * lists inside free objects, as SLUB keeps its free pointer in the object. Addresses outside the
  * direct map are an {@link IllegalArgumentException}. Thread-safe as RAM is: accesses to different
  * bytes are independent.
+ *
+ * <p><b>Who calls it.</b> Slab policies, on the thread of the CPU they act for. The host implements
+ * it (kmemu-tck's {@code SlabFixtures} too).
+ *
+ * @since 1.0
  */
+@HostProvided
 public interface KernelMemory {
 
     /** @param vaddr a direct-mapped address @return the 64-bit value there */

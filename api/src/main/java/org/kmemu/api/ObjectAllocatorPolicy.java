@@ -1,19 +1,30 @@
 package org.kmemu.api;
 
-import org.pf4j.ExtensionPoint;
-
 /**
  * An object (slab) allocator policy plugin: SLUB, SLAB, SLOB or a researcher's own. The core calls
  * {@link #create} once per machine at boot, for the policy named by
  * {@code kmemu.machine.object-allocator}. Implementations have a public no-argument constructor that
  * does no work.
+ *
+ * <p><b>Caller and thread.</b> The plugin host creates it at start-up; boot calls {@link #create}, then
+ * {@link #kmallocSizes} and {@link #procSlabinfo}, once per machine, on the main thread. <b>Failure.</b>
+ * A bad value in {@code kmemu.object-allocator.<id>} is a {@link ConfigException} (one line, file and
+ * line); anything else stops the boot as a plugin bug. <b>TCK.</b> {@code ObjectAllocatorContractTest}:
+ * aligned disjoint objects found by their cache, the kmalloc table served, constructors run on new
+ * objects, misuse reported in the kernel's words with the allocator left consistent, destroy of busy and
+ * destroyed caches, random alloc/free giving every page back.
+ *
+ * @since 1.0
  */
-public interface ObjectAllocatorPolicy extends ExtensionPoint {
+@ExtensionPointInfo(what = "object allocator", selectedBy = "kmemu.machine.object-allocator")
+public interface ObjectAllocatorPolicy extends KmemuExtension {
 
     /** @return the id a config selects this policy by, e.g. "slub" */
+    @Override
     String id();
 
     /** @return a one-line description naming the kernel behaviour modelled */
+    @Override
     String description();
 
     /**

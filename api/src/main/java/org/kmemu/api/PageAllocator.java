@@ -19,6 +19,13 @@ package org.kmemu.api;
  * <h2>Speed</h2>
  * {@link #allocPages} and {@link #freePages} are the hot path: no allocation, no boxing, no logging
  * when they succeed.
+ *
+ * <h2>Caller and TCK</h2>
+ * The core's kernel services (alloc_pages, the slab layer, page tables, /proc), each call on the thread of
+ * the CPU whose number it passes. An exception other than those above stops the run as a plugin bug.
+ * {@code PageAllocatorContractTest} checks the whole contract.
+ *
+ * @since 1.0
  */
 public interface PageAllocator {
 

@@ -6,7 +6,14 @@ import java.util.Set;
 /**
  * What the core hands a {@link PageAllocatorPolicy} when it creates the machine's page allocator.
  * Immutable.
+ *
+ * <p><b>Who calls it.</b> A {@link PageAllocatorPolicy}, in {@link PageAllocatorPolicy#create} on the
+ * main thread, and the allocator it makes, on any thread (it is immutable). The host implements it
+ * (kmemu-tck's {@code ZoneFixtures} too).
+ *
+ * @since 1.0
  */
+@HostProvided
 public interface PageAllocatorContext {
 
     /** @return the policy's config subtree, {@code kmemu.page-allocator.<id>} */

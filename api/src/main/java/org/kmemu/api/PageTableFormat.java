@@ -11,6 +11,13 @@ package org.kmemu.api;
  *
  * <p>Immutable and thread-safe; {@link #decode} and {@link #address} are on the TLB-miss path, so
  * they must not allocate.
+ *
+ * <p><b>Caller and thread.</b> The core's page-table walker and builders, on any CPU's thread.
+ * <b>Failure.</b> The core only makes well-formed calls; an exception from one is a plugin bug and stops
+ * the run. <b>TCK.</b> {@code ArchitectureContractTest}: the address split
+ * down to the page, entries decoding to what was encoded.
+ *
+ * @since 1.0
  */
 public interface PageTableFormat {
 

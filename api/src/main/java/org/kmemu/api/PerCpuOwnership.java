@@ -36,7 +36,13 @@ package org.kmemu.api;
  *
  * <p>The core implements this and hands it to plugins on {@link PageAllocatorContext#perCpu()} and
  * {@link SlabContext#perCpu()}. Thread-safe.
+ *
+ * <p><b>Who calls it.</b> Plugins, at the top of every per-CPU operation, on the calling CPU's thread.
+ * <b>Failure.</b> {@link PerCpuAccessException} after the kernel's report; the plugin lets it propagate.
+ *
+ * @since 1.0
  */
+@HostProvided
 public interface PerCpuOwnership {
 
     /** The system property that turns the checks on ({@code -Dkmemu.debug.percpu=true}). */

@@ -14,6 +14,12 @@ package org.kmemu.api;
  * would not return (a BUG_ON, a use of a destroyed cache) the policy throws {@link KernelOopsException}
  * after printing the report, with its state unchanged. Never another exception for what the caller
  * did: the core has already refused NULL and addresses outside the direct map.
+ *
+ * <p><b>Caller and TCK.</b> The core's slab layer (kmem_cache_*, kmalloc, /proc/slabinfo), on the
+ * thread of the CPU whose number each call passes. {@code ObjectAllocatorContractTest} checks the
+ * contract.
+ *
+ * @since 1.0
  */
 public interface SlabAllocator {
 

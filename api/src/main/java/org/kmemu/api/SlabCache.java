@@ -3,6 +3,12 @@ package org.kmemu.api;
 /**
  * One {@code struct kmem_cache}, as the policy that made it represents it. The core holds these as
  * opaque handles and asks the policy that made them about their objects.
+ *
+ * <p><b>Caller and thread.</b> The core, as an opaque handle passed back to the {@link SlabAllocator} that
+ * made it, on any thread; implementations are immutable or thread-safe. <b>Failure.</b> The methods
+ * must not throw. <b>TCK.</b> {@code ObjectAllocatorContractTest} through the caches it creates.
+ *
+ * @since 1.0
  */
 public interface SlabCache {
 

@@ -1,6 +1,15 @@
 package org.kmemu.api;
 
-/** What the core hands an {@link ObjectAllocatorPolicy} when it creates the machine's slab allocator. */
+/**
+ * What the core hands an {@link ObjectAllocatorPolicy} when it creates the machine's slab allocator.
+ *
+ * <p><b>Who calls it.</b> An {@link ObjectAllocatorPolicy} in {@link ObjectAllocatorPolicy#create} and
+ * {@link ObjectAllocatorPolicy#kmallocSizes}, on the main thread, and the allocator it makes, from any
+ * thread. Immutable. The host implements it (kmemu-tck's {@code SlabFixtures} too).
+ *
+ * @since 1.0
+ */
+@HostProvided
 public interface SlabContext {
 
     /** @return the policy's config subtree, {@code kmemu.object-allocator.<id>} */

@@ -12,7 +12,14 @@ package org.kmemu.api;
  * any address inside. The machine keeps it in the frame's word (which a slab page does not use for a
  * mapping, as {@code slab->slab_cache} overlays {@code page->mapping}), so a policy needs no map of its
  * own from addresses to slabs.
+ *
+ * <p><b>Who calls it.</b> A slab policy, on the thread of the CPU it acts for. <b>Failure.</b> Running out
+ * of pages returns 0, as the page allocator does. The host implements it (kmemu-tck's
+ * {@code SlabFixtures} too).
+ *
+ * @since 1.0
  */
+@HostProvided
 public interface SlabPages {
 
     /**

@@ -79,12 +79,22 @@ public class MmuBench extends BenchBase {
      * @return a booted 1 GiB machine (2 GiB on i386, for highmem) with the buddy allocator
      */
     static Machine boot(String id, String policy) {
+        return boot(id, policy, id.equals("i386") ? "2G" : "1G");
+    }
+
+    /**
+     * @param id     the architecture
+     * @param policy the object-allocator policy: slub, slab or slob
+     * @param size   {@code kmemu.memory.size}
+     * @return a booted machine of that size with the buddy allocator
+     */
+    static Machine boot(String id, String policy, String size) {
         Architecture a = switch (id) {
             case "x86_64" -> new X86_64Architecture();
             case "i386" -> new I386Architecture();
             default -> new BookeArchitecture();
         };
-        ResolvedConfig c = ConfigLoader.user(null, Map.of("kmemu.memory.size", id.equals("i386") ? "2G" : "1G",
+        ResolvedConfig c = ConfigLoader.user(null, Map.of("kmemu.memory.size", size,
                         "kmemu.machine.arch", id, "kmemu.machine.object-allocator", policy))
                 .resolve(List.of(ConfigFactory.parseResources(MmuBench.class.getClassLoader(), "reference.conf")));
         return Boot.boot(MachineConfig.parse(c), a.configure(c.view("kmemu.arch." + id)), new BuddyPolicy(),

@@ -4,6 +4,7 @@ import org.kmemu.api.Gfp;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.trace.KmemMetrics;
 import org.kmemu.core.trace.TraceBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -17,7 +18,8 @@ import org.openjdk.jmh.annotations.State;
  * at once under one lock into a list that drops its oldest line with {@code remove(0)}
  * ({@link FormattedTraceBuffer}); both buffers hold 64 Ki events and are full, as after a
  * few seconds of a real trace. {@code kmallocKfree}: a SLUB kmalloc+kfree pair on an i386 machine with
- * tracing off and on. Linux's figure: kernel/trace/ring_buffer_benchmark.c, run when it was added (commit
+ * no probe on the tracepoints ({@code off}: one volatile read each), with the ftrace ring attached
+ * ({@code ring}), and with the per-call-site metric probe attached ({@code metrics}, {@link KmemMetrics}). Linux's figure: kernel/trace/ring_buffer_benchmark.c, run when it was added (commit
  * 5092dbc96f3a, 2009, a producer and a reader on 2009 hardware), printed "501 ns per entry" for 10-byte
  * events.
  */
@@ -25,8 +27,8 @@ import org.openjdk.jmh.annotations.State;
 public class TraceBench extends BenchBase {
     private static final int EVENTS = 1 << 16;
 
-    /** Whether the kmem events are recorded during {@code kmallocKfree}. */
-    @Param({"off", "on"})
+    /** Which probe the kmem tracepoints fire into during {@code kmallocKfree}. */
+    @Param({"off", "ring", "metrics"})
     public String tracing;
 
     private TraceBuffer ring;
@@ -48,7 +50,10 @@ public class TraceBench extends BenchBase {
         Machine m = MmuBench.boot("i386", "slub");
         cpu = m.mmu().cpu(0);
         slab = m.kernel().slab();
-        m.kernel().trace().setEnabled(tracing.equals("on"));
+        m.kernel().trace().setEnabled(tracing.equals("ring"));
+        if (tracing.equals("metrics")) {
+            m.kernel().tracepoints().attach(new KmemMetrics(m.cpus()));
+        }
     }
 
     /** @return the pointer recorded */

@@ -2,7 +2,10 @@ package org.kmemu.core;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.kmemu.api.Architecture;
 import org.kmemu.api.ConfigException;
+import org.kmemu.api.ObjectAllocatorPolicy;
+import org.kmemu.api.PageAllocatorPolicy;
 import org.kmemu.core.config.ConfigLoader;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.ResolvedConfig;
@@ -45,9 +48,9 @@ public final class Kmemu {
      */
     public static Machine boot(PluginHost host, ResolvedConfig config) {
         MachineConfig mc = MachineConfig.parse(config);
-        var arch = host.architecture(mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
-        var pages = host.pageAllocator(mc.pageAllocatorId(), mc.allocatorOrigin());
-        var objects = host.objectAllocator(mc.objectAllocatorId(), mc.objectAllocatorOrigin());
+        var arch = host.select(Architecture.class, mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
+        var pages = host.select(PageAllocatorPolicy.class, mc.pageAllocatorId(), mc.allocatorOrigin());
+        var objects = host.select(ObjectAllocatorPolicy.class, mc.objectAllocatorId(), mc.objectAllocatorOrigin());
         return Boot.boot(mc, arch, pages, config.view("kmemu.page-allocator." + mc.pageAllocatorId()),
                 objects, config.view("kmemu.object-allocator." + mc.objectAllocatorId()));
     }

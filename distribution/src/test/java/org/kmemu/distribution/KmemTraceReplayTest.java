@@ -10,21 +10,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.kmemu.api.Gfp;
-import org.kmemu.api.SlabCache;
 import org.kmemu.core.Kmemu;
-import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.machine.Machine;
-import org.kmemu.core.mmu.Cpu;
+import org.kmemu.core.trace.KmemMetrics;
+import org.kmemu.core.workload.FtraceEvent;
+import org.kmemu.core.workload.FtraceReader;
+import org.kmemu.core.workload.KmemTraceReplay;
+import org.kmemu.core.workload.ReplayReport;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
@@ -53,79 +51,27 @@ import org.kmemu.core.trace.TraceBuffer;
  * The test checks that every such difference is one of these two and nothing else.
  */
 class KmemTraceReplayTest {
-    private static final Pattern EVENT = Pattern.compile(":\\s+(\\w+):\\s+(.*)$");
-    private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\(null\\)|\\S+)");
-    private static final Map<String, List<Event>> TRACES = new ConcurrentHashMap<>();
+    private static final Map<String, List<FtraceEvent>> TRACES = new ConcurrentHashMap<>();
 
-    /** One trace line: the event's name and its key=value fields, in order. */
-    record Event(String name, Map<String, String> fields) {
-        long num(String key) {
-            return Long.parseLong(fields.get(key));
-        }
-
-        String ptr() {
-            return fields.get("ptr");
-        }
-    }
-
-    /**
-     * Parses ftrace's text output by its key=value pairs (not by columns: newer kernels add fields, and
-     * {@code ptr=  (null)} has spaces).
-     */
-    static List<Event> parse(BufferedReader in) throws IOException {
-        List<Event> out = new ArrayList<>();
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (line.startsWith("#")) {
-                continue;
-            }
-            Matcher e = EVENT.matcher(line);
-            if (!e.find()) {
-                continue;
-            }
-            Map<String, String> fields = new LinkedHashMap<>();
-            Matcher f = FIELD.matcher(e.group(2).replace("=  (null)", "=(null)"));
-            while (f.find()) {
-                fields.put(f.group(1), f.group(2));
-            }
-            out.add(new Event(e.group(1), fields));
-        }
-        return out;
-    }
-
-    private static List<Event> trace(String allocator) {
+    private static List<FtraceEvent> trace(String allocator) {
         return TRACES.computeIfAbsent(allocator, a -> {
             String resource = "/traces/kmem-i386-" + a + ".log.gz";
             try (InputStream raw = KmemTraceReplayTest.class.getResourceAsStream(resource)) {
                 assertThat(raw).as(resource).isNotNull();
-                return parse(new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.US_ASCII)));
+                return FtraceReader.read(new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.US_ASCII)))
+                        .events();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
     }
 
-    /** The 3.x gfp_flags names the traces print (include/trace/events/gfpflags.h) as kmemu's flags. */
-    static int gfp(String flags) {
-        int gfp = 0;
-        for (String f : flags.split("\\|")) {
-            gfp |= switch (f) {
-                case "GFP_KERNEL" -> Gfp.GFP_KERNEL;
-                case "GFP_USER" -> Gfp.GFP_USER;
-                case "GFP_ATOMIC" -> Gfp.GFP_ATOMIC;
-                case "GFP_NOWARN" -> Gfp.__GFP_NOWARN;
-                case "GFP_ZERO" -> Gfp.__GFP_ZERO;
-                case "GFP_COMP" -> Gfp.__GFP_COMP;
-                default -> throw new IllegalArgumentException("gfp_flags: " + f + " (expected: a flag the traces use)");
-            };
-        }
-        return gfp;
-    }
-
     /**
      * Matches of bytes_alloc, kmalloc and kmem_cache_alloc apart; each kmem_cache_alloc that differs as
      * {bytes_req, kmemu's bytes_alloc, the kernel's bytes_alloc}.
      */
-    record Score(int kmalloc, int kmallocSame, int cacheAlloc, int cacheAllocSame, List<long[]> cacheMisses) {
+    record Score(int kmalloc, int kmallocSame, int cacheAlloc, int cacheAllocSame, List<long[]> cacheMisses,
+                 KmemMetrics.Snapshot metrics, ReplayReport report) {
         double kmallocShare() {
             return (double) kmallocSame / kmalloc;
         }
@@ -135,64 +81,28 @@ class KmemTraceReplayTest {
         }
     }
 
-    /** Replays {@code events} on the shipped i386 machine under {@code policy} and scores kmemu's trace. */
-    static Score replay(List<Event> events, String policy) {
+    private static boolean isAlloc(FtraceEvent e) {
+        return e.name().startsWith("kmalloc") || e.name().startsWith("kmem_cache_alloc");
+    }
+
+    /**
+     * Replays {@code events} with kmemu's trace replay on the shipped i386 machine under {@code policy},
+     * with the ftrace ring and the metric probe attached, and scores kmemu's own trace against the real one.
+     */
+    static Score replay(List<FtraceEvent> events, String policy) {
         Machine m = Kmemu.boot(Launcher.ROOT.resolve("config/machines/i386-highmem.conf"),
                 Map.of("kmemu.machine.object-allocator", policy), Launcher.DIST.resolve("plugins"));
-        SlabLayer slab = m.kernel().slab();
         TraceBuffer trace = m.kernel().trace();
-        Cpu cpu = m.mmu().cpu(0);
-        Map<String, Long> kmallocs = new HashMap<>();
-        Map<String, long[]> objects = new HashMap<>();
-        Map<Long, SlabCache> caches = new HashMap<>();
-        List<SlabCache> byIndex = new ArrayList<>();
-        List<Event> expected = new ArrayList<>();
+        KmemMetrics metrics = new KmemMetrics(m.cpus());
+        m.kernel().tracepoints().attach(metrics);
         trace.setEnabled(true);
-        for (Event e : events) {
-            String site = e.fields().get("call_site");
-            switch (e.name()) {
-                case "kmalloc", "kmalloc_node" -> {
-                    expected.add(e);
-                    long p = slab.kmalloc(cpu, e.num("bytes_req"), gfp(e.fields().get("gfp_flags")), site);
-                    if (p != 0) {
-                        kmallocs.put(e.ptr(), p);
-                    }
-                }
-                case "kfree" -> {
-                    Long p = kmallocs.remove(e.ptr());
-                    if (p != null) {
-                        slab.kfree(cpu, p, site);
-                    }
-                }
-                case "kmem_cache_alloc", "kmem_cache_alloc_node" -> {
-                    expected.add(e);
-                    long size = e.num("bytes_req");
-                    SlabCache c = caches.computeIfAbsent(size, s -> {
-                        byIndex.add(slab.kmemCacheCreate("trace-" + s, (int) (long) s, 0, 0, null));
-                        return byIndex.get(byIndex.size() - 1);
-                    });
-                    long p = slab.kmemCacheAlloc(cpu, c, gfp(e.fields().get("gfp_flags")), site);
-                    if (p != 0) {
-                        objects.put(e.ptr(), new long[] {p, byIndex.indexOf(c)});
-                    }
-                }
-                case "kmem_cache_free" -> {
-                    long[] o = objects.remove(e.ptr());
-                    if (o != null) {
-                        slab.kmemCacheFree(cpu, byIndex.get((int) o[1]), o[0], site);
-                    }
-                }
-                default -> throw new AssertionError("event " + e.name() + " (expected: a kmem event)");
-            }
-        }
+        ReplayReport report = new KmemTraceReplay(m, KmemTraceReplay.Mode.OBJECTS).replay(events).report();
         trace.setEnabled(false);
-        List<Event> got = new ArrayList<>();
+        List<FtraceEvent> expected = events.stream().filter(KmemTraceReplayTest::isAlloc).toList();
+        List<FtraceEvent> got;
         try {
-            for (Event e : parse(new BufferedReader(new java.io.StringReader(trace.render())))) {
-                if (e.name().equals("kmalloc") || e.name().equals("kmem_cache_alloc")) {
-                    got.add(e);
-                }
-            }
+            got = FtraceReader.read(new BufferedReader(new java.io.StringReader(trace.render()))).events().stream()
+                    .filter(KmemTraceReplayTest::isAlloc).toList();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -203,10 +113,10 @@ class KmemTraceReplayTest {
         int cacheSame = 0;
         List<long[]> cacheMisses = new ArrayList<>();
         for (int i = 0; i < got.size(); i++) {
-            Event want = expected.get(i);
-            Event have = got.get(i);
-            assertThat(have.num("bytes_req")).as("event %d", i).isEqualTo(want.num("bytes_req"));
-            boolean same = have.num("bytes_alloc") == want.num("bytes_alloc");
+            FtraceEvent want = expected.get(i);
+            FtraceEvent have = got.get(i);
+            assertThat(have.decimal("bytes_req")).as("event %d", i).isEqualTo(want.decimal("bytes_req"));
+            boolean same = have.decimal("bytes_alloc") == want.decimal("bytes_alloc");
             if (want.name().startsWith("kmalloc")) {
                 kmalloc++;
                 kmallocSame += same ? 1 : 0;
@@ -214,11 +124,28 @@ class KmemTraceReplayTest {
                 cache++;
                 cacheSame += same ? 1 : 0;
                 if (!same) {
-                    cacheMisses.add(new long[] {want.num("bytes_req"), have.num("bytes_alloc"), want.num("bytes_alloc")});
+                    cacheMisses.add(new long[] {want.decimal("bytes_req"), have.decimal("bytes_alloc"), want.decimal("bytes_alloc")});
                 }
             }
         }
-        return new Score(kmalloc, kmallocSame, cache, cacheSame, cacheMisses);
+        return new Score(kmalloc, kmallocSame, cache, cacheSame, cacheMisses, metrics.snapshot(), report);
+    }
+
+    /**
+     * The replay places every event of the real traces: all object events replayed, no allocation failing
+     * here that the kernel satisfied, and the frees the trace holds for memory allocated before tracing
+     * began counted apart (the traces start after boot began).
+     */
+    @ParameterizedTest(name = "the {0} trace is placed whole")
+    @CsvSource({"slub", "slab", "slob"})
+    void theReplayPlacesEveryEvent(String allocator) {
+        ReplayReport r = replay(trace(allocator), allocator).report();
+        assertThat(r.events()).isEqualTo(trace(allocator).size());
+        assertThat(r.skipped()).isEmpty();
+        assertThat(r.failedHere()).isZero();
+        assertThat(r.failedInTrace()).isZero();
+        assertThat(r.replayed().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(r.events());
+        assertThat(r.render()).contains("events read: " + r.events());
     }
 
     @ParameterizedTest(name = "the {0} trace under kmemu's {0}")
@@ -246,6 +173,38 @@ class KmemTraceReplayTest {
             assertThat(hwcacheAligned || slubFreePointerAfterObject).as("kmem_cache_alloc(%d): kmemu %d, the kernel %d", req,
                     miss[1], real).isTrue();
             assertThat(miss[1]).as("kmemu's slot for %d bytes with no flags", req).isEqualTo((req + 7) & -8);
+        }
+    }
+
+    /**
+     * The metric probe, attached beside the ftrace ring, reports per call site what kmem-probe-framework
+     * computes from the real trace: for every site that only calls kmalloc, the calls, the bytes asked and
+     * the bytes given (so the waste) equal the sums over the real kernel's events of that site.
+     */
+    @ParameterizedTest(name = "the {0} trace's call sites under kmemu's {0}")
+    @CsvSource({"slub", "slab", "slob"})
+    void theMetricProbeReportsEachCallSitesWasteAsTheRealTraceDoes(String allocator) {
+        List<FtraceEvent> events = trace(allocator);
+        Map<String, long[]> real = new HashMap<>();
+        java.util.Set<String> cacheSites = new java.util.HashSet<>();
+        for (FtraceEvent e : events) {
+            String site = e.fields().get("call_site");
+            if (e.name().startsWith("kmalloc")) {
+                long[] r = real.computeIfAbsent(site, x -> new long[3]);
+                r[0]++;
+                r[1] += e.decimal("bytes_req");
+                r[2] += e.decimal("bytes_alloc");
+            } else if (e.name().startsWith("kmem_cache_alloc")) {
+                cacheSites.add(site);
+            }
+        }
+        real.keySet().removeAll(cacheSites);
+        KmemMetrics.Snapshot got = replay(events, allocator).metrics();
+        assertThat(real).as("kmalloc-only call sites in the %s trace", allocator).hasSizeGreaterThan(20);
+        for (Map.Entry<String, long[]> e : real.entrySet()) {
+            KmemMetrics.CallSite s = got.callSite(e.getKey());
+            assertThat(new long[] {s.kmallocs(), s.bytesReq(), s.bytesAlloc()}).as("call site %s: calls, bytes_req, bytes_alloc",
+                    e.getKey()).containsExactly(e.getValue());
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -191,14 +192,28 @@ class ShippedMachinesTest {
     }
 
     @Test
-    void pluginsListsEveryShippedPluginAndItsExtensions() {
+    void pluginsListsEveryShippedPluginAndItsExtensionsByExtensionPoint() {
         Launcher.Result r = Launcher.run("plugins");
         assertThat(r.code()).as(r.toString()).isZero();
-        assertThat(r.stdout()).contains("x86_64", "i386", "booke", "buddy", "slub", "STARTED", "Architecture i386:",
-                "PageAllocatorPolicy buddy:", "ObjectAllocatorPolicy slub:", "ObjectAllocatorPolicy slab:",
-                "ObjectAllocatorPolicy slob:");
-        assertThat(r.stdout().lines().skip(1).filter(l -> !l.startsWith(" ")).map(l -> l.split(" +")[0]).toList())
-                .as("listed by plugin id").containsExactly("booke", "buddy", "i386", "slab", "slob", "slub", "x86_64");
+        assertThat(r.stderr()).as(r.toString()).isEmpty();
+        List<String> lines = r.stdout().lines().toList();
+        assertThat(lines.get(0)).matches("kmemu \\S+ \\(plugin API 1\\.0\\.0\\)");
+        assertThat(section(lines, "Plugins:")).as("listed by plugin id").extracting(l -> l.strip().split(" +")[0])
+                .containsExactly("booke", "buddy", "i386", "slab", "slob", "slub", "x86_64");
+        assertThat(section(lines, "Plugins:")).allSatisfy(l -> assertThat(l).contains("STARTED", "requires >=1.0.0 & <2.0.0"));
+        assertThat(section(lines, "Architecture (kmemu.machine.arch):")).extracting(l -> l.strip().split(" +")[0])
+                .containsExactly("booke", "i386", "x86_64");
+        assertThat(section(lines, "PageAllocatorPolicy (kmemu.machine.page-allocator):")).singleElement()
+                .satisfies(l -> assertThat(l).startsWith("  buddy ").endsWith("[plugin buddy]"));
+        assertThat(section(lines, "ObjectAllocatorPolicy (kmemu.machine.object-allocator):")).extracting(l -> l.strip().split(" +")[0])
+                .containsExactly("slab", "slob", "slub");
+    }
+
+    /** @return the indented lines under {@code header} in {@code kmemu plugins}' output */
+    private static List<String> section(List<String> lines, String header) {
+        int start = lines.indexOf(header);
+        assertThat(start).as(header + " in " + lines).isNotNegative();
+        return lines.stream().skip(start + 1).takeWhile(l -> l.startsWith("  ")).toList();
     }
 
     @ParameterizedTest

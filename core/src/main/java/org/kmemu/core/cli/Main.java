@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.kmemu.api.ConfigException;
+import org.kmemu.api.KmemuExtension;
 import org.kmemu.core.Kmemu;
 import org.kmemu.core.config.ConfigLoader;
 import org.kmemu.core.config.ResolvedConfig;
@@ -18,6 +19,7 @@ import org.kmemu.core.demo.Demos;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.mmu.VirtualAddressWidth;
+import org.kmemu.core.plugin.ExtensionRegistry;
 import org.kmemu.core.plugin.LoadedPlugin;
 import org.kmemu.core.plugin.PluginHost;
 import org.kmemu.core.plugin.PluginProblem;
@@ -94,6 +96,7 @@ public final class Main implements Callable<Integer> {
         });
         cl.setExecutionStrategy(parsed -> {
             refuseRepeatedInheritedOptions(parsed);
+            ((Main) parsed.commandSpec().userObject()).options.plugins = pluginsOnEitherSide(parsed);
             return new CommandLine.RunLast().execute(parsed);
         });
         int code = cl.execute(args);
@@ -143,6 +146,24 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * Every {@code --plugins} directory, before the command's name then after it: picocli would keep
+     * only the subcommand's values of a repeatable inherited option (it starts the list afresh there).
+     *
+     * @param top the parse result of the whole command line
+     * @return the directories in the order given
+     */
+    static List<Path> pluginsOnEitherSide(ParseResult top) {
+        List<Path> dirs = new java.util.ArrayList<>();
+        for (ParseResult pr = top; pr != null; pr = pr.subcommand()) {
+            OptionSpec o = pr.matchedOption("--plugins");
+            if (o != null) {
+                o.originalStringValues().forEach(v -> dirs.add(Paths.get(v)));
+            }
+        }
+        return dirs;
+    }
+
     @Override
     public Integer call() {
         return new BootCommand().run(options, spec.commandLine());
@@ -162,8 +183,9 @@ public final class Main implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>();
 
         @Option(names = "--plugins", paramLabel = "DIR", scope = ScopeType.INHERIT,
-                description = "Plugin directory (overrides kmemu.plugins.dir).")
-        Path plugins;
+                description = {"A directory of plugin jars (repeatable: searched in the order given; replaces kmemu.plugins.dir).",
+                    "A Maven target/ directory works: its sources, javadoc, test and original-* jars are skipped."})
+        List<Path> plugins = new java.util.ArrayList<>();
 
         /** Loads plugins and config, and boots. */
         Session open(CommandLine cl) {
@@ -180,15 +202,19 @@ public final class Main implements Callable<Integer> {
 
         /** Loads the plugins of --plugins or kmemu.plugins.dir, reporting each problem on stderr. */
         PluginHost loadPlugins(CommandLine cl, ConfigLoader.UserConfig user) {
-            PluginHost host = PluginHost.load(pluginsDir(user));
+            PluginHost host = PluginHost.load(pluginsDirs(user));
             for (PluginProblem p : host.problems()) {
                 cl.getErr().println("kmemu: plugin error: " + p);
             }
             return host;
         }
 
-        Path pluginsDir(ConfigLoader.UserConfig user) {
-            return plugins != null ? plugins : Paths.get(user.stringOr("kmemu.plugins.dir", defaultPluginsDir()));
+        /** @return the directories of --plugins if given, else kmemu.plugins.dir (a string or a list of strings) */
+        List<Path> pluginsDirs(ConfigLoader.UserConfig user) {
+            if (!plugins.isEmpty()) {
+                return plugins;
+            }
+            return user.stringsOr("kmemu.plugins.dir", List.of(defaultPluginsDir())).stream().map(Paths::get).toList();
         }
 
         private static Path defaultConfig() {
@@ -408,14 +434,27 @@ public final class Main implements Callable<Integer> {
             // The plugins alone: a machine file naming a plugin that is not there must not stop the listing.
             ConfigLoader.UserConfig user = opts.userConfig();
             PluginHost host = opts.loadPlugins(cl, user);
-            cl.getOut().println("kmemu " + PluginHost.projectVersion() + " (plugin API " + PluginHost.systemVersion() + ")");
+            PrintWriter out = cl.getOut();
+            out.println("kmemu " + PluginHost.projectVersion() + " (plugin API " + PluginHost.systemVersion() + ")");
             if (host.plugins().isEmpty()) {
-                cl.getOut().println("no plugins in " + opts.pluginsDir(user).toAbsolutePath().normalize());
+                out.println("no plugins in " + host.directories().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+            } else {
+                out.println("Plugins:");
             }
             for (LoadedPlugin p : host.plugins()) {
-                cl.getOut().printf("%-10s %-16s %-8s requires %-8s %s%n", p.id(), p.version(), p.state(), p.requires(), p.jar());
-                for (String e : p.extensions()) {
-                    cl.getOut().println("    " + e);
+                out.printf("  %-10s %-16s %-8s requires %-18s %s%n", p.id(), p.version(), p.state(), p.requires(), p.jar());
+            }
+            // Grouped by extension point, from the registry: a new extension point shows up here by itself.
+            ExtensionRegistry registry = host.registry();
+            for (Class<? extends KmemuExtension> point : registry.points()) {
+                out.println(point.getSimpleName() + " (" + ExtensionRegistry.info(point).selectedBy() + "):");
+                var extensions = new java.util.ArrayList<>(registry.extensions(point));
+                extensions.sort(java.util.Comparator.comparing(ExtensionRegistry.Extension::id));
+                if (extensions.isEmpty()) {
+                    out.println("  none loaded");
+                }
+                for (ExtensionRegistry.Extension<?> e : extensions) {
+                    out.printf("  %-10s %s [plugin %s]%n", e.id(), e.instance().description(), e.plugin());
                 }
             }
             return 0;

@@ -152,6 +152,33 @@ public final class ConfigLoader {
         }
 
         /**
+         * Reads a key that must be known before plugins load and may be one string or a list of
+         * strings (the plugins directories).
+         *
+         * @param path     an absolute path
+         * @param fallback the value when the user does not set it
+         * @return the user's string as a one-element list, or the user's list, or {@code fallback}
+         * @throws ConfigException naming where it was set if it is neither, or an empty list
+         */
+        public List<String> stringsOr(String path, List<String> fallback) {
+            if (!user.hasPath(path)) {
+                return fallback;
+            }
+            try {
+                if (user.getValue(path).valueType() == com.typesafe.config.ConfigValueType.LIST) {
+                    List<String> list = user.getStringList(path);
+                    if (list.isEmpty()) {
+                        throw new ConfigException(Origins.of(user, path) + ": " + path + ": an empty list (expected: at least one directory)");
+                    }
+                    return list;
+                }
+                return List.of(user.getString(path));
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new ConfigException(Origins.of(user, path) + ": " + path + ": expected a string or a list of strings", e);
+            }
+        }
+
+        /**
          * Merges the reference layers under the user's, resolves substitutions and checks every
          * user key against the references.
          *

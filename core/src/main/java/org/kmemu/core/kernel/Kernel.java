@@ -3,6 +3,7 @@ package org.kmemu.core.kernel;
 import org.kmemu.core.fs.RamFs;
 import org.kmemu.core.mm.memory.UserMemory;
 import org.kmemu.core.trace.TraceBuffer;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * The kernel services of a booted machine, with the kernel's names: the page-granular API, the slab
@@ -71,6 +72,11 @@ public final class Kernel {
     /** @return the tracepoint buffer (off until enabled) */
     public TraceBuffer trace() {
         return trace;
+    }
+
+    /** @return the kmem tracepoints the services fire: attach a {@link org.kmemu.core.trace.KmemProbe} to see every event */
+    public Tracepoints tracepoints() {
+        return trace.tracepoints();
     }
 
     /** @return __pa, __va, virt_to_page and friends */

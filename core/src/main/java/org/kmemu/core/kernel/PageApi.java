@@ -14,7 +14,7 @@ import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.sched.Task;
-import org.kmemu.core.trace.TraceBuffer;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * The page-granular allocation API of include/linux/gfp.h and mm/page_alloc.c, over the machine's
@@ -38,7 +38,7 @@ public final class PageApi {
     private final java.util.concurrent.atomic.LongAdder nrAnonMapped = new java.util.concurrent.atomic.LongAdder();
     private final PageAllocator allocator;
     private final AddressTranslation addr;
-    private final TraceBuffer trace;
+    private final Tracepoints trace;
     private final long pageAllocNanos;
     private final long pageFreeNanos;
     private final int shift;
@@ -60,7 +60,7 @@ public final class PageApi {
      * @param clock      the modelled costs of an allocation and a free, charged to the calling CPU
      */
     public PageApi(ArchSpec arch, PageAllocator allocator, PageFrames frames, PhysicalMemory memory,
-            AddressTranslation addr, long memmapVirt, KernelLog log, TraceBuffer trace, MachineConfig.ClockSpec clock) {
+            AddressTranslation addr, long memmapVirt, KernelLog log, Tracepoints trace, MachineConfig.ClockSpec clock) {
         this.arch = arch;
         this.allocator = allocator;
         this.addr = addr;
@@ -114,7 +114,7 @@ public final class PageApi {
         if ((gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(pfn << shift, (byte) 0, 1L << (shift + order));
         }
-        if (trace.enabled()) {
+        if (trace.active()) {
             Task current = cpu.current();
             trace.mmPageAlloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order,
                     Gfp.gfpMigratetype(gfp).ordinal(), gfp);
@@ -217,7 +217,7 @@ public final class PageApi {
     }
 
     private void freeToAllocator(Cpu cpu, long pfn, int order) {
-        if (trace.enabled()) {
+        if (trace.active()) {
             Task current = cpu.current();
             trace.mmPageFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), structPage(pfn), pfn, order);
         }

@@ -27,7 +27,7 @@ import org.kmemu.core.mm.PageFrames;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.Mmu;
 import org.kmemu.core.sched.Task;
-import org.kmemu.core.trace.TraceBuffer;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * The slab layer the core owns, as mm/slab_common.c: kmalloc's front end and caches, large kmalloc
@@ -66,7 +66,7 @@ public final class SlabLayer {
     private final SlabAllocator slab;
     private final KernelMemory memory;
     private final AddressTranslation addr;
-    private final TraceBuffer trace;
+    private final Tracepoints trace;
     private final long slabAllocNanos;
     private final long slabFreeNanos;
     private final int shift;
@@ -103,7 +103,7 @@ public final class SlabLayer {
      */
     public SlabLayer(ArchSpec arch, KernelLayout layout, Mmu mmu, PageFrames frames, KernelMemory directMap,
             PageApi pages, AddressTranslation addr, int maxPageOrder, int cpus, boolean zoneDma, KernelLog log,
-            TraceBuffer trace, MachineConfig.ClockSpec clock, ObjectAllocatorPolicy policy, ConfigView config) {
+            Tracepoints trace, MachineConfig.ClockSpec clock, ObjectAllocatorPolicy policy, ConfigView config) {
         this.arch = arch;
         this.layout = layout;
         this.mmu = mmu;
@@ -196,7 +196,9 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, c.objectSize());
         }
-        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : c.slotSize(), gfp);
+        // The event carries the slot size even when the allocation failed: mm/slub.c __do_kmalloc_node
+        // (6.x) and mm/slab.c __do_kmalloc (3.x) call trace_kmalloc(caller, ret, size, s->size, ...) whatever ret is.
+        allocDone(cpu, "kmalloc", callSite, p, size, c.slotSize(), gfp);
         return p;
     }
 
@@ -207,7 +209,7 @@ public final class SlabLayer {
             memory.fill(p, (byte) 0, size);
         }
         // mm/slob.c __do_kmalloc_node: trace_kmalloc(caller, ret, size, size + minalign, gfp, node).
-        allocDone(cpu, "kmalloc", callSite, p, size, p == 0 ? 0 : size + kmallocHeader, gfp);
+        allocDone(cpu, "kmalloc", callSite, p, size, size + kmallocHeader, gfp);
         return p;
     }
 
@@ -218,12 +220,15 @@ public final class SlabLayer {
                 log.printk(cpu.id(), LogLevel.WARNING, String.format("WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages: kmalloc(%d):"
                         + " larger than KMALLOC_MAX_SIZE %d", cpu.id(), cpu.current().pid(), size, kmallocMaxSize));
             }
+            // mm/slub.c __kmalloc_large_noprof (6.x) traces every call, a failed one with ret NULL and
+            // PAGE_SIZE << get_order(size) as bytes_alloc (0 here for a size_t that Java sees negative).
+            allocDone(cpu, "kmalloc", callSite, 0, size, size < 0 ? 0 : largeBytes(size), gfp);
             return 0;
         }
         int order = getOrder(size);
         long pfn = pages.allocPages(cpu, (gfp & ~Gfp.__GFP_HIGHMEM) | Gfp.__GFP_COMP, order);
         if (pfn == PageAllocator.NO_PFN) {
-            allocDone(cpu, "kmalloc", callSite, 0, size, 0, gfp);
+            allocDone(cpu, "kmalloc", callSite, 0, size, 1L << (shift + order), gfp);
             return 0;
         }
         frames.setFlags(pfn, pfn + 1, PageFlags.PG_LARGE_KMALLOC, true);
@@ -231,6 +236,15 @@ public final class SlabLayer {
         long p = pages.pageAddress(pfn);
         allocDone(cpu, "kmalloc", callSite, p, size, 1L << (shift + order), gfp);
         return p;
+    }
+
+    /** @return PAGE_SIZE << get_order(size) for a size too large for any block, saturating at 2^62 */
+    private long largeBytes(long size) {
+        long bytes = 1L << shift;
+        while (bytes < size && bytes < (1L << 62)) {
+            bytes <<= 1;
+        }
+        return bytes;
     }
 
     /** @return get_order(size): the smallest order whose block holds {@code size} bytes */
@@ -381,7 +395,7 @@ public final class SlabLayer {
      */
     public void kfree(Cpu cpu, long p, String callSite) {
         cpu.charge(slabFreeNanos);
-        if (trace.enabled()) {
+        if (trace.active()) {
             Task current = cpu.current();
             trace.kfree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p);
         }
@@ -508,7 +522,7 @@ public final class SlabLayer {
         if (p != 0 && (gfp & Gfp.__GFP_ZERO) != 0) {
             memory.fill(p, (byte) 0, cache.objectSize());
         }
-        allocDone(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), p == 0 ? 0 : cache.slotSize(), gfp);
+        allocDone(cpu, "kmem_cache_alloc", callSite, p, cache.objectSize(), cache.slotSize(), gfp);
         return p;
     }
 
@@ -522,7 +536,7 @@ public final class SlabLayer {
      */
     public void kmemCacheFree(Cpu cpu, SlabCache cache, long objp, String callSite) {
         cpu.charge(slabFreeNanos);
-        if (trace.enabled()) {
+        if (trace.active()) {
             Task current = cpu.current();
             trace.kmemCacheFree(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, objp);
         }
@@ -590,7 +604,7 @@ public final class SlabLayer {
         // Every allocation path ends here, success or not: its cost is charged first, so that the event
         // carries the time the call returned.
         cpu.charge(slabAllocNanos);
-        if (trace.enabled()) {
+        if (trace.active()) {
             Task current = cpu.current();
             if ("kmalloc".equals(event)) {
                 trace.kmalloc(cpu.id(), cpu.clockNanos(), current.comm(), current.pid(), callSite, p, req, alloc, gfp);

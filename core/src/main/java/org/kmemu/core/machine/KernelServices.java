@@ -16,6 +16,7 @@ import org.kmemu.core.kernel.Uaccess;
 import org.kmemu.core.kernel.Vmalloc;
 import org.kmemu.core.mm.memory.UserMemory;
 import org.kmemu.core.trace.TraceBuffer;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * Wires the kernel services of a booted machine: each service's constructor takes exactly what it uses
@@ -43,7 +44,7 @@ public final class KernelServices {
      */
     public static Kernel kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig,
             MachineConfig.UaccessCopyPath copyPath) {
-        TraceBuffer trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus());
+        TraceBuffer trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus(), new Tracepoints());
         AddressTranslation addresses = addressTranslation(machine);
         PageApi pages = pageApi(machine, addresses, trace);
         SlabLayer slab = slabLayer(machine, pages, addresses, objectPolicy, objectConfig, trace);
@@ -91,7 +92,7 @@ public final class KernelServices {
 
     /**
      * @param machine a booted machine
-     * @param trace   where its tracepoint events go
+     * @param trace   the ftrace buffer whose tracepoints the page API fires
      * @return alloc_pages and friends over the machine's buddy allocator
      */
     public static PageApi pageApi(Machine machine, TraceBuffer trace) {
@@ -100,7 +101,7 @@ public final class KernelServices {
 
     private static PageApi pageApi(Machine machine, AddressTranslation addresses, TraceBuffer trace) {
         return new PageApi(machine.arch(), machine.pageAllocator(), machine.pageFrames(), machine.memory(),
-                addresses, machine.memmapVirt(), machine.log(), trace, machine.clock());
+                addresses, machine.memmapVirt(), machine.log(), trace.tracepoints(), machine.clock());
     }
 
     /** @param machine a booted machine @return vmalloc, vfree and vmap over its vmalloc window */
@@ -133,7 +134,7 @@ public final class KernelServices {
      * @param pages   its page API
      * @param policy  the object-allocator policy
      * @param config  the policy's config subtree
-     * @param trace   where kmalloc/kfree events go
+     * @param trace   the ftrace buffer whose tracepoints kmalloc/kfree fire
      * @return kmalloc, kfree and kmem_cache_* with the kmalloc caches created
      */
     public static SlabLayer slabLayer(Machine machine, PageApi pages, ObjectAllocatorPolicy policy, ConfigView config,
@@ -145,7 +146,7 @@ public final class KernelServices {
             ObjectAllocatorPolicy policy, ConfigView config, TraceBuffer trace) {
         return new SlabLayer(machine.arch(), machine.layout(), machine.mmu(), machine.pageFrames(),
                 new DirectMapMemory(machine.layout(), machine.memory()), pages, addresses,
-                machine.pageAllocator().maxOrder(), machine.cpus(), machine.hasZone(ZoneType.DMA), machine.log(), trace,
-                machine.clock(), policy, config);
+                machine.pageAllocator().maxOrder(), machine.cpus(), machine.hasZone(ZoneType.DMA), machine.log(),
+                trace.tracepoints(), machine.clock(), policy, config);
     }
 }

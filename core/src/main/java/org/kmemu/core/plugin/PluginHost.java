@@ -12,17 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.function.Function;
-import org.kmemu.api.Architecture;
 import org.kmemu.api.ConfigException;
-import org.kmemu.api.ObjectAllocatorPolicy;
-import org.kmemu.api.PageAllocatorPolicy;
+import org.kmemu.api.ExtensionPointInfo;
+import org.kmemu.api.ExtensionPoints;
+import org.kmemu.api.KmemuExtension;
 import org.kmemu.core.config.ConfigLoader;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
- * Loads kmemu's plugins with PF4J from one directory and hands out their extensions.
+ * Loads kmemu's plugins with PF4J from one or more directories and hands out their extensions,
+ * kept in an {@link ExtensionRegistry} keyed by extension point ({@link ExtensionPoints#all()}).
  *
  * <p>Every plugin that cannot be used, for whatever reason (no manifest, a Plugin-Requires this
  * kmemu does not satisfy, a duplicate id, a class that fails to load, an extension whose constructor
@@ -34,26 +34,14 @@ import org.pf4j.PluginWrapper;
  */
 public final class PluginHost implements AutoCloseable {
     private final KmemuPluginManager manager;
-    private final List<Extension<Architecture>> architectures;
-    private final List<Extension<PageAllocatorPolicy>> pageAllocators;
-    private final List<Extension<ObjectAllocatorPolicy>> objectAllocators;
+    private final ExtensionRegistry registry = new ExtensionRegistry();
 
-    /**
-     * An extension instance with the plugin that provides it.
-     *
-     * @param id       the extension's own id ({@link Architecture#id()} ...)
-     * @param plugin   the providing plugin's id
-     * @param instance the extension
-     * @param <T>      the extension point
-     */
-    public record Extension<T>(String id, String plugin, T instance) {
-    }
-
-    private PluginHost(KmemuPluginManager manager) {
+    private PluginHost(KmemuPluginManager manager, List<Class<? extends KmemuExtension>> points) {
         this.manager = manager;
-        this.architectures = instantiate(Architecture.class, Architecture::id);
-        this.pageAllocators = instantiate(PageAllocatorPolicy.class, PageAllocatorPolicy::id);
-        this.objectAllocators = instantiate(ObjectAllocatorPolicy.class, ObjectAllocatorPolicy::id);
+        for (Class<? extends KmemuExtension> point : points) {
+            registry.addPoint(point);
+            instantiate(point);
+        }
     }
 
     /**
@@ -64,10 +52,42 @@ public final class PluginHost implements AutoCloseable {
      * @throws ConfigException if {@code dir} is not a directory
      */
     public static PluginHost load(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new ConfigException("kmemu.plugins.dir: " + dir + " is not a directory (expected: the directory holding plugin jars)");
+        return load(List.of(dir));
+    }
+
+    /**
+     * Loads and starts every plugin in {@code dirs}, directory by directory; a plugin id found twice
+     * is loaded from the first jar (in that order, then by file name) and the other is a problem.
+     *
+     * @param dirs the plugins directories, at least one
+     * @return the host
+     * @throws ConfigException if one of {@code dirs} is not a directory
+     */
+    public static PluginHost load(List<Path> dirs) {
+        return load(dirs, systemVersion(), ExtensionPoints.all());
+    }
+
+    /**
+     * @param dirs          the plugins directories
+     * @param systemVersion the plugin API version to check Plugin-Requires against
+     * @param points        the extension points to load extensions of
+     * @return the host
+     */
+    static PluginHost load(List<Path> dirs, String systemVersion, List<Class<? extends KmemuExtension>> points) {
+        if (dirs.isEmpty()) {
+            throw new IllegalArgumentException("no plugins directory");
         }
-        KmemuPluginManager manager = new KmemuPluginManager(dir, systemVersion());
+        List<Path> roots = new ArrayList<>();
+        for (Path dir : dirs) {
+            if (!Files.isDirectory(dir)) {
+                throw new ConfigException("kmemu.plugins.dir: " + dir + " is not a directory (expected: the directory holding plugin jars)");
+            }
+            Path normal = dir.toAbsolutePath().normalize();
+            if (!roots.contains(normal)) {
+                roots.add(normal); // the same directory given twice is searched once, not reported as duplicates
+            }
+        }
+        KmemuPluginManager manager = new KmemuPluginManager(roots, systemVersion);
         manager.loadPlugins();
         manager.startPlugins();
         for (PluginWrapper w : manager.getPlugins()) {
@@ -77,7 +97,7 @@ public final class PluginHost implements AutoCloseable {
                         + (t != null ? KmemuPluginManager.oneLine(t) : "unknown reason"));
             }
         }
-        return new PluginHost(manager);
+        return new PluginHost(manager, points);
     }
 
     /** @return the version plugins' Plugin-Requires is checked against */
@@ -100,23 +120,21 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    private <T> List<Extension<T>> instantiate(Class<T> type, Function<T, String> idOf) {
-        List<Extension<T>> out = new ArrayList<>();
+    private <T extends KmemuExtension> void instantiate(Class<T> point) {
         for (PluginWrapper w : manager.getStartedPlugins()) {
-            for (Class<? extends T> cls : manager.getExtensionClasses(type, w.getPluginId())) {
+            for (Class<? extends T> cls : manager.getExtensionClasses(point, w.getPluginId())) {
                 try {
                     T instance = cls.getDeclaredConstructor().newInstance();
-                    out.add(new Extension<>(idOf.apply(instance), w.getPluginId(), instance));
+                    registry.add(point, new ExtensionRegistry.Extension<>(instance.id(), w.getPluginId(), instance));
                 } catch (InvocationTargetException e) {
-                    manager.addProblem(w.getPluginPath(), "extension " + cls.getName() + " (" + type.getSimpleName()
+                    manager.addProblem(w.getPluginPath(), "extension " + cls.getName() + " (" + point.getSimpleName()
                             + ") failed in its constructor: " + KmemuPluginManager.oneLine(e.getCause()));
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                    manager.addProblem(w.getPluginPath(), "extension " + cls.getName() + " (" + type.getSimpleName()
+                    manager.addProblem(w.getPluginPath(), "extension " + cls.getName() + " (" + point.getSimpleName()
                             + ") cannot be created: " + KmemuPluginManager.oneLine(e) + " (expected: a public no-argument constructor)");
                 }
             }
         }
-        return out;
     }
 
     /** @return every plugin that could not be used, one line each */
@@ -124,56 +142,41 @@ public final class PluginHost implements AutoCloseable {
         return List.copyOf(manager.problems());
     }
 
-    /** @return the architectures provided by working plugins */
-    public List<Extension<Architecture>> architectures() {
-        return architectures;
+    /** @return the loaded extensions by extension point */
+    public ExtensionRegistry registry() {
+        return registry;
     }
 
-    /** @return the page allocator policies provided by working plugins */
-    public List<Extension<PageAllocatorPolicy>> pageAllocators() {
-        return pageAllocators;
-    }
-
-    /**
-     * @param id     the id a config selects, {@code kmemu.machine.arch}
-     * @param origin where the config set it
-     * @return the architecture
-     * @throws ConfigException listing the loaded ids if none has {@code id}
-     */
-    public Architecture architecture(String id, String origin) {
-        return select(architectures, id, origin, "kmemu.machine.arch", "architecture");
+    /** @return the directories plugins were loaded from, in search order */
+    public List<Path> directories() {
+        return List.copyOf(manager.getPluginsRoots());
     }
 
     /**
-     * @param id     the id a config selects, {@code kmemu.machine.page-allocator}
+     * The extension a config selects.
+     *
+     * @param point  the extension point
+     * @param id     the id the config gives, at the point's {@link ExtensionPointInfo#selectedBy()}
      * @param origin where the config set it
-     * @return the policy
+     * @param <T>    the extension point
+     * @return the extension
      * @throws ConfigException listing the loaded ids if none has {@code id}
      */
-    public PageAllocatorPolicy pageAllocator(String id, String origin) {
-        return select(pageAllocators, id, origin, "kmemu.machine.page-allocator", "page allocator");
-    }
-
-    /**
-     * @param id     the id a config selects, {@code kmemu.machine.object-allocator}
-     * @param origin where the config set it
-     * @return the policy
-     * @throws ConfigException listing the loaded ids if none has {@code id}
-     */
-    public ObjectAllocatorPolicy objectAllocator(String id, String origin) {
-        return select(objectAllocators, id, origin, "kmemu.machine.object-allocator", "object allocator");
-    }
-
-    private <T> T select(List<Extension<T>> found, String id, String origin, String key, String what) {
+    public <T extends KmemuExtension> T select(Class<T> point, String id, String origin) {
         TreeSet<String> ids = new TreeSet<>();
-        for (Extension<T> e : found) {
+        for (ExtensionRegistry.Extension<T> e : registry.extensions(point)) {
             if (e.id().equals(id)) {
                 return e.instance();
             }
             ids.add(e.id());
         }
-        throw new ConfigException(origin + ": " + key + ": no loaded plugin provides the " + what + " \"" + id + "\" (expected one of: "
-                + (ids.isEmpty() ? "none loaded from " + manager.getPluginsRoot() : String.join(", ", ids)) + ")");
+        ExtensionPointInfo info = ExtensionRegistry.info(point);
+        throw new ConfigException(origin + ": " + info.selectedBy() + ": no loaded plugin provides the " + info.what() + " \"" + id
+                + "\" (expected one of: " + (ids.isEmpty() ? "none loaded from " + roots() : String.join(", ", ids)) + ")");
+    }
+
+    private String roots() {
+        return manager.getPluginsRoots().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /**
@@ -192,26 +195,21 @@ public final class PluginHost implements AutoCloseable {
         return out;
     }
 
-    /** @return every plugin PF4J knows, with its state and extensions, by plugin id */
+    /**
+     * @return every plugin PF4J loaded (those refused before loading are {@link #problems()}), with
+     *         its state and its extensions, by plugin id
+     */
     public List<LoadedPlugin> plugins() {
         List<LoadedPlugin> out = new ArrayList<>();
         List<PluginWrapper> wrappers = new ArrayList<>(manager.getPlugins());
         wrappers.sort(java.util.Comparator.comparing(PluginWrapper::getPluginId));
         for (PluginWrapper w : wrappers) {
             List<String> ext = new ArrayList<>();
-            for (Extension<Architecture> a : architectures) {
-                if (a.plugin().equals(w.getPluginId())) {
-                    ext.add("Architecture " + a.id() + ": " + a.instance().description());
-                }
-            }
-            for (Extension<PageAllocatorPolicy> p : pageAllocators) {
-                if (p.plugin().equals(w.getPluginId())) {
-                    ext.add("PageAllocatorPolicy " + p.id() + ": " + p.instance().description());
-                }
-            }
-            for (Extension<ObjectAllocatorPolicy> o : objectAllocators) {
-                if (o.plugin().equals(w.getPluginId())) {
-                    ext.add("ObjectAllocatorPolicy " + o.id() + ": " + o.instance().description());
+            for (Class<? extends KmemuExtension> point : registry.points()) {
+                for (ExtensionRegistry.Extension<?> e : registry.extensions(point)) {
+                    if (e.plugin().equals(w.getPluginId())) {
+                        ext.add(point.getSimpleName() + " " + e.id() + ": " + e.instance().description());
+                    }
                 }
             }
             out.add(new LoadedPlugin(w.getPluginId(), w.getDescriptor().getVersion(), w.getDescriptor().getRequires(),

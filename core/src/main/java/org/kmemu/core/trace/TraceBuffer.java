@@ -30,8 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * machine-wide sequence number taken at recording (one atomic increment per event: the only write
  * shared between CPUs), so events appear in the order they were recorded. Readers may run on any
  * thread while CPUs record.
+ *
+ * <p>The buffer is a {@link KmemProbe} on the machine's {@link Tracepoints}: enabling attaches it,
+ * disabling detaches it, so a machine that does not trace fires its tracepoints into no probe at all.
  */
-public final class TraceBuffer {
+public final class TraceBuffer implements KmemProbe {
     /** Records per CPU ring: 64 Ki records of {@value TraceRecord#WORDS} longs, 3.5 MiB per CPU while tracing. */
     public static final int DEFAULT_CAPACITY_PER_CPU = 1 << 16;
 
@@ -40,6 +43,7 @@ public final class TraceBuffer {
 
     private final int capacityPerCpu;
     private final CpuTraceRing[] rings;
+    private final Tracepoints tracepoints;
     private final AtomicLong seq = new AtomicLong();
     private volatile boolean enabled;
 
@@ -50,6 +54,16 @@ public final class TraceBuffer {
      * @throws IllegalArgumentException if the capacity is not in 1..2^28 or {@code cpus < 1}
      */
     public TraceBuffer(int capacityPerCpu, int cpus) {
+        this(capacityPerCpu, cpus, new Tracepoints());
+    }
+
+    /**
+     * @param capacityPerCpu as in {@link #TraceBuffer(int, int)}
+     * @param cpus           the machine's CPU count
+     * @param tracepoints    the tracepoints this buffer attaches to while enabled
+     * @throws IllegalArgumentException if the capacity is not in 1..2^28 or {@code cpus < 1}
+     */
+    public TraceBuffer(int capacityPerCpu, int cpus, Tracepoints tracepoints) {
         if (cpus < 1) {
             throw new IllegalArgumentException("cpus: " + cpus + " (expected: at least 1)");
         }
@@ -59,6 +73,12 @@ public final class TraceBuffer {
         }
         this.capacityPerCpu = capacityPerCpu == 1 ? 1 : Integer.highestOneBit(capacityPerCpu - 1) << 1;
         this.rings = new CpuTraceRing[cpus];
+        this.tracepoints = tracepoints;
+    }
+
+    /** @return the tracepoints this buffer records from while enabled */
+    public Tracepoints tracepoints() {
+        return tracepoints;
     }
 
     /** @return whether events are being recorded */
@@ -78,6 +98,11 @@ public final class TraceBuffer {
             }
         }
         this.enabled = on;
+        if (on) {
+            tracepoints.attach(this);
+        } else {
+            tracepoints.detach(this);
+        }
     }
 
     /**
@@ -93,6 +118,7 @@ public final class TraceBuffer {
      * @param migratetype the migrate type the gfp flags select
      * @param gfp         the allocation's gfp flags
      */
+    @Override
     public void mmPageAlloc(int cpu, long nanos, String comm, int pid, long page, long pfn, int order, int migratetype,
                             int gfp) {
         if (!enabled) {
@@ -114,6 +140,7 @@ public final class TraceBuffer {
      * @param pfn   the block's first pfn
      * @param order its order
      */
+    @Override
     public void mmPageFree(int cpu, long nanos, String comm, int pid, long page, long pfn, int order) {
         if (!enabled) {
             return;
@@ -136,6 +163,7 @@ public final class TraceBuffer {
      * @param bytesAlloc the size given
      * @param gfp        the gfp flags
      */
+    @Override
     public void kmalloc(int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq, long bytesAlloc,
                         int gfp) {
         alloc(TraceRecord.KMALLOC, cpu, nanos, comm, pid, callSite, ptr, bytesReq, bytesAlloc, gfp);
@@ -154,6 +182,7 @@ public final class TraceBuffer {
      * @param bytesAlloc its slot size
      * @param gfp        the gfp flags
      */
+    @Override
     public void kmemCacheAlloc(int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq,
                                long bytesAlloc, int gfp) {
         alloc(TraceRecord.KMEM_CACHE_ALLOC, cpu, nanos, comm, pid, callSite, ptr, bytesReq, bytesAlloc, gfp);
@@ -169,6 +198,7 @@ public final class TraceBuffer {
      * @param callSite the caller
      * @param ptr      the pointer freed, 0 for NULL
      */
+    @Override
     public void kfree(int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
         free(TraceRecord.KFREE, cpu, nanos, comm, pid, callSite, ptr);
     }
@@ -183,6 +213,7 @@ public final class TraceBuffer {
      * @param callSite the caller
      * @param ptr      the object freed
      */
+    @Override
     public void kmemCacheFree(int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
         free(TraceRecord.KMEM_CACHE_FREE, cpu, nanos, comm, pid, callSite, ptr);
     }

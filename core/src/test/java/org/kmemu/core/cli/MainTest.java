@@ -102,7 +102,44 @@ class MainTest {
         Run r = run("-c", "a.conf", "proc", "-c", "b.conf", "buddyinfo");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("option '--config' should be specified only once (given to 'kmemu' and to 'kmemu proc')");
-        assertThat(run("--plugins", "a", "boot", "--plugins", "a").err()).contains("option '--plugins' should be specified only once");
+    }
+
+    @Test
+    void pluginsIsRepeatableOnEitherSideOfTheCommand() throws Exception {
+        Path a = java.nio.file.Files.createDirectories(dir.resolve("a"));
+        Path b = java.nio.file.Files.createDirectories(dir.resolve("b"));
+        Run r = run("--plugins", a.toString(), "plugins", "--plugins", b.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("no plugins in " + a.toAbsolutePath().normalize() + ", " + b.toAbsolutePath().normalize());
+        assertThat(run("--plugins", a.toString(), "--plugins", b.toString(), "plugins").out())
+                .contains("no plugins in " + a.toAbsolutePath().normalize() + ", " + b.toAbsolutePath().normalize());
+        assertThat(run("plugins", "--plugins", b.toString(), "--plugins", a.toString()).out())
+                .contains("no plugins in " + b.toAbsolutePath().normalize() + ", " + a.toAbsolutePath().normalize());
+        Run missing = run("--plugins", a.toString(), "plugins", "--plugins", dir.resolve("none").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains(dir.resolve("none") + " is not a directory");
+    }
+
+    @Test
+    void pluginsDirInAConfigIsAStringOrAList() throws Exception {
+        Path a = java.nio.file.Files.createDirectories(dir.resolve("a"));
+        Path b = java.nio.file.Files.createDirectories(dir.resolve("b"));
+        Path list = dir.resolve("list.conf");
+        java.nio.file.Files.writeString(list, "kmemu.plugins.dir = [\"" + a + "\", \"" + b + "\"]\n");
+        Run r = run("plugins", "-c", list.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("no plugins in " + a.toAbsolutePath().normalize() + ", " + b.toAbsolutePath().normalize());
+        Path one = dir.resolve("one.conf");
+        java.nio.file.Files.writeString(one, "kmemu.plugins.dir = \"" + a + "\"\n");
+        assertThat(run("plugins", "-c", one.toString()).out()).contains("no plugins in " + a.toAbsolutePath().normalize() + "\n");
+        Path empty = dir.resolve("empty.conf");
+        java.nio.file.Files.writeString(empty, "kmemu.plugins.dir = []\n");
+        Run e = run("plugins", "-c", empty.toString());
+        assertThat(e.code()).isEqualTo(1);
+        assertThat(e.err().strip()).isEqualTo("kmemu: " + empty.toAbsolutePath().normalize() + ":1: kmemu.plugins.dir: an empty list (expected: at least one directory)");
+        Path number = dir.resolve("number.conf");
+        java.nio.file.Files.writeString(number, "kmemu.plugins.dir = {a = 1}\n");
+        assertThat(run("plugins", "-c", number.toString()).err()).contains("kmemu.plugins.dir: expected a string or a list of strings");
     }
 
     @Test

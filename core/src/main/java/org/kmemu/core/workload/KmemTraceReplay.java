@@ -1,0 +1,272 @@
+package org.kmemu.core.workload;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.kmemu.api.PageAllocator;
+import org.kmemu.api.SlabCache;
+import org.kmemu.core.kernel.PageApi;
+import org.kmemu.core.kernel.SlabLayer;
+import org.kmemu.core.machine.Machine;
+import org.kmemu.core.mmu.Cpu;
+
+/**
+ * Replays a kernel's kmem trace (ftrace's kmem events, as kmem-probe-framework and {@code perf kmem}
+ * record them) on a booted machine: each allocation is asked of kmemu's allocators with the trace's
+ * size, gfp flags and call site, each free gives back what kmemu returned for the trace's pointer. What
+ * kmemu's allocators then report (their own trace events, a probe's metrics, /proc) is the same
+ * workload under kmemu's policy.
+ *
+ * <p><b>What is replayed.</b> In {@link Mode#OBJECTS} (the default): kmalloc, kmalloc_node, kfree,
+ * kmem_cache_alloc(_node), kmem_cache_free. A trace does not name the cache of a kmem_cache_alloc
+ * (before 6.x, which prints {@code name=}), so the replay makes one cache per object size, with no
+ * flags, alignment or constructor. Page events are skipped there, because a trace's mm_page_alloc
+ * events include the pages the traced slab allocator took for itself, which kmemu's allocator takes
+ * again while replaying the objects. {@link Mode#PAGES} replays mm_page_alloc and mm_page_free
+ * (mm_page_free_direct and mm_page_free_batched in 3.x) instead, for traces of page allocations.
+ *
+ * <p><b>CPUs.</b> An event that fired on CPU n runs on this machine's CPU {@code n mod cpus}. The
+ * replay runs on the calling thread, which therefore becomes the owner of each CPU it uses
+ * ({@code kmemu.debug.percpu}): run one replay per machine, and no other thread on those CPUs.
+ */
+public final class KmemTraceReplay {
+    /** Which events a replay acts on. */
+    public enum Mode {
+        /** Object allocator events; page events skipped. */
+        OBJECTS,
+        /** Page allocator events; object events skipped. */
+        PAGES
+    }
+
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final Machine machine;
+    private final SlabLayer slab;
+    private final PageApi pages;
+    private final Mode mode;
+    private final LongLongMap kmallocs = new LongLongMap();
+    private final LongLongMap objects = new LongLongMap();
+    private final LongLongMap objectCaches = new LongLongMap();
+    private final LongLongMap pageBlocks = new LongLongMap();
+    private final LongLongMap pageOrders = new LongLongMap();
+    private final Map<String, Integer> cacheIds = new HashMap<>();
+    private final List<SlabCache> caches = new ArrayList<>();
+    private final Map<String, Long> replayed = new HashMap<>();
+    private final Map<String, Long> skipped = new HashMap<>();
+    private long events;
+    private long unmatchedFrees;
+    private long lostFrees;
+    private long failedInTrace;
+    private long failedHere;
+    private boolean cpusFolded;
+
+    /**
+     * @param machine a booted machine
+     * @param mode    which events to replay
+     */
+    public KmemTraceReplay(Machine machine, Mode mode) {
+        this.machine = machine;
+        this.slab = machine.kernel().slab();
+        this.pages = machine.kernel().pages();
+        this.mode = mode;
+    }
+
+    /**
+     * Replays the events in order; may be called again with the trace's next events.
+     *
+     * @param trace the events
+     * @return this replay
+     * @throws TraceFormatException for an event with a missing or malformed field, naming its line
+     */
+    public KmemTraceReplay replay(List<FtraceEvent> trace) {
+        return replay(CompiledKmemTrace.compile(trace, mode));
+    }
+
+    /**
+     * Replays a trace compiled for this replay's mode (compile once, replay on many machines).
+     *
+     * @param t the trace
+     * @return this replay
+     * @throws IllegalArgumentException if the trace was compiled for the other mode
+     */
+    public KmemTraceReplay replay(CompiledKmemTrace t) {
+        Cpu[] cpus = cpusFor(t);
+        int[] cacheOf = cachesFor(t);
+        long[] counts = new long[t.names.size()];
+        for (int i = 0; i < t.length; i++) {
+            Cpu cpu = cpus[t.cpu[i]];
+            byte op = t.op[i];
+            boolean failed = (op & CompiledKmemTrace.FAILED_FLAG) != 0;
+            switch (op & ~CompiledKmemTrace.FAILED_FLAG) {
+                case CompiledKmemTrace.KMALLOC -> kmalloc(cpu, t.ptr[i], t.size[i], t.gfp[i], t.site[i], failed);
+                case CompiledKmemTrace.KFREE -> kfree(cpu, t.ptr[i], t.site[i]);
+                case CompiledKmemTrace.CACHE_ALLOC -> cacheAlloc(cpu, cacheOf[t.cache[i]], t.ptr[i], t.gfp[i], t.site[i], failed);
+                case CompiledKmemTrace.CACHE_FREE -> cacheFree(cpu, t.ptr[i], t.site[i]);
+                case CompiledKmemTrace.PAGE_ALLOC -> pageAlloc(cpu, t.ptr[i], (int) t.size[i], t.gfp[i], failed);
+                default -> pageFree(cpu, t.ptr[i]);
+            }
+            counts[t.nameIndex[i]]++;
+        }
+        for (int n = 0; n < counts.length; n++) {
+            replayed.merge(t.names.get(n), counts[n], Long::sum);
+        }
+        t.skipped.forEach((k, v) -> skipped.merge(k, v, Long::sum));
+        events += t.events;
+        return this;
+    }
+
+    /** The machine's CPU for each CPU number the trace uses: n mod cpus. */
+    private Cpu[] cpusFor(CompiledKmemTrace t) {
+        int max = 0;
+        for (int i = 0; i < t.length; i++) {
+            max = Math.max(max, t.cpu[i]);
+        }
+        int n = machine.cpus();
+        if (max >= n) {
+            cpusFolded = true;
+        }
+        Cpu[] out = new Cpu[max + 1];
+        for (int c = 0; c <= max; c++) {
+            out[c] = machine.mmu().cpu(c % n);
+        }
+        return out;
+    }
+
+    /**
+     * kmem_cache_create for each of the trace's caches this replay has not made yet.
+     *
+     * @return for each of the trace's caches, its index in {@link #caches}
+     */
+    private int[] cachesFor(CompiledKmemTrace t) {
+        int[] out = new int[t.cacheNames.size()];
+        for (int c = 0; c < out.length; c++) {
+            int objectSize = t.cacheSizes[c];
+            out[c] = cacheIds.computeIfAbsent(t.cacheNames.get(c), name -> {
+                caches.add(slab.kmemCacheCreate(name, objectSize, 0, 0, null));
+                return caches.size() - 1;
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Gives back everything the trace left allocated (objects, then pages), on CPU 0, as if the trace
+     * went on to free it; the caches made for the trace stay, so a replay that starts again finds the
+     * machine as the first one left it. Counts are kept.
+     *
+     * @return how many objects and blocks were freed
+     */
+    public long releaseAll() {
+        Cpu cpu = machine.mmu().cpu(0);
+        long n = kmallocs.size() + objects.size() + pageBlocks.size();
+        kmallocs.drain((tracePtr, p) -> slab.kfree(cpu, p, "replay_release"));
+        LongLongMap cacheOf = objectCaches;
+        objects.drain((tracePtr, p) -> slab.kmemCacheFree(cpu, caches.get((int) cacheOf.get(tracePtr, 0)), p, "replay_release"));
+        objectCaches.drain((k, v) -> { });
+        LongLongMap orders = pageOrders;
+        pageBlocks.drain((tracePfn, pfn) -> pages.freePages(cpu, pfn, (int) orders.get(tracePfn, 0)));
+        pageOrders.drain((k, v) -> { });
+        return n;
+    }
+
+    /** @return what was replayed and what could not be placed, so far */
+    public ReplayReport report() {
+        long live = kmallocs.size() + objects.size() + pageBlocks.size();
+        return new ReplayReport(events, replayed, skipped, unmatchedFrees, lostFrees, failedInTrace, failedHere, live, cpusFolded);
+    }
+
+    private void kmalloc(Cpu cpu, long tracePtr, long size, int gfp, String site, boolean failed) {
+        long p = slab.kmalloc(cpu, size, gfp, site);
+        if (failed) {
+            failedInTrace++;
+            if (p != 0) {
+                slab.kfree(cpu, p, site);
+            }
+            return;
+        }
+        if (p == 0) {
+            failedHere++;
+            return;
+        }
+        long old = kmallocs.put(tracePtr, p, NONE);
+        if (old != NONE) {
+            lostFrees++;
+            slab.kfree(cpu, old, site);
+        }
+    }
+
+    private void kfree(Cpu cpu, long tracePtr, String site) {
+        if (tracePtr == 0) {
+            slab.kfree(cpu, 0, site); // kfree(NULL): a no-op the kernel traces too
+            return;
+        }
+        long p = kmallocs.remove(tracePtr, NONE);
+        if (p == NONE) {
+            unmatchedFrees++;
+            return;
+        }
+        slab.kfree(cpu, p, site);
+    }
+
+    private void cacheAlloc(Cpu cpu, int cacheIndex, long tracePtr, int gfp, String site, boolean failed) {
+        SlabCache cache = caches.get(cacheIndex);
+        long p = slab.kmemCacheAlloc(cpu, cache, gfp, site);
+        if (failed) {
+            failedInTrace++;
+            if (p != 0) {
+                slab.kmemCacheFree(cpu, cache, p, site);
+            }
+            return;
+        }
+        if (p == 0) {
+            failedHere++;
+            return;
+        }
+        long old = objects.put(tracePtr, p, NONE);
+        long oldCache = objectCaches.put(tracePtr, cacheIndex, NONE);
+        if (old != NONE) {
+            lostFrees++;
+            slab.kmemCacheFree(cpu, caches.get((int) oldCache), old, site);
+        }
+    }
+
+    private void cacheFree(Cpu cpu, long tracePtr, String site) {
+        long p = objects.remove(tracePtr, NONE);
+        if (p == NONE) {
+            unmatchedFrees++;
+            return;
+        }
+        slab.kmemCacheFree(cpu, caches.get((int) objectCaches.remove(tracePtr, 0)), p, site);
+    }
+
+    private void pageAlloc(Cpu cpu, long tracePfn, int order, int gfp, boolean failed) {
+        long pfn = pages.allocPages(cpu, gfp, order);
+        if (failed) {
+            failedInTrace++;
+            if (pfn != PageAllocator.NO_PFN) {
+                pages.freePages(cpu, pfn, order);
+            }
+            return;
+        }
+        if (pfn == PageAllocator.NO_PFN) {
+            failedHere++;
+            return;
+        }
+        long old = pageBlocks.put(tracePfn, pfn, NONE);
+        long oldOrder = pageOrders.put(tracePfn, order, NONE);
+        if (old != NONE) {
+            lostFrees++;
+            pages.freePages(cpu, old, (int) oldOrder);
+        }
+    }
+
+    private void pageFree(Cpu cpu, long tracePfn) {
+        long pfn = pageBlocks.remove(tracePfn, NONE);
+        if (pfn == NONE) {
+            unmatchedFrees++;
+            return;
+        }
+        pages.freePages(cpu, pfn, (int) pageOrders.remove(tracePfn, 0));
+    }
+}

@@ -1,0 +1,14 @@
+package org.kmemu.core.workload;
+
+/** A trace line kmemu cannot read: the message starts with the line number. */
+public final class TraceFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param line    the line number, from 1
+     * @param message what is wrong with it
+     */
+    public TraceFormatException(int line, String message) {
+        super("line " + line + ": " + message);
+    }
+}
