@@ -26,6 +26,22 @@ public interface KernelLayout {
     /** @return TASK_SIZE: the first address above user space */
     long taskSize();
 
+    /**
+     * The lowest address of the kernel's half of the address space: every process's page-table root
+     * shares the kernel root's entries from this address's root slot up ({@code pgd_alloc} copies them),
+     * and a CPU treats addresses from here up as the kernel's. On x86 and ppc32 the kernel's mappings
+     * all lie at or above PAGE_OFFSET, the default (x86's {@code KERNEL_PGD_BOUNDARY} is
+     * {@code pgd_index(PAGE_OFFSET)}); where vmalloc, modules or the fixmap lie below PAGE_OFFSET, as on
+     * riscv64 (arch/riscv/include/asm/pgalloc.h copies from {@code USER_PTRS_PER_PGD}), it is the start
+     * of the kernel half.
+     *
+     * @return the address; at least {@link #taskSize()}, at most {@link #pageOffset()}
+     * @since 1.1
+     */
+    default long kernelSpaceStart() {
+        return pageOffset();
+    }
+
     /** @return max_pfn: one past the last page frame of RAM */
     long maxPfn();
 

@@ -164,7 +164,7 @@ public final class Boot {
         Mmu mmu = new Mmu(arch, layout, memory, tables, owners);
         // How process roots follow kernel root entries; x86_64 and PAE make the vmalloc range's tables now, as
         // mem_init's preallocate_vmalloc_pages (arch/x86/mm/init_64.c) does once the page allocator is up.
-        tables.configurePgds(arch.pgdSync(), layout.pageOffset());
+        tables.configurePgds(arch.pgdSync(), layout.kernelSpaceStart());
         if (arch.pgdSync() == PgdSync.PREALLOCATE_KERNEL_TABLES) {
             tables.preallocateKernelTables(0, layout.vmallocStart(), layout.vmallocEnd());
         }

@@ -77,7 +77,7 @@ public final class Cpu {
     /** The context allocator of a tagged TLB, or null (x86: a switch flushes). */
     private final MmuContextIds contextIds;
     private final boolean flushContextOnly;
-    /** Addresses at or above this (PAGE_OFFSET, compared unsigned) are kernel ones: TID 0 on a tagged TLB. */
+    /** Addresses at or above this (KernelLayout.kernelSpaceStart, compared unsigned) are kernel ones: TID 0 on a tagged TLB. */
     private final long kernelStart;
     /** Whether kernel addresses are walked in {@link #kernelRoot} whatever the CPU runs (e500). */
     private final boolean kernelRootWalk;

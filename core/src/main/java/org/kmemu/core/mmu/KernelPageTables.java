@@ -234,14 +234,15 @@ public final class KernelPageTables {
      * process root exists.
      *
      * @param sync       the arch's model
-     * @param pageOffset PAGE_OFFSET: root slots from its index up are the kernel's (KERNEL_PGD_BOUNDARY)
+     * @param kernelSpaceStart {@link org.kmemu.api.KernelLayout#kernelSpaceStart()}: root slots from its
+     *                         index up are the kernel's (KERNEL_PGD_BOUNDARY)
      */
-    public synchronized void configurePgds(PgdSync sync, long pageOffset) {
+    public synchronized void configurePgds(PgdSync sync, long kernelSpaceStart) {
         if (!pgdList.isEmpty()) {
             throw new IllegalStateException("configurePgds: " + pgdList.size() + " process roots exist (expected: none, boot configures once)");
         }
         this.pgdSync = sync;
-        this.kernelPgdBoundary = rootIndex(pageOffset);
+        this.kernelPgdBoundary = rootIndex(kernelSpaceStart);
     }
 
     /** @return pgd_index(vaddr) */

@@ -68,7 +68,7 @@ public final class Mmu {
             initMm.cpumask.set(i);
             cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, faults,
                     tlbModel.softwareRefill(), nx, smep, smap, initMm, owners, contextIds, tlbModel.flushContextOnly(),
-                    layout.pageOffset(), kernelRootWalk);
+                    layout.kernelSpaceStart(), kernelRootWalk);
         }
     }
 

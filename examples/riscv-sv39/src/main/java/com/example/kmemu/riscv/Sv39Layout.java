@@ -158,6 +158,17 @@ final class Sv39Layout implements KernelLayout {
         return TASK_SIZE;
     }
 
+    /**
+     * The kernel half starts at the first root slot past user space: pgd_alloc copies the kernel root's
+     * entries from {@code USER_PTRS_PER_PGD} up (arch/riscv/include/asm/pgalloc.h), because vmalloc,
+     * vmemmap, PCI io and the fixmap lie below PAGE_OFFSET. With Sv39 that is 0xffffffc000000000, the
+     * lowest canonical address of the upper half (slot 256 of 512).
+     */
+    @Override
+    public long kernelSpaceStart() {
+        return -(1L << (Sv39.VA_BITS - 1));
+    }
+
     @Override
     public long maxPfn() {
         return maxPfn;

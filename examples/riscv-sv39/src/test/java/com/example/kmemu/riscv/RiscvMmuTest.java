@@ -11,6 +11,7 @@ import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
 import org.kmemu.api.KernelOopsException;
 import org.kmemu.api.MemoryMap;
+import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.CpuOwners;
@@ -91,5 +92,29 @@ class RiscvMmuTest {
         long v = m.layout().va(0x80000000L);
         assertThatThrownBy(() -> m.mmu().cpu(0).translate(v, Access.READ)).isInstanceOf(KernelOopsException.class)
                 .satisfies(e -> assertThat(((KernelOopsException) e).report()).last().asString().isEqualTo("Oops [#1]"));
+    }
+
+    /**
+     * A process's root shares the kernel half from slot 256 (USER_PTRS_PER_PGD), not from PAGE_OFFSET's
+     * slot: vmalloc (slot 280) lies below PAGE_OFFSET on riscv64, and a vmalloc address must translate the
+     * same with a process's root loaded as with the kernel's (arch/riscv/include/asm/pgalloc.h, pgd_alloc).
+     */
+    @Test
+    void aProcessRootSharesTheKernelHalfFromTheFirstSlotPastUserSpace() {
+        ArchSpec spec = Sv39LayoutTest.spec();
+        Machine m = machine(spec, 64L << 20);
+        assertThat(m.layout().kernelSpaceStart()).isEqualTo(0xffffffc000000000L);
+        m.tables().configurePgds(spec.pgdSync(), m.layout().kernelSpaceStart());
+        assertThat(m.tables().kernelPgdBoundary()).isEqualTo(256);
+        long vmalloc = m.layout().vmallocStart() + (5L << 12);
+        long backing = 0x80400000L;
+        m.tables().preallocateKernelTables(0, m.layout().vmallocStart(), m.layout().vmallocEnd());
+        assertThat(m.tables().mapPage(m.mmu().cpu(0), vmalloc, backing, PteFlags.PRESENT | PteFlags.WRITE | PteFlags.GLOBAL)).isTrue();
+        long processRoot = 0x80500000L; // a zeroed page of RAM, as pgd_alloc's
+        m.tables().pgdCtor(processRoot);
+        WalkReport inProcess = m.mmu().walk(processRoot, vmalloc);
+        assertThat(inProcess.mapped()).as("%s", inProcess.lines()).isTrue();
+        assertThat(inProcess.physical()).isEqualTo(backing);
+        assertThat(m.mmu().walk(processRoot, 0x10000L).mapped()).as("user space stays the process's own").isFalse();
     }
 }
