@@ -12,7 +12,8 @@ final class Origins {
 
     /**
      * @param origin where a value was set
-     * @return {@code "config/x.conf:7"}, {@code "command line (-D)"}, or the origin's own description
+     * @return {@code "config/x.conf:7"}, {@code "command line (-D key)"}, {@code "kmemu-core reference.conf:7"}, or the
+     *         origin's own description
      */
     static String describe(ConfigOrigin origin) {
         if (origin == null) {
@@ -24,9 +25,14 @@ final class Origins {
         }
         if (file == null) {
             // A -D override is parsed from one line of text: the parser's ": 1" after its name says nothing.
+            // A reference.conf read from a jar has a name, not a file: "name: 7" becomes "name:7", as for a file.
             String d = origin.description();
             String line = ": " + origin.lineNumber();
-            return d.startsWith("command line") && d.endsWith(line) ? d.substring(0, d.length() - line.length()) : d;
+            if (!d.endsWith(line)) {
+                return d;
+            }
+            String name = d.substring(0, d.length() - line.length());
+            return name.startsWith("command line") ? name : name + ":" + origin.lineNumber();
         }
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }

@@ -1,7 +1,6 @@
 package org.kmemu.core.config;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigRenderOptions;
 import org.kmemu.api.ConfigView;
 
 /**
@@ -9,9 +8,11 @@ import org.kmemu.api.ConfigView;
  */
 public final class ResolvedConfig {
     private final Config config;
+    private final Config reference;
 
-    ResolvedConfig(Config config) {
+    ResolvedConfig(Config config, Config reference) {
         this.config = config;
+        this.reference = reference;
     }
 
     /**
@@ -27,9 +28,17 @@ public final class ResolvedConfig {
         return new TypesafeConfigView(config, "");
     }
 
-    /** @return the resolved {@code kmemu} subtree as HOCON text, for {@code kmemu config} */
-    public String render() {
-        return config.getConfig("kmemu").root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    /**
+     * The configuration as a complete machine file, for {@code kmemu config}: HOCON that boots the same
+     * machine when given back with {@code -c}, every key the machine reads with where it was set.
+     *
+     * @param pluginsDir       the plugin directory the run actually loaded from (absolute)
+     * @param pluginsDirOrigin where that came from, e.g. "command line (--plugins)"
+     * @return the file's text
+     */
+    public String machineFile(java.nio.file.Path pluginsDir, String pluginsDirOrigin) {
+        String dir = com.typesafe.config.ConfigUtil.quoteString(pluginsDir.toAbsolutePath().normalize().toString());
+        return MachineFile.render(config, reference, java.util.Map.of("kmemu.plugins.dir", new String[] {dir, pluginsDirOrigin}));
     }
 
     /** @return the underlying Typesafe config, for the core's readers in this package */
