@@ -130,6 +130,16 @@ class ConfigRoundTripTest {
                 .doesNotContain("    x86_64 {", "    booke {");
     }
 
+    /** A file given by its bare name reads its includes from beside it (the parser skipped them silently). */
+    @Test
+    void aFileNamedWithoutADirectoryReadsTheFileItIncludes() throws IOException {
+        Files.writeString(dir.resolve("base.conf"), "kmemu {\n  machine { arch = booke }\n  memory.size = 1G\n}\n");
+        Files.writeString(dir.resolve("mine.conf"), "include \"base.conf\"\nkmemu.cpus = 3\n");
+        Launcher.Result r = Launcher.runIn(dir, "config", "-c", "mine.conf");
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("    arch = booke  # ./base.conf:2\n", "  cpus = 3  # ./mine.conf:2\n");
+    }
+
     @Test
     void thePluginDirectoryUsedIsWrittenAbsoluteSoTheFileBootsFromAnywhere() throws IOException {
         String plugins = Launcher.DIST.resolve("plugins").toString();

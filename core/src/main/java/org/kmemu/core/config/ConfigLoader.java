@@ -56,7 +56,10 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": no such config file");
             }
             try {
-                fromFile = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                // A bare name ("my.conf") has no parent directory, and the parser then looks for its includes
+                // nowhere and skips them without a word: name the current directory ("./my.conf") instead.
+                Path named = file.getParent() == null ? Path.of(".").resolve(file) : file;
+                fromFile = ConfigFactory.parseFile(named.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
             } catch (com.typesafe.config.ConfigException e) {
                 throw translate(e);
             }

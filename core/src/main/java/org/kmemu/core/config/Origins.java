@@ -32,7 +32,10 @@ final class Origins {
                 return d;
             }
             String name = d.substring(0, d.length() - line.length());
-            return name.startsWith("command line") ? name : name + ":" + origin.lineNumber();
+            if (name.startsWith("command line")) {
+                return name;
+            }
+            return name.contains("reference.conf") ? name + ":" + origin.lineNumber() : d;
         }
         return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }
