@@ -91,6 +91,17 @@ class ErrorWordingTest {
                 + " 0x100000000: RAM from 0x0 must end within 32 physical bits; set phys-64bit for 36 bits)");
     }
 
+    /** A bad value in an object that several layers set names the user's layer, not the parser's "merge of ...". */
+    @Test
+    void aBadObjectNamesTheUsersLayerNotAMerge() throws IOException {
+        String cmd = refusedLine(Launcher.run("boot", "-c", "config/machines/booke-e500.conf", "-D", "kmemu.arch.booke.tlb0.entries=3"));
+        assertThat(cmd).startsWith("kmemu: command line (-D kmemu.arch.booke.tlb0.entries): kmemu.arch.booke.tlb0: entries = 3,"
+                + " ways = 4 (expected: ").doesNotContain("merge of", ".jar");
+        String file = refused("kmemu {\n  machine.arch = booke\n  memory.size = 1G\n  arch.booke.tlb0.ways = 3\n}\n");
+        assertThat(file).startsWith("kmemu: " + file() + ":4: kmemu.arch.booke.tlb0: entries = 512, ways = 3 (expected: ")
+                .doesNotContain("merge of");
+    }
+
     @Test
     void oneByteIsSingular() {
         String err = refusedLine(Launcher.run("boot", "-c", "config/machines/x86_64.conf", "-D", "kmemu.memory.size=1"));
