@@ -53,7 +53,9 @@ public interface ArchSpec {
      *
      * @param ramBytes the RAM size, a whole number of pages
      * @return the firmware's memory map for that much RAM
-     * @throws IllegalArgumentException if the architecture cannot hold that much RAM
+     * @throws IllegalArgumentException if the architecture cannot hold that much RAM; the user sees the
+     *         message after {@code file:line: kmemu.memory.size: }, so it is the refused size and the rule,
+     *         {@code "0x200000000 (expected: at most 0xc0000000, since ...)"}, in config terms, not Java names
      */
     MemoryMap defaultMemoryMap(long ramBytes);
 

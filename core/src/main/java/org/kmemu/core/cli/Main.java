@@ -239,6 +239,19 @@ public final class Main implements Callable<Integer> {
             return user.stringsOr("kmemu.plugins.dir", List.of(defaultPluginsDir())).stream().map(Paths::get).toList();
         }
 
+        /** Where {@link #pluginsDirs} came from, for {@code kmemu config}'s comment beside it. */
+        String pluginsDirOrigin(ConfigLoader.UserConfig user) {
+            if (!plugins.isEmpty()) {
+                return "command line (--plugins)";
+            }
+            String set = user.originOf("kmemu.plugins.dir");
+            if (set != null) {
+                return set;
+            }
+            return System.getProperty("kmemu.plugins.dir") != null ? "the kmemu launcher's plugins directory"
+                    : "kmemu-core reference.conf (relative to the current directory)";
+        }
+
         private static Path defaultConfig() {
             String home = System.getProperty("kmemu.home");
             if (home == null) {
@@ -483,12 +496,18 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** {@code kmemu config}: the resolved configuration. */
-    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print the resolved configuration (your file over all defaults).")
+    /** {@code kmemu config}: the resolved configuration, as a machine file that boots the same machine. */
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
+        "Print the machine's configuration as a complete machine file: every key it reads (your file and -D over all"
+            + " defaults), each with where it was set, and the plugin directory used.",
+        "kmemu config ... > my.conf; kmemu boot -c my.conf boots the same machine."})
     static final class ConfigCommand extends MachineCommand {
         @Override
         int run(Options opts, CommandLine cl) {
-            cl.getOut().println(opts.open(cl).config().render());
+            ConfigLoader.UserConfig user = opts.userConfig();
+            PluginHost host = opts.loadPlugins(cl, user);
+            ResolvedConfig resolved = user.resolve(host.referenceConfigs());
+            cl.getOut().print(resolved.machineFile(opts.pluginsDirs(user), opts.pluginsDirOrigin(user)));
             return 0;
         }
     }

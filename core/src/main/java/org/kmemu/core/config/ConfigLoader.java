@@ -2,7 +2,6 @@ package org.kmemu.core.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
@@ -57,7 +56,10 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": no such config file");
             }
             try {
-                fromFile = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                // A bare name ("my.conf") has no parent directory, and the parser then looks for its includes
+                // nowhere and skips them without a word: name the current directory ("./my.conf") instead.
+                Path named = file.getParent() == null ? Path.of(".").resolve(file) : file;
+                fromFile = ConfigFactory.parseFile(named.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
             } catch (com.typesafe.config.ConfigException e) {
                 throw translate(e);
             }
@@ -69,13 +71,9 @@ public final class ConfigLoader {
         return new UserConfig(fromCommandLine, fromFile, file);
     }
 
-    /** Rewrites the parser's "file: 3: problem" as kmemu's "file:3: problem". */
+    /** Rewrites the parser's "file: 3: Problem (advice)" as kmemu's "file:3: problem" in plain words. */
     static ConfigException translate(com.typesafe.config.ConfigException e) {
-        String msg = e.getMessage();
-        if (e.origin() != null && msg.startsWith(e.origin().description() + ": ")) {
-            msg = Origins.describe(e.origin()) + ": " + msg.substring(e.origin().description().length() + 2);
-        }
-        return new ConfigException(msg, e);
+        return ParseErrors.translate(e);
     }
 
     private static Config parseOverride(String key, String value) {
@@ -179,6 +177,14 @@ public final class ConfigLoader {
         }
 
         /**
+         * @param path an absolute path
+         * @return where the user set {@code path} ({@code file:line} or the command line), or null if not
+         */
+        public String originOf(String path) {
+            return user.hasPathOrNull(path) ? Origins.describe(user.getValue(path).origin()) : null;
+        }
+
+        /**
          * Merges the reference layers under the user's, resolves substitutions and checks every
          * user key against the references.
          *
@@ -201,7 +207,7 @@ public final class ConfigLoader {
             checkKnownKeys(user, reference);
             checkMemorySizeIsUsed(merged);
             checkPluginKeysAreUsed(merged);
-            return new ResolvedConfig(merged);
+            return new ResolvedConfig(merged, reference);
         }
 
         /**
@@ -217,23 +223,11 @@ public final class ConfigLoader {
                 return;
             }
             new TypesafeConfigView(merged, "kmemu").getBytes("memory.size");
-            ConfigValue map = merged.getValue("kmemu.memory.map");
-            if (map instanceof ConfigList list && list.isEmpty()) {
-                return;
-            }
-            if (size >= rank("kmemu.memory.map")) {
-                throw new ConfigException(Origins.of(merged, "kmemu.memory.size") + ": kmemu.memory.size: not used: this machine's"
-                        + " memory is given by kmemu.memory.map at " + Origins.of(merged, "kmemu.memory.map")
-                        + " (set kmemu.memory.map = [] to have the architecture lay out kmemu.memory.size instead)");
+            KeyUse.NotUsed why = KeyUse.notUsed(merged, "kmemu.memory.size");
+            if (why != null && size >= rank(why.decidingKey())) {
+                throw new ConfigException(Origins.of(merged, "kmemu.memory.size") + ": kmemu.memory.size: not used: " + why.why());
             }
         }
-
-        /** Plugin namespaces, each with the key that selects which of its plugins the machine uses. */
-        private static final String[][] SELECTED_BY = {
-            {"kmemu.arch", "kmemu.machine.arch", "architecture"},
-            {"kmemu.page-allocator", "kmemu.machine.page-allocator", "page allocator"},
-            {"kmemu.object-allocator", "kmemu.machine.object-allocator", "object allocator"},
-        };
 
         /**
          * A user's key under {@code kmemu.arch.<id>} (or a policy's namespace) for a plugin the machine
@@ -245,17 +239,13 @@ public final class ConfigLoader {
             if (!(user.root().get("kmemu") instanceof ConfigObject kmemu)) {
                 return;
             }
-            for (String[] ns : SELECTED_BY) {
-                String selected = merged.getString(ns[1]);
-                for (Map.Entry<String, ConfigValue> e : leaves("kmemu", kmemu).entrySet()) {
-                    List<String> parts = com.typesafe.config.ConfigUtil.splitPath(e.getKey());
-                    if (!e.getKey().startsWith(ns[0] + ".") || parts.size() < 3 || parts.get(2).equals(selected)) {
-                        continue;
-                    }
-                    if (rank(e.getKey()) >= rank(ns[1])) {
-                        throw new ConfigException(Origins.describe(e.getValue().origin()) + ": " + e.getKey() + ": not used: this"
-                                + " machine's " + ns[2] + " is " + selected + " (" + ns[1] + " at " + Origins.of(merged, ns[1]) + ")");
-                    }
+            for (Map.Entry<String, ConfigValue> e : leaves("kmemu", kmemu).entrySet()) {
+                if (e.getKey().equals("kmemu.memory.size")) {
+                    continue; // checkMemorySizeIsUsed's
+                }
+                KeyUse.NotUsed why = KeyUse.notUsed(merged, e.getKey());
+                if (why != null && rank(e.getKey()) >= rank(why.decidingKey())) {
+                    throw new ConfigException(Origins.describe(e.getValue().origin()) + ": " + e.getKey() + ": not used: " + why.why());
                 }
             }
         }

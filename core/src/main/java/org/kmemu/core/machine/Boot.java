@@ -198,8 +198,8 @@ public final class Boot {
         if (spec.regions().isEmpty()) {
             long size = spec.sizeBytes();
             if (size % pageSize != 0) {
-                throw new ConfigException(spec.origin() + ": kmemu.memory.size: " + size + " bytes is not a whole number of "
-                        + pageSize + "-byte pages (expected: a multiple of " + pageSize
+                throw new ConfigException(spec.origin() + ": kmemu.memory.size: " + size + (size == 1 ? " byte" : " bytes")
+                        + " is not a whole number of " + pageSize + "-byte pages (expected: a multiple of " + pageSize
                         + "; note that HOCON reads kB, MB and GB as powers of 1000: write 4K, 896M, 4G or KiB, MiB, GiB)");
             }
             try {

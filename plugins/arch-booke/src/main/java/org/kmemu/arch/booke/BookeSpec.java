@@ -125,12 +125,12 @@ final class BookeSpec implements ArchSpec {
     @Override
     public MemoryMap defaultMemoryMap(long ramBytes) {
         if (ramBytes <= 0 || ramBytes % BookeLayout.PAGE_SIZE != 0) {
-            throw new IllegalArgumentException("ramBytes: " + ramBytes + " (expected: a positive multiple of 4096)");
+            throw new IllegalArgumentException(ramBytes + " (expected: a positive multiple of 4096 bytes)");
         }
         long limit = 1L << options.physAddressBits();
         if (ramBytes > limit - options.physicalStart()) {
             throw new IllegalArgumentException(String.format(
-                    "ramBytes: 0x%x (expected: at most 0x%x: RAM from 0x%x must end within %d physical bits%s)",
+                    "0x%x (expected: at most 0x%x: RAM from 0x%x must end within %d physical bits%s)",
                     ramBytes, limit - options.physicalStart(), options.physicalStart(), options.physAddressBits(),
                     options.phys64bit() ? "" : "; set phys-64bit for 36 bits"));
         }

@@ -70,12 +70,12 @@ class I386MemoryMapTest {
     void nonPaeRefusesMoreThan3GiBNamingTheWayOut() {
         assertThatThrownBy(() -> nonPae.defaultMemoryMap(4 * GIB))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ramBytes: 0x100000000 (expected: at most 0xc0000000, since RAM past 3 GiB continues"
+                .hasMessage("0x100000000 (expected: at most 0xc0000000, since RAM past 3 GiB continues"
                         + " above the PCI hole at 4 GiB and 32-bit physical addresses end at 4 GiB: more than"
                         + " 3 GiB of RAM would need addresses above 4 GiB; set pae = true, or give an explicit"
                         + " kmemu.memory.map)");
         assertThatThrownBy(() -> nonPae.defaultMemoryMap(3 * GIB + 4096))
-                .hasMessageStartingWith("ramBytes: 0xc0001000 (expected: at most 0xc0000000");
+                .hasMessageStartingWith("0xc0001000 (expected: at most 0xc0000000");
     }
 
     @Test
@@ -83,14 +83,14 @@ class I386MemoryMapTest {
         assertThat(pae.defaultMemoryMap(63 * GIB).end()).isEqualTo(64 * GIB);
         assertThatThrownBy(() -> pae.defaultMemoryMap(63 * GIB + 4096))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("ramBytes: 0xfc0001000 (expected: at most 0xfc0000000,")
+                .hasMessageStartingWith("0xfc0001000 (expected: at most 0xfc0000000,")
                 .hasMessageEndingWith("PAE's 36-bit physical addresses end at 64 GiB)");
     }
 
     @Test
     void sizeMustBeWholePages() {
         assertThatThrownBy(() -> nonPae.defaultMemoryMap(4000))
-                .hasMessage("ramBytes: 4000 (expected: a positive multiple of 4096)");
+                .hasMessage("4000 (expected: a positive multiple of 4096 bytes)");
         assertThatThrownBy(() -> nonPae.defaultMemoryMap(0)).isInstanceOf(IllegalArgumentException.class);
     }
 

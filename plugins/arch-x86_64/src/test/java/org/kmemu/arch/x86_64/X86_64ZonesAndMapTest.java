@@ -106,7 +106,7 @@ class X86_64ZonesAndMapTest {
         assertThat(spec.defaultMemoryMap(64 * TIB - GIB).end()).isEqualTo(64 * TIB);
         assertThatThrownBy(() -> spec.defaultMemoryMap(64 * TIB - GIB + 4096))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ramBytes: 0x3fffc0001000 (expected: at most 0x3fffc0000000, since RAM past 3 GiB"
+                .hasMessage("0x3fffc0001000 (expected: at most 0x3fffc0000000, since RAM past 3 GiB"
                         + " continues above the PCI hole at 4 GiB and MAXMEM is 1 << MAX_PHYSMEM_BITS 46"
                         + " = 0x400000000000)");
         X86_64Spec five = new X86_64Spec(X86_64Options.defaults(5));
@@ -140,7 +140,7 @@ class X86_64ZonesAndMapTest {
     @Test
     void badRamSizes() {
         assertThatThrownBy(() -> spec.defaultMemoryMap(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ramBytes: 0 (expected");
+                .hasMessageStartingWith("0 (expected");
         assertThatThrownBy(() -> spec.defaultMemoryMap(4097)).isInstanceOf(IllegalArgumentException.class);
     }
 

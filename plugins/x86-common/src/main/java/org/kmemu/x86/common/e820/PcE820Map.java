@@ -57,12 +57,12 @@ public final class PcE820Map {
     public static MemoryMap of(long ramBytes, long maxEndBytes, String limitText) {
         if (ramBytes <= 0 || ramBytes % PAGE_SIZE != 0) {
             throw new IllegalArgumentException(String.format(
-                    "ramBytes: %d (expected: a positive multiple of %d)", ramBytes, PAGE_SIZE));
+                    "%d (expected: a positive multiple of %d bytes)", ramBytes, PAGE_SIZE));
         }
         long maxRamBytes = maxEndBytes - (FOUR_GIB - PCI_HOLE_START);
         if (ramBytes > maxRamBytes) {
             throw new IllegalArgumentException(String.format(
-                    "ramBytes: %#x (expected: at most %#x, since RAM past 3 GiB continues above the PCI hole"
+                    "%#x (expected: at most %#x, since RAM past 3 GiB continues above the PCI hole"
                             + " at 4 GiB and %s)", ramBytes, maxRamBytes, limitText));
         }
         List<MemoryRegion> regions = new ArrayList<>(5);

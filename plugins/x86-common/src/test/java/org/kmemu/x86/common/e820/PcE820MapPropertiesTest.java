@@ -55,7 +55,7 @@ class PcE820MapPropertiesTest {
         assertThat(PcE820Map.of(most, maxEnd, "the limit").end()).isEqualTo(maxEnd);
         assertThatThrownBy(() -> PcE820Map.of(most + 4096, maxEnd, "the limit"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ramBytes: %#x (expected: at most %#x, since RAM past 3 GiB continues above the PCI"
+                .hasMessage("%#x (expected: at most %#x, since RAM past 3 GiB continues above the PCI"
                         + " hole at 4 GiB and the limit)", most + 4096, most);
     }
 
@@ -66,7 +66,7 @@ class PcE820MapPropertiesTest {
         } else {
             assertThatThrownBy(() -> PcE820Map.of(ramBytes, MAX_END, "test limit"))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("ramBytes: %d (expected: a positive multiple of 4096)", ramBytes);
+                    .hasMessage("%d (expected: a positive multiple of 4096 bytes)", ramBytes);
         }
     }
 }
