@@ -25,6 +25,7 @@ import org.kmemu.core.plugin.ExtensionRegistry;
 import org.kmemu.core.plugin.LoadedPlugin;
 import org.kmemu.core.plugin.PluginHost;
 import org.kmemu.core.plugin.PluginProblem;
+import org.kmemu.core.proc.DebugFs;
 import org.kmemu.core.proc.ProcFs;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -57,7 +58,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
-        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.LayoutCommand.class, Main.MemmapCommand.class, Main.TranslateCommand.class,
+        subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.DebugFsCommand.class, Main.LayoutCommand.class, Main.MemmapCommand.class, Main.TranslateCommand.class,
             Main.DemoCommand.class, Main.PluginsCommand.class, Main.ConfigCommand.class, HelpCommand.class,
             AutoComplete.GenerateCompletion.class})
 public final class Main implements Callable<Integer> {
@@ -141,6 +142,11 @@ public final class Main implements Callable<Integer> {
         proc.positionalParameters().get(0).completionCandidates().forEach(names::add);
         proc.usageMessage().description("Boot, then print a /proc file NAME: " + String.join(", ", names) + ".",
                 "slabinfo is absent with SLOB (as in Linux).");
+        cl.getSubcommands().get("debugfs").getCommandSpec().usageMessage().description(
+                "Boot, then print a file NAME under /sys/kernel/debug: " + String.join(", ", DebugFs.names()) + ".",
+                "extfrag/unusable_index: the share of free memory in blocks too small for each order (0 to 1);"
+                    + " extfrag/extfrag_index: towards 0 where a failure at an order would be for lack of memory,"
+                    + " towards 1 for lack of contiguity, -1 where a block is free (mm/vmstat.c).");
         return cl;
     }
 
@@ -340,6 +346,33 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
             cl.getOut().print(proc.read(name));
+            return 0;
+        }
+    }
+
+    /** {@code kmemu debugfs NAME}: one of the memory files under /sys/kernel/debug. */
+    @Command(name = "debugfs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Boot, then print a debugfs file NAME (the list is set by Main.commandLine()).")
+    static final class DebugFsCommand extends MachineCommand {
+        @Parameters(index = "0", paramLabel = "NAME", completionCandidates = Names.class,
+                description = "The debugfs file: ${COMPLETION-CANDIDATES}.")
+        String name;
+
+        /** The debugfs files kmemu has: {@link DebugFs#names()}. */
+        static final class Names implements Iterable<String> {
+            @Override
+            public Iterator<String> iterator() {
+                return DebugFs.names().iterator();
+            }
+        }
+
+        @Override
+        int run(Options opts, CommandLine cl) {
+            if (!DebugFs.names().contains(name)) {
+                cl.getErr().println("kmemu: no such debugfs file: " + name + " (expected one of: " + String.join(", ", DebugFs.names()) + ")");
+                return 2;
+            }
+            cl.getOut().print(new DebugFs(opts.open(cl).boot()).read(name));
             return 0;
         }
     }
