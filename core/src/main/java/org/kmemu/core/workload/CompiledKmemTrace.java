@@ -153,8 +153,7 @@ public final class CompiledKmemTrace {
                     site[i] = site(e);
                 }
                 case PAGE_ALLOC -> {
-                    // 6.x traces a failed __alloc_pages too, with a NULL page (mm/page_alloc.c).
-                    ptr[i] = e.has("page") && e.hex("page") == 0 ? 0 : e.pfn();
+                    ptr[i] = e.pfn();
                     size[i] = e.decimal("order");
                     gfp[i] = gfp(e);
                 }
@@ -164,8 +163,14 @@ public final class CompiledKmemTrace {
                 }
                 default -> throw new IllegalStateException("op " + kind);
             }
-            boolean allocation = kind == KMALLOC || kind == CACHE_ALLOC || kind == PAGE_ALLOC;
-            op[i] = (byte) (kind | (allocation && ptr[i] == 0 ? FAILED_FLAG : 0));
+            // A NULL result: ptr 0 for objects; for pages a NULL page, as 6.x traces a failed __alloc_pages
+            // (mm/page_alloc.c), while pfn 0 is a frame like any other.
+            boolean failed = switch (kind) {
+                case KMALLOC, CACHE_ALLOC -> ptr[i] == 0;
+                case PAGE_ALLOC -> e.has("page") && e.hex("page") == 0;
+                default -> false;
+            };
+            op[i] = (byte) (kind | (failed ? FAILED_FLAG : 0));
         }
 
         private int gfp(FtraceEvent e) {

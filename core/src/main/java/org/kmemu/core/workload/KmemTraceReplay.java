@@ -84,11 +84,11 @@ public final class KmemTraceReplay {
     }
 
     /**
-     * Replays a trace compiled for this replay's mode (compile once, replay on many machines).
+     * Replays a compiled trace (compile once, replay on many machines). The events it holds are those
+     * of the mode it was compiled for.
      *
      * @param t the trace
      * @return this replay
-     * @throws IllegalArgumentException if the trace was compiled for the other mode
      */
     public KmemTraceReplay replay(CompiledKmemTrace t) {
         Cpu[] cpus = cpusFor(t);
@@ -253,8 +253,9 @@ public final class KmemTraceReplay {
             failedHere++;
             return;
         }
-        long old = pageBlocks.put(tracePfn, pfn, NONE);
-        long oldOrder = pageOrders.put(tracePfn, order, NONE);
+        // Keyed by pfn + 1: pfn 0 is a frame, but 0 is the map's empty mark.
+        long old = pageBlocks.put(tracePfn + 1, pfn, NONE);
+        long oldOrder = pageOrders.put(tracePfn + 1, order, NONE);
         if (old != NONE) {
             lostFrees++;
             pages.freePages(cpu, old, (int) oldOrder);
@@ -262,11 +263,11 @@ public final class KmemTraceReplay {
     }
 
     private void pageFree(Cpu cpu, long tracePfn) {
-        long pfn = pageBlocks.remove(tracePfn, NONE);
+        long pfn = pageBlocks.remove(tracePfn + 1, NONE);
         if (pfn == NONE) {
             unmatchedFrees++;
             return;
         }
-        pages.freePages(cpu, pfn, (int) pageOrders.remove(tracePfn, 0));
+        pages.freePages(cpu, pfn, (int) pageOrders.remove(tracePfn + 1, 0));
     }
 }

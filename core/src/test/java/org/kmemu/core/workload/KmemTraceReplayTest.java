@@ -76,7 +76,9 @@ class KmemTraceReplayTest {
         ReplayReport r = replay.replay(events(
                 ev(1, "mm_page_free", "page=f5a3c000 pfn=4660 order=2"),
                 ev(0, "mm_page_free_batched", "page=f5a3d000 pfn=8192 order=0 cold=0"),
-                ev(0, "mm_page_alloc", "page=0000000000000000 pfn=0x0 order=0 migratetype=0 gfp_flags=GFP_KERNEL"))).report();
+                ev(0, "mm_page_alloc", "page=0000000000000000 pfn=0x0 order=0 migratetype=0 gfp_flags=GFP_KERNEL"),
+                ev(0, "mm_page_alloc", "page=f5a00000 pfn=0 order=0 migratetype=0 gfp_flags=GFP_KERNEL"),      // pfn 0 is a frame
+                ev(0, "mm_page_free", "page=f5a00000 pfn=0 order=0"))).report();
         assertThat(m.nrFreePages()).isEqualTo(free);
         assertThat(r.skipped()).containsEntry("kmalloc", 1L);
         assertThat(r.failedInTrace()).as("6.x traces a failed __alloc_pages with a NULL page").isEqualTo(1);
