@@ -18,6 +18,11 @@ import org.kmemu.core.mm.vma.Mm;
 import org.kmemu.core.mm.vma.Mman;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.sched.Task;
+import org.kmemu.core.trace.KmemMetrics;
+import org.kmemu.core.workload.FtraceEvent;
+import org.kmemu.core.workload.FtraceReader;
+import org.kmemu.core.workload.KmemTraceReplay;
+import org.kmemu.core.workload.ReplayReport;
 
 /**
  * README.md's Java blocks, run as written (the boot's paths resolved from the repository root, where the
@@ -54,7 +59,7 @@ class ReadmeJavaTest {
     }
 
     @Test
-    void theReadmesJavaRuns() {
+    void theReadmesJavaRuns() throws IOException {
         // The README's paths are relative to the repository root; tests run in distribution/:
         // Machine m = Kmemu.boot(Path.of("config/machines/i386-highmem.conf"), Map.of(), Path.of("distribution/target/kmemu/plugins"));
         Machine m = Kmemu.boot(Launcher.ROOT.resolve(Path.of("config/machines/i386-highmem.conf")), Map.of(),
@@ -91,5 +96,16 @@ class ReadmeJavaTest {
         m.scheduler().doExit(cpu, 0);
         m.pageAllocator().drainAllPages();
         assertThat(m.nrFreePages()).as("both tasks gone: every page back").isEqualTo(free);
+
+        KmemMetrics metrics = new KmemMetrics(m.cpus());
+        m.kernel().tracepoints().attach(metrics);                                      // a probe on the kmem tracepoints
+        // List<FtraceEvent> trace = FtraceReader.read(Path.of("distribution/src/test/resources/traces/kmem-i386-slub.log.gz")).events();
+        List<FtraceEvent> trace = FtraceReader.read(Launcher.ROOT.resolve(Path.of("distribution/src/test/resources/traces/kmem-i386-slub.log.gz"))).events();
+        ReplayReport report = new KmemTraceReplay(m, KmemTraceReplay.Mode.OBJECTS).replay(trace).report();
+        KmemMetrics.CallSite worst = metrics.snapshot().callSites().get(0);            // the call site that wastes most bytes
+        assertThat(report.events()).isEqualTo(trace.size());
+        assertThat(report.failedHere()).isZero();
+        assertThat(worst.waste()).isPositive().isEqualTo(metrics.snapshot().callSites().stream()
+                .mapToLong(KmemMetrics.CallSite::waste).max().orElseThrow());
     }
 }

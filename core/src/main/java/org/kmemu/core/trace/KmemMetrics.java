@@ -79,10 +79,11 @@ public final class KmemMetrics implements KmemProbe {
     }
 
     private static void count(CpuCounts c, int kind, String callSite, long ptr, long bytesReq, long bytesAlloc) {
-        long[] s = c.sites.get(callSite);
+        String site = callSite == null ? "(null)" : callSite; // a caller that names no site still counts
+        long[] s = c.sites.get(site);
         if (s == null) {
             s = new long[SITE_WORDS];
-            c.sites.put(callSite, s);
+            c.sites.put(site, s);
         }
         s[kind]++;
         if (ptr == 0) {

@@ -111,6 +111,8 @@ class TracepointsTest {
         assertThat(ringAlloc).isEqualTo(s.total().bytesAlloc());
         metrics.reset();
         assertThat(metrics.snapshot().callSites()).isEmpty();
+        slab.kmalloc(cpu, 8, Gfp.GFP_KERNEL, null);
+        assertThat(metrics.snapshot().callSite("(null)").kmallocs()).as("a caller naming no site").isEqualTo(1);
     }
 
     /** Threads are CPUs: each counts into its own CPU's counts, and no event is lost to another's. */
