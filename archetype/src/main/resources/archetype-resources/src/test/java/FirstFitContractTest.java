@@ -1,5 +1,8 @@
 package ${package};
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 import org.kmemu.api.PageAllocatorPolicy;
 import org.kmemu.tck.PageAllocatorContractTest;
 
@@ -11,5 +14,12 @@ class FirstFitContractTest extends PageAllocatorContractTest {
     @Override
     protected PageAllocatorPolicy policy() {
         return new FirstFitPolicy();
+    }
+
+    /** The contract ran on this plugin's policy, with the defaults of its reference.conf. */
+    @Test
+    void theContractRanOnThisPluginsPolicyAndDefaults() {
+        assertThat(policy().id()).isEqualTo("${pluginId}");
+        assertThat(config().getInt("max-order")).isEqualTo(10);
     }
 }

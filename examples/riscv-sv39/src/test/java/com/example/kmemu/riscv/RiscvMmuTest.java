@@ -8,9 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.kmemu.api.Access;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.api.KernelLayout;
-import org.kmemu.api.KernelMapping;
 import org.kmemu.api.KernelOopsException;
-import org.kmemu.api.MemoryMap;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.machine.KernelLogBuffer;
 import org.kmemu.core.mm.PhysicalMemory;
@@ -29,20 +27,9 @@ class RiscvMmuTest {
     }
 
     private static Machine machine(ArchSpec spec, long ram) {
-        MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram));
-        KernelLayout l = spec.layout(map);
-        PhysicalMemory memory = new PhysicalMemory(map, spec.byteOrder(), (byte) 0);
-        long[] next = {(l.maxPfn() << 12) - 4096};
-        KernelPageTables tables = new KernelPageTables(memory, spec.pageTableFormat(l), cpu -> {
-            long page = next[0];
-            next[0] -= 4096;
-            return page;
-        }, 12);
-        long image = spec.kernelLoadAddress();
-        for (KernelMapping m : spec.kernelMappings(l, map, image, image + (8L << 20))) {
-            tables.install(m);
-        }
-        return new Machine(l, memory, tables, new Mmu(spec, l, memory, tables, new CpuOwners(1, new KernelLogBuffer())));
+        BootedTables b = BootedTables.of(spec, ram, 8L << 20);
+        return new Machine(b.layout(), b.memory(), b.tables(), new Mmu(spec, b.layout(), b.memory(), b.tables(),
+                new CpuOwners(1, new KernelLogBuffer())));
     }
 
     @Test

@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.kmemu.api.ArchSpec;
-import org.kmemu.api.KernelLayout;
 import org.kmemu.api.KernelMapping;
-import org.kmemu.api.MemoryMap;
-import org.kmemu.core.mm.PhysicalMemory;
-import org.kmemu.core.mmu.KernelPageTables;
 
 /**
  * Boot's kernel tables built in emulated RAM the way kmemu's boot builds them, then walked by hand as the
@@ -20,28 +15,8 @@ import org.kmemu.core.mmu.KernelPageTables;
 class Sv39WalkTest {
     private static final long GIB = 1L << 30;
 
-    private record Boot(KernelLayout layout, PhysicalMemory memory, KernelPageTables tables) {
-    }
-
-    private static Boot boot(ArchSpec spec, long ram) {
-        MemoryMap map = spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ram));
-        KernelLayout l = spec.layout(map);
-        PhysicalMemory memory = new PhysicalMemory(map, spec.byteOrder(), (byte) 0);
-        long[] next = {(l.maxPfn() << 12) - 4096};
-        KernelPageTables tables = new KernelPageTables(memory, spec.pageTableFormat(l), cpu -> {
-            long page = next[0];
-            next[0] -= 4096;
-            return page;
-        }, 12);
-        long image = spec.kernelLoadAddress();
-        for (KernelMapping m : spec.kernelMappings(l, map, image, image + (59L << 19))) {
-            tables.install(m);
-        }
-        return new Boot(l, memory, tables);
-    }
-
     /** @return {leaf level, physical address}, or {-1, -1} when the walk meets an invalid entry */
-    private static long[] walk(Boot b, long vaddr) {
+    private static long[] walk(BootedTables b, long vaddr) {
         Sv39Format f = new Sv39Format();
         long table = b.tables().root();
         for (int level = 0; level < 3; level++) {
@@ -61,7 +36,7 @@ class Sv39WalkTest {
 
     @Test
     void theLinearMapIsMegapagesWith4KibPagesAtTheFirmwareHole() {
-        Boot b = boot(Sv39LayoutTest.spec(), 2 * GIB);
+        BootedTables b = BootedTables.of(Sv39LayoutTest.spec(), 2 * GIB, 59L << 19);
         long[] edge = walk(b, b.layout().va(0x80060000L));
         assertThat(edge).containsExactly(2, 0x80060000L);
         long[] mega = walk(b, b.layout().va(0x80200000L) + 0x1234);
@@ -77,7 +52,7 @@ class Sv39WalkTest {
 
     @Test
     void withGigapagesTheAlignedGibsAreSingleRootLeaves() {
-        Boot b = boot(Sv39LayoutTest.spec("linear-map-page-size = 1G"), 4 * GIB);
+        BootedTables b = BootedTables.of(Sv39LayoutTest.spec("linear-map-page-size = 1G"), 4 * GIB, 59L << 19);
         assertThat(walk(b, b.layout().va(0xc0000000L) + 0x12345678L)).containsExactly(0, 0xd2345678L);
         assertThat(walk(b, b.layout().va(0x80300000L))).as("the first GiB holds the firmware hole").containsExactly(1, 0x80300000L);
         assertThat(b.tables().leaves(KernelMapping.Kind.DIRECT_MAP)).containsEntry(30, 3L);
@@ -85,7 +60,7 @@ class Sv39WalkTest {
 
     @Test
     void theKernelMappingIsMegapagesAtKernelLinkAddr() {
-        Boot b = boot(Sv39LayoutTest.spec(), 2 * GIB);
+        BootedTables b = BootedTables.of(Sv39LayoutTest.spec(), 2 * GIB, 59L << 19);
         assertThat(walk(b, 0xffffffff80000000L + 0x2345)).containsExactly(1, 0x80202345L);
         assertThat(walk(b, 0xffffffff80000000L + (59L << 19) + 0x100)).as("_end (29.5 MiB in) rounded up to 2 MiB is mapped")
                 .containsExactly(1, 0x80200000L + (59L << 19) + 0x100);
@@ -94,7 +69,7 @@ class Sv39WalkTest {
 
     @Test
     void vmallocHasNoLeavesAfterBootAndTheFixmapHasTablesOnly() {
-        Boot b = boot(Sv39LayoutTest.spec(), 2 * GIB);
+        BootedTables b = BootedTables.of(Sv39LayoutTest.spec(), 2 * GIB, 59L << 19);
         assertThat(walk(b, b.layout().vmallocStart())).containsExactly(-1, -1);
         long fixmap = b.layout().fixaddrStart();
         long pgd = b.memory().readLong(b.tables().root() + ((fixmap >>> 30) & 511) * 8);
