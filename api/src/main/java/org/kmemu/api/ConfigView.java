@@ -60,6 +60,26 @@ public interface ConfigView {
      */
     long getAddress(String key);
 
+    /**
+     * A real number, e.g. a distribution's parameter. The default reads {@link #getString} and refuses
+     * what is not a finite number with {@link #error}.
+     *
+     * @return the number at {@code key}
+     * @since 1.2
+     */
+    default double getDouble(String key) {
+        String text = getString(key);
+        try {
+            double d = Double.parseDouble(text.trim());
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, in the same words as any other bad value
+        }
+        throw error(key, "\"" + text + "\" is not a number");
+    }
+
     /** @return the list of strings at {@code key} */
     List<String> getStringList(String key);
 
