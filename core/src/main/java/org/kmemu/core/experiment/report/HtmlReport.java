@@ -57,11 +57,11 @@ public final class HtmlReport {
         Objects.requireNonNull(variedKeys, "variedKeys");
         Objects.requireNonNull(runs, "runs");
         ReportData data = ReportData.of(title, variedKeys, runs);
-        StringBuilder charts = new StringBuilder();
-        int expected = chartContainers(data, charts);
+        Charts charts = new Charts();
+        chartContainers(data, charts);
 
         StringBuilder html = new StringBuilder(1 << 21);
-        html.append("<!DOCTYPE html>\n<html lang=\"en\" data-charts-expected=\"").append(expected).append("\">\n")
+        html.append("<!DOCTYPE html>\n<html lang=\"en\" data-charts-expected=\"").append(charts.count).append("\">\n")
                 .append("<head>\n<meta charset=\"utf-8\">\n<title>").append(Html.escape(title))
                 .append(" \u2014 kmemu experiment</title>\n<style>\n").append(resource("report.css"))
                 .append("</style>\n")
@@ -71,7 +71,7 @@ public final class HtmlReport {
         html.append("<section>\n<h2>Runs</h2>\n");
         ComparisonTable.write(html, variedKeys, runs);
         html.append("</section>\n");
-        html.append(charts);
+        html.append(charts.html);
         html.append("<script type=\"application/json\" id=\"report-data\">").append(data.toJson()).append("</script>\n")
                 .append("<script>\n").append(ChartLibrary.javaScript()).append("\n</script>\n")
                 .append("<script>\n").append(resource("report.js")).append("</script>\n")
@@ -100,7 +100,7 @@ public final class HtmlReport {
             html.append("<section id=\"failed-runs\">\n<h2>Failed runs</h2>\n<ul>\n");
             for (RunStats run : failed) {
                 html.append("<li><b>").append(Html.escape(run.name())).append("</b> ")
-                        .append(Html.escape(String.valueOf(run.point()))).append(": <code>")
+                        .append(Html.escape(point(variedKeys, run))).append(": <code>")
                         .append(Html.escape(run.error())).append("</code></li>\n");
             }
             html.append("</ul>\n</section>\n");
@@ -108,57 +108,74 @@ public final class HtmlReport {
         html.append("</header>\n");
     }
 
+    private static String point(List<String> variedKeys, RunStats run) {
+        StringBuilder out = new StringBuilder();
+        for (String key : variedKeys) {
+            out.append(out.length() == 0 ? "" : ", ").append(key).append('=')
+                    .append(run.point() == null ? null : run.point().get(key));
+        }
+        return out.toString();
+    }
+
     /**
-     * Appends the chart containers, in page order, and returns how many; report.js draws each by its {@code data-chart} kind. A buddyinfo map
-     * for each run whose last sample has zones (a run that failed before sampling has none).
+     * The chart containers, in page order, each in its section with a note on what it shows; report.js draws
+     * each by its {@code data-chart} kind. A buddyinfo map for each run whose last sample has zones (a run
+     * that failed before sampling has none).
      */
-    private static int chartContainers(ReportData data, StringBuilder out) {
-        out.append(section("Footprint over workload time",
+    private static void chartContainers(ReportData data, Charts out) {
+        out.section("Footprint over workload time",
                 "Pages in use, all zones (managed minus free), at each sample; x is events done.",
-                chart("footprint", "wide", -1)));
-        out.append(section("Internal fragmentation per run",
+                out.chart("footprint", "wide", -1));
+        out.section("Internal fragmentation per run",
                 "1 \u2212 bytes requested / bytes allocated, over kmalloc and kmem_cache_alloc.",
-                chart("internal-fragmentation", "wide", -1)));
-        out.append(section("Waste by call site",
+                out.chart("internal-fragmentation", "wide", -1));
+        out.section("Waste by call site",
                 "Bytes given minus bytes asked, for the experiment's " + ReportData.TOP_CALL_SITES
                         + " call sites with the most waste; per object allocator policy (mean over its runs) when"
                         + " the runs differ in policy, else per run.",
-                chart("call-site-waste", "wide tall", -1)));
-        out.append(section("Unusable free space index at the end",
+                out.chart("call-site-waste", "wide tall", -1));
+        out.section("Unusable free space index at the end",
                 "Per order, for each run's largest zone (extfrag/unusable_index): the fraction of free memory"
                         + " unusable for an allocation of that order.",
-                chart("unusable-index", "wide", -1)));
-        out.append(section("Fragmentation index at the end",
+                out.chart("unusable-index", "wide", -1));
+        out.section("Fragmentation index at the end",
                 "Per order, for each run's largest zone (extfrag/extfrag_index): towards 0 a failure would be for"
-                        + " lack of memory, towards 1 for fragmentation. Orders the kernel prints as -1.000 (a block"
-                        + " of that order is free) are left blank.",
-                chart("extfrag-index", "wide", -1)));
+                        + " lack of memory, towards 1 for fragmentation. -1 where the kernel prints -1.000: a block"
+                        + " of that order is free, so an allocation of that order would not fail.",
+                out.chart("extfrag-index", "wide", -1));
         StringBuilder maps = new StringBuilder();
-        int count = 0;
         for (int i = 0; i < data.runs().size(); i++) {
             List<RunStats.Sample> samples = data.runs().get(i).samples();
-            if (samples != null && !samples.isEmpty() && !samples.get(samples.size() - 1).zones().isEmpty()) {
-                maps.append(chart("buddyinfo", "map", i));
-                count++;
+            List<RunStats.ZoneSample> zones = samples == null || samples.isEmpty() ? null
+                    : samples.get(samples.size() - 1).zones();
+            if (zones != null && !zones.isEmpty()) {
+                maps.append(out.chart("buddyinfo", "map", i));
             }
         }
-        if (count > 0) {
-            out.append(section("Free blocks per zone and order at the end (/proc/buddyinfo)",
+        if (maps.length() > 0) {
+            out.section("Free blocks per zone and order at the end (/proc/buddyinfo)",
                     "One map per run: each cell is a zone's free blocks of that order; colour on a log scale.",
-                    "<div class=\"maps\">\n" + maps + "</div>\n"));
+                    "<div class=\"maps\">\n" + maps + "</div>\n");
         }
-        return 5 + count;
     }
 
-    private static String section(String title, String note, String body) {
-        return "<section>\n<h2>" + Html.escape(title) + "</h2>\n<p class=\"note\">" + Html.escape(note) + "</p>\n"
-                + body + "</section>\n";
-    }
+    /** The charts' sections as they are written, and how many chart containers they hold. */
+    private static final class Charts {
+        final StringBuilder html = new StringBuilder();
+        int count;
 
-    private static String chart(String kind, String cssClass, int run) {
-        String id = run < 0 ? "chart-" + kind : "chart-" + kind + "-" + run;
-        return "<div class=\"chart " + cssClass + "\" id=\"" + id + "\" data-chart=\"" + kind + "\""
-                + (run < 0 ? "" : " data-run=\"" + run + "\"") + "></div>\n";
+        void section(String title, String note, String body) {
+            html.append("<section>\n<h2>").append(Html.escape(title)).append("</h2>\n<p class=\"note\">")
+                    .append(Html.escape(note)).append("</p>\n").append(body).append("</section>\n");
+        }
+
+        /** @return a container for report.js's {@code kind} of chart; {@code run} indexes the data's runs, or -1 */
+        String chart(String kind, String cssClass, int run) {
+            count++;
+            String id = run < 0 ? "chart-" + kind : "chart-" + kind + "-" + run;
+            return "<div class=\"chart " + cssClass + "\" id=\"" + id + "\" data-chart=\"" + kind + "\""
+                    + (run < 0 ? "" : " data-run=\"" + run + "\"") + "></div>\n";
+        }
     }
 
     private static String resource(String name) {

@@ -18,13 +18,13 @@
   function largestZone(run) {
     if (!run.samples || !run.samples.length) { return null; }
     var first = run.samples[0], last = lastSample(run), best = null, bestPages = -1;
-    first.zones.forEach(function (z) {
+    (first.zones || []).forEach(function (z) {
       var pages = 0;
       z.freeBlocks.forEach(function (n, order) { pages += n * Math.pow(2, order); });
       if (pages > bestPages) { bestPages = pages; best = z; }
     });
     if (!best) { return null; }
-    return last.zones.find(function (z) { return z.node === best.node && z.zone === best.zone; }) || null;
+    return (last.zones || []).find(function (z) { return z.node === best.node && z.zone === best.zone; }) || null;
   }
 
   function base(title) {
@@ -98,8 +98,8 @@
       });
       return o;
     },
-    'unusable-index': function () { return indexChart('unusableIndex', 'unusable free space index'); },
-    'extfrag-index': function () { return indexChart('extfragIndex', 'fragmentation index'); },
+    'unusable-index': function () { return indexChart('unusableIndex', 'unusable free space index', 0); },
+    'extfrag-index': function () { return indexChart('extfragIndex', 'fragmentation index', -1); },
     'buddyinfo': function (el) {
       var i = Number(el.dataset.run), run = runs[i], zones = lastSample(run).zones;
       var n = Math.max.apply(null, zones.map(function (z) { return z.freeBlocks.length; }));
@@ -124,9 +124,10 @@
     }
   };
 
-  // Per order, each run's largest zone at the end, in thousandths as debugfs's extfrag files are; -1000
-  // (the kernel's -1.000: a free block of that order exists) is left blank.
-  function indexChart(field, name) {
+  // Per order, each run's largest zone at the end; stats.json holds thousandths as debugfs's extfrag files
+  // print them with three decimals (mm/vmstat.c), so -1000 is the kernel's -1.000: a block of that order is
+  // free, an allocation of it would not fail. Drawn at -1, below the axis' 0..1 of real indexes.
+  function indexChart(field, name, min) {
     var o = base(), n = 0;
     o.tooltip = { trigger: 'axis' };
     o.legend = { type: 'scroll', bottom: 0 };
@@ -136,10 +137,10 @@
       if (!z) { return; }
       n = Math.max(n, z[field].length);
       o.series.push({ name: data.labels[i] + ' (' + z.zone + ')', type: 'line',
-        data: z[field].map(function (v) { return v === -1000 ? null : v / 1000; }) });
+        data: z[field].map(function (v) { return v / 1000; }) });
     });
     o.xAxis = { type: 'category', data: orders(n), name: 'order', nameLocation: 'middle', nameGap: 28 };
-    o.yAxis = { type: 'value', name: name, min: 0, max: 1 };
+    o.yAxis = { type: 'value', name: name, min: min, max: 1 };
     return o;
   }
 

@@ -51,11 +51,15 @@ public final class HtmlReportInChromium {
     public record Page(String dom, List<String> console, String log) {
     }
 
-    /** @return Chromium's binary, if installed */
+    /** @return Chromium's binary, if installed: {@code KMEMU_CHROMIUM} if set, else chromium on the PATH */
     public static Optional<Path> chromium() {
         String named = System.getenv("KMEMU_CHROMIUM");
         if (named != null && !named.isBlank()) {
-            return Optional.of(Path.of(named));
+            Path path = Path.of(named);
+            if (!Files.isExecutable(path)) {
+                throw new IllegalStateException("KMEMU_CHROMIUM=" + named + ": not an executable file");
+            }
+            return Optional.of(path);
         }
         List<Path> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
@@ -70,15 +74,17 @@ public final class HtmlReportInChromium {
      *         fails it when {@code KMEMU_REQUIRE_CHROMIUM=1}
      */
     public static Path requireChromium() {
-        Optional<Path> chromium = chromium();
+        return requireChromium(chromium(), System.getenv("KMEMU_REQUIRE_CHROMIUM"));
+    }
+
+    static Path requireChromium(Optional<Path> chromium, String required) {
         if (chromium.isEmpty()) {
-            String message = "headless Chromium check skipped: no chromium on PATH (apt-get install chromium;"
-                    + " KMEMU_CHROMIUM names another binary)";
-            if ("1".equals(System.getenv("KMEMU_REQUIRE_CHROMIUM"))) {
-                fail(message.replace("skipped", "required (KMEMU_REQUIRE_CHROMIUM=1)"));
+            String message = "no chromium on PATH (apt-get install chromium; KMEMU_CHROMIUM names another binary)";
+            if ("1".equals(required)) {
+                fail("headless Chromium required (KMEMU_REQUIRE_CHROMIUM=1) but " + message);
             }
-            System.err.println("SKIPPED: " + message);
-            Assumptions.abort(message);
+            System.err.println("SKIPPED: headless Chromium check: " + message);
+            Assumptions.abort("headless Chromium check skipped: " + message);
         }
         return chromium.get();
     }

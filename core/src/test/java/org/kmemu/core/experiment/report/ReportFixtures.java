@@ -92,7 +92,7 @@ public final class ReportFixtures {
             peak = Math.max(peak, footprint);
             double used = (double) s / Math.max(1, nrSamples - 1);
             samples.add(new RunStats.Sample(events, footprint, footprint / 3, requested, allocated, 0,
-                    List.of(zone("DMA", 3_976, used * 0.1, random), zone("DMA32", 60_000, used * 0.5, random),
+                    List.of(zone("DMA", 3_976, used * 0.1, random), zone("DMA32", 60_000, used * 0.97, random),
                             zone("Normal", 1_900, used * 0.9, random))));
         }
         List<RunStats.CallSite> sites = new ArrayList<>();
