@@ -10,7 +10,7 @@ import org.kmemu.core.experiment.RunStats;
  * A run's name in the charts: its varied values, each after its key's last segment
  * ({@code "policy=slub, cpus=4"} for keys {@code machine.slab.policy} and {@code machine.cpus}), the whole
  * key where two keys end alike; {@code " #r"} when the experiment repeats points; the run's folder name
- * when nothing is varied.
+ * when nothing is varied, or after a label two runs would share.
  */
 final class RunLabels {
     private RunLabels() {
@@ -36,6 +36,20 @@ final class RunLabels {
                 label.append(" #").append(run.repeat());
             }
             labels.add(label.toString());
+        }
+        // A legend toggles series by name: two runs with one label (a point listed twice) would toggle
+        // together, so each of them is told apart by its folder.
+        Set<String> seen = new HashSet<>();
+        Set<String> twice = new HashSet<>();
+        for (String label : labels) {
+            if (!seen.add(label)) {
+                twice.add(label);
+            }
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            if (twice.contains(labels.get(i))) {
+                labels.set(i, labels.get(i) + " (" + runs.get(i).name() + ")");
+            }
         }
         return labels;
     }
