@@ -10,6 +10,9 @@ import org.kmemu.core.experiment.RunStats;
  * carries its raw value in {@code data-v} for the script's column sort.
  */
 final class ComparisonTable {
+    /** The columns after status, one per measure of {@link RunStats.Totals} the table shows. */
+    private static final int TOTALS_COLUMNS = 13;
+
     private ComparisonTable() {
     }
 
@@ -59,7 +62,7 @@ final class ComparisonTable {
         }
         RunStats.Totals t = run.totals();
         if (t == null) {
-            html.append("<td colspan=\"14\" class=\"none\">no totals</td></tr>\n");
+            html.append("<td colspan=\"").append(TOTALS_COLUMNS).append("\" class=\"none\">no totals</td></tr>\n");
             return;
         }
         count(html, t.bytesRequested());

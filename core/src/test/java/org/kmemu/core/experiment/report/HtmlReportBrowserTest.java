@@ -58,6 +58,17 @@ class HtmlReportBrowserTest {
     }
 
     @Test
+    void anExperimentWhoseRunsAllFailedStillRendersItsCharts() throws Exception {
+        // One run that failed at boot: no totals, no samples, no call sites; the charts draw empty axes.
+        List<RunStats> runs = ReportFixtures.runs(1, 1, 10, 1);
+        HtmlReport.write(dir, "nothing booted", ReportFixtures.variedKeys(), runs);
+
+        HtmlReportInChromium.Page page = HtmlReportInChromium.assertRendered(dir.resolve(HtmlReport.FILE));
+
+        assertThat(page.dom()).contains("data-charts-rendered=\"5\"", "machine: boot failed: out of memory");
+    }
+
+    @Test
     void theCheckCatchesAPageThatFailsToDraw() throws Exception {
         HtmlReport.write(dir, "broken", ReportFixtures.variedKeys(), ReportFixtures.runs(3, 1, 10, 0));
         Path html = dir.resolve(HtmlReport.FILE);

@@ -139,6 +139,17 @@ class HtmlReportTest {
         assertThat(html).contains(String.format(java.util.Locale.ROOT, "%,d", t.bytesRequested()),
                 String.format(java.util.Locale.ROOT, "%.2f", t.internalFragmentation() * 100),
                 String.format(java.util.Locale.ROOT, "%,d", t.peakFootprintPages()), "no totals");
+        // Every row spans the header's columns, the failed run without totals too.
+        String table = html.substring(html.indexOf("<table id=\"runs\""), html.indexOf("</table>"));
+        int columns = count(table, "<th>") + count(table, "<th title=");
+        assertThat(columns).isEqualTo(4 + 2 + 13); // run, the varied keys, repeat, seed, status, 13 totals
+        for (String row : table.substring(table.indexOf("<tbody>")).split("</tr>")) {
+            if (row.contains("<td")) {
+                Matcher span = Pattern.compile("colspan=\"(\\d+)\"").matcher(row);
+                int spanned = span.find() ? Integer.parseInt(span.group(1)) - 1 : 0;
+                assertThat(count(row, "<td") + spanned).as(row).isEqualTo(columns);
+            }
+        }
         // 5 charts and a buddyinfo map for the two runs with samples.
         assertThat(html).contains("data-charts-expected=\"7\"");
         assertThat(count(html, "data-chart=\"")).isEqualTo(7);
