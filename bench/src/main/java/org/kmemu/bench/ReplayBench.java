@@ -42,7 +42,7 @@ public class ReplayBench extends BenchBase {
     /** Reads and compiles the trace, boots the machine. */
     @Setup
     public void setUp() {
-        Path dir = Path.of(System.getProperty("kmemu.traces", "distribution/src/test/resources/traces"));
+        Path dir = Path.of(System.getProperty("kmemu.traces", "traces"));
         try {
             trace = CompiledKmemTrace.compile(FtraceReader.read(dir.resolve("kmem-i386-slub.log.gz")).events(),
                     KmemTraceReplay.Mode.OBJECTS);
