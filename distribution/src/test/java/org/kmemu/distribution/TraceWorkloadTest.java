@@ -46,7 +46,7 @@ class TraceWorkloadTest {
 
     @Test
     void theSlubTraceThroughTheWorkloadGivesTheReplaysPerCallSiteBytes() throws IOException {
-        Path trace = Launcher.ROOT.resolve("distribution/src/test/resources/traces/kmem-i386-slub.log.gz");
+        Path trace = Launcher.ROOT.resolve("traces/kmem-i386-slub.log.gz");
         Path traces = Files.createDirectories(dir.resolve("traces"));
         Files.copy(trace, traces.resolve("slub.log.gz"));
         Path exp = dir.resolve("experiment.conf");
