@@ -197,16 +197,19 @@ class ShippedMachinesTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stderr()).as(r.toString()).isEmpty();
         List<String> lines = r.stdout().lines().toList();
-        assertThat(lines.get(0)).matches("kmemu \\S+ \\(plugin API 1\\.1\\.0\\)");
+        assertThat(lines.get(0)).matches("kmemu \\S+ \\(plugin API 1\\.2\\.0\\)");
         assertThat(section(lines, "Plugins:")).as("listed by plugin id").extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("booke", "buddy", "i386", "slab", "slob", "slub", "x86_64");
-        assertThat(section(lines, "Plugins:")).allSatisfy(l -> assertThat(l).contains("STARTED", "requires >=1.1.0 & <2.0.0"));
+        assertThat(section(lines, "Plugins:")).allSatisfy(l -> assertThat(l).contains("STARTED", "requires >=1.2.0 & <2.0.0"));
         assertThat(section(lines, "Architecture (kmemu.machine.arch):")).extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("booke", "i386", "x86_64");
         assertThat(section(lines, "PageAllocatorPolicy (kmemu.machine.page-allocator):")).singleElement()
                 .satisfies(l -> assertThat(l).startsWith("  buddy ").endsWith("[plugin buddy]"));
         assertThat(section(lines, "ObjectAllocatorPolicy (kmemu.machine.object-allocator):")).extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("slab", "slob", "slub");
+        assertThat(section(lines, "Workload (workload.type):")).as("kmemu's own workloads").extracting(l -> l.strip().split(" +")[0])
+                .contains("synthetic", "trace");
+        assertThat(section(lines, "Workload (workload.type):")).allSatisfy(l -> assertThat(l).endsWith("[built into kmemu]"));
     }
 
     /** @return the indented lines under {@code header} in {@code kmemu plugins}' output */

@@ -20,15 +20,16 @@ import java.util.Map;
  * @param seed      the workload's seed for this run
  * @param status    {@code "ok"} or {@code "failed"}
  * @param error     why the run failed (one line), or null
- * @param machine   the booted machine
- * @param workload  what the workload issued
- * @param totals    the measures at the end of the run
- * @param callSites per call site, as kmem-probe reports them, most waste first
- * @param samples   the measures over the workload's time, in event order; the last one is at the end
+ * @param machine   the booted machine; null for a run that failed before its machine booted
+ * @param workload  what the workload issued (events 0 and no counters for a failed run)
+ * @param totals    the measures at the end of the run; null for a failed run (summary.csv leaves its cells empty)
+ * @param callSites per call site, as kmem-probe reports them, most waste first (empty for a failed run)
+ * @param samples   the measures over the workload's time, in event order; the last one is at the end (empty for
+ *                  a failed run)
  */
 public record RunStats(int run, String name, Map<String, String> point, int repeat, long seed, String status,
                        String error, MachineInfo machine, WorkloadInfo workload, Totals totals,
-                       List<CallSite> callSites, List<Sample> samples) {
+                       List<CallSite> callSites, List<Sample> samples) implements java.io.Serializable {
 
     /**
      * @param arch            architecture id
@@ -39,7 +40,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param pageSize        bytes per page
      */
     public record MachineInfo(String arch, String pageAllocator, String objectAllocator, int cpus, long memoryBytes,
-                              int pageSize) {
+                              int pageSize) implements java.io.Serializable {
     }
 
     /**
@@ -47,7 +48,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param events   events issued
      * @param counters the workload's own counters (e.g. events of a trace it could not place)
      */
-    public record WorkloadInfo(String type, long events, Map<String, Long> counters) {
+    public record WorkloadInfo(String type, long events, Map<String, Long> counters) implements java.io.Serializable {
     }
 
     /**
@@ -62,7 +63,8 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param finalFootprintPages   pages in use at the end
      * @param allocFailures         object allocations that failed
      * @param pageAllocFailures     page allocations that failed
-     * @param fallbacks             page allocations served from another migratetype's or zone's free lists
+     * @param fallbacks             page allocations served from another migratetype's or zone's free lists; -1:
+     *                              not counted (no page allocator policy reports its fallbacks yet)
      * @param tlbHits               TLB hits over the run, all CPUs
      * @param tlbMisses             TLB misses
      * @param tlbHitRate            hits / (hits + misses); 1 with no access
@@ -71,7 +73,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
     public record Totals(double wallSeconds, double eventsPerSecond, long bytesRequested, long bytesAllocated,
                          double internalFragmentation, long slabPages, long slabWasteBytes, long peakFootprintPages,
                          long finalFootprintPages, long allocFailures, long pageAllocFailures, long fallbacks,
-                         long tlbHits, long tlbMisses, double tlbHitRate, long pageWalks) {
+                         long tlbHits, long tlbMisses, double tlbHitRate, long pageWalks) implements java.io.Serializable {
     }
 
     /**
@@ -83,7 +85,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param failures       failed allocations
      */
     public record CallSite(String callSite, long hits, long bytesRequested, long bytesAllocated, long waste,
-                           long failures) {
+                           long failures) implements java.io.Serializable {
     }
 
     /**
@@ -96,7 +98,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param zones          each populated zone's free lists and fragmentation indexes
      */
     public record Sample(long events, long footprintPages, long slabPages, long bytesRequested, long bytesAllocated,
-                         long failures, List<ZoneSample> zones) {
+                         long failures, List<ZoneSample> zones) implements java.io.Serializable {
     }
 
     /**
@@ -109,6 +111,6 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param extfragIndex  fragmentation index per order, in thousandths; -1000 where the kernel prints
      *                      -1.000 (extfrag/extfrag_index)
      */
-    public record ZoneSample(int node, String zone, long[] freeBlocks, int[] unusableIndex, int[] extfragIndex) {
+    public record ZoneSample(int node, String zone, long[] freeBlocks, int[] unusableIndex, int[] extfragIndex) implements java.io.Serializable {
     }
 }
