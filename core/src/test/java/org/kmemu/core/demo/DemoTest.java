@@ -117,7 +117,10 @@ class DemoTest {
         String out = run("fork-cow", machine);
         assertThat(section(out, 2)).contains("refcount 2 mapcount 2 anon");
         assertThat(section(out, 2)).doesNotContain("anon_exclusive").containsPattern("parent PTE of 0x[0-9a-f]+: pfn 0x[0-9a-f]+ \\[P USR");
+        assertThat(section(out, 2)).as("smaps through ProcFs").containsPattern("/proc/\\d+/smaps: Pss: 2 kB, Shared_Dirty: 4 kB: the page is mapped twice");
+        assertThat(section(out, 2)).as("maps through ProcFs").containsPattern("child's VMA: [0-9a-f]{8,}-[0-9a-f]{8,} rw-p 00000000 00:00 0\n");
         assertThat(section(out, 3)).contains("(user mode) -> do_wp_page -> wp_page_copy: COW copy of pfn");
+        assertThat(section(out, 3)).containsPattern("/proc/\\d+/smaps: Pss: 4 kB: the parent's page is its own again");
         assertThat(section(out, 4)).contains("(user mode) -> do_wp_page -> wp_page_reuse:").containsPattern("parent PTE of 0x[0-9a-f]+: pfn 0x[0-9a-f]+ \\[P RW USR");
         assertThat(section(out, 5)).contains("reads 0x", "\"written by the parent after fork\"", "\"written by the child\"");
         assertThat(out).contains("every page is back");
