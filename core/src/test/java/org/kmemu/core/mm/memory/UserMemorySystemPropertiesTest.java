@@ -127,7 +127,7 @@ class UserMemorySystemPropertiesTest {
 
     @Provide
     Arbitrary<String> archs() {
-        return Arbitraries.of("x86_64", "i386");
+        return Arbitraries.of("x86_64", "i386", "e500-like");
     }
 
     private static Machine machine(String arch) {
@@ -137,6 +137,7 @@ class UserMemorySystemPropertiesTest {
     @Property(tries = 100, seed = "20261202")
     void everyTaskSeesItsModelAndEveryPageComesBack(@ForAll("archs") String arch,
             @ForAll @Size(min = 1, max = 150) List<Long> steps) {
+        net.jqwik.api.statistics.Statistics.label("arch").collect(arch); // the report shows the tries per arch
         Run run = new Run(machine(arch));
         try {
             for (long step : steps) {
