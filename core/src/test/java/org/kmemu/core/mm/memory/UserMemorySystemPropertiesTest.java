@@ -29,7 +29,7 @@ import org.kmemu.core.sched.SigInfo;
 import org.kmemu.core.sched.Task;
 
 /**
- * The whole user-memory system against a model, on the x86_64 and i386 (highmem) test machines: random
+ * The whole user-memory system against a model, on the x86_64, i386 (highmem) and e500-like test machines: random
  * sequences of mmap (anonymous private and shared, file private and shared, MAP_FIXED over whatever is
  * there), munmap, mprotect, mremap (move and resize of a private anonymous VMA), fork, exit, context
  * switches, user loads and stores through the CPU in user mode as the running task, get_user_pages and
