@@ -37,6 +37,13 @@ public class UaccessBench extends BenchBase {
     @Param({"64", "4096", "1048576"})
     public int bytes;
 
+    /**
+     * x86's second-level TLB: "on" as the arch's reference.conf has it (Skylake's 1536 entries on x86_64, none on
+     * i386), "off" without one (every first-level miss walks), for an A/B in one run.
+     */
+    @Param({"on"})
+    public String stlb;
+
     private Cpu cpu;
     private Uaccess uaccess;
     private long kernelBuffer;
@@ -46,7 +53,10 @@ public class UaccessBench extends BenchBase {
     /** Boots the machine, runs a process with 1 MiB of mmap'd user memory and fills a 1 MiB kernel buffer. */
     @Setup
     public void setUp() {
-        Machine m = MmuBench.boot(arch);
+        Machine m = stlb.equals("off") && !arch.equals("booke")
+                ? MmuBench.boot(arch, "slub", arch.equals("i386") ? "2G" : "1G",
+                        java.util.Map.of("kmemu.arch." + arch + ".tlb.stlb.sets", "0", "kmemu.arch." + arch + ".tlb.stlb.ways", "0"))
+                : MmuBench.boot(arch);
         cpu = m.mmu().cpu(0);
         uaccess = m.kernel().uaccess();
         long pfn = m.pageAllocator().allocPages(0, Gfp.GFP_KERNEL, 8);

@@ -278,8 +278,9 @@ final class Tlb {
         tids[slot] = tid;
         frames[slot] = frame;
         perms[slot] = perm;
-        for (int b = 0; b < accessTags.length; b++) {
-            accessTags[b][slot] = (perm & (1 << b)) != 0 ? key : INVALID;
+        long[][] at = accessTags;
+        for (int b = 0; b < ACCESS_KINDS; b++) { // a constant bound: the JIT unrolls it
+            at[b][slot] = (perm & (1 << b)) != 0 ? key : INVALID;
         }
         hosts[slot] = host;
         hostOffsets[slot] = hostOffset;
