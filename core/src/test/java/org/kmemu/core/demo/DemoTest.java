@@ -109,6 +109,8 @@ class DemoTest {
         assertThat(gup).doesNotContain("#PF").contains("get_user_pages calls: 3 (", "kmap_atomic/kunmap_atomic pairs: 2\n");
         assertThat(gup).as("the 4G/4G path dirties what it wrote").contains("anon flags [uptodate|dirty|");
         assertThat(out).contains("every page is back");
+        assertThat(out).as("the test machines have no STLB").containsPattern("TLB on CPU 0: \\d+ misses, \\d+ page-table walks,"
+                + " 0 refills from the second-level TLB during the copy");
     }
 
     @ParameterizedTest
