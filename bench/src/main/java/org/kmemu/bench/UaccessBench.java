@@ -40,8 +40,8 @@ import org.openjdk.jmh.annotations.State;
  * </pre>
  * The load dominates the scores; the profile is steadier. JMH's stack profiler over the copyToUser thread
  * (1 MiB, x86_64): before, 43% of its samples in the RAM copy ({@code PhysicalMemory.copy}) and 57% in the
- * TLB miss path, of which page walks ({@code Cpu.walkAndFill}) 25% and first-level refills
- * ({@code Tlb.insert}) 22%; after, no walks, 60-69% in the copy and the rest in first-level refills from the
+ * TLB miss path, of which page walks ({@code Cpu.walkAndFill}) 26% and first-level refills
+ * ({@code Tlb.insert}) 23%; after, no walks, 60-69% in the copy and the rest in first-level refills from the
  * STLB and lookups. At 60-69% of its time copying, copy_to_user runs at 0.6-0.7x arraycopy when the copy
  * itself runs at arraycopy's speed.
  */
