@@ -18,6 +18,12 @@ package org.kmemu.api;
  *       arch/powerpc/mm/nohash/mmu_context.c ({@code LAST_CONTEXT} 255 on e500).</li>
  * </ul>
  *
+ * <p>A second-level TLB ({@code stlbSets * stlbWays} entries, 0 for none): x86 cores since Nehalem look a
+ * first-level miss up in a larger shared TLB (STLB) before they walk, and a hit refills the first level without
+ * a walk. Skylake's STLB has 1536 entries, 12-way, shared by 4 KiB and 2 MiB pages (Intel 64 and IA-32
+ * Architectures Optimization Reference Manual, 248966, table "TLB Parameters of the Skylake Microarchitecture";
+ * CPUID leaf 2 descriptor C3h). Flushes drop its entries as they drop the first level's.
+ *
  * @param softwareRefill    whether misses are filled by the kernel's software handler
  * @param sets              sets of the (main or TLB0) TLB, a power of two
  * @param ways              ways per set; 1 makes it direct-mapped
@@ -27,8 +33,11 @@ package org.kmemu.api;
  * @param flushContextOnly  with context ids: whether flushing one context ({@code _tlbil_pid}) removes only that
  *                          context's entries ({@code tlbilx}, e500mc and later); false when the core can only
  *                          flash-invalidate the whole TLB0 (e500v1/v2: MMUCSR0[TLBFI], arch/powerpc/mm/nohash/tlb_low.S)
+ * @param stlbSets          sets of the second-level TLB, a power of two; 0 (with {@code stlbWays} 0) for none
+ * @param stlbWays          ways per set of the second-level TLB; 0 for none
  */
-public record TlbModel(boolean softwareRefill, int sets, int ways, int pinnedEntries, int contextIds, boolean flushContextOnly) {
+public record TlbModel(boolean softwareRefill, int sets, int ways, int pinnedEntries, int contextIds, boolean flushContextOnly,
+                       int stlbSets, int stlbWays) {
 
     /** Checks the geometry. */
     public TlbModel {
@@ -43,6 +52,24 @@ public record TlbModel(boolean softwareRefill, int sets, int ways, int pinnedEnt
             throw new IllegalArgumentException("contextIds: " + contextIds
                     + " (expected: 0 for an untagged TLB, or 1..65535: 255 on e500, 65535 on 47x)");
         }
+        if (!(stlbSets == 0 && stlbWays == 0) && (stlbSets <= 0 || Integer.bitCount(stlbSets) != 1 || stlbWays <= 0)) {
+            throw new IllegalArgumentException("stlbSets: " + stlbSets + ", stlbWays: " + stlbWays
+                    + " (expected: both 0 for no second-level TLB, or sets a power of two and ways > 0)");
+        }
+    }
+
+    /**
+     * A TLB without a second level.
+     *
+     * @param softwareRefill   whether misses are filled by the kernel's software handler
+     * @param sets             sets, a power of two
+     * @param ways             ways per set
+     * @param pinnedEntries    pinned entries, 0 if none
+     * @param contextIds       0 for an untagged TLB, else the last context id
+     * @param flushContextOnly whether a context flush removes only that context's entries
+     */
+    public TlbModel(boolean softwareRefill, int sets, int ways, int pinnedEntries, int contextIds, boolean flushContextOnly) {
+        this(softwareRefill, sets, ways, pinnedEntries, contextIds, flushContextOnly, 0, 0);
     }
 
     /**
@@ -54,12 +81,20 @@ public record TlbModel(boolean softwareRefill, int sets, int ways, int pinnedEnt
      * @param pinnedEntries  pinned entries, 0 if none
      */
     public TlbModel(boolean softwareRefill, int sets, int ways, int pinnedEntries) {
-        this(softwareRefill, sets, ways, pinnedEntries, 0, false);
+        this(softwareRefill, sets, ways, pinnedEntries, 0, false, 0, 0);
     }
 
     /** @return sets times ways */
     public int entries() {
         return sets * ways;
+    }
+
+    /**
+     * @return stlbSets times stlbWays: 0 without a second-level TLB
+     * @since 1.2
+     */
+    public int stlbEntries() {
+        return stlbSets * stlbWays;
     }
 
     /** @return whether entries carry a context id (TID) and switch_mm flushes nothing */

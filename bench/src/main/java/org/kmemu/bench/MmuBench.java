@@ -89,13 +89,25 @@ public class MmuBench extends BenchBase {
      * @return a booted machine of that size with the buddy allocator
      */
     static Machine boot(String id, String policy, String size) {
+        return boot(id, policy, size, Map.of());
+    }
+
+    /**
+     * @param id     the architecture
+     * @param policy the object-allocator policy
+     * @param size   {@code kmemu.memory.size}
+     * @param extra  more config overrides (key to value)
+     * @return a booted machine
+     */
+    static Machine boot(String id, String policy, String size, Map<String, String> extra) {
         Architecture a = switch (id) {
             case "x86_64" -> new X86_64Architecture();
             case "i386" -> new I386Architecture();
             default -> new BookeArchitecture();
         };
-        ResolvedConfig c = ConfigLoader.user(null, Map.of("kmemu.memory.size", size,
-                        "kmemu.machine.arch", id, "kmemu.machine.object-allocator", policy))
+        Map<String, String> overrides = new java.util.HashMap<>(extra);
+        overrides.putAll(Map.of("kmemu.memory.size", size, "kmemu.machine.arch", id, "kmemu.machine.object-allocator", policy));
+        ResolvedConfig c = ConfigLoader.user(null, overrides)
                 .resolve(List.of(ConfigFactory.parseResources(MmuBench.class.getClassLoader(), "reference.conf")));
         return Boot.boot(MachineConfig.parse(c), a.configure(c.view("kmemu.arch." + id)), new BuddyPolicy(),
                 c.view("kmemu.page-allocator.buddy"), objectPolicy(policy), c.view("kmemu.object-allocator." + policy));

@@ -14,6 +14,10 @@ import org.openjdk.jmh.annotations.State;
  * precomputed pseudo-random addresses taken in turn. {@code findVma}: kmemu's {@link VmaTree} (a TreeMap,
  * where the kernel has the maple tree); {@code sortedArrayPeer}: a binary search over a sorted long[] of the
  * VMA ends, the least a lookup can cost in Java, as the peer.
+ *
+ * <p>Measured once ({@code -f 1 -wi 3 -i 5 -w 1s -r 1s}, JDK 17, a 2-core box at a load average of 14 from other
+ * builds, so the errors are as large as the scores): findVma 486 ± 677 ns/op, sortedArrayPeer 223 ± 142 ns/op
+ * (2.2x the peer).
  */
 @State(Scope.Thread)
 public class VmaBench extends BenchBase {

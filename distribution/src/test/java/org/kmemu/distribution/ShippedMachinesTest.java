@@ -191,6 +191,21 @@ class ShippedMachinesTest {
         assertThat(r.stderr()).contains("cat: /proc/slabinfo: No such file or directory");
     }
 
+    /** /proc/PID/maps and smaps: a kernel thread's are empty (no mm), a pid no task has is not there. */
+    @Test
+    void pidFilesOfAKernelThreadAreEmptyAndOfNoTaskMissing() {
+        for (String name : List.of("1/maps", "2/smaps")) {
+            Launcher.Result r = Launcher.run("proc", name, "-c", "config/machines/i386-highmem.conf");
+            assertThat(r.code()).as(r.toString()).isZero();
+            assertThat(r.stdout()).as(r.toString()).isEmpty();
+        }
+        Launcher.Result r = Launcher.run("proc", "42/maps", "-c", "config/machines/x86_64.conf");
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("cat: /proc/42/maps: No such file or directory\n");
+        r = Launcher.run("proc", "self/smaps", "-c", "config/machines/x86_64.conf");
+        assertThat(r.code()).as("CPU 0 runs its idle task: no /proc/self\n" + r).isEqualTo(1);
+    }
+
     @Test
     void pluginsListsEveryShippedPluginAndItsExtensionsByExtensionPoint() {
         Launcher.Result r = Launcher.run("plugins");

@@ -322,7 +322,8 @@ public final class Main implements Callable<Integer> {
             description = "Boot, then print a /proc file NAME (the list is set by Main.commandLine()).")
     static final class ProcCommand extends MachineCommand {
         @Parameters(index = "0", paramLabel = "NAME", completionCandidates = Names.class,
-                description = "The /proc file: ${COMPLETION-CANDIDATES}.")
+                description = "The /proc file: ${COMPLETION-CANDIDATES}. Or a task's PID/maps or PID/smaps"
+                        + " (self/maps, self/smaps: the task CPU 0 runs).")
         String name;
 
         /** The /proc files kmemu has, for completion and for the help texts: {@link ProcFs#names()}. */
@@ -335,13 +336,14 @@ public final class Main implements Callable<Integer> {
 
         @Override
         int run(Options opts, CommandLine cl) {
-            if (!ProcFs.names().contains(name)) {
-                cl.getErr().println("kmemu: no such /proc file: " + name + " (expected one of: " + String.join(", ", ProcFs.names()) + ")");
+            if (!ProcFs.isName(name)) {
+                cl.getErr().println("kmemu: no such /proc file: " + name + " (expected one of: " + String.join(", ", ProcFs.names())
+                        + "; or PID/maps, PID/smaps, self/maps, self/smaps)");
                 return 2;
             }
             ProcFs proc = new ProcFs(opts.open(cl).boot());
             if (!proc.exists(name)) {
-                // The file is not there on this kernel (SLOB has no /proc/slabinfo): as cat(1) says it.
+                // The file is not there on this kernel (SLOB has no /proc/slabinfo; no task has that pid): as cat(1) says it.
                 cl.getErr().println("cat: /proc/" + name + ": No such file or directory");
                 return 1;
             }

@@ -129,8 +129,8 @@ final class CopyToUserDemo implements Demo {
         } else {
             out.detail("get_user_pages calls: 0, kmap_atomic: 0 (the user pages are reached through the user mapping)");
         }
-        out.detail("TLB on CPU 0: %d misses, %d page-table walks during the copy", after.misses() - before.misses(),
-                after.walks() - before.walks());
+        out.detail("TLB on CPU 0: %d misses, %d page-table walks, %d refills from the second-level TLB during the copy",
+                after.misses() - before.misses(), after.walks() - before.walks(), after.stlbHits() - before.stlbHits());
         out.detail("page 0: %s", PageView.of(m, p.pfn(buf)));
         out.detail("page 1: %s", PageView.of(m, p.pfn(buf + page)));
         byte[] seen = p.load(to, n - TAIL);

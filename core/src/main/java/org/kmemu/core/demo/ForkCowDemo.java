@@ -71,6 +71,10 @@ final class ForkCowDemo implements Demo {
             Checks.that(!parent.pteWritable(a) && !child.pteWritable(a), "both PTEs read-only after fork");
             Checks.equal(m.kernel().pages().pageRefCount(pfn), 2, "refcount after fork");
             Checks.equal(m.kernel().pages().pageMapcount(pfn), 2, "mapcount after fork");
+            String pssShared = parent.smapsField(a, "Pss");
+            out.detail("/proc/%d/smaps: %s, %s: the page is mapped twice, each pays half", parent.task.pid(),
+                    pssShared, parent.smapsField(a, "Shared_Dirty"));
+            Checks.equal(pssShared, "Pss: " + (parent.pageSize / 2 >> 10) + " kB", "the parent's Pss after fork");
 
             out.step("the child " + child.who() + " writes: copy-on-write");
             child.run();
@@ -85,6 +89,9 @@ final class ForkCowDemo implements Demo {
             out.detail("parent's page: %s", PageView.of(m, pfn));
             Checks.that(childPfn != pfn, "the child's write made a copy");
             Checks.that(faults.since(mark).stream().anyMatch(FaultLog.Entry::cow), "a COW fault");
+            String pssOwn = parent.smapsField(a, "Pss");
+            out.detail("/proc/%d/smaps: %s: the parent's page is its own again", parent.task.pid(), pssOwn);
+            Checks.equal(pssOwn, "Pss: " + (parent.pageSize >> 10) + " kB", "the parent's Pss after the child's copy");
 
             out.step("the parent writes: its page is exclusive now, reused");
             parent.run();

@@ -8,7 +8,7 @@ import org.kmemu.core.mm.memory.UserPageTables;
 import org.kmemu.core.mm.vma.Mm;
 import org.kmemu.core.mm.vma.VmFile;
 import org.kmemu.core.mmu.Cpu;
-import org.kmemu.core.proc.PidMaps;
+import org.kmemu.core.proc.ProcFs;
 import org.kmemu.core.sched.Task;
 
 /**
@@ -143,20 +143,46 @@ final class UserProcess {
         return String.format("PTE of %#x: pfn %#x [%s]", addr, t.pfn(pte), PteFlags.toString(t.flags(pte)));
     }
 
-    /** @return the /proc/PID/maps line of the VMA holding addr, without its newline */
+    /** @return the /proc/PID/maps line of the VMA holding addr, read through {@link ProcFs}, without its newline */
     String mapsLine(long addr) {
+        String start;
         mm.mmapLock().readLock();
         try {
-            String start = String.format("%08x-", mm.vmas().vmaLookup(addr).start());
-            for (String line : PidMaps.render(mm, pageShift, pointerBytes).split("\n")) {
-                if (line.startsWith(start)) {
-                    return line.stripTrailing();
-                }
-            }
-            throw new IllegalStateException("no maps line starts with " + start);
+            start = String.format("%08x-", mm.vmas().vmaLookup(addr).start());
         } finally {
             mm.mmapLock().readUnlock();
         }
+        for (String line : new ProcFs(m).read(task.pid() + "/maps").split("\n")) {
+            if (line.startsWith(start)) {
+                return line.stripTrailing();
+            }
+        }
+        throw new IllegalStateException("no line of /proc/" + task.pid() + "/maps starts with " + start);
+    }
+
+    /**
+     * @param addr an address in one of the task's VMAs
+     * @param field an smaps counter's label without its colon: {@code "Pss"}
+     * @return that counter's line of the VMA holding addr in /proc/PID/smaps, read through {@link ProcFs},
+     *         its spaces squeezed: {@code "Pss: 4 kB"}
+     */
+    String smapsField(long addr, String field) {
+        String start;
+        mm.mmapLock().readLock();
+        try {
+            start = String.format("%08x-", mm.vmas().vmaLookup(addr).start());
+        } finally {
+            mm.mmapLock().readUnlock();
+        }
+        boolean inVma = false;
+        for (String line : new ProcFs(m).read(task.pid() + "/smaps").split("\n")) {
+            if (line.indexOf(' ') > 0 && line.substring(0, line.indexOf(' ')).matches("[0-9a-f]+-[0-9a-f]+")) {
+                inVma = line.startsWith(start);
+            } else if (inVma && line.startsWith(field + ":")) {
+                return line.replaceAll(" +", " ");
+            }
+        }
+        throw new IllegalStateException("no " + field + " in /proc/" + task.pid() + "/smaps for the VMA at " + start);
     }
 
     /**

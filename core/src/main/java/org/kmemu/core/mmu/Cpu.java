@@ -716,7 +716,7 @@ public final class Cpu {
                     pinnedHits++;
                     long phys = pinned.physical(p, vaddr);
                     long frame = phys & ~0xfffL;
-                    tlb.insert(vaddr >>> 12, 0, frame, cachedPerms(pinned.flags(p)), memory.chunkIfAllocated(frame),
+                    tlb.insertL1(vaddr >>> 12, 0, frame, cachedPerms(pinned.flags(p)), memory.chunkIfAllocated(frame),
                             PhysicalMemory.chunkOffset(frame));
                     return phys;
                 }
@@ -725,11 +725,23 @@ public final class Cpu {
                 return noTranslation(true, why);
             }
         }
+        boolean kernelAddress = Long.compareUnsigned(vaddr, kernelStart) >= 0;
+        if (tlb.hasStlb()) {
+            // x86's STLB: a first-level miss it holds refills the first level without a walk, unless the access
+            // needs the walk (a check that fails is reported from a walk; a write to a clean page sets D there).
+            int s = tlb.stlbFind(vaddr >>> 12);
+            if (s >= 0) {
+                int flags = tlb.stlbPteFlags(s);
+                if (check(flags, access) == null && (access != Access.WRITE || (flags & PteFlags.DIRTY) != 0)) {
+                    tlb.refillFromStlb(vaddr >>> 12, s);
+                    return tlb.stlbFrame(s) | (vaddr & 0xfff);
+                }
+            }
+        }
         walks++;
         if (softwareRefill) {
             softwareRefills++;
         }
-        boolean kernelAddress = Long.compareUnsigned(vaddr, kernelStart) >= 0;
         if (!walker.walk(kernelRootWalk && kernelAddress ? kernelRoot : root, vaddr, t)) {
             return noTranslation(false, "not present");
         }
@@ -742,7 +754,7 @@ public final class Cpu {
         // e500's miss handler loads a kernel translation with TID 0 and a user one with PID (head_85xx.S).
         int tid = kernelAddress ? 0 : tlb.pid();
         tlb.insert(vaddr >>> 12, tid, frame, cachedPerms(t.flags), memory.chunkIfAllocated(frame),
-                PhysicalMemory.chunkOffset(frame));
+                PhysicalMemory.chunkOffset(frame), t.flags);
         return frame | (vaddr & 0xfff);
     }
 
@@ -922,7 +934,7 @@ public final class Cpu {
 
     /** @return this CPU's TLB counters */
     public TlbStats tlbStats() {
-        return new TlbStats(id, hits, tlb.misses, walks, softwareRefills, pinnedHits, tlb.flushes, tlb.valid(),
+        return new TlbStats(id, hits, tlb.misses, walks, softwareRefills, pinnedHits, tlb.stlbHits, tlb.flushes, tlb.valid(),
                 tlb.sets * tlb.ways, pinned == null ? 0 : pinned.size());
     }
 }

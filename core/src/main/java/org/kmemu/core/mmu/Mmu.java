@@ -66,7 +66,7 @@ public final class Mmu {
         this.cpus = new Cpu[nrCpus];
         for (int i = 0; i < nrCpus; i++) {
             initMm.cpumask.set(i);
-            cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways()), pinned, faults,
+            cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways(), tlbModel.stlbSets(), tlbModel.stlbWays()), pinned, faults,
                     tlbModel.softwareRefill(), nx, smep, smap, initMm, owners, contextIds, tlbModel.flushContextOnly(),
                     layout.kernelSpaceStart(), kernelRootWalk);
         }

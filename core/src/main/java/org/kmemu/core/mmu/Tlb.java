@@ -27,6 +27,14 @@ import java.util.Arrays;
  * TIDs may sit in one set, as on the hardware. Virtual page numbers of tagged (32-bit) user addresses
  * stay far below bit {@value #TID_SHIFT}; untagged TLBs never set those bits.
  *
+ * <h2>Second level (x86 STLB)</h2>
+ * With {@code stlbSets * stlbWays > 0} a larger set-associative array stands behind the first level
+ * ({@link #stlbFind}): every walk fills both, a first-level miss that the second level holds refills the
+ * first level from it without a walk, and every flush drops the page (or context, or everything) from both,
+ * as x86's invlpg and CR3 writes do. It keeps the PTE flags the walk saw ({@link #stlbPteFlags}) so that the
+ * CPU checks the access against them as after a walk. Like the first level it caches the touched 4 KiB
+ * fragment of a large page (Skylake's STLB holds 2 MiB entries whole: kmemu's uses more entries for them).
+ *
  * <p>Owned by one CPU's thread. Other CPUs never touch it directly: they post shootdowns
  * ({@link Cpu#postFlush}), which the owner applies before its next access.
  */
@@ -77,8 +85,34 @@ final class Tlb {
 
     long misses;
     long flushes;
+    /** First-level misses the second level served. */
+    long stlbHits;
+
+    /** The second level: 0 sets without one. */
+    final int stlbSets;
+    final int stlbWays;
+    private final long stlbSetMask;
+    private final long[] stlbTags;
+    private final long[] stlbFrames;
+    private final int[] stlbPerms;
+    /** Per second-level entry: the PTE flags ({@link org.kmemu.api.PteFlags}) the walk that filled it saw. */
+    private final int[] stlbPteFlags;
+    private final byte[][] stlbHosts;
+    private final int[] stlbHostOffsets;
+    private final int[] stlbTids;
+    private final byte[] stlbVictim;
 
     Tlb(int sets, int ways) {
+        this(sets, ways, 0, 0);
+    }
+
+    /**
+     * @param sets     first-level sets, a power of two
+     * @param ways     first-level ways
+     * @param stlbSets second-level sets, a power of two, or 0 for none
+     * @param stlbWays second-level ways, or 0 for none
+     */
+    Tlb(int sets, int ways, int stlbSets, int stlbWays) {
         this.sets = sets;
         this.ways = ways;
         this.setMask = sets - 1;
@@ -94,6 +128,95 @@ final class Tlb {
         this.tids = new int[sets * ways];
         this.victim = new byte[sets];
         Arrays.fill(tags, INVALID);
+        int stlbEntries = stlbSets * stlbWays;
+        this.stlbSets = stlbEntries == 0 ? 0 : stlbSets;
+        this.stlbWays = stlbEntries == 0 ? 0 : stlbWays;
+        this.stlbSetMask = Math.max(stlbSets, 1) - 1;
+        this.stlbTags = new long[stlbEntries];
+        Arrays.fill(stlbTags, INVALID);
+        this.stlbFrames = new long[stlbEntries];
+        this.stlbPerms = new int[stlbEntries];
+        this.stlbPteFlags = new int[stlbEntries];
+        this.stlbHosts = new byte[stlbEntries][];
+        this.stlbHostOffsets = new int[stlbEntries];
+        this.stlbTids = new int[stlbEntries];
+        this.stlbVictim = new byte[Math.max(stlbSets, 1)];
+    }
+
+    /** @return whether there is a second level */
+    boolean hasStlb() {
+        return stlbSets != 0;
+    }
+
+    /**
+     * @param vpn a virtual page number
+     * @return the second-level slot caching it for the current context (TID 0 or PID), or -1 (also without
+     *         a second level)
+     */
+    int stlbFind(long vpn) {
+        if (stlbSets == 0) {
+            return -1;
+        }
+        int slot = stlbFind(vpn, pid);
+        return slot >= 0 || pid == 0 ? slot : stlbFind(vpn, 0);
+    }
+
+    private int stlbFind(long vpn, int tid) {
+        int base = (int) (vpn & stlbSetMask) * stlbWays;
+        long key = key(vpn, tid);
+        for (int i = base; i < base + stlbWays; i++) {
+            if (stlbTags[i] == key) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the PTE flags of a second-level entry */
+    int stlbPteFlags(int slot) {
+        return stlbPteFlags[slot];
+    }
+
+    /** @return the 4 KiB frame's physical address a second-level entry caches */
+    long stlbFrame(int slot) {
+        return stlbFrames[slot];
+    }
+
+    /**
+     * A first-level miss that the second level served: counted, and the entry copied into the first level.
+     *
+     * @param vpn  the page
+     * @param slot its second-level slot ({@link #stlbFind})
+     * @return the first-level slot filled
+     */
+    int refillFromStlb(long vpn, int slot) {
+        stlbHits++;
+        return insertL1(vpn, stlbTids[slot], stlbFrames[slot], stlbPerms[slot], stlbHosts[slot], stlbHostOffsets[slot]);
+    }
+
+    /**
+     * Caches a walked translation in both levels.
+     *
+     * @param pteFlags the PTE flags the walk saw, kept by the second level
+     * @return the first-level slot used
+     */
+    int insert(long vpn, int tid, long frame, int perm, byte[] host, int hostOffset, int pteFlags) {
+        if (stlbSets != 0) {
+            int slot = stlbFind(vpn, tid);
+            if (slot < 0) {
+                int set = (int) (vpn & stlbSetMask);
+                slot = set * stlbWays + stlbVictim[set];
+                stlbVictim[set] = (byte) ((stlbVictim[set] + 1) % stlbWays);
+            }
+            stlbTags[slot] = key(vpn, tid);
+            stlbTids[slot] = tid;
+            stlbFrames[slot] = frame;
+            stlbPerms[slot] = perm;
+            stlbPteFlags[slot] = pteFlags;
+            stlbHosts[slot] = host;
+            stlbHostOffsets[slot] = hostOffset;
+        }
+        return insertL1(vpn, tid, frame, perm, host, hostOffset);
     }
 
     /** @return the first slot of the set holding virtual page {@code vpn} */
@@ -133,7 +256,7 @@ final class Tlb {
      * @return the slot used
      */
     int insert(long vpn, long frame, int perm, byte[] host, int hostOffset) {
-        return insert(vpn, 0, frame, perm, host, hostOffset);
+        return insertL1(vpn, 0, frame, perm, host, hostOffset);
     }
 
     /**
@@ -142,7 +265,7 @@ final class Tlb {
      *
      * @return the slot used
      */
-    int insert(long vpn, int tid, long frame, int perm, byte[] host, int hostOffset) {
+    int insertL1(long vpn, int tid, long frame, int perm, byte[] host, int hostOffset) {
         assert tid == 0 || tid == pid : "refill under TID " + tid + " with PID " + pid;
         int slot = find(vpn, tid);
         if (slot < 0) {
@@ -155,8 +278,9 @@ final class Tlb {
         tids[slot] = tid;
         frames[slot] = frame;
         perms[slot] = perm;
-        for (int b = 0; b < accessTags.length; b++) {
-            accessTags[b][slot] = (perm & (1 << b)) != 0 ? key : INVALID;
+        long[][] at = accessTags;
+        for (int b = 0; b < ACCESS_KINDS; b++) { // a constant bound: the JIT unrolls it
+            at[b][slot] = (perm & (1 << b)) != 0 ? key : INVALID;
         }
         hosts[slot] = host;
         hostOffsets[slot] = hostOffset;
@@ -190,6 +314,11 @@ final class Tlb {
                 invalidate(i);
             }
         }
+        for (int i = 0; i < stlbTids.length; i++) {
+            if (stlbTids[i] == tid) {
+                stlbTags[i] = INVALID;
+            }
+        }
     }
 
     /** {@code __flush_tlb_all} / a CR3 write: drops everything, or everything but global entries. */
@@ -198,6 +327,11 @@ final class Tlb {
         for (int i = 0; i < tags.length; i++) {
             if (!keepGlobal || (perms[i] & GLOBAL) == 0) {
                 invalidate(i);
+            }
+        }
+        for (int i = 0; i < stlbTags.length; i++) {
+            if (!keepGlobal || (stlbPerms[i] & GLOBAL) == 0) {
+                stlbTags[i] = INVALID;
             }
         }
     }
@@ -218,6 +352,14 @@ final class Tlb {
                 invalidate(i);
             }
         }
+        if (stlbSets != 0) {
+            int sbase = (int) (vpn & stlbSetMask) * stlbWays;
+            for (int i = sbase; i < sbase + stlbWays; i++) {
+                if (stlbTags[i] != INVALID && stlbTags[i] == key(vpn, stlbTids[i])) {
+                    stlbTags[i] = INVALID;
+                }
+            }
+        }
     }
 
     private void invalidate(int slot) {
@@ -231,10 +373,17 @@ final class Tlb {
     void flushRange(long start, long end) {
         flushes++;
         long pages = Long.divideUnsigned(end - start + 0xfff, 4096);
-        if (Long.compareUnsigned(pages, tags.length) > 0) {
+        boolean allL1 = Long.compareUnsigned(pages, tags.length) > 0;
+        boolean allStlb = Long.compareUnsigned(pages, stlbTags.length) > 0;
+        if (allL1) {
             for (int i = 0; i < tags.length; i++) {
                 invalidate(i);
             }
+        }
+        if (allStlb) {
+            Arrays.fill(stlbTags, INVALID);
+        }
+        if (allL1 && allStlb) {
             return;
         }
         for (long p = 0; p < pages; p++) {

@@ -32,7 +32,7 @@ class MainTest {
         Run r = run("proc", "swaps");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("kmemu: no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem,"
-                + " meminfo, slabinfo, vmallocinfo, vmstat)");
+                + " meminfo, slabinfo, vmallocinfo, vmstat; or PID/maps, PID/smaps, self/maps, self/smaps)");
     }
 
     @Test

@@ -109,6 +109,8 @@ class DemoTest {
         assertThat(gup).doesNotContain("#PF").contains("get_user_pages calls: 3 (", "kmap_atomic/kunmap_atomic pairs: 2\n");
         assertThat(gup).as("the 4G/4G path dirties what it wrote").contains("anon flags [uptodate|dirty|");
         assertThat(out).contains("every page is back");
+        assertThat(out).as("the test machines have no STLB").containsPattern("TLB on CPU 0: \\d+ misses, \\d+ page-table walks,"
+                + " 0 refills from the second-level TLB during the copy");
     }
 
     @ParameterizedTest
@@ -117,7 +119,10 @@ class DemoTest {
         String out = run("fork-cow", machine);
         assertThat(section(out, 2)).contains("refcount 2 mapcount 2 anon");
         assertThat(section(out, 2)).doesNotContain("anon_exclusive").containsPattern("parent PTE of 0x[0-9a-f]+: pfn 0x[0-9a-f]+ \\[P USR");
+        assertThat(section(out, 2)).as("smaps through ProcFs").containsPattern("/proc/\\d+/smaps: Pss: 2 kB, Shared_Dirty: 4 kB: the page is mapped twice");
+        assertThat(section(out, 2)).as("maps through ProcFs").containsPattern("child's VMA: [0-9a-f]{8,}-[0-9a-f]{8,} rw-p 00000000 00:00 0\n");
         assertThat(section(out, 3)).contains("(user mode) -> do_wp_page -> wp_page_copy: COW copy of pfn");
+        assertThat(section(out, 3)).containsPattern("/proc/\\d+/smaps: Pss: 4 kB: the parent's page is its own again");
         assertThat(section(out, 4)).contains("(user mode) -> do_wp_page -> wp_page_reuse:").containsPattern("parent PTE of 0x[0-9a-f]+: pfn 0x[0-9a-f]+ \\[P RW USR");
         assertThat(section(out, 5)).contains("reads 0x", "\"written by the parent after fork\"", "\"written by the child\"");
         assertThat(out).contains("every page is back");

@@ -44,4 +44,24 @@ class PidMapsTest {
         mm.vmas().mapRange(0xb7fff000L, 0xb8000000L, VM_READ | VM_EXEC, 0x22, ld, null);
         assertThat(PidMaps.render(mm, 12, 4)).isEqualTo("b7fff000-b8000000 r-xp 00022000 08:03 42         /lib/ld-linux.so.2\n");
     }
+
+    /** The e500 stand-in is 32-bit: ProcFs pads its named lines to 48 columns, as on i386 and a 32-bit PowerPC. */
+    @Test
+    void e500LikeThroughProcFsPadsTo48() {
+        Machine m = TestMachines.boot(new org.kmemu.core.testing.I386TestArch(true), 64L << 20, 2);
+        org.kmemu.core.mmu.Cpu cpu = m.mmu().cpu(0);
+        Mm mm = m.kernel().memory().mmAlloc(cpu);
+        org.kmemu.core.sched.Task t = m.scheduler().createUserTask("ppc", mm);
+        VmFile ld = new VmFile("/lib/ld.so.1", 8, 3, 42);
+        mm.mmapLock().writeLock();
+        try {
+            mm.vmas().mapRange(0x0fff0000L, 0x0fff1000L, VM_READ | VM_EXEC, 0x10, ld, null);
+            mm.vmas().mapRange(0x10000000L, 0x10002000L, VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE, 0x10000, null, null);
+        } finally {
+            mm.mmapLock().writeUnlock();
+        }
+        assertThat(new ProcFs(m).read(t.pid() + "/maps")).isEqualTo(
+                "0fff0000-0fff1000 r-xp 00010000 08:03 42         /lib/ld.so.1\n"
+                + "10000000-10002000 rw-p 00000000 00:00 0 \n");
+    }
 }

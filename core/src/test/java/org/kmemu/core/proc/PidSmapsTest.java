@@ -2,7 +2,8 @@ package org.kmemu.core.proc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.kmemu.core.mm.vma.Mm;
 import org.kmemu.core.mm.vma.Mman;
 import org.kmemu.core.sched.Task;
@@ -45,12 +46,13 @@ class PidSmapsTest {
                 + "VmFlags: " + vmFlags + "\n";
     }
 
-    @Test
-    void showSmapFromThePtesBeforeAndAfterFork() {
-        UserMm u = UserMm.boot("x86_64");
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
+    void showSmapFromThePtesBeforeAndAfterFork(String arch) {
+        UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
         u.run(mm);
-        PidSmaps smaps = new PidSmaps(u.tables, u.m.kernel().pages(), u.m.pageFrames(), 8);
+        PidSmaps smaps = new PidSmaps(u.tables, u.m.kernel().pages(), u.m.pageFrames(), arch.equals("x86_64") ? 8 : 4);
         // 3 pages, 2 of them populated (a fixed map over the third leaves it empty)
         u.mmap.vmMmapPgoff(u.cpu, mm, A, 2 * u.page(), Mman.PROT_READ | Mman.PROT_WRITE,
                 Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED | Mman.MAP_POPULATE, null, 0);
@@ -67,9 +69,10 @@ class PidSmapsTest {
                 .isEqualTo(entry(head, 8, 4, 4, 8, 0, 0, 8, 0, "rd wr mr mw me ac "));
     }
 
-    @Test
-    void lockedAndAStackAndTheHeapName() {
-        UserMm u = UserMm.boot("i386");
+    @ParameterizedTest
+    @ValueSource(strings = {"i386", "e500-like"})
+    void lockedAndAStackAndTheHeapName(String arch) {
+        UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
         PidSmaps smaps = new PidSmaps(u.tables, u.m.kernel().pages(), u.m.pageFrames(), 4);
         u.mmap.vmMmapPgoff(u.cpu, mm, A, 3 * u.page(), Mman.PROT_READ,

@@ -55,7 +55,8 @@ public final class UserMm {
     }
 
     /**
-     * @param arch "x86_64", "i386" or "page64k"
+     * @param arch "x86_64", "i386", "e500-like" (i386's tables with e500's software-refilled, TID-tagged TLB)
+     *             or "page64k"
      * @return a 2-CPU machine of that test architecture with 64 MiB (256 MiB for 64k pages)
      */
     public static UserMm boot(String arch) {
@@ -63,7 +64,8 @@ public final class UserMm {
             case "x86_64" -> TestMachines.x86_64(64L << 20);
             case "i386" -> TestMachines.i386(64L << 20);
             case "page64k" -> TestMachines.boot(new Page64kTestArch(), 256L << 20, 2);
-            default -> throw new IllegalArgumentException("arch: " + arch + " (expected: x86_64, i386 or page64k)");
+            case "e500-like" -> TestMachines.boot(new I386TestArch(true), 64L << 20, 2);
+            default -> throw new IllegalArgumentException("arch: " + arch + " (expected: x86_64, i386, e500-like or page64k)");
         });
     }
 

@@ -35,6 +35,21 @@ public final class X86_64TestArch implements ArchSpec {
     static final long FIXADDR_TOP = 0xffffffffff7ff000L;
     static final long FIXADDR_START = 0xffffffffff578000L;
 
+    private final TlbModel tlb;
+
+    /** The fixture's usual TLB: 64 entries, 4-way, no second level. */
+    public X86_64TestArch() {
+        this(0, 0);
+    }
+
+    /**
+     * @param stlbSets sets of a second-level TLB (x86 STLB), 0 for none
+     * @param stlbWays its ways, 0 for none
+     */
+    public X86_64TestArch(int stlbSets, int stlbWays) {
+        this.tlb = new TlbModel(false, 16, 4, 0, 0, false, stlbSets, stlbWays);
+    }
+
     @Override
     public String id() {
         return "x86_64";
@@ -107,7 +122,7 @@ public final class X86_64TestArch implements ArchSpec {
 
     @Override
     public TlbModel tlbModel() {
-        return new TlbModel(false, 16, 4, 0);
+        return tlb;
     }
 
     @Override

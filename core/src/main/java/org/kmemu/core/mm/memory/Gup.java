@@ -978,7 +978,8 @@ public final class Gup {
     /**
      * {@code gup_fast()}: takes pages whose PTEs already allow the access, from the start, without the mmap
      * lock; stops at the first that does not (absent, not user, read-only for a write, the zero page, a page
-     * that must be unshared, a file page a long-term write pin may not take).
+     * that must be unshared, a file page a long-term write pin may not take, a ZONE_MOVABLE page a long-term
+     * pin may not take).
      */
     private long gupFast(Cpu cpu, Mm mm, long start, long end, int flags, long[] out) {
         boolean write = (flags & FOLL_WRITE) != 0;
@@ -1001,6 +1002,11 @@ public final class Gup {
                 long pfn = tables.pfn(pte);
                 if (pfn == zeroPfn) {
                     break; // pte_special(): the zero page goes through the slow path
+                }
+                if ((flags & FOLL_LONGTERM) != 0 && PageFlags.zone(frames.flags(pfn)) == org.kmemu.api.ZoneType.MOVABLE) {
+                    // try_grab_folio_fast (mm/gup.c): !folio_is_longterm_pinnable, so the slow path (which
+                    // migrates it in Linux, counts it in kmemu) takes it
+                    break;
                 }
                 if (!pages.tryGrabPage(pfn, pin)) {
                     break;

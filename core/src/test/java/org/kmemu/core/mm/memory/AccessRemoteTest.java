@@ -19,7 +19,7 @@ class AccessRemoteTest {
     private static final long RO = VmFlags.VM_READ | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE;
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void aDebuggerReadsAndPokesAnotherTasksMemory(String arch) {
         GupRig r = new GupRig(arch);
         r.installFaultHandler();
@@ -59,7 +59,7 @@ class AccessRemoteTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void theGupKmapPathCopiesWhatTheDirectPathCopies(String arch) {
         GupRig r = new GupRig(arch);
         r.installFaultHandler();

@@ -34,7 +34,12 @@ final class GupRig {
     final long freeAtStart;
 
     GupRig(String arch) {
-        m = arch.equals("x86_64") ? TestMachines.x86_64(64 * MB) : TestMachines.i386(64 * MB);
+        m = switch (arch) {
+            case "x86_64" -> TestMachines.x86_64(64 * MB);
+            case "i386" -> TestMachines.i386(64 * MB);
+            case "e500-like" -> TestMachines.boot(new org.kmemu.core.testing.I386TestArch(true), 64 * MB, 2);
+            default -> throw new IllegalArgumentException("arch: " + arch + " (expected: x86_64, i386 or e500-like)");
+        };
         cpu = m.mmu().cpu(0);
         pages = m.kernel().pages();
         zeroPfn = pages.allocPages(cpu, Gfp.__GFP_ZERO, 0);

@@ -37,7 +37,7 @@ class GupTest {
             | VmFlags.VM_MAYEXEC;
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void pinsEveryPageAndUnpinBringsTheCountsBack(String arch) {
         GupRig r = new GupRig(arch);
         r.map(BASE, 8, RW, null);
@@ -60,7 +60,7 @@ class GupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void aHoleEndsTheWalkWithThePagesTakenBeforeIt(String arch) {
         GupRig r = new GupRig(arch);
         r.map(BASE, 4, RW, null);
@@ -79,7 +79,7 @@ class GupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void aFaultThatDropsTheLockIsRetriedOnceWithFollTried(String arch) {
         GupRig r = new GupRig(arch);
         r.map(BASE, 4, RW, null);
@@ -156,7 +156,7 @@ class GupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void forceWritesAPrivateCopyOfAReadOnlyMapping(String arch) {
         GupRig r = new GupRig(arch);
         r.map(BASE, 1, VmFlags.VM_READ | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE, null);
@@ -176,7 +176,7 @@ class GupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void gupFastTakesPresentPagesWithoutFaultingAndFallsBackForTheRest(String arch) {
         GupRig r = new GupRig(arch);
         r.map(BASE, 4, RW, null);

@@ -29,7 +29,7 @@ import org.kmemu.core.sched.SigInfo;
 import org.kmemu.core.sched.Task;
 
 /**
- * The whole user-memory system against a model, on the x86_64 and i386 (highmem) test machines: random
+ * The whole user-memory system against a model, on the x86_64, i386 (highmem) and e500-like test machines: random
  * sequences of mmap (anonymous private and shared, file private and shared, MAP_FIXED over whatever is
  * there), munmap, mprotect, mremap (move and resize of a private anonymous VMA), fork, exit, context
  * switches, user loads and stores through the CPU in user mode as the running task, get_user_pages and
@@ -127,7 +127,7 @@ class UserMemorySystemPropertiesTest {
 
     @Provide
     Arbitrary<String> archs() {
-        return Arbitraries.of("x86_64", "i386");
+        return Arbitraries.of("x86_64", "i386", "e500-like");
     }
 
     private static Machine machine(String arch) {
@@ -137,6 +137,7 @@ class UserMemorySystemPropertiesTest {
     @Property(tries = 100, seed = "20261202")
     void everyTaskSeesItsModelAndEveryPageComesBack(@ForAll("archs") String arch,
             @ForAll @Size(min = 1, max = 150) List<Long> steps) {
+        net.jqwik.api.statistics.Statistics.label("arch").collect(arch); // the report shows the tries per arch
         Run run = new Run(machine(arch));
         try {
             for (long step : steps) {

@@ -14,7 +14,7 @@ class BrkTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void theHeapGrowsMergesShrinksAndRefusesWhatTheKernelRefuses(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();

@@ -40,7 +40,7 @@ class ForkExitTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void forkSharesPagesCopyOnWriteAndExitGivesEveryPageBack(String arch) {
         UserMm u = UserMm.boot(arch);
         long p = u.page();
@@ -167,7 +167,7 @@ class ForkExitTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void aPinnedExclusivePageIsCopiedForTheChildAtFork(String arch) {
         UserMm u = UserMm.boot(arch);
         PageApi pages = u.m.kernel().pages();

@@ -39,7 +39,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void anonymousPrivateGoesBelowMmapBaseWithTheKernelsFlags(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -65,7 +65,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void everyErrnoOfDoMmap(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -113,7 +113,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void aFreeHintIsTakenRoundedDownAndAHintInPageZeroIsNone(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -126,7 +126,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void mapFixedReplacesWhatWasThereAndNoreplaceRefuses(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -150,7 +150,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void adjacentCompatibleMappingsMergeAndOthersDoNot(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -175,7 +175,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void munmapOfAMiddlePieceSplitsAndFreesTablesBetweenTheNeighbours(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -220,7 +220,7 @@ class MmapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void mapPopulateAndMapLockedFaultEverythingIn(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();

@@ -33,7 +33,7 @@ class MprotectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void aMiddlePieceSplitsOffAndMergesBack(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -52,7 +52,7 @@ class MprotectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void theHeadOfAVmaJoinsThePreviousOneWithoutASplit(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -72,7 +72,7 @@ class MprotectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void errnos(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -99,7 +99,7 @@ class MprotectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void growsdownExtendsToTheVmaStart(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();

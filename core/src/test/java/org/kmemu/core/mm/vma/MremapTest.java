@@ -48,7 +48,7 @@ class MremapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void growInPlaceShrinkAndMoveKeepTheBytes(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();
@@ -80,7 +80,7 @@ class MremapTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"x86_64", "i386", "page64k"})
+    @ValueSource(strings = {"x86_64", "i386", "e500-like", "page64k"})
     void errnos(String arch) {
         UserMm u = UserMm.boot(arch);
         Mm mm = u.newMm();

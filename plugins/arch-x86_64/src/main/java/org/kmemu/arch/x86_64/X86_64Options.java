@@ -39,7 +39,7 @@ record X86_64Options(PagingMode mode, int structPageBytes, long physicalStart, F
     /** @return the defaults of the shipped reference.conf, for the given number of levels */
     static X86_64Options defaults(int levels) {
         return new X86_64Options(PagingMode.ofLevels(levels), 64, 0x1000000L, FixmapOptions.typical(), true,
-                new X86MmuOptions(true, true, true, 16, 4));
+                new X86MmuOptions(true, true, true, 16, 4, 128, 12));
     }
 
     /**

@@ -61,6 +61,17 @@ class X86_64MmuTest {
                 .hasMessageContaining("tlb.ways: 0 (expected");
     }
 
+    @Test
+    void theSecondLevelTlbIsSkylakesUnlessConfigured() {
+        assertThat(spec().tlbModel().stlbEntries()).as("1536 entries").isEqualTo(1536);
+        assertThat(spec().tlbModel().stlbWays()).isEqualTo(12);
+        assertThat(spec("tlb.stlb.sets = 0", "tlb.stlb.ways = 0").tlbModel().stlbEntries()).as("none").isZero();
+        assertThatThrownBy(() -> spec("tlb.stlb.sets = 100")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kmemu.arch.x86_64.tlb.stlb.sets: 100 (expected: a power of two");
+        assertThatThrownBy(() -> spec("tlb.stlb.ways = 0")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tlb.stlb.ways: 0 (expected");
+    }
+
     // ---- fault reports --------------------------------------------------------------------------
 
     /** The #PF error code handed to the kernel's fault handler is the one the report prints. */
