@@ -71,6 +71,27 @@ public final class ConfigLoader {
         return new UserConfig(fromCommandLine, fromFile, file);
     }
 
+    /**
+     * Parses one HOCON file (with its includes) as the machine files are parsed, for the other files kmemu
+     * reads (experiment files): the same file:line errors in plain words.
+     *
+     * @param file the file
+     * @return its configuration, unresolved
+     * @throws ConfigException if the file is missing or does not parse (the message names file and line)
+     */
+    public static Config parseFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": no such file");
+        }
+        try {
+            Path named = file.getParent() == null ? Path.of(".").resolve(file) : file;
+            return ConfigFactory.parseFile(named.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+                    .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw translate(e);
+        }
+    }
+
     /** Rewrites the parser's "file: 3: Problem (advice)" as kmemu's "file:3: problem" in plain words. */
     static ConfigException translate(com.typesafe.config.ConfigException e) {
         return ParseErrors.translate(e);

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public record RunStats(int run, String name, Map<String, String> point, int repeat, long seed, String status,
                        String error, MachineInfo machine, WorkloadInfo workload, Totals totals,
-                       List<CallSite> callSites, List<Sample> samples) {
+                       List<CallSite> callSites, List<Sample> samples) implements java.io.Serializable {
 
     /**
      * @param arch            architecture id
@@ -39,7 +39,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param pageSize        bytes per page
      */
     public record MachineInfo(String arch, String pageAllocator, String objectAllocator, int cpus, long memoryBytes,
-                              int pageSize) {
+                              int pageSize) implements java.io.Serializable {
     }
 
     /**
@@ -47,7 +47,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param events   events issued
      * @param counters the workload's own counters (e.g. events of a trace it could not place)
      */
-    public record WorkloadInfo(String type, long events, Map<String, Long> counters) {
+    public record WorkloadInfo(String type, long events, Map<String, Long> counters) implements java.io.Serializable {
     }
 
     /**
@@ -71,7 +71,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
     public record Totals(double wallSeconds, double eventsPerSecond, long bytesRequested, long bytesAllocated,
                          double internalFragmentation, long slabPages, long slabWasteBytes, long peakFootprintPages,
                          long finalFootprintPages, long allocFailures, long pageAllocFailures, long fallbacks,
-                         long tlbHits, long tlbMisses, double tlbHitRate, long pageWalks) {
+                         long tlbHits, long tlbMisses, double tlbHitRate, long pageWalks) implements java.io.Serializable {
     }
 
     /**
@@ -83,7 +83,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param failures       failed allocations
      */
     public record CallSite(String callSite, long hits, long bytesRequested, long bytesAllocated, long waste,
-                           long failures) {
+                           long failures) implements java.io.Serializable {
     }
 
     /**
@@ -96,7 +96,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param zones          each populated zone's free lists and fragmentation indexes
      */
     public record Sample(long events, long footprintPages, long slabPages, long bytesRequested, long bytesAllocated,
-                         long failures, List<ZoneSample> zones) {
+                         long failures, List<ZoneSample> zones) implements java.io.Serializable {
     }
 
     /**
@@ -109,6 +109,6 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param extfragIndex  fragmentation index per order, in thousandths; -1000 where the kernel prints
      *                      -1.000 (extfrag/extfrag_index)
      */
-    public record ZoneSample(int node, String zone, long[] freeBlocks, int[] unusableIndex, int[] extfragIndex) {
+    public record ZoneSample(int node, String zone, long[] freeBlocks, int[] unusableIndex, int[] extfragIndex) implements java.io.Serializable {
     }
 }
