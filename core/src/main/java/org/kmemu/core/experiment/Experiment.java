@@ -25,6 +25,8 @@ import org.kmemu.core.config.TypesafeConfigView;
 import org.kmemu.core.experiment.report.HtmlReport;
 import org.kmemu.core.machine.HeapBudget;
 import org.kmemu.core.plugin.PluginHost;
+import org.kmemu.core.workload.RunContext;
+import org.kmemu.core.workload.Workloads;
 
 /**
  * A config-driven experiment: one workload run on many machines (and many workload settings), each
@@ -79,6 +81,7 @@ public final class Experiment {
     private final int[] pointOf;
     /** For each point: its machine's resolved configuration. */
     private final List<ResolvedConfig> configs;
+    private final Workloads workloads;
 
     private Experiment(ExperimentFile file, PluginHost host, List<Path> pluginDirs, String pluginsOrigin,
                        Map<String, String> overrides, Path output) {
@@ -106,6 +109,16 @@ public final class Experiment {
             }
         }
         this.runs = List.copyOf(plan);
+        this.workloads = Workloads.of(host);
+        // Every point's workload settings, checked before any run starts (a bad setting, an unreadable file).
+        List<Integer> checked = new ArrayList<>();
+        for (RunSpec r : runs) {
+            if (!checked.contains(pointOf[r.index()])) {
+                checked.add(pointOf[r.index()]);
+                workloads.prepare(workloadSettings(r), RunContext.beside(file.file(), r.seed(),
+                        MachineConfig.parse(config(r)).cpus()));
+            }
+        }
     }
 
     /**
@@ -244,7 +257,24 @@ public final class Experiment {
      * @return the run's statistics and files
      */
     public RunOutput run(RunSpec spec) {
-        return ExperimentRun.run(this, check(spec));
+        return run(spec, null);
+    }
+
+    /**
+     * As {@link #run(RunSpec)}, telling {@code progress} the run's events done so far as the workload
+     * advances (a progress line).
+     *
+     * @param spec     a run of {@link #runs()}
+     * @param progress told the run's events so far, on the run's thread; or null
+     * @return the run's statistics and files
+     */
+    public RunOutput run(RunSpec spec, java.util.function.LongConsumer progress) {
+        return ExperimentRun.run(this, check(spec), progress);
+    }
+
+    /** @return the workloads the runs select from */
+    Workloads workloads() {
+        return workloads;
     }
 
     /**

@@ -626,6 +626,18 @@ public final class SlabLayer {
      * Slab pages for the policy: order-N blocks of lowmem, marked PG_slab while the policy holds them,
      * each page's word holding the handle of the policy's slab descriptor (slab->slab_cache's place).
      */
+    /**
+     * Pages the object allocator holds as slabs, the kernel's NR_SLAB_RECLAIMABLE_B + NR_SLAB_UNRECLAIMABLE_B
+     * in pages (mm/slub.c {@code account_slab}/{@code unaccount_slab} keep it per node as slabs come and go).
+     * Slabs come and go on any CPU's thread, rarely (once per slab, not per object): an adder.
+     */
+    private final java.util.concurrent.atomic.LongAdder slabPages = new java.util.concurrent.atomic.LongAdder();
+
+    /** @return pages held as slabs now, over every cache (kmalloc's large allocations are not slabs) */
+    public long nrSlabPages() {
+        return slabPages.sum();
+    }
+
     private final class Pages implements SlabPages {
         private final HandleTable<Object> owners = new HandleTable<>("slab owner", Integer.MAX_VALUE);
 
@@ -639,6 +651,7 @@ public final class SlabLayer {
                 return 0;
             }
             frames.setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, true);
+            slabPages.add(1L << order);
             return pages.pageAddress(pfn);
         }
 
@@ -647,6 +660,7 @@ public final class SlabLayer {
             long pfn = layout.pa(vaddr) >>> shift;
             forgetOwner(pfn, order);
             frames.setFlags(pfn, pfn + (1L << order), PageFlags.PG_SLAB, false);
+            slabPages.add(-(1L << order));
             pages.freePages(mmu.cpu(cpu), pfn, order);
         }
 
