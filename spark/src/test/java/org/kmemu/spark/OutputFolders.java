@@ -15,11 +15,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.kmemu.core.experiment.Experiment;
-import org.kmemu.core.experiment.RunSpec;
-import org.kmemu.core.experiment.RunStats;
+import org.kmemu.core.experiment.LocalRunner;
+import org.kmemu.core.experiment.Progress;
 
 /** The tests' experiment, the local runner's output folder, and the comparison of two output folders. */
 final class OutputFolders {
+    /** The shipped plugins and the churn workload's, as {@code --plugins} directories. */
+    static List<Path> plugins(Path dir) throws IOException {
+        return List.of(BundledPlugins.directory(), TestPlugins.churnPlugin(dir));
+    }
+
     /** The -D settings of every run: a small machine boots fast. */
     static final Map<String, String> SMALL = Map.of("kmemu.memory.size", "256M");
     private static final List<String> TIMING = List.of("wallSeconds", "eventsPerSecond");
@@ -28,14 +33,14 @@ final class OutputFolders {
     private OutputFolders() {
     }
 
-    /** Writes {@code dir/spark-test.conf}: x86_64, a synthetic workload, seed 7, then {@code rest}. */
+    /** Writes {@code dir/spark-test.conf}: x86_64, the churn workload, seed 7, then {@code rest}. */
     static Path experiment(Path dir, String rest) throws IOException {
         Path exp = dir.resolve("spark-test.conf");
         Files.writeString(exp, """
                 machine = "%s"
-                workload { type = synthetic, events = 3000 }
+                workload { type = spark-test-churn, events = 1000 }
                 seed = 7
-                sample-every = 1000
+                sample-every = 500
                 """.formatted(LocalSpark.root().resolve("config/machines/x86_64.conf")) + rest);
         return exp;
     }
@@ -57,17 +62,11 @@ final class OutputFolders {
         }
     }
 
-    /** What {@code kmemu experiment} does, run by run on this thread. */
-    static void runLocally(Path exp, Map<String, String> overrides, Path out) {
-        Experiment e = Experiment.load(exp, List.of(BundledPlugins.directory()), overrides, out);
+    /** What {@code kmemu experiment -j 1} does: {@link LocalRunner}, one run at a time. */
+    static void runLocally(Path exp, List<Path> plugins, Map<String, String> overrides, Path out) {
+        Experiment e = Experiment.load(exp, plugins, overrides, out);
         try {
-            List<RunStats> stats = new ArrayList<>();
-            for (RunSpec spec : e.runs()) {
-                var run = e.run(spec);
-                e.writeRun(run);
-                stats.add(run.stats());
-            }
-            e.finish(stats);
+            LocalRunner.run(e, 1, Progress.NONE);
         } finally {
             e.host().close();
         }

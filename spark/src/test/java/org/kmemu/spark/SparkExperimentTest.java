@@ -32,11 +32,13 @@ class SparkExperimentTest {
                 """);
         Path local = dir.resolve("local");
         Path spark = dir.resolve("spark");
-        OutputFolders.runLocally(exp, SMALL, local);
+        List<Path> plugins = OutputFolders.plugins(dir);
+        OutputFolders.runLocally(exp, plugins, SMALL, local);
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = SparkExperiment.run(new String[] {exp.toString(), "-o", spark.toString(), "-D", "kmemu.memory.size=256M"},
+        int code = SparkExperiment.run(new String[] {exp.toString(), "-o", spark.toString(), "-D", "kmemu.memory.size=256M",
+                "--plugins", plugins.get(0).toString(), "--plugins", plugins.get(1).toString()},
                 LocalSpark.conf("SparkExperimentTest"), new PrintWriter(out), new PrintWriter(err));
 
         assertThat(code).as("stderr: %s", err).isZero();
