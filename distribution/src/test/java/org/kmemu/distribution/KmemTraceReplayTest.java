@@ -26,7 +26,7 @@ import org.kmemu.core.workload.ReplayReport;
 import org.kmemu.core.trace.TraceBuffer;
 
 /**
- * Replays the three real i386 kmem traces of 2012 (src/test/resources/traces, see its README) through
+ * Replays the three real i386 kmem traces of 2012 (the repository's traces/, see its README) through
  * kmemu's kmalloc/kfree and kmem_cache_alloc/free, on the shipped i386 machine with the real policy
  * plugins loaded from their jars, and compares the bytes_alloc that kmemu's own trace events report
  * with what the real kernel's allocator gave.
@@ -55,9 +55,8 @@ class KmemTraceReplayTest {
 
     private static List<FtraceEvent> trace(String allocator) {
         return TRACES.computeIfAbsent(allocator, a -> {
-            String resource = "/traces/kmem-i386-" + a + ".log.gz";
-            try (InputStream raw = KmemTraceReplayTest.class.getResourceAsStream(resource)) {
-                assertThat(raw).as(resource).isNotNull();
+            java.nio.file.Path file = Launcher.ROOT.resolve("traces/kmem-i386-" + a + ".log.gz");
+            try (InputStream raw = java.nio.file.Files.newInputStream(file)) {
                 return FtraceReader.read(new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.US_ASCII)))
                         .events();
             } catch (IOException e) {

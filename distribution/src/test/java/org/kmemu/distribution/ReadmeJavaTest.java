@@ -99,8 +99,8 @@ class ReadmeJavaTest {
 
         KmemMetrics metrics = new KmemMetrics(m.cpus());
         m.kernel().tracepoints().attach(metrics);                                      // a probe on the kmem tracepoints
-        // List<FtraceEvent> trace = FtraceReader.read(Path.of("distribution/src/test/resources/traces/kmem-i386-slub.log.gz")).events();
-        List<FtraceEvent> trace = FtraceReader.read(Launcher.ROOT.resolve(Path.of("distribution/src/test/resources/traces/kmem-i386-slub.log.gz"))).events();
+        // List<FtraceEvent> trace = FtraceReader.read(Path.of("traces/kmem-i386-slub.log.gz")).events();
+        List<FtraceEvent> trace = FtraceReader.read(Launcher.ROOT.resolve(Path.of("traces/kmem-i386-slub.log.gz"))).events();
         ReplayReport report = new KmemTraceReplay(m, KmemTraceReplay.Mode.OBJECTS).replay(trace).report();
         KmemMetrics.CallSite worst = metrics.snapshot().callSites().get(0);            // the call site that wastes most bytes
         assertThat(report.events()).isEqualTo(trace.size());

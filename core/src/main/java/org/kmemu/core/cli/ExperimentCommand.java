@@ -49,7 +49,7 @@ final class ExperimentCommand extends Main.MachineCommand {
             return 2;
         }
         Experiment e = Experiment.load(file, opts.plugins, opts.overrides, output);
-        Progress progress = quiet ? Progress.quiet(err) : System.console() != null ? Progress.terminal(err) : Progress.lines(err);
+        Progress progress = quiet || System.console() == null ? Progress.quiet(err) : Progress.terminal(err);
         LocalRunner.Result result = LocalRunner.run(e, jobs, progress);
         if (!quiet) {
             PrintWriter out = cl.getOut();

@@ -165,7 +165,7 @@ final class ExperimentRun {
         }
         return new RunStats(spec.index(), spec.name(), spec.point(), spec.repeat(), spec.seed(), "ok", null,
                 machineInfo(m, MachineConfig.parse(e.config(spec))),
-                new RunStats.WorkloadInfo(type, report.events(), new TreeMap<>(report.counters())), totals,
+                new RunStats.WorkloadInfo(type, report.events(), new LinkedHashMap<>(new TreeMap<>(report.counters()))), totals,
                 List.copyOf(sites), sampler.samples());
     }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@link #terminal}: one line, rewritten in place twice a second ({@code \r}): runs done of all,
  *       events per second over the last interval, time left (from the runs done so far); a failed run's
  *       error on a line of its own;</li>
- *   <li>{@link #lines}: for logs and pipes, one plain line per run as it ends, no control character;</li>
- *   <li>{@link #quiet}: a failed run's error only;</li>
+ *   <li>{@link #quiet}: a failed run's error only; also what {@code kmemu experiment} uses when stderr
+ *       is not a terminal (a pipe, a log, a test), so that those see errors and nothing else;</li>
  *   <li>{@link #NONE}: nothing.</li>
  * </ul>
  * Called from the runs' threads.
@@ -52,15 +52,7 @@ public abstract class Progress {
      * @return errors only
      */
     public static Progress quiet(PrintWriter err) {
-        return new Counting(err, false, false);
-    }
-
-    /**
-     * @param err stderr
-     * @return a line per run
-     */
-    public static Progress lines(PrintWriter err) {
-        return new Counting(err, true, false);
+        return new Counting(err, false);
     }
 
     /**
@@ -68,13 +60,12 @@ public abstract class Progress {
      * @return the updating line
      */
     public static Progress terminal(PrintWriter err) {
-        return new Counting(err, false, true);
+        return new Counting(err, true);
     }
 
-    /** The three that count. */
+    /** The two that count. */
     private static final class Counting extends Progress {
         private final PrintWriter err;
-        private final boolean perRun;
         private final boolean live;
         private final LongAdder events = new LongAdder();
         private final AtomicInteger done = new AtomicInteger();
@@ -85,9 +76,8 @@ public abstract class Progress {
         private int width;
         private ScheduledExecutorService ticker;
 
-        Counting(PrintWriter err, boolean perRun, boolean live) {
+        Counting(PrintWriter err, boolean live) {
             this.err = err;
-            this.perRun = perRun;
             this.live = live;
         }
 
@@ -113,13 +103,11 @@ public abstract class Progress {
 
         @Override
         public synchronized void runDone(RunStats s) {
-            int d = done.incrementAndGet();
+            done.incrementAndGet();
             boolean failed = !"ok".equals(s.status());
             if (failed) {
                 clear();
                 err.println("kmemu: experiment: " + s.name() + " " + s.point() + " failed: " + s.error());
-            } else if (perRun) {
-                err.printf("kmemu: experiment: %s %s ok, %d of %d done%n", s.name(), s.point(), d, total);
             }
             err.flush();
         }

@@ -20,11 +20,12 @@ import java.util.Map;
  * @param seed      the workload's seed for this run
  * @param status    {@code "ok"} or {@code "failed"}
  * @param error     why the run failed (one line), or null
- * @param machine   the booted machine
- * @param workload  what the workload issued
- * @param totals    the measures at the end of the run
- * @param callSites per call site, as kmem-probe reports them, most waste first
- * @param samples   the measures over the workload's time, in event order; the last one is at the end
+ * @param machine   the booted machine; null for a run that failed before its machine booted
+ * @param workload  what the workload issued (events 0 and no counters for a failed run)
+ * @param totals    the measures at the end of the run; null for a failed run (summary.csv leaves its cells empty)
+ * @param callSites per call site, as kmem-probe reports them, most waste first (empty for a failed run)
+ * @param samples   the measures over the workload's time, in event order; the last one is at the end (empty for
+ *                  a failed run)
  */
 public record RunStats(int run, String name, Map<String, String> point, int repeat, long seed, String status,
                        String error, MachineInfo machine, WorkloadInfo workload, Totals totals,
@@ -62,7 +63,8 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param finalFootprintPages   pages in use at the end
      * @param allocFailures         object allocations that failed
      * @param pageAllocFailures     page allocations that failed
-     * @param fallbacks             page allocations served from another migratetype's or zone's free lists
+     * @param fallbacks             page allocations served from another migratetype's or zone's free lists; -1:
+     *                              not counted (no page allocator policy reports its fallbacks yet)
      * @param tlbHits               TLB hits over the run, all CPUs
      * @param tlbMisses             TLB misses
      * @param tlbHitRate            hits / (hits + misses); 1 with no access

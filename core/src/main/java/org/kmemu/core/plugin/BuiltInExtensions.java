@@ -17,7 +17,9 @@ public final class BuiltInExtensions {
     /** The plugin id built-in extensions are registered under. */
     public static final String PLUGIN = "kmemu";
 
-    private static final List<Supplier<Workload>> WORKLOADS = List.of(); // trace and synthetic come next
+    private static final List<Supplier<Workload>> WORKLOADS = List.of(
+            org.kmemu.core.workload.TraceWorkload::new,
+            org.kmemu.core.workload.SyntheticWorkload::new);
 
     private BuiltInExtensions() {
     }
