@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job jar as a cluster runs it: spark-submit's own main class ({@code org.apache.spark.deploy.SparkSubmit},
  * what the {@code spark-submit} script runs) in a JVM of its own, on a class path of Spark and its libraries
  * only (target/spark-classpath.txt: nothing of kmemu's), {@code --master local[2]}, the job jar as the user jar.
- * kmemu and its libraries come from the job jar alone; so do the plugins, but for the run compared with the
- * local runner, which also needs the tests' workload plugin ({@link TestPlugins}) and so names both directories.
+ * kmemu, its libraries and its plugins come from the job jar alone.
  */
 class JobJarIT {
     private static final String JAR_PROPERTY = "kmemu.spark.job-jar";
@@ -55,12 +54,10 @@ class JobJarIT {
                 vary { "kmemu.machine.object-allocator" = [slub, slob] }
                 """);
         Path local = dir.resolve("local");
-        List<Path> plugins = OutputFolders.plugins(dir);
-        OutputFolders.runLocally(exp, plugins, OutputFolders.SMALL, local);
+        OutputFolders.runLocally(exp, OutputFolders.SMALL, local);
 
         Path out = dir.resolve("spark");
-        Result r = sparkSubmit(exp.toString(), "-o", out.toString(), "-D", "kmemu.memory.size=256M",
-                "--plugins", plugins.get(0).toString(), "--plugins", plugins.get(1).toString());
+        Result r = sparkSubmit(exp.toString(), "-o", out.toString(), "-D", "kmemu.memory.size=256M");
 
         assertThat(r.code).as(r.output).isZero();
         assertThat(r.output).contains("kmemu: experiment spark-test: 2 runs on local[2], written to " + out);

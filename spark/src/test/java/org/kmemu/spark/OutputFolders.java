@@ -20,11 +20,6 @@ import org.kmemu.core.experiment.Progress;
 
 /** The tests' experiment, the local runner's output folder, and the comparison of two output folders. */
 final class OutputFolders {
-    /** The shipped plugins and the churn workload's, as {@code --plugins} directories. */
-    static List<Path> plugins(Path dir) throws IOException {
-        return List.of(BundledPlugins.directory(), TestPlugins.churnPlugin(dir));
-    }
-
     /** The -D settings of every run: a small machine boots fast. */
     static final Map<String, String> SMALL = Map.of("kmemu.memory.size", "256M");
     private static final List<String> TIMING = List.of("wallSeconds", "eventsPerSecond");
@@ -33,12 +28,19 @@ final class OutputFolders {
     private OutputFolders() {
     }
 
-    /** Writes {@code dir/spark-test.conf}: x86_64, the churn workload, seed 7, then {@code rest}. */
+    /** Writes {@code dir/spark-test.conf}: x86_64, a small synthetic workload over both CPUs, seed 7, then {@code rest}. */
     static Path experiment(Path dir, String rest) throws IOException {
         Path exp = dir.resolve("spark-test.conf");
         Files.writeString(exp, """
                 machine = "%s"
-                workload { type = spark-test-churn, events = 1000 }
+                workload {
+                  type = synthetic
+                  events = 2000
+                  live = 200
+                  size { distribution = log-normal, mu = 5.0, sigma = 1.2, max = 8192 }
+                  call-sites = 4
+                  cpu = round-robin
+                }
                 seed = 7
                 sample-every = 500
                 """.formatted(LocalSpark.root().resolve("config/machines/x86_64.conf")) + rest);
@@ -63,8 +65,8 @@ final class OutputFolders {
     }
 
     /** What {@code kmemu experiment -j 1} does: {@link LocalRunner}, one run at a time. */
-    static void runLocally(Path exp, List<Path> plugins, Map<String, String> overrides, Path out) {
-        Experiment e = Experiment.load(exp, plugins, overrides, out);
+    static void runLocally(Path exp, Map<String, String> overrides, Path out) {
+        Experiment e = Experiment.load(exp, List.of(BundledPlugins.directory()), overrides, out);
         try {
             LocalRunner.run(e, 1, Progress.NONE);
         } finally {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Spark runner in local mode ({@code local[2]}: two runs at once on executor threads) against the local
- * runner on the same experiment: two object allocators over one synthetic workload, same seeds. Every file of
+ * runner on the same experiment: two object allocators over one synthetic workload, same seeds, twice each. Every file of
  * every run folder is the same text, stats.json and summary.csv included once their timing (wall_seconds,
  * events_per_second) is set aside.
  */
@@ -32,13 +32,12 @@ class SparkExperimentTest {
                 """);
         Path local = dir.resolve("local");
         Path spark = dir.resolve("spark");
-        List<Path> plugins = OutputFolders.plugins(dir);
-        OutputFolders.runLocally(exp, plugins, SMALL, local);
+        OutputFolders.runLocally(exp, SMALL, local);
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = SparkExperiment.run(new String[] {exp.toString(), "-o", spark.toString(), "-D", "kmemu.memory.size=256M",
-                "--plugins", plugins.get(0).toString(), "--plugins", plugins.get(1).toString()},
+                "--plugins", BundledPlugins.directory().toString()},
                 LocalSpark.conf("SparkExperimentTest"), new PrintWriter(out), new PrintWriter(err));
 
         assertThat(code).as("stderr: %s", err).isZero();
