@@ -37,6 +37,11 @@ class ShippedExperimentsTest {
         Path dir = out.resolve(experiment);
         Launcher.Result r = Launcher.run("experiment", "config/experiments/" + experiment + ".conf", "-o", dir.toString());
         assertThat(ReportPlaceholder.ok(r)).as(r.toString()).isTrue();
+        if (r.code() == 0) {
+            // Not a terminal: no progress line on stderr, nothing but errors; the output folder and the table on stdout.
+            assertThat(r.stderr()).as(r.toString()).isEmpty();
+            assertThat(r.stdout()).contains("written to " + dir).contains("run-000");
+        }
         List<CSVRecord> rows = summary(dir);
         assertThat(rows).hasSize(runs);
         for (CSVRecord row : rows) {

@@ -49,7 +49,7 @@ final class ExperimentCommand extends Main.MachineCommand {
             return 2;
         }
         Experiment e = Experiment.load(file, opts.plugins, opts.overrides, output);
-        Progress progress = quiet || System.console() == null ? Progress.quiet(err) : Progress.terminal(err);
+        Progress progress = quiet || !onTerminal() ? Progress.quiet(err) : Progress.terminal(err);
         LocalRunner.Result result = LocalRunner.run(e, jobs, progress);
         if (!quiet) {
             PrintWriter out = cl.getOut();
@@ -63,6 +63,25 @@ final class ExperimentCommand extends Main.MachineCommand {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Whether the user watches a terminal. {@code System.console()} answers it up to Java 21; from Java 22 it
+     * returns a console even when the streams are redirected, and {@code Console.isTerminal()} (22+, called
+     * by reflection: kmemu is built for 17) tells.
+     */
+    static boolean onTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException e) {
+            return true; // before Java 22 a console is a terminal
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The end's short table: each run's point, status and the measures one looks at first. */

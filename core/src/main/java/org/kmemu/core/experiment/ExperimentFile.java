@@ -80,8 +80,11 @@ record ExperimentFile(Path file, String name, Path machine, Config workload, Lis
         }
         String name = c.hasPath("name") ? view.getString("name") : defaultName(abs);
         if (!name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
-            throw view.error(c.hasPath("name") ? "name" : "", "\"" + name + "\" (expected: a folder name of letters,"
-                    + " digits, '.', '_' and '-')");
+            String problem = "\"" + name + "\" (expected: a folder name of letters, digits, '.', '_' and '-')";
+            if (!c.hasPath("name")) {
+                throw new ConfigException(abs + ": the file's name " + problem + ": rename it or set name = ...");
+            }
+            throw view.error("name", problem);
         }
         Path dir = abs.getParent();
         Path machine = c.hasPath("machine") ? dir.resolve(view.getString("machine")).normalize() : null;

@@ -134,6 +134,16 @@ class ExperimentFileTest {
     }
 
     @Test
+    void aFileNameThatIsNoFolderNameNeedsAName() throws IOException {
+        Path f = dir.resolve("my exp.conf");
+        Files.writeString(f, BASE);
+        assertThatThrownBy(() -> ExperimentFile.parse(f)).isInstanceOf(ConfigException.class).hasMessage(f.toAbsolutePath()
+                + ": the file's name \"my exp\" (expected: a folder name of letters, digits, '.', '_' and '-'): rename it or set name = ...");
+        Files.writeString(f, BASE + "name = mine\n");
+        assertThat(ExperimentFile.parse(f).name()).isEqualTo("mine");
+    }
+
+    @Test
     void aFileThatDoesNotParseSaysWhere() throws IOException {
         Path f = write(BASE + "vary {\n  \"kmemu.cpus\" = [1, 2\n}\n");
         assertThatThrownBy(() -> ExperimentFile.parse(f)).isInstanceOf(ConfigException.class)
