@@ -66,7 +66,7 @@ class BadPluginTest {
         List<String> errors = r.stderr().lines().filter(l -> l.startsWith("kmemu: plugin error: ")).toList();
         assertThat(errors).as(r.toString()).hasSize(4);
         assertThat(errors).anySatisfy(l -> assertThat(l).contains("no-manifest.jar", "no META-INF/MANIFEST.MF"));
-        assertThat(errors).anySatisfy(l -> assertThat(l).contains("too-new.jar", "plugin 'too-new' requires kmemu plugin API >=99.0.0, but this kmemu provides plugin API 1.1.0"));
+        assertThat(errors).anySatisfy(l -> assertThat(l).contains("too-new.jar", "plugin 'too-new' requires kmemu plugin API >=99.0.0, but this kmemu provides plugin API 1.2.0"));
         assertThat(errors).anySatisfy(l -> assertThat(l).contains("throwing.jar", "org.example.ThrowingArch",
                 "failed in its constructor", "no licence for this CPU"));
         assertThat(errors).anySatisfy(l -> assertThat(l).contains("zz-buddy-copy.jar", "plugin id 'buddy' is already loaded from"));

@@ -21,8 +21,8 @@ class PluginApiVersionTest {
     private static Path future;
 
     private static final String REFUSAL = "plugin 'riscv-next' requires kmemu plugin API >=2.0.0 & <3.0.0,"
-            + " but this kmemu provides plugin API 1.1.0 (expected: a plugin built against kmemu-api 1.x,"
-            + " whose Plugin-Requires 1.1.0 satisfies, such as >=1.0.0 & <2.0.0)";
+            + " but this kmemu provides plugin API 1.2.0 (expected: a plugin built against kmemu-api 1.x,"
+            + " whose Plugin-Requires 1.2.0 satisfies, such as >=1.0.0 & <2.0.0)";
 
     @BeforeAll
     static void buildThirdPartyPlugins() throws Exception {
@@ -49,7 +49,7 @@ class PluginApiVersionTest {
         Launcher.Result r = Launcher.run("--plugins", Launcher.DIST.resolve("plugins").toString(), "--plugins", thirdParty.toString(), "plugins");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(errorLines(r)).as(r.toString()).containsExactly("kmemu: plugin error: " + future + ": " + REFUSAL);
-        assertThat(r.stdout()).contains("plugin API 1.1.0", "  x86_64 ", "  buddy ", "  slub ").doesNotContain("riscv-next", "counting");
+        assertThat(r.stdout()).contains("plugin API 1.2.0", "  x86_64 ", "  buddy ", "  slub ").doesNotContain("riscv-next", "counting");
     }
 
     @Test
@@ -61,7 +61,7 @@ class PluginApiVersionTest {
         assertThat(errorLines(r)).as(r.toString()).containsExactly("kmemu: plugin error: " + future + ": " + REFUSAL);
     }
 
-    /** Built against api 1.0.0, an older minor than this kmemu's 1.1.0: it loads (docs/extension-points.md). */
+    /** Built against api 1.0.0, an older minor than this kmemu's 1.2.0: it loads (docs/extension-points.md). */
     @Test
     void aPluginBuiltAgainstAnOlderMinorLoadsBesideTheShippedOnes() {
         Launcher.Result r = Launcher.run("plugins", "--plugins", Launcher.DIST.resolve("plugins").toString(),

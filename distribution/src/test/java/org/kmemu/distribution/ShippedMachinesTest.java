@@ -197,10 +197,10 @@ class ShippedMachinesTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stderr()).as(r.toString()).isEmpty();
         List<String> lines = r.stdout().lines().toList();
-        assertThat(lines.get(0)).matches("kmemu \\S+ \\(plugin API 1\\.1\\.0\\)");
+        assertThat(lines.get(0)).matches("kmemu \\S+ \\(plugin API 1\\.2\\.0\\)");
         assertThat(section(lines, "Plugins:")).as("listed by plugin id").extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("booke", "buddy", "i386", "slab", "slob", "slub", "x86_64");
-        assertThat(section(lines, "Plugins:")).allSatisfy(l -> assertThat(l).contains("STARTED", "requires >=1.1.0 & <2.0.0"));
+        assertThat(section(lines, "Plugins:")).allSatisfy(l -> assertThat(l).contains("STARTED", "requires >=1.2.0 & <2.0.0"));
         assertThat(section(lines, "Architecture (kmemu.machine.arch):")).extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("booke", "i386", "x86_64");
         assertThat(section(lines, "PageAllocatorPolicy (kmemu.machine.page-allocator):")).singleElement()

@@ -522,7 +522,7 @@ public final class Main implements Callable<Integer> {
                     out.println("  none loaded");
                 }
                 for (ExtensionRegistry.Extension<?> e : extensions) {
-                    out.printf("  %-10s %s [plugin %s]%n", e.id(), e.instance().description(), e.plugin());
+                    out.printf("  %-10s %s [%s]%n", e.id(), e.instance().description(), e.builtIn() ? "built into kmemu" : "plugin " + e.plugin());
                 }
             }
             return 0;

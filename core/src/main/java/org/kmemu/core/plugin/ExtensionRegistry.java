@@ -28,6 +28,10 @@ public final class ExtensionRegistry {
      * @param <T>      the extension point
      */
     public record Extension<T extends KmemuExtension>(String id, String plugin, T instance) {
+        /** @return whether kmemu itself provides it ({@link BuiltInExtensions}) rather than a plugin */
+        public boolean builtIn() {
+            return BuiltInExtensions.PLUGIN.equals(plugin);
+        }
     }
 
     /**
@@ -39,6 +43,38 @@ public final class ExtensionRegistry {
     void addPoint(Class<? extends KmemuExtension> point) {
         info(point);
         byPoint.putIfAbsent(point, new ArrayList<>());
+    }
+
+    /**
+     * A registry of kmemu's built-in extensions alone, for every extension point of this api: what a
+     * program that loads no plugins (a test, an embedding without a plugins directory) selects from.
+     *
+     * @return the registry
+     */
+    public static ExtensionRegistry builtIn() {
+        ExtensionRegistry r = new ExtensionRegistry();
+        for (Class<? extends KmemuExtension> point : org.kmemu.api.ExtensionPoints.all()) {
+            r.addPoint(point);
+            r.addBuiltIns(point);
+        }
+        return r;
+    }
+
+    /** Adds kmemu's own extensions of {@code point} ({@link BuiltInExtensions}), before any plugin's. */
+    <T extends KmemuExtension> void addBuiltIns(Class<T> point) {
+        for (T e : BuiltInExtensions.of(point)) {
+            add(point, new Extension<>(e.id(), BuiltInExtensions.PLUGIN, e));
+        }
+    }
+
+    /** @return whether {@code id} is taken by one of kmemu's built-in extensions of {@code point} */
+    boolean isBuiltIn(Class<? extends KmemuExtension> point, String id) {
+        for (Extension<?> e : byPoint.getOrDefault(point, List.of())) {
+            if (e.builtIn() && e.id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -40,6 +40,7 @@ public final class PluginHost implements AutoCloseable {
         this.manager = manager;
         for (Class<? extends KmemuExtension> point : points) {
             registry.addPoint(point);
+            registry.addBuiltIns(point);
             instantiate(point);
         }
     }
@@ -125,6 +126,13 @@ public final class PluginHost implements AutoCloseable {
             for (Class<? extends T> cls : manager.getExtensionClasses(point, w.getPluginId())) {
                 try {
                     T instance = cls.getDeclaredConstructor().newInstance();
+                    if (registry.isBuiltIn(point, instance.id())) {
+                        // The built-in comes first in the registry and would always win: say so instead of ignoring it silently.
+                        manager.addProblem(w.getPluginPath(), "extension " + cls.getName() + " (" + point.getSimpleName() + ") has the id \""
+                                + instance.id() + "\" of kmemu's built-in " + ExtensionRegistry.info(point).what() + "; it is not loaded"
+                                + " (expected: another id)");
+                        continue;
+                    }
                     registry.add(point, new ExtensionRegistry.Extension<>(instance.id(), w.getPluginId(), instance));
                 } catch (InvocationTargetException e) {
                     manager.addProblem(w.getPluginPath(), "extension " + cls.getName() + " (" + point.getSimpleName()
