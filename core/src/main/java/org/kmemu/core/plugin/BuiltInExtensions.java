@@ -17,7 +17,8 @@ public final class BuiltInExtensions {
     /** The plugin id built-in extensions are registered under. */
     public static final String PLUGIN = "kmemu";
 
-    private static final List<Supplier<Workload>> WORKLOADS = List.of(); // trace and synthetic come next
+    private static final List<Supplier<Workload>> WORKLOADS = List.of(
+            org.kmemu.core.script.ScriptWorkload::new); // trace and synthetic come next
 
     private BuiltInExtensions() {
     }

@@ -117,7 +117,8 @@ public final class JShellScript {
             firstLines.put(ev.snippet().id(), firstLine);
             if (ev.status() == Snippet.Status.REJECTED) {
                 Diag d = js.diagnostics(ev.snippet()).filter(Diag::isError).findFirst().orElse(null);
-                String what = d == null ? "does not compile" : d.getMessage(null).lines().findFirst().orElse("");
+                String what = d == null ? "does not compile" : d.getMessage(null).lines().map(l -> l.strip().replaceAll("\\s+", " "))
+                        .filter(l -> !l.isEmpty() && !l.startsWith("location:")).collect(Collectors.joining("; "));
                 int at = d == null ? firstLine : firstLine + count(snippet.substring(0, (int) Math.max(0, Math.min(
                         snippet.length(), d.getStartPosition()))), '\n') - leadingNewlines(snippet);
                 throw new ScriptException(where(internal, at) + ": error: " + what);

@@ -74,6 +74,10 @@ public final class ScriptBindings {
      */
     static java.util.List<String> preamble(long key) {
         return java.util.List.of(
+                // JShell's own default imports (its DEFAULT startup), which a script run without the tool lacks
+                "import java.io.*;", "import java.math.*;", "import java.net.*;", "import java.nio.file.*;",
+                "import java.util.*;", "import java.util.concurrent.*;", "import java.util.function.*;",
+                "import java.util.regex.*;", "import java.util.stream.*;",
                 "import org.kmemu.api.*;",
                 "import org.kmemu.core.machine.Machine;",
                 "import org.kmemu.core.mmu.Cpu;",

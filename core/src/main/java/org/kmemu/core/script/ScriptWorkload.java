@@ -13,6 +13,7 @@ import org.kmemu.api.WorkloadContext;
 import org.kmemu.api.WorkloadReport;
 import org.kmemu.api.WorkloadRun;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.workload.MachineKernelCalls;
 
 /**
  * The {@code script} workload: {@code workload { type = script, file = "x.jsh" }} runs a JShell script
@@ -24,13 +25,13 @@ import org.kmemu.core.machine.Machine;
  * <p>The script is read at {@link #prepare} (a missing file is a config error there, before any run);
  * it compiles when it runs, so a compile error fails that run with the script's file and line.
  *
- * <p>{@code machine} is the machine behind the run's {@link KernelCalls}: the host's calls know it
- *; a script run on calls that do not name a machine has {@code machine} null.
+ * <p>{@code machine} is the machine behind the run's {@link KernelCalls} (the host's
+ * {@link MachineKernelCalls}); a script run on other calls has {@code machine} null.
  */
 public final class ScriptWorkload implements Workload {
     /** @return the machine behind the host's calls, or null for calls that name none */
     static Machine machineOf(KernelCalls kernel) {
-        return null;
+        return kernel instanceof MachineKernelCalls mk ? mk.machine() : null;
     }
 
     @Override

@@ -2,7 +2,7 @@ package org.kmemu.core.trace;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -148,19 +148,21 @@ public final class TraceRecorder implements KmemProbe, AutoCloseable {
      * both the events recorded, nothing being overwritten), then every event line. Detach the recorder
      * from the tracepoints first.
      *
-     * @param out where the trace goes; not closed
+     * @param out where the trace goes; flushed, not closed
      * @return the events written
      * @throws IOException if the spool or {@code out} fails
      */
-    public synchronized long finish(OutputStream out) throws IOException {
+    public synchronized long finish(Writer out) throws IOException {
         try {
             drain();
             body.close();
             closed = true;
             StringBuilder header = new StringBuilder(1024);
             TraceFormat.header(header, events, events, cpus);
-            out.write(header.toString().getBytes(StandardCharsets.UTF_8));
-            Files.copy(spool, out);
+            out.append(header);
+            try (Reader in = Files.newBufferedReader(spool, StandardCharsets.UTF_8)) {
+                in.transferTo(out);
+            }
             out.flush();
             return events;
         } finally {

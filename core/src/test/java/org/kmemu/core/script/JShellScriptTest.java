@@ -68,7 +68,7 @@ class JShellScriptTest {
                 int b = a +
                     nosuch;
                 """).run(M, new FakeCalls()))
-                .isInstanceOf(ScriptException.class).hasMessage("bad.jsh:4: error: cannot find symbol");
+                .isInstanceOf(ScriptException.class).hasMessage("bad.jsh:4: error: cannot find symbol; symbol: variable nosuch");
     }
 
     @Test

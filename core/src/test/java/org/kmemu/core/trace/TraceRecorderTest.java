@@ -3,10 +3,9 @@ package org.kmemu.core.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,9 +43,9 @@ class TraceRecorderTest {
     Path dir;
 
     private static String finish(TraceRecorder r) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter out = new StringWriter();
         r.finish(out);
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toString();
     }
 
     @Test
@@ -148,10 +147,18 @@ class TraceRecorderTest {
     void aFailingOutputIsReportedAndTheSpoolStillGoes() throws IOException {
         TraceRecorder r = new TraceRecorder(1, dir);
         r.kfree(0, 0, "t", 1, "s", 1);
-        OutputStream broken = new OutputStream() {
+        Writer broken = new Writer() {
             @Override
-            public void write(int b) throws IOException {
+            public void write(char[] cbuf, int off, int len) throws IOException {
                 throw new IOException("disk full");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
             }
         };
         assertThatThrownBy(() -> r.finish(broken)).isInstanceOf(IOException.class).hasMessageContaining("disk full");
