@@ -42,7 +42,7 @@ final class ShellCommand extends Main.MachineCommand {
                 }
                 name = script.toString();
                 source = Files.readString(script, StandardCharsets.UTF_8);
-            } else if (System.console() == null) {
+            } else if (!stdinIsTerminal()) {
                 name = "<stdin>";
                 source = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
             } else {
@@ -73,6 +73,23 @@ final class ShellCommand extends Main.MachineCommand {
             System.out.flush();
             err.println("kmemu: shell: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Whether standard input is a terminal. {@code System.console()} is null otherwise up to JDK 21;
+     * from JDK 22 it is a console whatever the streams are, and {@code Console.isTerminal()} (22+,
+     * called by reflection as kmemu is built for 17) says.
+     */
+    static boolean stdinIsTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true; // JDK 17 to 21: a console means a terminal
         }
     }
 }

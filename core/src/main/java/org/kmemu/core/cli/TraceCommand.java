@@ -91,6 +91,10 @@ final class TraceCommand implements Callable<Integer> {
             WorkloadReport report;
             try (TraceRecorder recorder = new TraceRecorder(m.cpus(), spoolDir)) {
                 m.kernel().tracepoints().attach(recorder);
+                java.io.PrintStream stdout = System.out;
+                if (output == null) {
+                    System.setOut(System.err); // the trace goes to stdout: what a script prints goes beside the progress
+                }
                 try {
                     report = run.run(new MachineKernelCalls(m, progress::advanced));
                 } catch (UncheckedIOException e) {
@@ -100,6 +104,7 @@ final class TraceCommand implements Callable<Integer> {
                     return 1;
                 } finally {
                     m.kernel().tracepoints().detach(recorder);
+                    System.setOut(stdout);
                 }
                 long events;
                 if (output == null) {

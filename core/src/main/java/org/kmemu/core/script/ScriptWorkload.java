@@ -56,7 +56,8 @@ public final class ScriptWorkload implements Workload {
             source = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(settings.error("file", "cannot read the script " + file + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())).getMessage(), e);
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())).getMessage(), e);
         }
         JShellScript script = new JShellScript(name, source);
         return new WorkloadRun() {
