@@ -169,6 +169,33 @@ class TraceRecordTest {
         }
     }
 
+    @Test
+    void aMillionEventsStreamToTheFileInAHeapThatCouldNotHoldThem() throws IOException {
+        // 1,000,000 calls print about 120 MB of text: a recorder that kept the lines (or the records) would
+        // not fit in 48 MiB beside the machine.
+        Path big = dir.resolve("big.jsh");
+        Files.writeString(big, """
+                for (int i = 0; i < 500_000; i++) {
+                    kernel.kfree(i % 2, kernel.kmalloc(i % 2, 1 + i % 3000, Gfp.GFP_KERNEL, "big_" + (i % 7)), "big_free");
+                }
+                """);
+        Path out = dir.resolve("big.trace");
+        Launcher.Result r = Launcher.runWith(Map.of("KMEMU_JAVA_OPTS", "-Xmx48m"), "trace", "record", "-q",
+                "-c", "config/machines/x86_64.conf", "-D", "kmemu.memory.size=128M",
+                "--workload", "type=script,file=\"" + big + "\"", "-o", out.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        long events;
+        try (var lines = Files.lines(out)) {
+            events = lines.filter(l -> !l.startsWith("#")).count();
+        }
+        assertThat(events).as("every kmalloc and kfree, and the slab pages").isGreaterThan(1_000_000);
+        try (var lines = Files.lines(out)) {
+            assertThat(lines.skip(2).findFirst().orElseThrow()).isEqualTo("# entries-in-buffer/entries-written: " + events + "/" + events
+                    + "   #P:2");
+        }
+        Files.delete(out);
+    }
+
     private static List<String> keys(String line) {
         String fields = line.substring(line.indexOf(": ", line.indexOf(": ") + 2) + 2).replace("ptr=  (null)", "ptr=0");
         return Pattern.compile("(\\w+)=").matcher(fields).results().map(m -> m.group(1)).toList();
