@@ -18,7 +18,9 @@ public final class BuiltInExtensions {
     public static final String PLUGIN = "kmemu";
 
     private static final List<Supplier<Workload>> WORKLOADS = List.of(
-            org.kmemu.core.script.ScriptWorkload::new); // trace and synthetic come next
+            org.kmemu.core.workload.TraceWorkload::new,
+            org.kmemu.core.workload.SyntheticWorkload::new,
+            org.kmemu.core.script.ScriptWorkload::new);
 
     private BuiltInExtensions() {
     }

@@ -1,15 +1,11 @@
 package org.kmemu.core.workload;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.kmemu.api.KernelCalls;
 import org.kmemu.api.PageAllocator;
-import org.kmemu.api.SlabCache;
-import org.kmemu.core.kernel.PageApi;
-import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.machine.Machine;
-import org.kmemu.core.mmu.Cpu;
 
 /**
  * Replays a kernel's kmem trace (ftrace's kmem events, as kmem-probe-framework and {@code perf kmem}
@@ -29,6 +25,11 @@ import org.kmemu.core.mmu.Cpu;
  * <p><b>CPUs.</b> An event that fired on CPU n runs on this machine's CPU {@code n mod cpus}. The
  * replay runs on the calling thread, which therefore becomes the owner of each CPU it uses
  * ({@code kmemu.debug.percpu}): run one replay per machine, and no other thread on those CPUs.
+ *
+ * <p><b>Calls.</b> Every allocation and free goes through {@link KernelCalls} (the {@code trace}
+ * workload's path; {@link MachineKernelCalls} on a machine), and the replay tells it
+ * {@link KernelCalls#advance} every {@value #ADVANCE_EVERY} events, so a host samples its metrics
+ * over the trace's time. The loop reads the compiled trace's arrays and allocates nothing per event.
  */
 public final class KmemTraceReplay {
     /** Which events a replay acts on. */
@@ -39,11 +40,14 @@ public final class KmemTraceReplay {
         PAGES
     }
 
+    /** How many events the replay issues between two {@link KernelCalls#advance} calls. */
+    public static final int ADVANCE_EVERY = 4096;
+
+    /** The call site the replay's own frees name when it gives back what a trace left. */
+    private static final String RELEASE_SITE = "replay_release";
     private static final long NONE = Long.MIN_VALUE;
 
-    private final Machine machine;
-    private final SlabLayer slab;
-    private final PageApi pages;
+    private final KernelCalls kernel;
     private final Mode mode;
     private final LongLongMap kmallocs = new LongLongMap();
     private final LongLongMap objects = new LongLongMap();
@@ -51,7 +55,6 @@ public final class KmemTraceReplay {
     private final LongLongMap pageBlocks = new LongLongMap();
     private final LongLongMap pageOrders = new LongLongMap();
     private final Map<String, Integer> cacheIds = new HashMap<>();
-    private final List<SlabCache> caches = new ArrayList<>();
     private final Map<String, Long> replayed = new HashMap<>();
     private final Map<String, Long> skipped = new HashMap<>();
     private long events;
@@ -62,14 +65,27 @@ public final class KmemTraceReplay {
     private boolean cpusFolded;
 
     /**
+     * A replay straight on a machine's kernel services, for code outside an experiment.
+     *
      * @param machine a booted machine
      * @param mode    which events to replay
      */
     public KmemTraceReplay(Machine machine, Mode mode) {
-        this.machine = machine;
-        this.slab = machine.kernel().slab();
-        this.pages = machine.kernel().pages();
+        this(new MachineKernelCalls(machine, total -> { }), mode);
+    }
+
+    /**
+     * @param kernel the calls to make (a machine's, or a recording for tests)
+     * @param mode   which events to replay
+     */
+    public KmemTraceReplay(KernelCalls kernel, Mode mode) {
+        this.kernel = kernel;
         this.mode = mode;
+    }
+
+    /** @return which events this replay acts on */
+    public Mode mode() {
+        return mode;
     }
 
     /**
@@ -91,11 +107,12 @@ public final class KmemTraceReplay {
      * @return this replay
      */
     public KmemTraceReplay replay(CompiledKmemTrace t) {
-        Cpu[] cpus = cpusFor(t);
+        int[] cpus = cpusFor(t);
         int[] cacheOf = cachesFor(t);
         long[] counts = new long[t.names.size()];
+        int sinceAdvance = 0;
         for (int i = 0; i < t.length; i++) {
-            Cpu cpu = cpus[t.cpu[i]];
+            int cpu = cpus[t.cpu[i]];
             byte op = t.op[i];
             boolean failed = (op & CompiledKmemTrace.FAILED_FLAG) != 0;
             switch (op & ~CompiledKmemTrace.FAILED_FLAG) {
@@ -107,6 +124,13 @@ public final class KmemTraceReplay {
                 default -> pageFree(cpu, t.ptr[i]);
             }
             counts[t.nameIndex[i]]++;
+            if (++sinceAdvance == ADVANCE_EVERY) {
+                kernel.advance(sinceAdvance);
+                sinceAdvance = 0;
+            }
+        }
+        if (sinceAdvance > 0) {
+            kernel.advance(sinceAdvance);
         }
         for (int n = 0; n < counts.length; n++) {
             replayed.merge(t.names.get(n), counts[n], Long::sum);
@@ -117,18 +141,18 @@ public final class KmemTraceReplay {
     }
 
     /** The machine's CPU for each CPU number the trace uses: n mod cpus. */
-    private Cpu[] cpusFor(CompiledKmemTrace t) {
+    private int[] cpusFor(CompiledKmemTrace t) {
         int max = 0;
         for (int i = 0; i < t.length; i++) {
             max = Math.max(max, t.cpu[i]);
         }
-        int n = machine.cpus();
+        int n = kernel.cpus();
         if (max >= n) {
             cpusFolded = true;
         }
-        Cpu[] out = new Cpu[max + 1];
+        int[] out = new int[max + 1];
         for (int c = 0; c <= max; c++) {
-            out[c] = machine.mmu().cpu(c % n);
+            out[c] = c % n;
         }
         return out;
     }
@@ -136,16 +160,13 @@ public final class KmemTraceReplay {
     /**
      * kmem_cache_create for each of the trace's caches this replay has not made yet.
      *
-     * @return for each of the trace's caches, its index in {@link #caches}
+     * @return for each of the trace's caches, its {@link KernelCalls} handle
      */
     private int[] cachesFor(CompiledKmemTrace t) {
         int[] out = new int[t.cacheNames.size()];
         for (int c = 0; c < out.length; c++) {
             int objectSize = t.cacheSizes[c];
-            out[c] = cacheIds.computeIfAbsent(t.cacheNames.get(c), name -> {
-                caches.add(slab.kmemCacheCreate(name, objectSize, 0, 0, null));
-                return caches.size() - 1;
-            });
+            out[c] = cacheIds.computeIfAbsent(t.cacheNames.get(c), name -> kernel.kmemCacheCreate(name, objectSize, 0, 0));
         }
         return out;
     }
@@ -158,14 +179,13 @@ public final class KmemTraceReplay {
      * @return how many objects and blocks were freed
      */
     public long releaseAll() {
-        Cpu cpu = machine.mmu().cpu(0);
         long n = kmallocs.size() + objects.size() + pageBlocks.size();
-        kmallocs.drain((tracePtr, p) -> slab.kfree(cpu, p, "replay_release"));
+        kmallocs.drain((tracePtr, p) -> kernel.kfree(0, p, RELEASE_SITE));
         LongLongMap cacheOf = objectCaches;
-        objects.drain((tracePtr, p) -> slab.kmemCacheFree(cpu, caches.get((int) cacheOf.get(tracePtr, 0)), p, "replay_release"));
+        objects.drain((tracePtr, p) -> kernel.kmemCacheFree(0, (int) cacheOf.get(tracePtr, 0), p, RELEASE_SITE));
         objectCaches.drain((k, v) -> { });
         LongLongMap orders = pageOrders;
-        pageBlocks.drain((tracePfn, pfn) -> pages.freePages(cpu, pfn, (int) orders.get(tracePfn, 0)));
+        pageBlocks.drain((tracePfn, pfn) -> kernel.freePages(0, pfn, (int) orders.get(tracePfn, 0)));
         pageOrders.drain((k, v) -> { });
         return n;
     }
@@ -176,12 +196,12 @@ public final class KmemTraceReplay {
         return new ReplayReport(events, replayed, skipped, unmatchedFrees, lostFrees, failedInTrace, failedHere, live, cpusFolded);
     }
 
-    private void kmalloc(Cpu cpu, long tracePtr, long size, int gfp, String site, boolean failed) {
-        long p = slab.kmalloc(cpu, size, gfp, site);
+    private void kmalloc(int cpu, long tracePtr, long size, int gfp, String site, boolean failed) {
+        long p = kernel.kmalloc(cpu, size, gfp, site);
         if (failed) {
             failedInTrace++;
             if (p != 0) {
-                slab.kfree(cpu, p, site);
+                kernel.kfree(cpu, p, site);
             }
             return;
         }
@@ -192,13 +212,13 @@ public final class KmemTraceReplay {
         long old = kmallocs.put(tracePtr, p, NONE);
         if (old != NONE) {
             lostFrees++;
-            slab.kfree(cpu, old, site);
+            kernel.kfree(cpu, old, site);
         }
     }
 
-    private void kfree(Cpu cpu, long tracePtr, String site) {
+    private void kfree(int cpu, long tracePtr, String site) {
         if (tracePtr == 0) {
-            slab.kfree(cpu, 0, site); // kfree(NULL): a no-op the kernel traces too
+            kernel.kfree(cpu, 0, site); // kfree(NULL): a no-op the kernel traces too
             return;
         }
         long p = kmallocs.remove(tracePtr, NONE);
@@ -206,16 +226,15 @@ public final class KmemTraceReplay {
             unmatchedFrees++;
             return;
         }
-        slab.kfree(cpu, p, site);
+        kernel.kfree(cpu, p, site);
     }
 
-    private void cacheAlloc(Cpu cpu, int cacheIndex, long tracePtr, int gfp, String site, boolean failed) {
-        SlabCache cache = caches.get(cacheIndex);
-        long p = slab.kmemCacheAlloc(cpu, cache, gfp, site);
+    private void cacheAlloc(int cpu, int cache, long tracePtr, int gfp, String site, boolean failed) {
+        long p = kernel.kmemCacheAlloc(cpu, cache, gfp, site);
         if (failed) {
             failedInTrace++;
             if (p != 0) {
-                slab.kmemCacheFree(cpu, cache, p, site);
+                kernel.kmemCacheFree(cpu, cache, p, site);
             }
             return;
         }
@@ -224,28 +243,28 @@ public final class KmemTraceReplay {
             return;
         }
         long old = objects.put(tracePtr, p, NONE);
-        long oldCache = objectCaches.put(tracePtr, cacheIndex, NONE);
+        long oldCache = objectCaches.put(tracePtr, cache, NONE);
         if (old != NONE) {
             lostFrees++;
-            slab.kmemCacheFree(cpu, caches.get((int) oldCache), old, site);
+            kernel.kmemCacheFree(cpu, (int) oldCache, old, site);
         }
     }
 
-    private void cacheFree(Cpu cpu, long tracePtr, String site) {
+    private void cacheFree(int cpu, long tracePtr, String site) {
         long p = objects.remove(tracePtr, NONE);
         if (p == NONE) {
             unmatchedFrees++;
             return;
         }
-        slab.kmemCacheFree(cpu, caches.get((int) objectCaches.remove(tracePtr, 0)), p, site);
+        kernel.kmemCacheFree(cpu, (int) objectCaches.remove(tracePtr, 0), p, site);
     }
 
-    private void pageAlloc(Cpu cpu, long tracePfn, int order, int gfp, boolean failed) {
-        long pfn = pages.allocPages(cpu, gfp, order);
+    private void pageAlloc(int cpu, long tracePfn, int order, int gfp, boolean failed) {
+        long pfn = kernel.allocPages(cpu, gfp, order);
         if (failed) {
             failedInTrace++;
             if (pfn != PageAllocator.NO_PFN) {
-                pages.freePages(cpu, pfn, order);
+                kernel.freePages(cpu, pfn, order);
             }
             return;
         }
@@ -258,16 +277,16 @@ public final class KmemTraceReplay {
         long oldOrder = pageOrders.put(tracePfn + 1, order, NONE);
         if (old != NONE) {
             lostFrees++;
-            pages.freePages(cpu, old, (int) oldOrder);
+            kernel.freePages(cpu, old, (int) oldOrder);
         }
     }
 
-    private void pageFree(Cpu cpu, long tracePfn) {
+    private void pageFree(int cpu, long tracePfn) {
         long pfn = pageBlocks.remove(tracePfn + 1, NONE);
         if (pfn == NONE) {
             unmatchedFrees++;
             return;
         }
-        pages.freePages(cpu, pfn, (int) pageOrders.remove(tracePfn + 1, 0));
+        kernel.freePages(cpu, pfn, (int) pageOrders.remove(tracePfn + 1, 0));
     }
 }

@@ -63,6 +63,40 @@ class PluginWorkloadsTest {
         }
     }
 
+    /** A plugin's workload that takes the id of a built-in. */
+    public static final class Impostor implements Workload {
+        /** PF4J's extension factory needs it public. */
+        public Impostor() {
+        }
+
+        @Override
+        public String id() {
+            return "trace";
+        }
+
+        @Override
+        public String description() {
+            return "not kmemu's trace";
+        }
+
+        @Override
+        public WorkloadRun prepare(ConfigView settings, WorkloadContext context) {
+            throw new AssertionError("never selected");
+        }
+    }
+
+    @Test
+    void aPluginWorkloadWithABuiltInsIdIsAProblemAndTheBuiltInStays() throws Exception {
+        Path plugins = java.nio.file.Files.createDirectories(dir.resolve("plugins"));
+        Path jar = PluginJarsFixture.pluginJar(plugins.resolve("impostor.jar"), "impostor", ">=1.2.0 & <2.0.0", Impostor.class);
+        try (PluginHost host = PluginHost.load(List.of(plugins), "1.2.0", ExtensionPoints.all())) {
+            assertThat(host.problems()).singleElement().hasToString(jar + ": extension " + Impostor.class.getName()
+                    + " (Workload) has the id \"trace\" of kmemu's built-in workload; it is not loaded (expected: another id)");
+            assertThat(host.registry().extensions(Workload.class)).filteredOn(e -> e.id().equals("trace")).singleElement()
+                    .satisfies(e -> assertThat(e.builtIn()).isTrue());
+        }
+    }
+
     private PluginHost load() throws Exception {
         Path plugins = java.nio.file.Files.createDirectories(dir.resolve("plugins"));
         PluginJarsFixture.pluginJar(plugins.resolve("burst.jar"), "burst-plugin", ">=1.2.0 & <2.0.0", Burst.class);
