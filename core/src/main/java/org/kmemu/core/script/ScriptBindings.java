@@ -86,6 +86,6 @@ public final class ScriptBindings {
                 "import org.kmemu.core.trace.*;",
                 "Machine machine = org.kmemu.core.script.ScriptBindings.machine(" + key + "L);",
                 "KernelCalls kernel = org.kmemu.core.script.ScriptBindings.kernel(" + key + "L);",
-                "Cpu cpu = machine.mmu().cpu(0);");
+                "Cpu cpu = machine == null ? null : machine.mmu().cpu(0);");
     }
 }
