@@ -18,6 +18,11 @@ import org.kmemu.core.trace.KmemMetrics;
 import org.kmemu.core.workload.FtraceEvent;
 import org.kmemu.core.workload.FtraceReader;
 import org.kmemu.core.workload.KmemTraceReplay;
+import org.kmemu.api.WorkloadReport;
+import org.kmemu.core.config.WorkloadSpec;
+import org.kmemu.core.workload.MachineKernelCalls;
+import org.kmemu.core.workload.RunContext;
+import org.kmemu.core.workload.Workloads;
 
 /**
  * {@code ./kmemu trace record}: the file is ftrace's trace text, column for column as the real 2012 i386
@@ -118,14 +123,7 @@ class TraceRecordTest {
         assertThat(read.otherLines()).isZero();
 
         // What the recorded machine did, per call site, as the file says it.
-        Map<String, long[]> recorded = new HashMap<>();
-        for (FtraceEvent e : read.events()) {
-            if (e.name().equals("kmalloc") || e.name().equals("kmem_cache_alloc")) {
-                long[] b = recorded.computeIfAbsent(e.field("call_site"), k -> new long[2]);
-                b[0] += e.decimal("bytes_req");
-                b[1] += e.decimal("bytes_alloc");
-            }
-        }
+        Map<String, long[]> recorded = bytesPerCallSite(read.events());
         Machine fresh = Kmemu.boot(I386, Map.of(), Launcher.DIST.resolve("plugins"));
         KmemMetrics metrics = new KmemMetrics(fresh.cpus());
         fresh.kernel().tracepoints().attach(metrics);
@@ -136,6 +134,40 @@ class TraceRecordTest {
             KmemMetrics.CallSite replayed = metrics.snapshot().callSite(site.getKey());
             assertThat(new long[] {replayed.bytesReq(), replayed.bytesAlloc()}).as(site.getKey()).containsExactly(site.getValue());
         }
+    }
+
+    @Test
+    void aSyntheticRecordingReplaysWithTheTraceWorkloadUnderTheSamePolicy() throws IOException {
+        Path out = dir.resolve("synthetic.trace");
+        Launcher.Result r = Launcher.run("trace", "record", "-q", "-c", I386.toString(), "-D", "kmemu.machine.object-allocator=slab",
+                "--workload", "config/workloads/synthetic-kmalloc.conf", "-o", out.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        Map<String, long[]> recorded = bytesPerCallSite(FtraceReader.read(out).events());
+        assertThat(recorded).as("the workload's 4 call sites").hasSize(4);
+
+        Machine fresh = Kmemu.boot(I386, Map.of("kmemu.machine.object-allocator", "slab"), Launcher.DIST.resolve("plugins"));
+        KmemMetrics metrics = new KmemMetrics(fresh.cpus());
+        fresh.kernel().tracepoints().attach(metrics);
+        WorkloadReport report = Workloads.builtIn().prepare(WorkloadSpec.parse("type = trace, file = synthetic.trace").settings(),
+                new RunContext(1, fresh.cpus(), dir)).run(new MachineKernelCalls(fresh, n -> { }));
+        assertThat(report.events()).isPositive();
+        for (Map.Entry<String, long[]> site : recorded.entrySet()) {
+            KmemMetrics.CallSite replayed = metrics.snapshot().callSite(site.getKey());
+            assertThat(new long[] {replayed.bytesReq(), replayed.bytesAlloc()}).as(site.getKey()).containsExactly(site.getValue());
+        }
+    }
+
+    /** Bytes asked and given per call site, as a trace's kmalloc and kmem_cache_alloc lines say. */
+    private static Map<String, long[]> bytesPerCallSite(List<FtraceEvent> events) {
+        Map<String, long[]> out = new HashMap<>();
+        for (FtraceEvent e : events) {
+            if (e.name().equals("kmalloc") || e.name().equals("kmem_cache_alloc")) {
+                long[] b = out.computeIfAbsent(e.field("call_site"), k -> new long[2]);
+                b[0] += e.decimal("bytes_req");
+                b[1] += e.decimal("bytes_alloc");
+            }
+        }
+        return out;
     }
 
     @Test

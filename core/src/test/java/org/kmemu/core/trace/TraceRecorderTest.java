@@ -21,6 +21,11 @@ import org.kmemu.core.testing.TestMachines;
 import org.kmemu.core.workload.FtraceEvent;
 import org.kmemu.core.workload.FtraceReader;
 import org.kmemu.core.workload.KmemTraceReplay;
+import org.kmemu.core.workload.MachineKernelCalls;
+import org.kmemu.core.workload.RunContext;
+import org.kmemu.core.workload.Workloads;
+import org.kmemu.api.WorkloadRun;
+import org.kmemu.core.config.WorkloadSpec;
 
 /** The streaming recorder: ftrace's exact text, in firing order, replayable, with no event kept in memory. */
 class TraceRecorderTest {
@@ -126,6 +131,32 @@ class TraceRecorderTest {
         assertThat(report.unmatchedFrees()).isZero();
         assertThat(replayed.snapshot().callSites()).isNotEmpty().containsExactlyInAnyOrderElementsOf(recorded.snapshot().callSites());
         assertThat(replayed.snapshot().kfrees()).isEqualTo(recorded.snapshot().kfrees());
+    }
+
+    @Test
+    void aSyntheticRunRecordedReplaysWithTheTraceWorkloadToTheSameBytesPerCallSite() throws IOException {
+        Machine m = TestMachines.x86_64(256L << 20);
+        KmemMetrics original = new KmemMetrics(m.cpus());
+        RunContext ctx = new RunContext(5, m.cpus(), dir);
+        WorkloadRun synthetic = Workloads.builtIn().prepare(WorkloadSpec.parse("type = synthetic, events = 20000, call-sites = 6,"
+                + " lifetime { distribution = exponential, mean = 500 }, size { distribution = uniform, min = 1, max = 6000 }").settings(), ctx);
+        Path file = dir.resolve("synthetic.trace");
+        try (TraceRecorder r = new TraceRecorder(m.cpus(), dir); Writer w = Files.newBufferedWriter(file)) {
+            m.kernel().tracepoints().attach(original);
+            m.kernel().tracepoints().attach(r);
+            synthetic.run(new MachineKernelCalls(m, n -> { }));
+            m.kernel().tracepoints().detach(r);
+            m.kernel().tracepoints().detach(original);
+            r.finish(w);
+        }
+        Machine fresh = TestMachines.x86_64(256L << 20);
+        KmemMetrics replayed = new KmemMetrics(fresh.cpus());
+        fresh.kernel().tracepoints().attach(replayed);
+        WorkloadRun replay = Workloads.builtIn().prepare(WorkloadSpec.parse("type = trace, file = synthetic.trace").settings(), ctx);
+        replay.run(new MachineKernelCalls(fresh, n -> { }));
+        assertThat(original.snapshot().callSites()).as("the synthetic run's sites").hasSize(6);
+        assertThat(replayed.snapshot().callSites()).containsExactlyInAnyOrderElementsOf(original.snapshot().callSites());
+        assertThat(replayed.snapshot().kfrees()).isEqualTo(original.snapshot().kfrees());
     }
 
     @Test
