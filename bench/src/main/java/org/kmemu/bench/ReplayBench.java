@@ -8,6 +8,7 @@ import org.kmemu.core.trace.KmemMetrics;
 import org.kmemu.core.workload.CompiledKmemTrace;
 import org.kmemu.core.workload.FtraceReader;
 import org.kmemu.core.workload.KmemTraceReplay;
+import org.kmemu.core.workload.MachineKernelCalls;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
@@ -23,6 +24,11 @@ import org.openjdk.jmh.annotations.State;
  * objects, included in the time), so every replay starts from the state the first one left. Peer:
  * {@link KmallocBench}'s kmalloc+kfree pair is the allocator's own share of two events. Run from the
  * repository root, or give {@code -Dkmemu.traces=DIR}.
+ *
+ * <p>The replay goes the {@code trace} workload's way: through {@link MachineKernelCalls}, with an
+ * {@code onAdvance} that checks a sampling threshold as an experiment's sampler does, every 4096 events.
+ * (The workload's own run makes a fresh replay and keeps what the trace left allocated; here one replay
+ * gives it back after each invocation, so that invocations start alike.)
  */
 @State(Scope.Thread)
 public class ReplayBench extends BenchBase {
@@ -36,7 +42,13 @@ public class ReplayBench extends BenchBase {
     @Param({"none", "metrics"})
     public String probe;
 
+    /** Events between two samples of a host's sampler. */
+    private static final long SAMPLE_EVERY = 100_000;
+
     private CompiledKmemTrace trace;
+    private long nextSample = SAMPLE_EVERY;
+    /** Samples the stand-in sampler took; read so the JIT keeps the hook. */
+    public long samples;
     private KmemTraceReplay replay;
 
     /** Reads and compiles the trace, boots the machine. */
@@ -56,7 +68,12 @@ public class ReplayBench extends BenchBase {
         if (probe.equals("metrics")) {
             m.kernel().tracepoints().attach(new KmemMetrics(m.cpus()));
         }
-        replay = new KmemTraceReplay(m, KmemTraceReplay.Mode.OBJECTS);
+        replay = new KmemTraceReplay(new MachineKernelCalls(m, total -> {
+            if (total >= nextSample) {
+                nextSample = total + SAMPLE_EVERY;
+                samples++;
+            }
+        }), KmemTraceReplay.Mode.OBJECTS);
     }
 
     /** @return objects the replay left live, now given back */

@@ -207,6 +207,9 @@ class ShippedMachinesTest {
                 .satisfies(l -> assertThat(l).startsWith("  buddy ").endsWith("[plugin buddy]"));
         assertThat(section(lines, "ObjectAllocatorPolicy (kmemu.machine.object-allocator):")).extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("slab", "slob", "slub");
+        assertThat(section(lines, "Workload (workload.type):")).as("kmemu's own workloads").extracting(l -> l.strip().split(" +")[0])
+                .contains("synthetic", "trace");
+        assertThat(section(lines, "Workload (workload.type):")).allSatisfy(l -> assertThat(l).endsWith("[built into kmemu]"));
     }
 
     /** @return the indented lines under {@code header} in {@code kmemu plugins}' output */

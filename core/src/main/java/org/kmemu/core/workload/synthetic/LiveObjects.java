@@ -13,7 +13,9 @@ final class LiveObjects {
     int[] site = new int[64];
     int[] aux = new int[64];
     private long[] death = new long[64];
+    /** The heap: heap[0..heapSize) ordered by (death, slot); heapIndex[slot] is the slot's place in it. */
     private int[] heap = new int[64];
+    private int[] heapIndex = new int[64];
     private int heapSize;
     private int[] dense = new int[64];
     private int[] densePos = new int[64];
@@ -85,9 +87,6 @@ final class LiveObjects {
         freeSlots = Arrays.copyOf(freeSlots, n);
         heapIndex = Arrays.copyOf(heapIndex, n);
     }
-
-    // The heap: heap[0..heapSize) ordered by (death, slot); heapIndex[slot] is the slot's place in it.
-    private int[] heapIndex = new int[64];
 
     private boolean before(int a, int b) {
         return death[a] < death[b] || (death[a] == death[b] && a < b);
