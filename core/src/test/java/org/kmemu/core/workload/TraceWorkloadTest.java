@@ -133,6 +133,6 @@ class TraceWorkloadTest {
         Path exp = dir.resolve("exp.conf");
         assertThatThrownBy(() -> Workloads.builtIn().prepare(
                 ExperimentFiles.workload(exp, "workload {\n  type = scripted\n}\n"), new RunContext(1, 2, dir)))
-                .hasMessage(exp + ":2: workload.type: no workload \"scripted\" (expected one of: synthetic, trace)");
+                .hasMessage(exp + ":2: workload.type: no workload \"scripted\" (expected one of: script, synthetic, trace)");
     }
 }
