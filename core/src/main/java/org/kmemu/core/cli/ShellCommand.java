@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * only what it prints is printed, and an error stops it with the script's file and line (exit 1).
  */
 @Command(name = "shell", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
-    "Boot, then open JShell on the machine, kmemu's API imported (org.kmemu.api.*, the core kernel classes), and bound:",
-    ScriptBindings.PREAMBLE_DOC + ".",
+    "Boot, then open JShell on the machine, with kmemu's API imported and machine, kernel and cpu bound.",
+    "Imported: org.kmemu.api.*, the core kernel classes. Bound: " + ScriptBindings.PREAMBLE_DOC + ".",
     "With --script FILE, or input piped in, runs the script without prompts and exits."})
 final class ShellCommand extends Main.MachineCommand {
     @Option(names = "--script", paramLabel = "FILE", description = "A JShell script (.jsh) to run instead of the interactive shell.")
