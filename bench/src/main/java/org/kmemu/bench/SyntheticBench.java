@@ -24,6 +24,10 @@ import org.openjdk.jmh.annotations.State;
  * event (ns per event: 200 ns is 5 M events/s). Each invocation is a new run with the same seed, which
  * leaves its live objects allocated (about 1,000), as an experiment's run does. Peer:
  * {@link ReplayBench}, the same calls from a real trace.
+ *
+ * <p>Measured 2026-12-02 under slub on the loaded 2-core build machine, as thread CPU time (the minimum
+ * over 120 runs of 100,000 events): 122 ns per event in steady state (8.2 M events/s), 164 ns with
+ * exponential lifetimes (6.1 M events/s: the death heap and a log per allocation).
  */
 @State(Scope.Thread)
 public class SyntheticBench extends BenchBase {
