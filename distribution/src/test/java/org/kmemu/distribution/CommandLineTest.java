@@ -46,7 +46,7 @@ class CommandLineTest {
 
     @Test
     void everyCommandTakesHelp() {
-        for (String cmd : new String[] {"boot", "proc", "layout", "memmap", "translate", "demo", "plugins", "config"}) {
+        for (String cmd : new String[] {"boot", "proc", "layout", "memmap", "translate", "demo", "plugins", "config", "trace", "shell"}) {
             Launcher.Result r = Launcher.run(cmd, "--help");
             assertThat(r.code()).as(r.toString()).isZero();
             assertThat(r.stdout()).as(r.toString()).startsWith("Usage: kmemu " + cmd + " ").contains("-c, --config=FILE");

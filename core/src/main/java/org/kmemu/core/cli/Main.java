@@ -59,7 +59,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "kmemu", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Emulates the Linux kernel's memory management on a chosen architecture.",
         subcommands = {Main.BootCommand.class, Main.ProcCommand.class, Main.DebugFsCommand.class, Main.LayoutCommand.class, Main.MemmapCommand.class, Main.TranslateCommand.class,
-            Main.DemoCommand.class, Main.PluginsCommand.class, Main.ConfigCommand.class, ExperimentCommand.class, HelpCommand.class,
+            Main.DemoCommand.class, Main.PluginsCommand.class, Main.ConfigCommand.class, ExperimentCommand.class, TraceCommand.class,
+            ShellCommand.class, HelpCommand.class,
             AutoComplete.GenerateCompletion.class})
 public final class Main implements Callable<Integer> {
 

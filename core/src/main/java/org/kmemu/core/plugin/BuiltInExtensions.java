@@ -19,7 +19,8 @@ public final class BuiltInExtensions {
 
     private static final List<Supplier<Workload>> WORKLOADS = List.of(
             org.kmemu.core.workload.TraceWorkload::new,
-            org.kmemu.core.workload.SyntheticWorkload::new);
+            org.kmemu.core.workload.SyntheticWorkload::new,
+            org.kmemu.core.script.ScriptWorkload::new);
 
     private BuiltInExtensions() {
     }

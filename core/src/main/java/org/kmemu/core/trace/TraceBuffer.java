@@ -261,17 +261,7 @@ public final class TraceBuffer implements KmemProbe {
         long[] counts = new long[2];
         read(lines, counts);
         StringBuilder out = new StringBuilder();
-        out.append("# tracer: nop\n#\n");
-        out.append("# entries-in-buffer/entries-written: ").append(counts[0]).append('/').append(counts[1])
-                .append("   #P:").append(rings.length).append('\n');
-        out.append("#\n");
-        out.append("#                              _-----=> irqs-off\n");
-        out.append("#                             / _----=> need-resched\n");
-        out.append("#                            | / _---=> hardirq/softirq\n");
-        out.append("#                            || / _--=> preempt-depth\n");
-        out.append("#                            ||| /     delay\n");
-        out.append("#           TASK-PID   CPU#  ||||    TIMESTAMP  FUNCTION\n");
-        out.append("#              | |       |   ||||       |         |\n");
+        TraceFormat.header(out, counts[0], counts[1], rings.length);
         for (String l : lines) {
             out.append(l).append('\n');
         }

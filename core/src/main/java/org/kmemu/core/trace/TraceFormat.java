@@ -15,6 +15,29 @@ final class TraceFormat {
     }
 
     /**
+     * The header the {@code trace} file starts with (kernel/trace/trace.c print_trace_header and
+     * print_func_help_header_irq for the nop tracer with the irq-info option), ending in a newline.
+     *
+     * @param out     where it goes
+     * @param entries events in the buffer
+     * @param written events written, overwritten ones included
+     * @param cpus    the CPU count ({@code #P})
+     */
+    static void header(StringBuilder out, long entries, long written, int cpus) {
+        out.append("# tracer: nop\n#\n");
+        out.append("# entries-in-buffer/entries-written: ").append(entries).append('/').append(written)
+                .append("   #P:").append(cpus).append('\n');
+        out.append("#\n");
+        out.append("#                              _-----=> irqs-off\n");
+        out.append("#                             / _----=> need-resched\n");
+        out.append("#                            | / _---=> hardirq/softirq\n");
+        out.append("#                            || / _--=> preempt-depth\n");
+        out.append("#                            ||| /     delay\n");
+        out.append("#           TASK-PID   CPU#  ||||    TIMESTAMP  FUNCTION\n");
+        out.append("#              | |       |   ||||       |         |\n");
+    }
+
+    /**
      * @param out     where the line goes, without a newline
      * @param w       records
      * @param at      the record's first word

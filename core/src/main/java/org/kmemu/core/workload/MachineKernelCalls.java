@@ -28,6 +28,7 @@ public final class MachineKernelCalls implements KernelCalls {
     static final String VMALLOC_CALLER = "workload_vmalloc";
     private static final int PAGE = 4096; // the MMU's translation granule (Cpu works in 4 KiB pages)
 
+    private final Machine machine;
     private final SlabLayer slab;
     private final PageApi pages;
     private final Vmalloc vmalloc;
@@ -42,6 +43,7 @@ public final class MachineKernelCalls implements KernelCalls {
      * @param onAdvance receives the cumulative event count each time {@link #advance} is called
      */
     public MachineKernelCalls(Machine machine, LongConsumer onAdvance) {
+        this.machine = machine;
         this.slab = machine.kernel().slab();
         this.pages = machine.kernel().pages();
         this.vmalloc = machine.kernel().vmalloc();
@@ -51,6 +53,11 @@ public final class MachineKernelCalls implements KernelCalls {
             cpus[i] = machine.mmu().cpu(i);
         }
         this.onAdvance = onAdvance;
+    }
+
+    /** @return the machine the calls go to (the {@code script} workload binds it as {@code machine}) */
+    public Machine machine() {
+        return machine;
     }
 
     /** @return the events reported through {@link #advance} so far */

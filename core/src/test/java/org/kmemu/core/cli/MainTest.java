@@ -203,7 +203,7 @@ class MainTest {
     void shellCompletionCompletesCommandsAndProcFiles() {
         Run r = run("generate-completion");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("boot proc debugfs layout memmap translate demo plugins config experiment help",
+        assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("boot proc debugfs layout memmap translate demo plugins config experiment trace shell help",
                 "(\"" + String.join("\" \"", ProcFs.names()) + "\")",
                 "(\"" + String.join("\" \"", org.kmemu.core.proc.DebugFs.names()) + "\")");
     }

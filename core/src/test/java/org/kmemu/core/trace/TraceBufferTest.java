@@ -22,7 +22,7 @@ class TraceBufferTest {
      * irq/preempt flags are "...." and the gfp flags have one spelling in 3.x and now (3.x printed GFP_ZERO where
      * today's include/trace/events/mmflags.h prints __GFP_ZERO).
      */
-    private static final List<String> REAL = List.of(
+    static final List<String> REAL = List.of(
             "        kthreadd-2     [000] ....     0.180000: kmem_cache_alloc: call_site=c101a27a ptr=c161b800 bytes_req=764 bytes_alloc=768 gfp_flags=GFP_KERNEL",
             "     kworker/0:1-11    [000] ....     0.420000: kmalloc: call_site=c10bc369 ptr=c14b69f0 bytes_req=7 bytes_alloc=8 gfp_flags=GFP_KERNEL",
             "     kworker/0:1-11    [000] ....     0.420000: kfree: call_site=c10c283a ptr=  (null)",
@@ -34,7 +34,7 @@ class TraceBufferTest {
     private static final Pattern LINE = Pattern.compile(" *(.+)-(\\d+) +\\[(\\d{3})\\] \\.{4} +(\\d+)\\.(\\d{6}): (\\w+): (.*)");
 
     /** Records a line of the trace text through the typed tracepoints, as the kernel would have. */
-    private static void replay(TraceBuffer t, String line) {
+    static void replay(KmemProbe t, String line) {
         Matcher m = LINE.matcher(line);
         assertThat(m.matches()).as(line).isTrue();
         String comm = m.group(1);

@@ -129,10 +129,10 @@ class TraceWorkloadTest {
 
     @Test
     void theBuiltInsAreSelectableAndAnUnknownTypeListsThem() {
-        assertThat(Workloads.builtIn().ids()).containsExactly("synthetic", "trace");
+        assertThat(Workloads.builtIn().ids()).containsExactly("script", "synthetic", "trace");
         Path exp = dir.resolve("exp.conf");
         assertThatThrownBy(() -> Workloads.builtIn().prepare(
                 ExperimentFiles.workload(exp, "workload {\n  type = scripted\n}\n"), new RunContext(1, 2, dir)))
-                .hasMessage(exp + ":2: workload.type: no workload \"scripted\" (expected one of: synthetic, trace)");
+                .hasMessage(exp + ":2: workload.type: no workload \"scripted\" (expected one of: script, synthetic, trace)");
     }
 }
