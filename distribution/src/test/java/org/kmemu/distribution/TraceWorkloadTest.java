@@ -6,11 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kmemu.api.WorkloadReport;
@@ -71,20 +68,7 @@ class TraceWorkloadTest {
             assertThat(metrics.snapshot().callSites()).as("per call site, as the direct replay")
                     .containsExactlyInAnyOrderElementsOf(directMetrics.snapshot().callSites());
 
-            Map<String, long[]> real = new HashMap<>();
-            Set<String> cacheSites = new HashSet<>();
-            for (FtraceEvent e : events) {
-                String site = e.fields().get("call_site");
-                if (e.name().startsWith("kmalloc")) {
-                    long[] r = real.computeIfAbsent(site, x -> new long[3]);
-                    r[0]++;
-                    r[1] += e.decimal("bytes_req");
-                    r[2] += e.decimal("bytes_alloc");
-                } else if (e.name().startsWith("kmem_cache_alloc")) {
-                    cacheSites.add(site);
-                }
-            }
-            real.keySet().removeAll(cacheSites);
+            Map<String, long[]> real = KmemTraceReplayTest.kmallocOnlyCallSites(events);
             assertThat(real).hasSizeGreaterThan(20);
             for (Map.Entry<String, long[]> e : real.entrySet()) {
                 KmemMetrics.CallSite s = metrics.snapshot().callSite(e.getKey());

@@ -1,9 +1,6 @@
 package org.kmemu.core.workload.synthetic;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -54,7 +51,6 @@ final class MalloclabTrace {
      * @throws org.kmemu.api.ConfigException at the setting's file:line, naming the trace's file:line for a bad line
      */
     static MalloclabTrace read(Path file, ConfigView settings) {
-        int n = 0;
         int count = 0;
         byte[] op = new byte[1024];
         int[] id = new int[1024];
@@ -65,15 +61,11 @@ final class MalloclabTrace {
         long headerOps = -1;
         int headerLine = 0;
         int headerNumbers = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                n++;
-                int hash = line.indexOf('#');
-                String text = (hash >= 0 ? line.substring(0, hash) : line).strip();
-                if (text.isEmpty()) {
-                    continue;
-                }
-                String[] f = text.split("\\s+");
+        try (DataLines lines = new DataLines(file)) {
+            while (lines.next()) {
+                int n = lines.number();
+                String text = lines.text();
+                String[] f = lines.fields();
                 if (count == 0 && f.length == 1 && isNumber(f[0])) {
                     if (++headerNumbers == 3) { // suggested heap size, ids, operations, weight
                         headerOps = Long.parseLong(f[0]);
@@ -111,7 +103,7 @@ final class MalloclabTrace {
                     }
                     case FREE -> {
                         if (!allocated[d]) {
-                            throw bad(settings, file, n, "f " + rawId + ": id " + rawId + " is not allocated (expected: an id an a line allocated)");
+                            throw bad(settings, file, n, "f " + rawId + ": id " + rawId + " is not allocated (expected: an id an earlier line allocated)");
                         }
                         allocated[d] = false;
                         calls++;

@@ -1,9 +1,6 @@
 package org.kmemu.core.workload.synthetic;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.kmemu.api.ConfigException;
@@ -36,16 +33,11 @@ final class SizeHistogram implements Distribution {
      */
     static SizeHistogram read(Path file, ConfigView block) {
         java.util.TreeMap<Long, Long> counts = new java.util.TreeMap<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int n = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                n++;
-                int hash = line.indexOf('#');
-                String text = (hash >= 0 ? line.substring(0, hash) : line).strip();
-                if (text.isEmpty()) {
-                    continue;
-                }
-                String[] f = text.split("\\s+");
+        try (DataLines lines = new DataLines(file)) {
+            while (lines.next()) {
+                int n = lines.number();
+                String text = lines.text();
+                String[] f = lines.fields();
                 if (f.length != 2) {
                     throw block.error("file", file + ":" + n + ": \"" + text + "\" (expected: \"size count\", two whole numbers)");
                 }

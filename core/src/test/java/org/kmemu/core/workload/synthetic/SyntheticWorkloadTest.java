@@ -197,7 +197,7 @@ class SyntheticWorkloadTest {
                 .hasMessage(at + "2: \"x 1 2\" (expected: a ID SIZE, f ID or r ID SIZE)");
         Files.writeString(rep, "a 0 10\nf 1\n");
         assertThatThrownBy(() -> prepare("malloclab = bad.rep", 1))
-                .hasMessage(at + "2: f 1: id 1 is not allocated (expected: an id an a line allocated)");
+                .hasMessage(at + "2: f 1: id 1 is not allocated (expected: an id an earlier line allocated)");
         Files.writeString(rep, "a 0 10\n\na 0 5\n");
         assertThatThrownBy(() -> prepare("malloclab = bad.rep", 1))
                 .hasMessage(at + "3: a 0: id 0 is still allocated (expected: f 0 first)");
