@@ -121,6 +121,19 @@ public interface KernelCalls {
     void memset(int cpu, long vaddr, int value, long len);
 
     /**
+     * {@code page_address()}: where a page is in the kernel's address space, for {@link #memset} on a block
+     * from {@link #allocPages}. Lowmem pages are in the direct map; a highmem page has no permanent kernel
+     * address, as in the kernel, until someone kmaps it.
+     *
+     * @param pfn a page
+     * @return its kernel virtual address, or 0 for a highmem page
+     */
+    long pageAddress(long pfn);
+
+    /** @return PAGE_SHIFT: a block of order n from {@link #allocPages} is {@code 1 << (pageShift() + n)} bytes */
+    int pageShift();
+
+    /**
      * A 64-bit load through {@code cpu}'s MMU, in the machine's byte order.
      *
      * @param cpu   the CPU

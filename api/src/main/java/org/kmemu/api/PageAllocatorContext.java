@@ -52,4 +52,16 @@ public interface PageAllocatorContext {
     default FreePageWords freePageWords() {
         return null;
     }
+
+    /**
+     * Called once, by the policy's {@code create}, on the booting thread; the allocator calls the sink
+     * it returns on the allocating CPU's thread ({@link PageAllocatorEvents}).
+     *
+     * @return where the allocator reports its fallbacks and other events; {@link PageAllocatorEvents#NONE}
+     *         (the default) if the host listens to none, so a context that predates 1.2 needs nothing
+     * @since 1.2
+     */
+    default PageAllocatorEvents events() {
+        return PageAllocatorEvents.NONE;
+    }
 }

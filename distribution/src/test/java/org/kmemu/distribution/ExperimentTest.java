@@ -143,7 +143,8 @@ class ExperimentTest {
         assertThat(t.bytesAllocated()).isEqualTo(128_000);
         assertThat(t.internalFragmentation()).isEqualTo(1 - 100.0 / 128);
         assertThat(t.allocFailures()).isZero();
-        assertThat(t.fallbacks()).as("not counted").isEqualTo(-1);
+        assertThat(t.fallbacks()).as("counted").isNotNegative();
+        assertThat(t.fragmentingFallbacks()).isBetween(0L, t.fallbacks());
         assertThat(t.peakFootprintPages()).isGreaterThanOrEqualTo(t.finalFootprintPages()).isGreaterThan(0);
         assertThat(t.slabPages()).isPositive();
         // 500 live objects of 100 bytes in the slab pages; every other byte of them is waste.
@@ -210,7 +211,7 @@ class ExperimentTest {
         assertThat(csv.get(0)).startsWith("run,name,workload.fail,repeat,seed,status,events,bytes_requested,")
                 .endsWith(",wall_seconds,events_per_second");
         assertThat(csv.get(1)).startsWith("0,run-000,false,0,").contains(",ok,150,6400,");
-        assertThat(csv.get(2)).startsWith("1,run-001,true,0,").endsWith(",failed,,,,,,,,,,,,,,,,,");
+        assertThat(csv.get(2)).startsWith("1,run-001,true,0,").endsWith(",failed,,,,,,,,,,,,,,,,,,"); // 18 metrics
     }
 
     @Test

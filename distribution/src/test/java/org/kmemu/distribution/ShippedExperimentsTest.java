@@ -118,6 +118,42 @@ class ShippedExperimentsTest {
         }
         assertThat(bytesByMachine).hasSize(4);
         bytesByMachine.forEach((machine, bytes) -> assertThat(bytes).as(machine + ": SLUB, SLAB, SLOB").hasSize(3));
+
+        // Fallbacks are counted: every run has a number (the buddy reports mm_page_alloc_extfrag), and the
+        // slab pages the stream asks for (unmovable) must come from the movable pageblocks boot freed on
+        // the i386 machines, whose first unmovable pageblock boot's own allocations used up.
+        Map<String, Long> fallbacksByMachine = new HashMap<>();
+        Map<String, java.util.Set<String>> tlbByMachine = new HashMap<>();
+        for (CSVRecord row : summary(dir)) {
+            long fallbacks = Long.parseLong(row.get("fallbacks"));
+            assertThat(Long.parseLong(row.get("fragmenting_fallbacks"))).isBetween(0L, fallbacks);
+            fallbacksByMachine.merge(row.get("machine"), fallbacks, Long::sum);
+            // touch = true: every object is written, so every run's TLB saw the stream.
+            long hits = Long.parseLong(row.get("tlb_hits"));
+            long misses = Long.parseLong(row.get("tlb_misses"));
+            assertThat(hits + misses).as(row.toString()).isGreaterThanOrEqualTo(50_000);
+            tlbByMachine.computeIfAbsent(row.get("machine"), m -> new java.util.HashSet<>())
+                    .add(row.get("tlb_misses") + "/" + row.get("page_walks"));
+        }
+        assertThat(fallbacksByMachine.get("../machines/i386-highmem.conf")).isPositive();
+        // The machines' kernel mappings differ, so do their TLB figures: e500's software-refilled TLB walks no
+        // tables, x86_64 walks fewer than it misses (its paging-structure caches), i386 walks on every miss.
+        assertThat(tlbByMachine.values().stream().flatMap(java.util.Set::stream).distinct().count())
+                .as("TLB misses/walks across machines and policies").isGreaterThan(6);
+        assertThat(tlbByMachine.get("../machines/booke-e500.conf")).allSatisfy(t -> assertThat(t).endsWith("/0"));
+
+        // The same plan on one thread gives the same counts: they are per run and deterministic.
+        Path again = out.resolve("synthetic-machines-j1");
+        Launcher.Result r = Launcher.run("experiment", "config/experiments/synthetic-machines.conf", "-j", "1", "-o",
+                again.toString());
+        assertThat(r.code()).as(r.toString()).isZero();
+        List<CSVRecord> first = summary(dir);
+        List<CSVRecord> second = summary(again);
+        for (int i = 0; i < first.size(); i++) {
+            for (String col : List.of("fallbacks", "fragmenting_fallbacks", "tlb_hits", "tlb_misses", "page_walks")) {
+                assertThat(second.get(i).get(col)).as(first.get(i).get("name") + " " + col).isEqualTo(first.get(i).get(col));
+            }
+        }
     }
 
     @Test

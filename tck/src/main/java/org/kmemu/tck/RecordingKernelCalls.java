@@ -219,6 +219,19 @@ public final class RecordingKernelCalls implements KernelCalls {
         calls.add("memset cpu=" + cpu + " vaddr=0x" + Long.toHexString(vaddr) + " value=" + (value & 0xff) + " len=" + len);
     }
 
+    /** @return 0: the recording has no memory, so every page reads as highmem (nothing to touch) */
+    @Override
+    public long pageAddress(long pfn) {
+        calls.add("pageAddress pfn=0x" + Long.toHexString(pfn));
+        return 0;
+    }
+
+    /** @return 12, 4 KiB pages */
+    @Override
+    public int pageShift() {
+        return 12;
+    }
+
     @Override
     public long readLong(int cpu, long vaddr) {
         checkCpu("readLong", cpu);

@@ -43,9 +43,10 @@ import org.kmemu.core.workload.RunContext;
  *       as in Linux), peak over the samples and advances ({@link RunSampler});</li>
  *   <li>page allocation failures: the workload's own alloc_pages calls that failed
  *       ({@link FailureCountingCalls}); vmalloc failures are not counted;</li>
- *   <li>fallbacks: <b>not counted</b>: no page allocator policy reports its migratetype fallbacks
- *       (the buddy policy takes them, mm/page_alloc.c {@code __rmqueue_fallback}, without a counter), so
- *       stats.json holds -1 and summary.csv leaves the cell empty;</li>
+ *   <li>fallbacks and fragmenting fallbacks: {@link KmemMetrics} on the mm_page_alloc_extfrag tracepoint,
+ *       which the page allocator policy reports through {@link org.kmemu.api.PageAllocatorEvents} when
+ *       it takes a block from another migrate type's lists (mm/page_alloc.c {@code __rmqueue_fallback});
+ *       over the workload only, as the other counts;</li>
  *   <li>TLB hits, misses, walks: the CPUs' counters ({@link TlbStats}), over the workload only.</li>
  * </ul>
  */
@@ -157,7 +158,7 @@ final class ExperimentRun {
                 total.bytesReq(), total.bytesAlloc(),
                 total.bytesAlloc() == 0 ? 0 : 1 - (double) total.bytesReq() / total.bytesAlloc(),
                 slabPages, Math.max(0, slabPages * pageSize - liveInSlabs[0]), sampler.peak(), sampler.footprint(),
-                total.failures(), calls.pageFailures(), -1, hits, misses,
+                total.failures(), calls.pageFailures(), snap.fallbacks(), snap.fragmentingFallbacks(), hits, misses,
                 hits + misses == 0 ? 1 : (double) hits / (hits + misses), walks);
         List<RunStats.CallSite> sites = new ArrayList<>();
         for (KmemMetrics.CallSite s : snap.callSites()) {

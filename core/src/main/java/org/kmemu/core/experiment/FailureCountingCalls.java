@@ -86,6 +86,16 @@ final class FailureCountingCalls implements KernelCalls {
     }
 
     @Override
+    public long pageAddress(long pfn) {
+        return calls.pageAddress(pfn);
+    }
+
+    @Override
+    public int pageShift() {
+        return calls.pageShift();
+    }
+
+    @Override
     public long readLong(int cpu, long vaddr) {
         return calls.readLong(cpu, vaddr);
     }

@@ -27,13 +27,19 @@ final class Metrics {
             new Column("final_footprint_pages", s -> Long.toString(s.totals().finalFootprintPages())),
             new Column("alloc_failures", s -> Long.toString(s.totals().allocFailures())),
             new Column("page_alloc_failures", s -> Long.toString(s.totals().pageAllocFailures())),
-            new Column("fallbacks", s -> s.totals().fallbacks() < 0 ? "" : Long.toString(s.totals().fallbacks())),
+            new Column("fallbacks", s -> counted(s.totals().fallbacks())),
+            new Column("fragmenting_fallbacks", s -> counted(s.totals().fragmentingFallbacks())),
             new Column("tlb_hits", s -> Long.toString(s.totals().tlbHits())),
             new Column("tlb_misses", s -> Long.toString(s.totals().tlbMisses())),
             new Column("tlb_hit_rate", s -> Double.toString(s.totals().tlbHitRate())),
             new Column("page_walks", s -> Long.toString(s.totals().pageWalks())),
             new Column("wall_seconds", s -> Double.toString(s.totals().wallSeconds())),
             new Column("events_per_second", s -> Double.toString(s.totals().eventsPerSecond())));
+
+    /** A count, or an empty cell for -1 (not counted), which CSV readers take as a missing value. */
+    private static String counted(long n) {
+        return n < 0 ? "" : Long.toString(n);
+    }
 
     /** Every metric's name, in column order. */
     static final List<String> NAMES = COLUMNS.stream().map(Column::name).toList();

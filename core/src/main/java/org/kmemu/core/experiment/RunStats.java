@@ -63,8 +63,11 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
      * @param finalFootprintPages   pages in use at the end
      * @param allocFailures         object allocations that failed
      * @param pageAllocFailures     page allocations that failed
-     * @param fallbacks             page allocations served from another migratetype's or zone's free lists; -1:
-     *                              not counted (no page allocator policy reports its fallbacks yet)
+     * @param fallbacks             page allocations served from another migratetype's free lists, counted from
+     *                              the policy's mm_page_alloc_extfrag events; -1: not counted (a run that
+     *                              predates the count)
+     * @param fragmentingFallbacks  those fallbacks whose block was smaller than a pageblock, leaving it with
+     *                              mixed migrate types (the event's {@code fragmenting=1}); -1: not counted
      * @param tlbHits               TLB hits over the run, all CPUs
      * @param tlbMisses             TLB misses
      * @param tlbHitRate            hits / (hits + misses); 1 with no access
@@ -73,6 +76,7 @@ public record RunStats(int run, String name, Map<String, String> point, int repe
     public record Totals(double wallSeconds, double eventsPerSecond, long bytesRequested, long bytesAllocated,
                          double internalFragmentation, long slabPages, long slabWasteBytes, long peakFootprintPages,
                          long finalFootprintPages, long allocFailures, long pageAllocFailures, long fallbacks,
+                         long fragmentingFallbacks,
                          long tlbHits, long tlbMisses, double tlbHitRate, long pageWalks) implements java.io.Serializable {
     }
 

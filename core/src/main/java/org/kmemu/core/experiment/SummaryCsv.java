@@ -15,7 +15,7 @@ import org.apache.commons.csv.CSVPrinter;
  * run order; the columns {@code run, name}, each varied key, {@code repeat, seed, status}, then the
  * metrics ({@link Metrics}, {@code wall_seconds} and {@code events_per_second} last: the only columns
  * that differ between two runs of the same experiment). A failed run's metrics are empty, as is a
- * measure the machine does not count ({@code fallbacks}).
+ * measure that was not counted (-1 in stats.json, as {@code fallbacks} of a run that predates the count).
  */
 final class SummaryCsv {
     /** The file's name in the experiment's folder. */

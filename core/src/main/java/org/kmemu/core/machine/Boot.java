@@ -148,8 +148,9 @@ public final class Boot {
         Set<ZoneType> configured = EnumSet.copyOf(arch.zoneTypes());
         configured.add(ZoneType.MOVABLE);
         CpuOwners owners = new CpuOwners(config.cpus(), log);
+        AllocatorEvents events = new AllocatorEvents(layout.va(memmapPhys), arch.structPageBytes());
         PageAllocator allocator = policy.create(new Context(allocatorConfig, populated, configured, shift, config.cpus(), log,
-                owners, frames.freePageWords()));
+                owners, frames.freePageWords(), events));
         for (long[] f : freePfns) {
             for (ZoneSpan z : populated) {
                 long s = Math.max(f[0], z.startPfn());
@@ -177,7 +178,7 @@ public final class Boot {
                 new PidMap(PidMap.defaultPidMax(config.cpus(), arch.virtAddressBits() > 32)));
         Resource iomem = Iomem.build(map, image);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
-                config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock());
+                config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock(), events);
         BootLog.summary(log, machine);
         machine.setKernel(KernelServices.kernel(machine, objectPolicy, objectConfig, config.copyPath()));
         scheduler.restInit();
@@ -265,7 +266,8 @@ public final class Boot {
 
     /** The immutable context handed to the page allocator policy. */
     private record Context(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> configuredZones, int pageShift,
-                           int cpus, KernelLog log, PerCpuOwnership perCpu, FreePageWords freePageWords)
+                           int cpus, KernelLog log, PerCpuOwnership perCpu, FreePageWords freePageWords,
+                           AllocatorEvents events)
             implements PageAllocatorContext {
     }
 }

@@ -100,6 +100,8 @@ public final class KernelServices {
     }
 
     private static PageApi pageApi(Machine machine, AddressTranslation addresses, TraceBuffer trace) {
+        // The policy's fallbacks (mm_page_alloc_extfrag) fire on the same tracepoints as the page API's events.
+        machine.allocatorEvents().connect(trace.tracepoints(), machine.mmu());
         return new PageApi(machine.arch(), machine.pageAllocator(), machine.pageFrames(), machine.memory(),
                 addresses, machine.memmapVirt(), machine.log(), trace.tracepoints(), machine.clock());
     }

@@ -42,12 +42,13 @@ public final class Machine {
     private final long memmapVirt;
     private final Scheduler scheduler;
     private final MachineConfig.ClockSpec clock;
+    private final AllocatorEvents allocatorEvents;
     private Kernel kernel;
 
     Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
             List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
             KernelImage kernelImage, int cpus, String pageAllocatorId, PhysicalMemory memory, Mmu mmu, long memmapVirt,
-            Scheduler scheduler, MachineConfig.ClockSpec clock) {
+            Scheduler scheduler, MachineConfig.ClockSpec clock, AllocatorEvents allocatorEvents) {
         this.arch = arch;
         this.layout = layout;
         this.memoryMap = memoryMap;
@@ -65,6 +66,12 @@ public final class Machine {
         this.memmapVirt = memmapVirt;
         this.scheduler = scheduler;
         this.clock = clock;
+        this.allocatorEvents = allocatorEvents;
+    }
+
+    /** @return the sink the page allocator policy reports its events to, for the kernel services to wire */
+    AllocatorEvents allocatorEvents() {
+        return allocatorEvents;
     }
 
     /** @return the tasks and each CPU's current task */

@@ -109,6 +109,17 @@ final class CountingKernelCalls implements KernelCalls {
         event();
     }
 
+    /** An address lookup, not a kernel call: no event. */
+    @Override
+    public long pageAddress(long pfn) {
+        return calls.pageAddress(pfn);
+    }
+
+    @Override
+    public int pageShift() {
+        return calls.pageShift();
+    }
+
     @Override
     public long readLong(int cpu, long vaddr) {
         long v = calls.readLong(cpu, vaddr);

@@ -42,6 +42,8 @@ public final class KmemMetrics implements KmemProbe {
         final long[] pageFrees = new long[ORDERS];
         long kfrees;
         long cacheFrees;
+        long fallbacks;
+        long fragmentingFallbacks;
         // Read by snapshots on other threads: a concurrent map, so that one CPU adding a site never
         // breaks a reader's walk. Sites are few (hundreds in a boot trace); lookups are the fast path.
         final Map<String, long[]> sites = new ConcurrentHashMap<>();
@@ -59,6 +61,18 @@ public final class KmemMetrics implements KmemProbe {
     public void mmPageAlloc(int cpu, long nanos, String comm, int pid, long page, long pfn, int order, int migratetype,
                             int gfp) {
         cpus[cpu].pageAllocs[Math.min(order, ORDERS - 1)]++;
+    }
+
+    /** Counts every fallback, and apart those that mix a pageblock (the kernel's {@code fragmenting}). */
+    @Override
+    public void mmPageAllocExtfrag(int cpu, long nanos, String comm, int pid, long page, long pfn, int allocOrder,
+                                   int fallbackOrder, int pageblockOrder, int allocMigratetype, int fallbackMigratetype,
+                                   boolean changeOwnership) {
+        CpuCounts c = cpus[cpu];
+        c.fallbacks++;
+        if (fallbackOrder < pageblockOrder) {
+            c.fragmentingFallbacks++;
+        }
     }
 
     @Override
@@ -135,8 +149,11 @@ public final class KmemMetrics implements KmemProbe {
      * @param pageFrees  blocks freed, per order
      * @param kfrees     kfree calls, NULL included
      * @param cacheFrees kmem_cache_free calls
+     * @param fallbacks  page allocations served from another migrate type's free lists (mm_page_alloc_extfrag)
+     * @param fragmentingFallbacks those whose block was smaller than a pageblock, leaving it mixed
      */
-    public record Snapshot(List<CallSite> callSites, long[] pageAllocs, long[] pageFrees, long kfrees, long cacheFrees) {
+    public record Snapshot(List<CallSite> callSites, long[] pageAllocs, long[] pageFrees, long kfrees, long cacheFrees,
+                           long fallbacks, long fragmentingFallbacks) {
         /** @return the sum over call sites */
         public CallSite total() {
             long k = 0;
@@ -174,6 +191,8 @@ public final class KmemMetrics implements KmemProbe {
         long[] frees = new long[ORDERS];
         long kfrees = 0;
         long cacheFrees = 0;
+        long fallbacks = 0;
+        long fragmenting = 0;
         Map<String, long[]> sites = new HashMap<>();
         for (CpuCounts c : cpus) {
             for (int o = 0; o < ORDERS; o++) {
@@ -182,6 +201,8 @@ public final class KmemMetrics implements KmemProbe {
             }
             kfrees += c.kfrees;
             cacheFrees += c.cacheFrees;
+            fallbacks += c.fallbacks;
+            fragmenting += c.fragmentingFallbacks;
             c.sites.forEach((site, counts) -> {
                 long[] sum = sites.computeIfAbsent(site, s -> new long[SITE_WORDS]);
                 for (int i = 0; i < SITE_WORDS; i++) {
@@ -193,7 +214,7 @@ public final class KmemMetrics implements KmemProbe {
         sites.forEach((site, s) -> out.add(new CallSite(site, s[KMALLOCS], s[CACHE_ALLOCS], s[FAILURES], s[BYTES_REQ],
                 s[BYTES_ALLOC])));
         out.sort(Comparator.comparingLong(CallSite::waste).reversed().thenComparing(CallSite::callSite));
-        return new Snapshot(List.copyOf(out), allocs, frees, kfrees, cacheFrees);
+        return new Snapshot(List.copyOf(out), allocs, frees, kfrees, cacheFrees, fallbacks, fragmenting);
     }
 
     /** Starts counting again from zero. Call it while no CPU allocates. */
@@ -203,6 +224,8 @@ public final class KmemMetrics implements KmemProbe {
             Arrays.fill(c.pageFrees, 0);
             c.kfrees = 0;
             c.cacheFrees = 0;
+            c.fallbacks = 0;
+            c.fragmentingFallbacks = 0;
             c.sites.clear();
         }
     }

@@ -51,6 +51,29 @@ public interface KmemProbe {
     }
 
     /**
+     * {@code trace_mm_page_alloc_extfrag()}: an allocation found its migrate type's free lists empty and
+     * took a block from another type's ({@code __rmqueue_fallback}, mm/page_alloc.c). The kernel's event
+     * also prints {@code fragmenting = fallback_order < pageblock_order}, derived from these fields.
+     *
+     * @param cpu                 the allocating CPU
+     * @param nanos               its clock
+     * @param comm                the current task's name
+     * @param pid                 its pid
+     * @param page                the address of the page's {@code struct page}
+     * @param pfn                 the page the fallback returned
+     * @param allocOrder          the order requested
+     * @param fallbackOrder       the order of the block taken from the other type's list
+     * @param pageblockOrder      pageblock_order
+     * @param allocMigratetype    the requested migrate type
+     * @param fallbackMigratetype the type whose list gave the block
+     * @param changeOwnership     whether the pageblock now has the requested type
+     */
+    default void mmPageAllocExtfrag(int cpu, long nanos, String comm, int pid, long page, long pfn, int allocOrder,
+                                    int fallbackOrder, int pageblockOrder, int allocMigratetype, int fallbackMigratetype,
+                                    boolean changeOwnership) {
+    }
+
+    /**
      * {@code trace_kmalloc()}: every kmalloc returns through it, failed ones with {@code ptr == 0}.
      *
      * @param cpu        the allocating CPU

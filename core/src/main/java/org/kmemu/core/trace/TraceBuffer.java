@@ -151,6 +151,22 @@ public final class TraceBuffer implements KmemProbe {
     }
 
     /**
+     * {@code trace_mm_page_alloc_extfrag()}; the fields as {@link KmemProbe#mmPageAllocExtfrag}.
+     */
+    @Override
+    public void mmPageAllocExtfrag(int cpu, long nanos, String comm, int pid, long page, long pfn, int allocOrder,
+                                   int fallbackOrder, int pageblockOrder, int allocMigratetype, int fallbackMigratetype,
+                                   boolean changeOwnership) {
+        if (!enabled) {
+            return;
+        }
+        CpuTraceRing r = rings[cpu];
+        r.write(seq.getAndIncrement(), nanos, TraceRecord.header(TraceRecord.MM_PAGE_ALLOC_EXTFRAG, r.strings.id(comm), pid),
+                page, pfn, TraceRecord.extfragOrders(allocOrder, fallbackOrder, pageblockOrder, changeOwnership),
+                TraceRecord.gfpAux(fallbackMigratetype, allocMigratetype));
+    }
+
+    /**
      * {@code trace_kmalloc()}.
      *
      * @param cpu        the calling CPU, whose thread this is

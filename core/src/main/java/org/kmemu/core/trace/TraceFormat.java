@@ -66,6 +66,7 @@ final class TraceFormat {
             case TraceRecord.MM_PAGE_ALLOC -> out.append("page=").append(Long.toHexString(a0)).append(" pfn=0x")
                     .append(Long.toHexString(a1)).append(" order=").append(a2).append(" migratetype=")
                     .append(TraceRecord.aux(gfpAux)).append(" gfp_flags=").append(Gfp.format(TraceRecord.gfp(gfpAux)));
+            case TraceRecord.MM_PAGE_ALLOC_EXTFRAG -> extfrag(out, a0, a1, a2, gfpAux);
             case TraceRecord.MM_PAGE_FREE -> out.append("page=").append(Long.toHexString(a0)).append(" pfn=0x")
                     .append(Long.toHexString(a1)).append(" order=").append(a2);
             case TraceRecord.KMALLOC, TraceRecord.KMEM_CACHE_ALLOC -> {
@@ -75,8 +76,27 @@ final class TraceFormat {
             }
             case TraceRecord.KFREE, TraceRecord.KMEM_CACHE_FREE -> callSiteAndPtr(out, strings, gfpAux, a0);
             default -> throw new IllegalStateException("trace record: event " + event + " (expected: 1.."
-                    + TraceRecord.KMEM_CACHE_FREE + ")");
+                    + TraceRecord.MM_PAGE_ALLOC_EXTFRAG + ")");
         }
+    }
+
+    /**
+     * mm_page_alloc_extfrag's TP_printk (include/trace/events/kmem.h): {@code page=%p pfn=0x%lx
+     * alloc_order=%d fallback_order=%d pageblock_order=%d alloc_migratetype=%d fallback_migratetype=%d
+     * fragmenting=%d change_ownership=%d}, fragmenting computed at print time as
+     * {@code fallback_order < pageblock_order}. The page prints as hex without 0x, as mm_page_alloc's does here.
+     */
+    private static void extfrag(StringBuilder out, long page, long pfn, long orders, long gfpAux) {
+        int fallbackOrder = TraceRecord.fallbackOrder(orders);
+        int pageblockOrder = TraceRecord.pageblockOrder(orders);
+        out.append("page=").append(Long.toHexString(page)).append(" pfn=0x").append(Long.toHexString(pfn))
+                .append(" alloc_order=").append(TraceRecord.allocOrder(orders))
+                .append(" fallback_order=").append(fallbackOrder)
+                .append(" pageblock_order=").append(pageblockOrder)
+                .append(" alloc_migratetype=").append(TraceRecord.aux(gfpAux))
+                .append(" fallback_migratetype=").append(TraceRecord.gfp(gfpAux))
+                .append(" fragmenting=").append(fallbackOrder < pageblockOrder ? 1 : 0)
+                .append(" change_ownership=").append(TraceRecord.changeOwnership(orders) ? 1 : 0);
     }
 
     private static void callSiteAndPtr(StringBuilder out, TraceStrings strings, long gfpAux, long ptr) {

@@ -20,6 +20,10 @@ package org.kmemu.core.trace;
  *  6    63..32   aux      mm_page_alloc: migratetype              slab events: string id of call_site
  * </pre>
  *
+ * mm_page_alloc_extfrag packs its small fields: arg2 holds alloc_order (bits 7..0), fallback_order
+ * (15..8), pageblock_order (23..16) and change_ownership (bit 24); word 6 holds fallback_migratetype in
+ * the gfp half and alloc_migratetype in aux.
+ *
  * Worked example: kmalloc by init-1 (comm id 0) of 29 bytes from call site id 3, given 32 bytes at
  * ptr 0xc147dd20 with GFP_KERNEL (0xcc0) is {seq, ts, 0x0000000100000003, 0xc147dd20, 29, 32,
  * 0x0000000300000cc0}.
@@ -48,9 +52,12 @@ final class TraceRecord {
     static final int KFREE = 5;
     /** kmem_cache_free, the same fields */
     static final int KMEM_CACHE_FREE = 6;
+    /** mm_page_alloc_extfrag(page, alloc_order, fallback_order, alloc_migratetype, fallback_migratetype) */
+    static final int MM_PAGE_ALLOC_EXTFRAG = 7;
 
     private static final String[] NAMES = {null, "mm_page_alloc", "mm_page_free", "kmalloc", "kmem_cache_alloc", "kfree",
-        "kmem_cache_free"};
+        "kmem_cache_free",
+        "mm_page_alloc_extfrag"};
 
     /** The most strings a CPU's table may hold: comm ids have 24 bits. */
     static final int MAX_STRING_IDS = 1 << 24;
@@ -87,6 +94,29 @@ final class TraceRecord {
 
     static int aux(long gfpAux) {
         return (int) (gfpAux >>> 32);
+    }
+
+    /** @return arg2 of an mm_page_alloc_extfrag record */
+    static long extfragOrders(int allocOrder, int fallbackOrder, int pageblockOrder, boolean changeOwnership) {
+        assert allocOrder >= 0 && allocOrder < 256 && fallbackOrder >= 0 && fallbackOrder < 256
+                && pageblockOrder >= 0 && pageblockOrder < 256;
+        return allocOrder | fallbackOrder << 8 | pageblockOrder << 16 | (changeOwnership ? 1L << 24 : 0);
+    }
+
+    static int allocOrder(long orders) {
+        return (int) orders & 0xff;
+    }
+
+    static int fallbackOrder(long orders) {
+        return (int) (orders >>> 8) & 0xff;
+    }
+
+    static int pageblockOrder(long orders) {
+        return (int) (orders >>> 16) & 0xff;
+    }
+
+    static boolean changeOwnership(long orders) {
+        return (orders >>> 24 & 1) != 0;
     }
 
     /** @return the tracepoint's name as the trace prints it */

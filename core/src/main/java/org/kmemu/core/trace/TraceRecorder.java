@@ -76,6 +76,15 @@ public final class TraceRecorder implements KmemProbe, AutoCloseable {
     }
 
     @Override
+    public synchronized void mmPageAllocExtfrag(int cpu, long nanos, String comm, int pid, long page, long pfn,
+                                                int allocOrder, int fallbackOrder, int pageblockOrder,
+                                                int allocMigratetype, int fallbackMigratetype, boolean changeOwnership) {
+        add(cpu, nanos, TraceRecord.MM_PAGE_ALLOC_EXTFRAG, comm, pid, page, pfn,
+                TraceRecord.extfragOrders(allocOrder, fallbackOrder, pageblockOrder, changeOwnership),
+                TraceRecord.gfpAux(fallbackMigratetype, allocMigratetype));
+    }
+
+    @Override
     public synchronized void kmalloc(int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq,
                                      long bytesAlloc, int gfp) {
         add(cpu, nanos, TraceRecord.KMALLOC, comm, pid, ptr, bytesReq, bytesAlloc, TraceRecord.gfpAux(gfp, site(callSite)));

@@ -89,6 +89,16 @@ public final class Tracepoints {
         }
     }
 
+    /** Fires {@link KmemProbe#mmPageAllocExtfrag}; see there for the fields. */
+    public void mmPageAllocExtfrag(int cpu, long nanos, String comm, int pid, long page, long pfn, int allocOrder,
+                                   int fallbackOrder, int pageblockOrder, int allocMigratetype, int fallbackMigratetype,
+                                   boolean changeOwnership) {
+        for (KmemProbe p : probes) {
+            p.mmPageAllocExtfrag(cpu, nanos, comm, pid, page, pfn, allocOrder, fallbackOrder, pageblockOrder,
+                    allocMigratetype, fallbackMigratetype, changeOwnership);
+        }
+    }
+
     /** Fires {@link KmemProbe#kmalloc}; see there for the fields. */
     public void kmalloc(int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq, long bytesAlloc,
                         int gfp) {

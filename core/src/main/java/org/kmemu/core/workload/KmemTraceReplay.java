@@ -63,6 +63,7 @@ public final class KmemTraceReplay {
     private long failedInTrace;
     private long failedHere;
     private boolean cpusFolded;
+    private final boolean touch;
 
     /**
      * A replay straight on a machine's kernel services, for code outside an experiment.
@@ -79,8 +80,19 @@ public final class KmemTraceReplay {
      * @param mode   which events to replay
      */
     public KmemTraceReplay(KernelCalls kernel, Mode mode) {
+        this(kernel, mode, false);
+    }
+
+    /**
+     * @param kernel the calls to make
+     * @param mode   which events to replay
+     * @param touch  whether each allocation that succeeds is then written as its caller would initialise
+     *               it ({@link Touch}): an object's bytes_req, each page of a block
+     */
+    public KmemTraceReplay(KernelCalls kernel, Mode mode, boolean touch) {
         this.kernel = kernel;
         this.mode = mode;
+        this.touch = touch;
     }
 
     /** @return which events this replay acts on */
@@ -118,7 +130,8 @@ public final class KmemTraceReplay {
             switch (op & ~CompiledKmemTrace.FAILED_FLAG) {
                 case CompiledKmemTrace.KMALLOC -> kmalloc(cpu, t.ptr[i], t.size[i], t.gfp[i], t.site[i], failed);
                 case CompiledKmemTrace.KFREE -> kfree(cpu, t.ptr[i], t.site[i]);
-                case CompiledKmemTrace.CACHE_ALLOC -> cacheAlloc(cpu, cacheOf[t.cache[i]], t.ptr[i], t.gfp[i], t.site[i], failed);
+                case CompiledKmemTrace.CACHE_ALLOC -> cacheAlloc(cpu, cacheOf[t.cache[i]], t.cacheSizes[t.cache[i]], t.ptr[i],
+                        t.gfp[i], t.site[i], failed);
                 case CompiledKmemTrace.CACHE_FREE -> cacheFree(cpu, t.ptr[i], t.site[i]);
                 case CompiledKmemTrace.PAGE_ALLOC -> pageAlloc(cpu, t.ptr[i], (int) t.size[i], t.gfp[i], failed);
                 default -> pageFree(cpu, t.ptr[i]);
@@ -209,6 +222,9 @@ public final class KmemTraceReplay {
             failedHere++;
             return;
         }
+        if (touch) {
+            Touch.object(kernel, cpu, p, size);
+        }
         long old = kmallocs.put(tracePtr, p, NONE);
         if (old != NONE) {
             lostFrees++;
@@ -229,7 +245,7 @@ public final class KmemTraceReplay {
         kernel.kfree(cpu, p, site);
     }
 
-    private void cacheAlloc(int cpu, int cache, long tracePtr, int gfp, String site, boolean failed) {
+    private void cacheAlloc(int cpu, int cache, int objectSize, long tracePtr, int gfp, String site, boolean failed) {
         long p = kernel.kmemCacheAlloc(cpu, cache, gfp, site);
         if (failed) {
             failedInTrace++;
@@ -241,6 +257,9 @@ public final class KmemTraceReplay {
         if (p == 0) {
             failedHere++;
             return;
+        }
+        if (touch) {
+            Touch.object(kernel, cpu, p, objectSize);
         }
         long old = objects.put(tracePtr, p, NONE);
         long oldCache = objectCaches.put(tracePtr, cache, NONE);
@@ -271,6 +290,9 @@ public final class KmemTraceReplay {
         if (pfn == PageAllocator.NO_PFN) {
             failedHere++;
             return;
+        }
+        if (touch) {
+            Touch.pages(kernel, cpu, pfn, order);
         }
         // Keyed by pfn + 1: pfn 0 is a frame, but 0 is the map's empty mark.
         long old = pageBlocks.put(tracePfn + 1, pfn, NONE);

@@ -6,6 +6,7 @@ import java.util.function.LongConsumer;
 import org.kmemu.api.Access;
 import org.kmemu.api.KernelCalls;
 import org.kmemu.api.SlabCache;
+import org.kmemu.core.kernel.AddressTranslation;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.kernel.Vmalloc;
@@ -33,6 +34,7 @@ public final class MachineKernelCalls implements KernelCalls {
     private final PageApi pages;
     private final Vmalloc vmalloc;
     private final PhysicalMemory memory;
+    private final AddressTranslation addresses;
     private final Cpu[] cpus;
     private final List<SlabCache> caches = new ArrayList<>();
     private final LongConsumer onAdvance;
@@ -48,6 +50,7 @@ public final class MachineKernelCalls implements KernelCalls {
         this.pages = machine.kernel().pages();
         this.vmalloc = machine.kernel().vmalloc();
         this.memory = machine.memory();
+        this.addresses = machine.kernel().addresses();
         this.cpus = new Cpu[machine.cpus()];
         for (int i = 0; i < cpus.length; i++) {
             cpus[i] = machine.mmu().cpu(i);
@@ -135,6 +138,16 @@ public final class MachineKernelCalls implements KernelCalls {
             vaddr += n;
             len -= n;
         }
+    }
+
+    @Override
+    public long pageAddress(long pfn) {
+        return addresses.pageAddress(pfn);
+    }
+
+    @Override
+    public int pageShift() {
+        return machine.pageShift();
     }
 
     @Override

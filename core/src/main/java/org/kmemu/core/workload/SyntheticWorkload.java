@@ -27,8 +27,15 @@ import org.kmemu.core.workload.synthetic.Synthetic;
  *   api = kmalloc               # kmalloc (default) | kmem-cache | pages
  *   gfp = "GFP_KERNEL"          # flag names joined by |, as a trace prints them (default GFP_KERNEL)
  *   cpu = round-robin           # round-robin (default) | random: the CPU of each call
+ *   touch = false               # true: write each object's requested bytes, or each page, once allocated
  * }
  * </pre>
+ *
+ * <p><b>touch.</b> With {@code touch = true} each allocation that succeeds is written as its caller
+ * would initialise it ({@link Touch}: an object its requested bytes, a page block each lowmem page)
+ * with {@code memset} through the allocating CPU's MMU, so the run's TLB hits, misses and walks
+ * measure where the allocator put things. Off by default (the calls only). It draws no random
+ * numbers, so the stream's calls are the same either way. A malloclab replay touches too.
  *
  * <p><b>Call sites.</b> Each allocation draws its site uniformly; site s of n draws its size from the
  * s-th of n equal-probability bands of the size distribution (quantiles s/n to (s+1)/n), so sites

@@ -24,8 +24,14 @@ import org.kmemu.api.WorkloadRun;
  *   type = trace
  *   file = "traces/kmem-i386-slub.log.gz"   # relative to the experiment file
  *   mode = objects                           # objects (default) | pages
+ *   touch = false                            # true: write each object (bytes_req) or page just allocated
  * }
  * </pre>
+ *
+ * <p><b>touch.</b> With {@code touch = true} each allocation that succeeds is written as its caller
+ * would initialise it ({@link Touch}: kmalloc and kmem_cache_alloc objects their requested bytes, a page
+ * block each of its lowmem pages) through the allocating CPU's MMU, so the TLB columns of a run measure
+ * the allocator's placement. Off by default: a replay then makes the trace's calls and nothing else.
  *
  * <p>Each file is read and compiled once per (absolute path, mode, size, modification time) and kept
  * for the life of this workload (the plugin host's): an experiment's runs, prepared on several threads
@@ -66,8 +72,9 @@ public final class TraceWorkload implements Workload {
                 : KmemTraceReplay.Mode.OBJECTS;
         String name = settings.getString("file");
         Path file = context.resolve(name);
+        boolean touch = settings.hasPath("touch") && settings.getBoolean("touch");
         CompiledKmemTrace trace = compiled(settings, file, mode);
-        return new Run(trace, mode);
+        return new Run(trace, mode, touch);
     }
 
     /** @return the file's compiled trace, read now if this content was not read before */
@@ -111,10 +118,12 @@ public final class TraceWorkload implements Workload {
     private static final class Run implements WorkloadRun {
         private final CompiledKmemTrace trace;
         private final KmemTraceReplay.Mode mode;
+        private final boolean touch;
 
-        Run(CompiledKmemTrace trace, KmemTraceReplay.Mode mode) {
+        Run(CompiledKmemTrace trace, KmemTraceReplay.Mode mode, boolean touch) {
             this.trace = trace;
             this.mode = mode;
+            this.touch = touch;
         }
 
         @Override
@@ -124,7 +133,7 @@ public final class TraceWorkload implements Workload {
 
         @Override
         public WorkloadReport run(KernelCalls kernel) {
-            ReplayReport r = new KmemTraceReplay(kernel, mode).replay(trace).report();
+            ReplayReport r = new KmemTraceReplay(kernel, mode, touch).replay(trace).report();
             return new WorkloadReport(trace.length(), counters(r));
         }
     }

@@ -49,7 +49,7 @@ class ExperimentCommandTest {
 
     @Test
     void theEndsTableShowsEachRunsPointStatusAndFirstMeasures() {
-        RunStats.Totals t = new RunStats.Totals(1.5, 20000, 1000, 1280, 0.21875, 12, 4000, 300, 250, 1, 2, -1, 0, 0, 1, 0);
+        RunStats.Totals t = new RunStats.Totals(1.5, 20000, 1000, 1280, 0.21875, 12, 4000, 300, 250, 1, 2, -1, -1, 0, 0, 1, 0);
         RunStats ok = new RunStats(0, "run-000", Map.of("machine", "../machines/x86_64.conf", "kmemu.cpus", "2"), 0, 7, "ok", null,
                 null, new RunStats.WorkloadInfo("synthetic", 30000, Map.of()), t, List.of(), List.of());
         RunStats failed = new RunStats(1, "run-001", Map.of("machine", "../machines/x86_64.conf", "kmemu.cpus", "4"), 0, 7, "failed",

@@ -11,7 +11,7 @@ import org.kmemu.core.experiment.RunStats;
  */
 final class ComparisonTable {
     /** The columns after status, one per measure of {@link RunStats.Totals} the table shows. */
-    private static final int TOTALS_COLUMNS = 13;
+    private static final int TOTALS_COLUMNS = 14;
 
     private ComparisonTable() {
     }
@@ -34,7 +34,8 @@ final class ComparisonTable {
         header(html, "final footprint pages", "pages in use at the end");
         header(html, "alloc failures", "object allocations that failed");
         header(html, "page alloc failures", "page allocations that failed");
-        header(html, "fallbacks", "page allocations served from another migratetype's or zone's free lists");
+        header(html, "fallbacks", "page allocations served from another migratetype's free lists (mm_page_alloc_extfrag)");
+        header(html, "fragmenting fallbacks", "fallbacks that took a block smaller than a pageblock, mixing its types");
         header(html, "TLB hit rate %", "hits / (hits + misses)");
         header(html, "page walks", null);
         header(html, "events/s", "events / wall-clock second (not reproducible)");
@@ -74,7 +75,8 @@ final class ComparisonTable {
         count(html, t.finalFootprintPages());
         count(html, t.allocFailures());
         count(html, t.pageAllocFailures());
-        count(html, t.fallbacks());
+        counted(html, t.fallbacks());
+        counted(html, t.fragmentingFallbacks());
         percent(html, t.tlbHitRate());
         count(html, t.pageWalks());
         number(html, t.eventsPerSecond(), String.format(Locale.ROOT, "%,.0f", t.eventsPerSecond()));
@@ -95,6 +97,15 @@ final class ComparisonTable {
 
     private static void count(StringBuilder html, long value) {
         number(html, value, String.format(Locale.ROOT, "%,d", value));
+    }
+
+    /** A count that may not have been counted (-1 in stats.json): shown as n/a, with no value to sort by. */
+    private static void counted(StringBuilder html, long value) {
+        if (value < 0) {
+            html.append("<td class=\"none\" title=\"not counted\">n/a</td>");
+        } else {
+            count(html, value);
+        }
     }
 
     private static void percent(StringBuilder html, double fraction) {

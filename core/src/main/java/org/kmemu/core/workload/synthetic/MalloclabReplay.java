@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import org.kmemu.api.KernelCalls;
 import org.kmemu.api.WorkloadReport;
 import org.kmemu.api.WorkloadRun;
+import org.kmemu.core.workload.Touch;
 
 /**
  * One replay of a {@link MalloclabTrace} as kmalloc and kfree: {@code a} is a kmalloc, {@code f} a
@@ -22,12 +23,20 @@ final class MalloclabReplay implements WorkloadRun {
     private final long seed;
     private final CpuChoice cpuChoice;
     private final int gfp;
+    private final boolean touch;
 
-    MalloclabReplay(MalloclabTrace trace, long seed, CpuChoice cpuChoice, int gfp) {
+    MalloclabReplay(MalloclabTrace trace, long seed, CpuChoice cpuChoice, int gfp, boolean touch) {
         this.trace = trace;
         this.seed = seed;
         this.cpuChoice = cpuChoice;
         this.gfp = gfp;
+        this.touch = touch;
+    }
+
+    private void touch(KernelCalls kernel, int cpu, long p, long bytes) {
+        if (touch && p != 0) {
+            Touch.object(kernel, cpu, p, bytes);
+        }
     }
 
     @Override
@@ -57,6 +66,7 @@ final class MalloclabReplay implements WorkloadRun {
                 case MalloclabTrace.ALLOC -> {
                     ptrOf[id] = kernel.kmalloc(cpu, trace.size[i], gfp, ALLOC_SITE);
                     failed += ptrOf[id] == 0 ? 1 : 0;
+                    touch(kernel, cpu, ptrOf[id], trace.size[i]);
                     calls++;
                     sinceAdvance++;
                 }
@@ -70,6 +80,7 @@ final class MalloclabReplay implements WorkloadRun {
                     kernel.kfree(cpu, ptrOf[id], REALLOC_SITE);
                     ptrOf[id] = kernel.kmalloc(cpu, trace.size[i], gfp, REALLOC_SITE);
                     failed += ptrOf[id] == 0 ? 1 : 0;
+                    touch(kernel, cpu, ptrOf[id], trace.size[i]);
                     calls += 2;
                     sinceAdvance += 2;
                 }

@@ -33,6 +33,7 @@ public final class Synthetic {
     public WorkloadRun prepare(ConfigView settings, WorkloadContext context) {
         int gfp = settings.hasPath("gfp") ? TraceGfpNames.parse(settings, "gfp") : org.kmemu.api.Gfp.GFP_KERNEL;
         CpuChoice cpu = settings.hasPath("cpu") ? settings.getEnum(CpuChoice.class, "cpu") : CpuChoice.ROUND_ROBIN;
+        boolean touch = settings.hasPath("touch") && settings.getBoolean("touch");
         if (settings.hasPath("malloclab")) {
             for (String k : STREAM_ONLY) {
                 if (settings.hasPath(k)) {
@@ -43,9 +44,9 @@ public final class Synthetic {
                 throw settings.error("api", settings.getString("api") + " with malloclab (expected: kmalloc: a malloclab trace is replayed as kmalloc/kfree)");
             }
             Path file = context.resolve(settings.getString("malloclab"));
-            return new MalloclabReplay(malloclab(settings, file), context.seed(), cpu, gfp);
+            return new MalloclabReplay(malloclab(settings, file), context.seed(), cpu, gfp, touch);
         }
-        return new SyntheticStream(plan(settings, context, gfp, cpu));
+        return new SyntheticStream(plan(settings, context, gfp, cpu, touch));
     }
 
     private MalloclabTrace malloclab(ConfigView settings, Path file) {
@@ -59,7 +60,7 @@ public final class Synthetic {
                 k -> MalloclabTrace.read(file, settings));
     }
 
-    static SyntheticPlan plan(ConfigView settings, WorkloadContext context, int gfp, CpuChoice cpu) {
+    static SyntheticPlan plan(ConfigView settings, WorkloadContext context, int gfp, CpuChoice cpu, boolean touch) {
         long events = settings.getLong("events");
         if (events < 0) {
             throw settings.error("events", events + " (expected: 0 or more)");
@@ -96,6 +97,6 @@ public final class Synthetic {
             }
             cacheSizes[s] = (int) bytes;
         }
-        return new SyntheticPlan(context.seed(), events, liveObjects, lifetimes, size, sites, api, gfp, cpu, cacheSizes);
+        return new SyntheticPlan(context.seed(), events, liveObjects, lifetimes, size, sites, api, gfp, cpu, cacheSizes, touch);
     }
 }

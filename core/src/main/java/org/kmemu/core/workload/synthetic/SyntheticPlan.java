@@ -14,9 +14,11 @@ package org.kmemu.core.workload.synthetic;
  * @param gfp        the allocations' gfp flags
  * @param cpu        how each call's CPU is picked
  * @param cacheSizes for {@link Api#KMEM_CACHE}, each site's object size (the middle of its band); else empty
+ * @param touch      whether each allocation is written once it succeeds
  */
 public record SyntheticPlan(long seed, long events, int live, Distribution lifetime, Distribution size, int callSites,
-                            Api api, int gfp, CpuChoice cpu, int[] cacheSizes) {
+                            Api api, int gfp, CpuChoice cpu, int[] cacheSizes,
+                            boolean touch) {
     /** @return the name a call site's calls carry, as a trace prints a caller */
     static String siteName(int site) {
         return "synthetic_site_" + site + "+0x0";

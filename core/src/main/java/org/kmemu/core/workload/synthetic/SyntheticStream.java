@@ -6,6 +6,7 @@ import org.kmemu.api.KernelCalls;
 import org.kmemu.api.PageAllocator;
 import org.kmemu.api.WorkloadReport;
 import org.kmemu.api.WorkloadRun;
+import org.kmemu.core.workload.Touch;
 
 /**
  * One run of a seeded random alloc/free stream, in the manner of malloclab's generated traces: the
@@ -64,6 +65,7 @@ final class SyntheticStream implements WorkloadRun {
         Distribution lifetime = plan.lifetime();
         Distribution size = plan.size();
         boolean randomCpu = plan.cpu() == CpuChoice.RANDOM;
+        boolean touch = plan.touch();
         int gfp = plan.gfp();
         long allocs = 0;
         long frees = 0;
@@ -116,6 +118,9 @@ final class SyntheticStream implements WorkloadRun {
                 if (p == 0) {
                     failed++;
                 } else {
+                    if (touch) {
+                        touch(kernel, cpu, p, bytes, aux);
+                    }
                     objects.add(p, site, aux, dies);
                 }
             }
@@ -129,6 +134,15 @@ final class SyntheticStream implements WorkloadRun {
         }
         return new WorkloadReport(allocs + frees, Map.of("allocs", allocs, "frees", frees, "failed_allocs", failed,
                 "live_at_end", (long) objects.size(), "bytes_requested", bytesRequested));
+    }
+
+    /** Writes what was just allocated: p is the object, or pfn + 1 of a block of order aux. */
+    private void touch(KernelCalls kernel, int cpu, long p, long bytes, int aux) {
+        if (plan.api() == Api.PAGES) {
+            Touch.pages(kernel, cpu, p - 1, aux);
+        } else {
+            Touch.object(kernel, cpu, p, bytes);
+        }
     }
 
     private void free(KernelCalls kernel, int cpu, LiveObjects objects, int slot, int[] caches) {

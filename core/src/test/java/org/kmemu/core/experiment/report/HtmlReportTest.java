@@ -142,7 +142,7 @@ class HtmlReportTest {
         // Every row spans the header's columns, the failed run without totals too.
         String table = html.substring(html.indexOf("<table id=\"runs\""), html.indexOf("</table>"));
         int columns = count(table, "<th>") + count(table, "<th title=");
-        assertThat(columns).isEqualTo(4 + 2 + 13); // run, the varied keys, repeat, seed, status, 13 totals
+        assertThat(columns).isEqualTo(4 + 2 + 14); // run, the varied keys, repeat, seed, status, 14 totals
         for (String row : table.substring(table.indexOf("<tbody>")).split("</tr>")) {
             if (row.contains("<td")) {
                 Matcher span = Pattern.compile("colspan=\"(\\d+)\"").matcher(row);
@@ -189,5 +189,27 @@ class HtmlReportTest {
             n++;
         }
         return n;
+    }
+
+    @Test
+    void aMeasureThatWasNotCountedReadsNotApplicableNotMinusOne() {
+        List<RunStats> runs = new ArrayList<>(ReportFixtures.runs(1, 2, 4, 0));
+        RunStats r = runs.get(0);
+        RunStats.Totals t = r.totals();
+        RunStats.Totals uncounted = new RunStats.Totals(t.wallSeconds(), t.eventsPerSecond(), t.bytesRequested(),
+                t.bytesAllocated(), t.internalFragmentation(), t.slabPages(), t.slabWasteBytes(), t.peakFootprintPages(),
+                t.finalFootprintPages(), t.allocFailures(), t.pageAllocFailures(), -1, -1, t.tlbHits(), t.tlbMisses(),
+                t.tlbHitRate(), t.pageWalks());
+        runs.set(0, new RunStats(r.run(), r.name(), r.point(), r.repeat(), r.seed(), r.status(), r.error(), r.machine(),
+                r.workload(), uncounted, r.callSites(), r.samples()));
+        String html = HtmlReport.html("na", ReportFixtures.variedKeys(), runs);
+        String table = html.substring(html.indexOf("<table id=\"runs\""), html.indexOf("</table>"));
+        String[] rows = table.split("</tr>");
+        String first = rows[1];
+        String second = rows[2];
+        assertThat(first).contains("<td class=\"none\" title=\"not counted\">n/a</td>").doesNotContain(">-1<");
+        assertThat(count(first, ">n/a<")).as("fallbacks and fragmenting fallbacks").isEqualTo(2);
+        assertThat(second).doesNotContain("n/a")
+                .contains(">" + String.format(java.util.Locale.ROOT, "%,d", runs.get(1).totals().fallbacks()) + "<");
     }
 }

@@ -107,7 +107,7 @@ public final class ReportFixtures {
         long hits = 900_000 + random.nextInt(90_000);
         RunStats.Totals totals = new RunStats.Totals(1.5 + random.nextDouble(), events / 1.7, requested, allocated,
                 1 - (double) requested / allocated, footprint / 3, (long) ((allocated - requested) * 0.8), peak,
-                footprint, failed ? 1 : 0, 0, random.nextInt(20), hits, walks, (double) hits / (hits + walks), walks);
+                footprint, failed ? 1 : 0, 0, random.nextInt(20), random.nextInt(5), hits, walks, (double) hits / (hits + walks), walks);
         return new RunStats(index, name, point, repeat, seed, failed ? "failed" : "ok", error, machine,
                 new RunStats.WorkloadInfo("trace", events, Map.of("unplaced", (long) random.nextInt(3))), totals,
                 sites, samples);

@@ -89,7 +89,7 @@ final class BuddyAllocator implements PageAllocator {
         List<BuddyZone> list = new ArrayList<>();
         this.zonesByType = new BuddyZone[ZoneType.values().length];
         for (ZoneSpan span : context.zones()) {
-            BuddyZone zone = new BuddyZone(span, maxOrder, pageblockOrder, context.freePageWords());
+            BuddyZone zone = new BuddyZone(span, maxOrder, pageblockOrder, context.freePageWords(), context.events());
             if (zonesByType[zone.typeIndex] != null) {
                 throw new IllegalArgumentException("zones: " + span.type() + " twice (expected: one span per zone type)");
             }
@@ -293,18 +293,18 @@ final class BuddyAllocator implements PageAllocator {
                 return zone.startPfn + i;
             }
         }
-        return rmqueueBuddy(zone, order, mt, allocFlags);
+        return rmqueueBuddy(cpu, zone, order, mt, allocFlags);
     }
 
     /** {@code rmqueue_buddy()}. */
-    private static long rmqueueBuddy(BuddyZone zone, int order, int mt, int allocFlags) {
+    private static long rmqueueBuddy(int cpu, BuddyZone zone, int order, int mt, int allocFlags) {
         synchronized (zone.lock) {
             int i = PageList.NIL;
             if ((allocFlags & AllocFlags.ALLOC_HIGHATOMIC) != 0) {
                 i = zone.rmqueueSmallestLocked(order, HIGHATOMIC);
             }
             if (i == PageList.NIL) {
-                i = Fallback.rmqueueLocked(zone, order, mt, allocFlags);
+                i = Fallback.rmqueueLocked(cpu, zone, order, mt, allocFlags);
             }
             if (i == PageList.NIL && (allocFlags & (AllocFlags.ALLOC_OOM | AllocFlags.ALLOC_NON_BLOCK)) != 0) {
                 i = zone.rmqueueSmallestLocked(order, HIGHATOMIC);
@@ -341,7 +341,7 @@ final class BuddyAllocator implements PageAllocator {
     private static int rmqueueBulkLocked(BuddyZone zone, int count, PerCpuPages p, int mt, int allocFlags) {
         int n = 0;
         while (n < count) {
-            int i = Fallback.rmqueueLocked(zone, 0, mt, allocFlags);
+            int i = Fallback.rmqueueLocked(p.cpu, zone, 0, mt, allocFlags);
             if (i == PageList.NIL) {
                 break;
             }

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.kmemu.api.FreePageWords;
 import org.kmemu.api.MigrateType;
+import org.kmemu.api.PageAllocatorEvents;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 
@@ -95,10 +96,14 @@ final class BuddyZone {
     /** zone->lock. */
     final Object lock = new Object();
 
+    /** Where {@link Fallback} reports {@code mm_page_alloc_extfrag}: the host's sink. */
+    final PageAllocatorEvents events;
+
     /**
-     * @param words the machine's struct page words for free pages, or null to keep the zone's own
+     * @param words  the machine's struct page words for free pages, or null to keep the zone's own
+     * @param events the host's event sink ({@link PageAllocatorEvents#NONE} for none)
      */
-    BuddyZone(ZoneSpan span, int maxOrder, int pageblockOrder, FreePageWords words) {
+    BuddyZone(ZoneSpan span, int maxOrder, int pageblockOrder, FreePageWords words, PageAllocatorEvents events) {
         if (span.spannedPages() > MAX_ZONE_PAGES) {
             throw new IllegalArgumentException("spannedPages: " + span.spannedPages() + " of zone "
                     + span.type().kernelName() + " (expected: at most " + MAX_ZONE_PAGES + ")");
@@ -110,6 +115,7 @@ final class BuddyZone {
         this.spanned = (int) span.spannedPages();
         this.maxOrder = maxOrder;
         this.pageblockOrder = pageblockOrder;
+        this.events = events;
         this.pageblockOffset = (int) (startPfn & ((1L << pageblockOrder) - 1));
         this.ownWords = words == null ? new ZoneWords(startPfn, spanned) : null;
         this.links = new FreeLinks(words == null ? ownWords : words, startPfn);

@@ -52,16 +52,19 @@ final class Fallback {
     }
 
     /** {@code __rmqueue()}: the wanted type first, then a fallback. */
-    static int rmqueueLocked(BuddyZone zone, int order, int mt, int allocFlags) {
+    static int rmqueueLocked(int cpu, BuddyZone zone, int order, int mt, int allocFlags) {
         int i = zone.rmqueueSmallestLocked(order, mt);
         if (i != PageList.NIL) {
             return i;
         }
-        return rmqueueFallbackLocked(zone, order, mt, allocFlags);
+        return rmqueueFallbackLocked(cpu, zone, order, mt, allocFlags);
     }
 
-    /** {@code __rmqueue_fallback()}. */
-    static int rmqueueFallbackLocked(BuddyZone zone, int order, int startMt, int allocFlags) {
+    /**
+     * {@code __rmqueue_fallback()}: takes a block from another type's lists and reports it as
+     * {@code trace_mm_page_alloc_extfrag()} does after {@code steal_suitable_fallback()}.
+     */
+    static int rmqueueFallbackLocked(int cpu, BuddyZone zone, int order, int startMt, int allocFlags) {
         int minOrder = order;
         if (order < zone.pageblockOrder && (allocFlags & AllocFlags.ALLOC_NOFRAGMENT) != 0) {
             minOrder = zone.pageblockOrder;
@@ -84,7 +87,14 @@ final class Fallback {
                 canSteal = canStealFallback(zone, current, startMt);
             }
             int i = zone.freeHead[current * BuddyZone.NR_MT + fallbackMt];
-            return stealSuitableFallback(zone, i, current, order, startMt, canSteal);
+            int got = stealSuitableFallback(zone, i, current, order, startMt, canSteal);
+            // Fired after the steal with the page it returns (mm/page_alloc.c __rmqueue_fallback), so that
+            // change_ownership, whether that page's pageblock now has the request's type, sees a claim
+            // (include/trace/events/kmem.h, TP_fast_assign of mm_page_alloc_extfrag).
+            assert got != PageList.NIL;
+            zone.events.mmPageAllocExtfrag(cpu, zone.startPfn + got, order, current, zone.pageblockOrder, startMt,
+                    fallbackMt, zone.pageblockMigratetype(got) == startMt);
+            return got;
         }
         return PageList.NIL;
     }
