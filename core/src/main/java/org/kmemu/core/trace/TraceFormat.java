@@ -84,7 +84,8 @@ final class TraceFormat {
      * mm_page_alloc_extfrag's TP_printk (include/trace/events/kmem.h): {@code page=%p pfn=0x%lx
      * alloc_order=%d fallback_order=%d pageblock_order=%d alloc_migratetype=%d fallback_migratetype=%d
      * fragmenting=%d change_ownership=%d}, fragmenting computed at print time as
-     * {@code fallback_order < pageblock_order}. The page prints as hex without 0x, as mm_page_alloc's does here.
+     * {@code fallback_order < pageblock_order}; the pfn in hex as today's kernels print it (3.x printed
+     * {@code pfn=%lu}, as it did for mm_page_alloc). The page prints as hex without 0x, as mm_page_alloc's does here.
      */
     private static void extfrag(StringBuilder out, long page, long pfn, long orders, long gfpAux) {
         int fallbackOrder = TraceRecord.fallbackOrder(orders);
