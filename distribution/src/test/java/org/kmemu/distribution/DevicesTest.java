@@ -108,6 +108,25 @@ class DevicesTest {
         assertThat(m.log().lines().stream().map(Object::toString)).anyMatch(l -> l.contains(expected));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386-highmem", "booke-e500"})
+    void driversClaimRegionsInsideTheDeviceWindowsAndProcIomemNestsThem(String machine) {
+        Machine m = boot(machine, DEVICES);
+        var io = m.ioRegions();
+        assertThat(io.requestMemRegion(UART, 0x100, "serial")).isNotNull();
+        assertThat(io.requestMemRegion(UART, 8, "serial2")).as("busy").isNull();
+        assertThat(m.log().lines().stream().map(l -> l.text())).contains(
+                "serial2: resource collision: [mem 0xfed00000-0xfed00007] conflicts with serial [mem 0xfed00000-0xfed000ff]");
+        assertThat(io.requestMemRegion(FB, 0x10000, "fbdev")).isNotNull();
+        String iomem = new org.kmemu.core.proc.ProcFs(m).read("iomem");
+        // i386-highmem's firmware reserves 0xfec00000-0xffffffff: the windows nest in "Reserved" there
+        String indent = machine.equals("i386-highmem") ? "  " : "";
+        assertThat(iomem).contains(indent + "fed00000-fed000ff : uart\n" + indent + "  fed00000-fed000ff : serial\n",
+                indent + "fee00000-fee0ffff : framebuffer\n" + indent + "  fee00000-fee0ffff : fbdev\n");
+        io.releaseMemRegion(UART, 0x100);
+        assertThat(io.requestMemRegion(UART, 8, "serial2")).as("released").isNotNull();
+    }
+
     @Test
     void badPlacementsAndUnknownTypesAreConfigErrorsWithFileAndLine(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("dev.conf");
