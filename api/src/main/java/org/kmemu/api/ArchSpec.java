@@ -226,4 +226,23 @@ public interface ArchSpec {
     default int kmallocMinSize() {
         return 8;
     }
+
+    /**
+     * The kernel's report when a CPU access reaches a physical address with no RAM and no device behind
+     * it: the bus error the architecture raises, in its words (x86: a machine check exception; BookE: a
+     * machine check with the MCSR's bus-error cause, arch/powerpc/kernel/traps.c). The core prints it and
+     * stops the access's caller, as the kernel's die() or panic() does. Called on the accessing CPU's
+     * thread; must not fail. Default: one generic line.
+     *
+     * @param paddr  the physical address accessed
+     * @param size   the access size in bytes
+     * @param access what kind of access
+     * @param cpu    the CPU number
+     * @return the report, one line per element
+     * @since 1.2
+     */
+    default List<String> busErrorReport(long paddr, int size, Access access, int cpu) {
+        return List.of(String.format("CPU %d: bus error: %s of %d bytes at physical address %#x (no RAM or device there)",
+                cpu, access.name().toLowerCase(java.util.Locale.ROOT), size, paddr));
+    }
 }

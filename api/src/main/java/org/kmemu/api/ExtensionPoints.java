@@ -15,14 +15,15 @@ import java.util.List;
 public final class ExtensionPoints {
     private static final List<Class<? extends KmemuExtension>> ALL =
             List.of(Architecture.class, PageAllocatorPolicy.class, ObjectAllocatorPolicy.class,
-                    Workload.class); // 1.2
+                    Workload.class, // 1.2
+                    DeviceType.class); // 1.2
 
     private ExtensionPoints() {
     }
 
     /**
      * @return every extension point, in the order {@code kmemu plugins} lists them (since 1.2 with
-     *         {@link Workload} last); immutable
+     *         {@link Workload} and {@link DeviceType} last); immutable
      * @since 1.0
      */
     public static List<Class<? extends KmemuExtension>> all() {

@@ -1,15 +1,20 @@
 package org.kmemu.core;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.kmemu.api.Architecture;
 import org.kmemu.api.ConfigException;
+import org.kmemu.api.DeviceType;
 import org.kmemu.api.ObjectAllocatorPolicy;
 import org.kmemu.api.PageAllocatorPolicy;
 import org.kmemu.core.config.ConfigLoader;
+import org.kmemu.core.config.DeviceSpec;
 import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.ResolvedConfig;
 import org.kmemu.core.machine.Boot;
+import org.kmemu.core.machine.DevicePlacement;
 import org.kmemu.core.machine.HeapTooSmallException;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.plugin.PluginHost;
@@ -60,7 +65,12 @@ public final class Kmemu {
         var arch = host.select(Architecture.class, mc.archId(), mc.archOrigin()).configure(config.view("kmemu.arch." + mc.archId()));
         var pages = host.select(PageAllocatorPolicy.class, mc.pageAllocatorId(), mc.allocatorOrigin());
         var objects = host.select(ObjectAllocatorPolicy.class, mc.objectAllocatorId(), mc.objectAllocatorOrigin());
+        List<DevicePlacement.Placed> devices = new ArrayList<>();
+        for (DeviceSpec d : DeviceSpec.parse(config)) {
+            DeviceType type = host.select(DeviceType.class, d.type(), d.origin());
+            devices.add(new DevicePlacement.Placed(d.type(), d.base(), type.create(d.config()), d.origin(), d.key()));
+        }
         return Boot.boot(mc, arch, pages, config.view("kmemu.page-allocator." + mc.pageAllocatorId()),
-                objects, config.view("kmemu.object-allocator." + mc.objectAllocatorId()));
+                objects, config.view("kmemu.object-allocator." + mc.objectAllocatorId()), devices);
     }
 }

@@ -214,7 +214,7 @@ class ShippedMachinesTest {
         List<String> lines = r.stdout().lines().toList();
         assertThat(lines.get(0)).matches("kmemu \\S+ \\(plugin API 1\\.2\\.0\\)");
         assertThat(section(lines, "Plugins:")).as("listed by plugin id").extracting(l -> l.strip().split(" +")[0])
-                .containsExactly("booke", "buddy", "i386", "slab", "slob", "slub", "x86_64");
+                .containsExactly("booke", "buddy", "devices", "i386", "slab", "slob", "slub", "x86_64");
         assertThat(section(lines, "Plugins:")).allSatisfy(l -> assertThat(l).contains("STARTED", "requires >=1.2.0 & <2.0.0"));
         assertThat(section(lines, "Architecture (kmemu.machine.arch):")).extracting(l -> l.strip().split(" +")[0])
                 .containsExactly("booke", "i386", "x86_64");
@@ -225,6 +225,8 @@ class ShippedMachinesTest {
         assertThat(section(lines, "Workload (workload.type):")).as("kmemu's own workloads").extracting(l -> l.strip().split(" +")[0])
                 .contains("synthetic", "trace");
         assertThat(section(lines, "Workload (workload.type):")).allSatisfy(l -> assertThat(l).endsWith("[built into kmemu]"));
+        assertThat(section(lines, "DeviceType (kmemu.devices[].type):")).extracting(l -> l.strip().split(" +")[0])
+                .containsExactly("framebuffer", "uart");
     }
 
     /** @return the indented lines under {@code header} in {@code kmemu plugins}' output */

@@ -50,7 +50,7 @@ class BundledPluginsTest {
     void thisModulesClassesHoldTheShippedPlugins() throws IOException {
         assertThat(BundledPlugins.names(BundledPlugins.directory())).containsExactly("kmemu-alloc-buddy.jar",
                 "kmemu-alloc-slab.jar", "kmemu-alloc-slob.jar", "kmemu-alloc-slub.jar", "kmemu-arch-booke.jar",
-                "kmemu-arch-i386.jar", "kmemu-arch-x86_64.jar");
+                "kmemu-arch-i386.jar", "kmemu-arch-x86_64.jar", "kmemu-devices.jar");
     }
 
     /** A jar whose entries hold their own names. */

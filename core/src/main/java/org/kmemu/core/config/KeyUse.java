@@ -16,7 +16,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code kmemu.memory.size} when {@code kmemu.memory.map} is not empty (the map replaces the size);</li>
  *   <li>anything under {@code kmemu.arch.<id>}, {@code kmemu.page-allocator.<id>} or
- *       {@code kmemu.object-allocator.<id>} when {@code kmemu.machine.*} selects another plugin.</li>
+ *       {@code kmemu.object-allocator.<id>} when {@code kmemu.machine.*} selects another plugin;</li>
+ *   <li>a device type's defaults, {@code kmemu.device.<type>}, when no {@code kmemu.devices} entry has that type.</li>
  * </ul>
  */
 final class KeyUse {
@@ -58,6 +59,9 @@ final class KeyUse {
         if (parts.size() < 3) {
             return null;
         }
+        if (path.startsWith("kmemu.device.")) {
+            return deviceDefaults(merged, parts.get(2));
+        }
         for (String[] ns : SELECTED_BY) {
             if (!path.startsWith(ns[0] + ".")) {
                 continue;
@@ -70,5 +74,20 @@ final class KeyUse {
                     + Origins.of(merged, ns[1]) + ")");
         }
         return null;
+    }
+
+    /** A device type's defaults are read only for the {@code kmemu.devices} entries of that type. */
+    private static NotUsed deviceDefaults(Config merged, String type) {
+        ConfigValue devices = merged.getValue("kmemu.devices");
+        if (devices instanceof ConfigList list) {
+            for (ConfigValue entry : list) {
+                if (entry instanceof com.typesafe.config.ConfigObject obj && obj.get("type") != null
+                        && type.equals(String.valueOf(obj.get("type").unwrapped()))) {
+                    return null;
+                }
+            }
+        }
+        return new NotUsed("kmemu.devices", "no device of this machine is a " + type + " (kmemu.devices at "
+                + Origins.of(merged, "kmemu.devices") + ")");
     }
 }

@@ -26,6 +26,7 @@ import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.MachineConfig.RegionSpec;
 import org.kmemu.core.mm.Memblock;
 import org.kmemu.core.mm.PageFrames;
+import org.kmemu.core.mm.DeviceWindows;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.CpuOwners;
@@ -75,6 +76,24 @@ public final class Boot {
      */
     public static Machine boot(MachineConfig config, ArchSpec arch, PageAllocatorPolicy policy, ConfigView allocatorConfig,
                                ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig) {
+        return boot(config, arch, policy, allocatorConfig, objectPolicy, objectConfig, List.of());
+    }
+
+    /**
+     * Boots a machine with devices on its physical bus.
+     *
+     * @param config          the core settings
+     * @param arch            the configured architecture
+     * @param policy          the page allocator policy
+     * @param allocatorConfig the policy's config subtree
+     * @param objectPolicy    the object (slab) allocator policy
+     * @param objectConfig    its config subtree
+     * @param devices         the configured device instances ({@code kmemu.devices})
+     * @return the booted machine
+     * @throws org.kmemu.api.ConfigException for a device over RAM or another device, naming its entry
+     */
+    public static Machine boot(MachineConfig config, ArchSpec arch, PageAllocatorPolicy policy, ConfigView allocatorConfig,
+                               ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig, List<DevicePlacement.Placed> devices) {
         int shift = arch.pageShift();
         long pageSize = 1L << shift;
         KernelLogBuffer log = new KernelLogBuffer();
@@ -87,6 +106,7 @@ public final class Boot {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(config.memory().origin() + ": kmemu.memory: " + e.getMessage(), e);
         }
+        DeviceWindows windows = DevicePlacement.place(map, devices, arch.physAddressBits());
         BootLog.memoryMap(log, arch, firmwareMap);
         for (String line : layout.bootMessages()) {
             log.info(line);
@@ -148,6 +168,10 @@ public final class Boot {
         Set<ZoneType> configured = EnumSet.copyOf(arch.zoneTypes());
         configured.add(ZoneType.MOVABLE);
         CpuOwners owners = new CpuOwners(config.cpus(), log);
+        memory.attach(windows, new MachineCheck(arch, log, owners));
+        for (DeviceWindows.Window w : windows.windows()) {
+            w.device().attach(new BusMaster(memory));
+        }
         AllocatorEvents events = new AllocatorEvents(layout.va(memmapPhys), arch.structPageBytes());
         PageAllocator allocator = policy.create(new Context(allocatorConfig, populated, configured, shift, config.cpus(), log,
                 owners, frames.freePageWords(), events));
@@ -176,7 +200,7 @@ public final class Boot {
         // sched_init: each CPU runs its idle task (swapper/N) on init_mm.
         Scheduler scheduler = new Scheduler(cpus, owners, log, new InitMm(mmu.initMmContext()),
                 new PidMap(PidMap.defaultPidMax(config.cpus(), arch.virtAddressBits() > 32)));
-        Resource iomem = Iomem.build(map, image);
+        Resource iomem = Iomem.build(map, image, windows);
         Machine machine = new Machine(arch, layout, map, memblock, frames, zones, allocator, log, iomem, image,
                 config.cpus(), policy.id(), memory, mmu, layout.va(memmapPhys), scheduler, config.clock(), events);
         BootLog.summary(log, machine);

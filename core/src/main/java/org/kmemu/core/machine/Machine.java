@@ -44,6 +44,7 @@ public final class Machine {
     private final MachineConfig.ClockSpec clock;
     private final AllocatorEvents allocatorEvents;
     private Kernel kernel;
+    private final IoRegions ioRegions;
 
     Machine(ArchSpec arch, KernelLayout layout, MemoryMap memoryMap, Memblock memblock, PageFrames pageFrames,
             List<ZoneRange> zones, PageAllocator pageAllocator, KernelLogBuffer log, Resource iomem,
@@ -67,6 +68,19 @@ public final class Machine {
         this.scheduler = scheduler;
         this.clock = clock;
         this.allocatorEvents = allocatorEvents;
+        // x86's port space: both x86 architectures' ids ("x86_64", "i386") and their stand-ins'.
+        boolean x86 = arch.id().equals("x86_64") || arch.id().equals("i386");
+        this.ioRegions = new IoRegions(iomem, x86, arch.physAddressBits(), log);
+    }
+
+    /** @return request_mem_region and friends over /proc/iomem and /proc/ioports */
+    public IoRegions ioRegions() {
+        return ioRegions;
+    }
+
+    /** @return the root of the I/O port resource tree (/proc/ioports) */
+    public Resource ioports() {
+        return ioRegions.ioports();
     }
 
     /** @return the sink the page allocator policy reports its events to, for the kernel services to wire */

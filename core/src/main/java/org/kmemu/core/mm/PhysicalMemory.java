@@ -18,8 +18,11 @@ import org.kmemu.api.RegionType;
  * show uninitialised reads). Multi-byte values are read and written with {@link VarHandle} views in
  * the machine's byte order, so a big-endian e500 sees {@code 0x12345678} stored as 12 34 56 78.
  *
- * <p>Only usable RAM (the memory map's usable regions) is backed; touching any other physical
- * address is a {@link IllegalArgumentException} naming it (device memory comes with ioremap, later).
+ * <p>Only usable RAM (the memory map's usable regions) is backed by chunks. An access elsewhere goes, off the
+ * fast path, to the device whose window holds the address ({@link DeviceWindows}, attached at boot), or is a
+ * bus error ({@link BusErrors}: the architecture's machine-check report on a booted machine, an
+ * {@link IllegalArgumentException} naming the address otherwise). A device never shares a chunk with RAM
+ * (placement refuses it), so a chunk that exists is all RAM and the fast path needs no device check.
  *
  * <p>Thread-safe like real RAM: concurrent accesses to different bytes are independent; concurrent
  * accesses to the same bytes race as they would on hardware. Chunks are published safely.
@@ -59,6 +62,8 @@ public final class PhysicalMemory {
     private final ByteOrder order;
     private final boolean bigEndian;
     private long chunksAllocated;
+    private DeviceWindows devices = DeviceWindows.NONE;
+    private BusErrors busErrors = BusErrors.NOT_RAM;
 
     /**
      * @param map    the memory map; its usable regions are the RAM
@@ -98,6 +103,23 @@ public final class PhysicalMemory {
         this.bigEndian = order == ByteOrder.BIG_ENDIAN;
     }
 
+    /**
+     * Puts devices on the bus and sets who reports bus errors; called once at boot, before any CPU runs
+     * (the CPU threads start after it, which publishes both).
+     *
+     * @param windows the devices' windows, none of which shares a chunk with RAM
+     * @param errors  makes the exception for an access with no RAM and no device behind it
+     */
+    public void attach(DeviceWindows windows, BusErrors errors) {
+        this.devices = windows;
+        this.busErrors = errors;
+    }
+
+    /** @return the devices on the bus */
+    public DeviceWindows devices() {
+        return devices;
+    }
+
     /** @return the byte order of multi-byte values */
     public ByteOrder byteOrder() {
         return order;
@@ -121,23 +143,53 @@ public final class PhysicalMemory {
         return chunksAllocated;
     }
 
-    /** The chunk for reading: null when never written (reads see poison). */
+    /**
+     * The chunk for reading, or null when there is none: RAM never written (reads see poison), a device
+     * window or nothing at all; {@link #offChunkRead} tells them apart.
+     */
     private byte[] chunkForRead(long paddr) {
         int c = (int) (paddr >>> CHUNK_SHIFT);
         if (paddr < 0 || c >= chunks.length) {
-            throw notRam(paddr);
+            return null;
         }
         byte[] chunk = chunks[c];
         if (chunk == null) {
             chunk = (byte[]) CHUNKS.getAcquire(chunks, c);
-            if (chunk == null && !isRam(paddr)) {
-                throw notRam(paddr);
-            }
         }
         return chunk;
     }
 
-    /** The chunk for writing, allocated (and filled with poison) on first use. */
+    /** A read with no chunk behind it: poison from unwritten RAM, else the device there, else a bus error. */
+    private long offChunkRead(long paddr, int size) {
+        if (isRam(paddr)) {
+            return poisonLong;
+        }
+        DeviceWindows.Window w = devices.find(paddr);
+        if (w == null || !w.contains(paddr, size)) {
+            throw busErrors.busError(paddr, size, org.kmemu.api.Access.READ);
+        }
+        return w.read(paddr, size, bigEndian);
+    }
+
+    /** A write with no RAM behind it: the device there, else a bus error. */
+    private void offChunkWrite(long paddr, long value, int size) {
+        DeviceWindows.Window w = devices.find(paddr);
+        if (w == null || !w.contains(paddr, size)) {
+            throw busErrors.busError(paddr, size, org.kmemu.api.Access.WRITE);
+        }
+        w.write(paddr, size, value, bigEndian);
+    }
+
+    /** The chunk for an atomic update, which only RAM (page tables) gets. */
+    private byte[] ramChunkForWrite(long paddr) {
+        byte[] chunk = chunkForWrite(paddr);
+        if (chunk == null) {
+            throw notRam(paddr);
+        }
+        return chunk;
+    }
+
+    /** The chunk for writing, allocated (and filled with poison) on first use; null where there is no RAM. */
     private byte[] chunkForWrite(long paddr) {
         int c = (int) (paddr >>> CHUNK_SHIFT);
         if (paddr >= 0 && c < chunks.length) {
@@ -151,7 +203,7 @@ public final class PhysicalMemory {
 
     private synchronized byte[] allocate(long paddr) {
         if (!isRam(paddr)) {
-            throw notRam(paddr);
+            return null;
         }
         int c = (int) (paddr >>> CHUNK_SHIFT);
         byte[] chunk = (byte[]) CHUNKS.getAcquire(chunks, c);
@@ -178,8 +230,9 @@ public final class PhysicalMemory {
     }
 
     /**
-     * @param paddr a physical address of RAM
-     * @return the chunk that holds it, allocated if it was never written
+     * @param paddr a physical address
+     * @return the chunk that holds it, allocated if it was never written; null if it is not RAM (a device
+     *         window or a hole: the caller goes through {@link #writeInt} and the like instead)
      */
     public byte[] writableChunk(long paddr) {
         return chunkForWrite(paddr);
@@ -228,7 +281,7 @@ public final class PhysicalMemory {
      */
     public byte readByte(long paddr) {
         byte[] chunk = chunkForRead(paddr);
-        return chunk == null ? poison : chunk[(int) (paddr & CHUNK_MASK)];
+        return chunk == null ? (byte) offChunkRead(paddr, 1) : chunk[(int) (paddr & CHUNK_MASK)];
     }
 
     /**
@@ -236,7 +289,12 @@ public final class PhysicalMemory {
      * @param value the byte to store
      */
     public void writeByte(long paddr, byte value) {
-        chunkForWrite(paddr)[(int) (paddr & CHUNK_MASK)] = value;
+        byte[] chunk = chunkForWrite(paddr);
+        if (chunk == null) {
+            offChunkWrite(paddr, value, 1);
+            return;
+        }
+        chunk[(int) (paddr & CHUNK_MASK)] = value;
     }
 
     /**
@@ -247,7 +305,7 @@ public final class PhysicalMemory {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 2) {
             byte[] chunk = chunkForRead(paddr);
-            return chunk == null ? (short) poisonLong : (bigEndian ? (short) SHORT_BE.get(chunk, off) : (short) SHORT_LE.get(chunk, off));
+            return chunk == null ? (short) offChunkRead(paddr, 2) : (bigEndian ? (short) SHORT_BE.get(chunk, off) : (short) SHORT_LE.get(chunk, off));
         }
         return (short) readSlow(paddr, 2);
     }
@@ -260,7 +318,7 @@ public final class PhysicalMemory {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 4) {
             byte[] chunk = chunkForRead(paddr);
-            return chunk == null ? (int) poisonLong : (bigEndian ? (int) INT_BE.get(chunk, off) : (int) INT_LE.get(chunk, off));
+            return chunk == null ? (int) offChunkRead(paddr, 4) : (bigEndian ? (int) INT_BE.get(chunk, off) : (int) INT_LE.get(chunk, off));
         }
         return (int) readSlow(paddr, 4);
     }
@@ -273,7 +331,7 @@ public final class PhysicalMemory {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 8) {
             byte[] chunk = chunkForRead(paddr);
-            return chunk == null ? poisonLong : (bigEndian ? (long) LONG_BE.get(chunk, off) : (long) LONG_LE.get(chunk, off));
+            return chunk == null ? offChunkRead(paddr, 8) : (bigEndian ? (long) LONG_BE.get(chunk, off) : (long) LONG_LE.get(chunk, off));
         }
         return readSlow(paddr, 8);
     }
@@ -285,10 +343,13 @@ public final class PhysicalMemory {
     public void writeShort(long paddr, short value) {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 2) {
-            if (bigEndian) {
-                SHORT_BE.set(chunkForWrite(paddr), off, value);
+            byte[] chunk = chunkForWrite(paddr);
+            if (chunk == null) {
+                offChunkWrite(paddr, value, 2);
+            } else if (bigEndian) {
+                SHORT_BE.set(chunk, off, value);
             } else {
-                SHORT_LE.set(chunkForWrite(paddr), off, value);
+                SHORT_LE.set(chunk, off, value);
             }
         } else {
             writeSlow(paddr, value, 2);
@@ -302,10 +363,13 @@ public final class PhysicalMemory {
     public void writeInt(long paddr, int value) {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 4) {
-            if (bigEndian) {
-                INT_BE.set(chunkForWrite(paddr), off, value);
+            byte[] chunk = chunkForWrite(paddr);
+            if (chunk == null) {
+                offChunkWrite(paddr, value, 4);
+            } else if (bigEndian) {
+                INT_BE.set(chunk, off, value);
             } else {
-                INT_LE.set(chunkForWrite(paddr), off, value);
+                INT_LE.set(chunk, off, value);
             }
         } else {
             writeSlow(paddr, value, 4);
@@ -319,10 +383,13 @@ public final class PhysicalMemory {
     public void writeLong(long paddr, long value) {
         int off = (int) (paddr & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 8) {
-            if (bigEndian) {
-                LONG_BE.set(chunkForWrite(paddr), off, value);
+            byte[] chunk = chunkForWrite(paddr);
+            if (chunk == null) {
+                offChunkWrite(paddr, value, 8);
+            } else if (bigEndian) {
+                LONG_BE.set(chunk, off, value);
             } else {
-                LONG_LE.set(chunkForWrite(paddr), off, value);
+                LONG_LE.set(chunk, off, value);
             }
         } else {
             writeSlow(paddr, value, 8);
@@ -340,7 +407,7 @@ public final class PhysicalMemory {
      * @return whether the word held {@code expect} and now holds {@code value}
      */
     public boolean compareAndSetLong(long paddr, long expect, long value) {
-        byte[] chunk = chunkForWrite(paddr);
+        byte[] chunk = ramChunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
         if (!ATOMIC_VIEWS) {
             synchronized (stripe(paddr)) {
@@ -363,7 +430,7 @@ public final class PhysicalMemory {
      * @return whether the swap happened
      */
     public boolean compareAndSetInt(long paddr, int expect, int value) {
-        byte[] chunk = chunkForWrite(paddr);
+        byte[] chunk = ramChunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
         if (!ATOMIC_VIEWS) {
             synchronized (stripe(paddr)) {
@@ -385,7 +452,7 @@ public final class PhysicalMemory {
      * @return the old value
      */
     public long getAndSetLong(long paddr, long value) {
-        byte[] chunk = chunkForWrite(paddr);
+        byte[] chunk = ramChunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
         if (!ATOMIC_VIEWS) {
             synchronized (stripe(paddr)) {
@@ -405,7 +472,7 @@ public final class PhysicalMemory {
      * @return the old value
      */
     public int getAndSetInt(long paddr, int value) {
-        byte[] chunk = chunkForWrite(paddr);
+        byte[] chunk = ramChunkForWrite(paddr);
         int off = (int) (paddr & CHUNK_MASK);
         if (!ATOMIC_VIEWS) {
             synchronized (stripe(paddr)) {
@@ -479,7 +546,7 @@ public final class PhysicalMemory {
             int n = Math.min(len, CHUNK_SIZE - off);
             byte[] chunk = chunkForRead(paddr);
             if (chunk == null) {
-                Arrays.fill(dst, dstOff, dstOff + n, poison);
+                n = offChunkBulkRead(paddr, dst, dstOff, n);
             } else {
                 System.arraycopy(chunk, off, dst, dstOff, n);
             }
@@ -501,7 +568,12 @@ public final class PhysicalMemory {
         while (len > 0) {
             int off = (int) (paddr & CHUNK_MASK);
             int n = Math.min(len, CHUNK_SIZE - off);
-            System.arraycopy(src, srcOff, chunkForWrite(paddr), off, n);
+            byte[] chunk = chunkForWrite(paddr);
+            if (chunk == null) {
+                n = offChunkBulkWrite(paddr, src, srcOff, n);
+            } else {
+                System.arraycopy(src, srcOff, chunk, off, n);
+            }
             paddr += n;
             srcOff += n;
             len -= n;
@@ -522,7 +594,12 @@ public final class PhysicalMemory {
             int n = Math.min(len, Math.min(CHUNK_SIZE - dOff, CHUNK_SIZE - sOff));
             byte[] from = chunkForRead(src);
             byte[] to = chunkForWrite(dst);
-            if (from == null) {
+            if (to == null || (from == null && !isRam(src))) {
+                // A device on either side: a byte at a time, as memcpy_toio/memcpy_fromio on a simple bus.
+                for (int i = 0; i < n; i++) {
+                    writeByte(dst + i, readByte(src + i));
+                }
+            } else if (from == null) {
                 Arrays.fill(to, dOff, dOff + n, poison);
             } else {
                 System.arraycopy(from, sOff, to, dOff, n);
@@ -544,10 +621,37 @@ public final class PhysicalMemory {
         while (len > 0) {
             int off = (int) (paddr & CHUNK_MASK);
             int n = (int) Math.min(len, CHUNK_SIZE - off);
-            Arrays.fill(chunkForWrite(paddr), off, off + n, value);
+            byte[] chunk = chunkForWrite(paddr);
+            if (chunk == null) {
+                for (int i = 0; i < n; i++) {
+                    offChunkWrite(paddr + i, value, 1);
+                }
+            } else {
+                Arrays.fill(chunk, off, off + n, value);
+            }
             paddr += n;
             len -= n;
         }
+    }
+
+    /** Unwritten RAM reads as poison in bulk; anything else a byte at a time. @return n */
+    private int offChunkBulkRead(long paddr, byte[] dst, int dstOff, int n) {
+        if (isRam(paddr)) {
+            Arrays.fill(dst, dstOff, dstOff + n, poison);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = (byte) offChunkRead(paddr + i, 1);
+            }
+        }
+        return n;
+    }
+
+    /** A bulk write where there is no RAM: a byte at a time to the device. @return n */
+    private int offChunkBulkWrite(long paddr, byte[] src, int srcOff, int n) {
+        for (int i = 0; i < n; i++) {
+            offChunkWrite(paddr + i, src[srcOff + i], 1);
+        }
+        return n;
     }
 
     private long readSlow(long paddr, int size) {

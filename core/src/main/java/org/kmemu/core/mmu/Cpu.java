@@ -533,7 +533,12 @@ public final class Cpu {
         if (slot < 0) {
             slot = missToSlot(vaddr, Access.WRITE);
         }
-        memory.putInt(writableHost(slot), tlbHostOffsets[slot] + off, value);
+        byte[] host = writableHost(slot);
+        if (host != null) {
+            memory.putInt(host, tlbHostOffsets[slot] + off, value);
+        } else {
+            memory.writeInt(tlbFrames[slot] | off, value); // a device window: no RAM chunk behind it
+        }
     }
 
     /** @param vaddr a virtual address @param value the 64-bit value to store */
@@ -547,10 +552,15 @@ public final class Cpu {
         if (slot < 0) {
             slot = missToSlot(vaddr, Access.WRITE);
         }
-        memory.putLong(writableHost(slot), tlbHostOffsets[slot] + off, value);
+        byte[] host = writableHost(slot);
+        if (host != null) {
+            memory.putLong(host, tlbHostOffsets[slot] + off, value);
+        } else {
+            memory.writeLong(tlbFrames[slot] | off, value); // a device window: no RAM chunk behind it
+        }
     }
 
-    /** The slot's RAM chunk, allocated on the first write to a never-written chunk. */
+    /** The slot's RAM chunk, allocated on the first write to a never-written chunk; null for a device page. */
     private byte[] writableHost(int slot) {
         byte[] host = tlbHosts[slot];
         if (host == null) {

@@ -19,6 +19,7 @@ import org.kmemu.core.sched.Task;
  *   <li>{@code pagetypeinfo}: the same per migrate type, and pageblocks per type (mm/vmstat.c);</li>
  *   <li>{@code zoneinfo}: watermarks, spans, counters and per-CPU lists of every zone (mm/vmstat.c);</li>
  *   <li>{@code iomem}: the physical resource tree (kernel/resource.c);</li>
+ *   <li>{@code ioports}: the I/O port resource tree, printed the same way;</li>
  *   <li>{@code meminfo}: the system-wide memory summary (fs/proc/meminfo.c);</li>
  *   <li>{@code slabinfo}: the slab caches (mm/slab_common.c), only where the object allocator's kernel
  *       had it: a SLOB kernel has no /proc/slabinfo;</li>
@@ -42,6 +43,7 @@ public final class ProcFs {
         FILES.put("pagetypeinfo", PageTypeInfo::render);
         FILES.put("zoneinfo", ZoneInfo::render);
         FILES.put("iomem", IoMem::render);
+        FILES.put("ioports", m -> IoMem.render(m.ioports()));
         FILES.put("meminfo", MemInfo::render);
         FILES.put("slabinfo", SlabInfoFile::render);
         FILES.put("vmallocinfo", m -> VmallocInfo.render(m.kernel().vmalloc()));

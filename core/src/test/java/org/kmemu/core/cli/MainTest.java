@@ -31,7 +31,7 @@ class MainTest {
     void unknownProcFileIsAUsageErrorListingTheFiles() {
         Run r = run("proc", "swaps");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("kmemu: no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem,"
+        assertThat(r.err()).contains("kmemu: no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem, ioports,"
                 + " meminfo, slabinfo, vmallocinfo, vmstat; or PID/maps, PID/smaps, self/maps, self/smaps)");
     }
 

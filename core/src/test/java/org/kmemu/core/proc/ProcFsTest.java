@@ -19,7 +19,7 @@ class ProcFsTest {
 
     @Test
     void namesAreTheFilesInOrder() {
-        assertThat(ProcFs.names()).containsExactly("buddyinfo", "pagetypeinfo", "zoneinfo", "iomem", "meminfo", "slabinfo",
+        assertThat(ProcFs.names()).containsExactly("buddyinfo", "pagetypeinfo", "zoneinfo", "iomem", "ioports", "meminfo", "slabinfo",
                 "vmallocinfo", "vmstat");
     }
 
@@ -38,7 +38,7 @@ class ProcFsTest {
     void unknownNameIsRejectedWithTheChoices() {
         assertThatThrownBy(() -> proc.read("swaps"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem, meminfo,"
+                .hasMessage("no such /proc file: swaps (expected one of: buddyinfo, pagetypeinfo, zoneinfo, iomem, ioports, meminfo,"
                         + " slabinfo, vmallocinfo, vmstat)");
     }
 }

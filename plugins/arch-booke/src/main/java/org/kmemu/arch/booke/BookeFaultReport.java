@@ -41,6 +41,11 @@ final class BookeFaultReport {
 
     private final String dieBanner;
 
+    /** @return __die()'s banner line, which the machine check report ends with too */
+    String dieBanner() {
+        return dieBanner;
+    }
+
     /**
      * @param nrCpus  NR_CPUS; above 1 the kernel is CONFIG_SMP
      * @param machine ppc_md.name

@@ -288,6 +288,12 @@ final class BookeSpec implements ArchSpec {
         return Set.of(CpuFeature.NX);
     }
 
+    /** The bus error machine check of {@link BookeMachineCheck}. */
+    @Override
+    public List<String> busErrorReport(long paddr, int size, org.kmemu.api.Access access, int cpu) {
+        return new BookeMachineCheck(faults.dieBanner()).report(paddr, access);
+    }
+
     /** @see BookeFaultReport */
     @Override
     public List<String> faultReport(PageFault fault) {

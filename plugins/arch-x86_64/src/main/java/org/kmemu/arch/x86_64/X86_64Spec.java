@@ -233,6 +233,12 @@ final class X86_64Spec implements ArchSpec {
         return faultReport.lines(fault);
     }
 
+    /** A machine check with a bus-error code ({@link org.kmemu.x86.common.mmu.X86MachineCheck}). */
+    @Override
+    public List<String> busErrorReport(long paddr, int size, org.kmemu.api.Access access, int cpu) {
+        return org.kmemu.x86.common.mmu.X86MachineCheck.report(paddr, access, cpu);
+    }
+
     /** The #PF error code the CPU pushes (X86_PF_* bits, see {@code X86FaultReport}). */
     @Override
     public int faultErrorCode(PageFault fault) {
