@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.kmemu.api.ConfigView;
-import org.kmemu.api.FreePageWords;
 import org.kmemu.api.Gfp;
-import org.kmemu.api.KernelLog;
 import org.kmemu.api.MigrateType;
 import org.kmemu.api.PageAllocatorContext;
 import org.kmemu.api.PageAllocatorEvents;
-import org.kmemu.api.ZoneSpan;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.ZoneType;
 
 /** {@code mm_page_alloc_extfrag} as the buddy reports it through {@link PageAllocatorContext#events()}. */
@@ -37,51 +33,13 @@ class ExtfragEventTest {
         }
     }
 
-    /** TestMachine with an event sink. */
-    private record Listening(TestMachine m, PageAllocatorEvents events) implements PageAllocatorContext {
-        @Override
-        public ConfigView config() {
-            return m.config();
-        }
-
-        @Override
-        public List<ZoneSpan> zones() {
-            return m.zones();
-        }
-
-        @Override
-        public Set<ZoneType> configuredZones() {
-            return m.configuredZones();
-        }
-
-        @Override
-        public int pageShift() {
-            return m.pageShift();
-        }
-
-        @Override
-        public int cpus() {
-            return m.cpus();
-        }
-
-        @Override
-        public KernelLog log() {
-            return m.log();
-        }
-
-        @Override
-        public FreePageWords freePageWords() {
-            return m.freePageWords();
-        }
-    }
-
     private final Recorder recorder = new Recorder();
 
     private BuddyAllocator machine(int cpus) {
         TestMachine m = new TestMachine(TestMachine.configView(TestMachine.noReserves(
                 "per-cpu-lists.enabled", false, "max-order", 4, "pageblock-order", 3)),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 32)), TestMachine.FLAT, 12, cpus, new TestLog());
-        BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(new Listening(m, recorder));
+        BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m.with(PerCpuOwnership.UNCHECKED, recorder));
         a.freeBootMemory(0, 32);
         return a;
     }

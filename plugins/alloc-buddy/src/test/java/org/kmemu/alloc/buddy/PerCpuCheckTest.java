@@ -3,14 +3,9 @@ package org.kmemu.alloc.buddy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.kmemu.api.ConfigView;
 import org.kmemu.api.Gfp;
-import org.kmemu.api.KernelLog;
-import org.kmemu.api.PageAllocatorContext;
-import org.kmemu.api.PerCpuOwnership;
-import org.kmemu.api.ZoneSpan;
+import org.kmemu.api.PageAllocatorEvents;
 import org.kmemu.api.ZoneType;
 import org.kmemu.tck.PerCpuRecorder;
 import org.kmemu.tck.PerCpuRecorder.Call;
@@ -22,42 +17,7 @@ class PerCpuCheckTest {
     private BuddyAllocator machine(Object... config) {
         TestMachine m = new TestMachine(TestMachine.configView(TestMachine.noReserves(config)),
                 List.of(TestMachine.span(ZoneType.NORMAL, 0, 4096)), TestMachine.FLAT, 12, 4, new TestLog());
-        BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(new PageAllocatorContext() {
-            @Override
-            public ConfigView config() {
-                return m.config();
-            }
-
-            @Override
-            public List<ZoneSpan> zones() {
-                return m.zones();
-            }
-
-            @Override
-            public Set<ZoneType> configuredZones() {
-                return m.configuredZones();
-            }
-
-            @Override
-            public int pageShift() {
-                return m.pageShift();
-            }
-
-            @Override
-            public int cpus() {
-                return m.cpus();
-            }
-
-            @Override
-            public KernelLog log() {
-                return m.log();
-            }
-
-            @Override
-            public PerCpuOwnership perCpu() {
-                return recorder;
-            }
-        });
+        BuddyAllocator a = (BuddyAllocator) new BuddyPolicy().create(m.with(recorder, PageAllocatorEvents.NONE));
         a.freeBootMemory(0, 4096);
         return a;
     }

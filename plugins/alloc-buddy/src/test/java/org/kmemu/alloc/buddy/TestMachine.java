@@ -9,6 +9,8 @@ import org.kmemu.api.ConfigView;
 import org.kmemu.api.FreePageWords;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.PageAllocatorContext;
+import org.kmemu.api.PageAllocatorEvents;
+import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.ZoneSpan;
 import org.kmemu.api.ZoneType;
 import org.kmemu.tck.PluginConfigs;
@@ -61,5 +63,53 @@ record TestMachine(ConfigView config, List<ZoneSpan> zones, Set<ZoneType> config
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
+    }
+
+    /**
+     * @param perCpu the per-CPU ownership check the allocator is to use
+     * @param events the sink the allocator reports its fallbacks to
+     * @return this machine as a context that also lends those two host services
+     */
+    PageAllocatorContext with(PerCpuOwnership perCpu, PageAllocatorEvents events) {
+        return new WithHostServices(this, perCpu, events);
+    }
+
+    /** A TestMachine with the host services a test watches. */
+    private record WithHostServices(TestMachine m, PerCpuOwnership perCpu, PageAllocatorEvents events)
+            implements PageAllocatorContext {
+        @Override
+        public ConfigView config() {
+            return m.config();
+        }
+
+        @Override
+        public List<ZoneSpan> zones() {
+            return m.zones();
+        }
+
+        @Override
+        public Set<ZoneType> configuredZones() {
+            return m.configuredZones();
+        }
+
+        @Override
+        public int pageShift() {
+            return m.pageShift();
+        }
+
+        @Override
+        public int cpus() {
+            return m.cpus();
+        }
+
+        @Override
+        public KernelLog log() {
+            return m.log();
+        }
+
+        @Override
+        public FreePageWords freePageWords() {
+            return m.freePageWords();
+        }
     }
 }
