@@ -1,5 +1,9 @@
 package org.kmemu.tck;
 
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,5 +35,14 @@ class MalloclabContractTest extends WorkloadContractTest {
         lines.addAll(ops);
         Files.write(dir.resolve("short.rep"), lines);
         return "malloclab = \"short.rep\"\ncpu = random";
+    }
+
+    @Test
+    void itReplaysTheFilesAllocationsReallocationsAndFrees() throws IOException {
+        Outcome o = run(1, 0);
+        // 200 allocations, 100 reallocations (a free and an allocation each) and 67 frees.
+        assertThat(o.kernel().calls().stream().filter(c -> c.startsWith("kmalloc"))).hasSize(300);
+        assertThat(o.kernel().calls().stream().filter(c -> c.startsWith("kfree"))).hasSize(167);
+        assertThat(o.kernel().calls()).anyMatch(c -> c.startsWith("kmalloc") && c.contains(" size=1 "));
     }
 }

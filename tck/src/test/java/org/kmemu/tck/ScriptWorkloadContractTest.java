@@ -1,5 +1,11 @@
 package org.kmemu.tck;
 
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,5 +45,14 @@ class ScriptWorkloadContractTest extends WorkloadContractTest {
                 }
                 """);
         return "file = contract.jsh";
+    }
+
+    @Test
+    void theScriptsCallsAreTheWorkloadsCalls() throws IOException {
+        List<String> calls = run(1, 0).kernel().calls();
+        assertThat(calls).anyMatch(c -> c.startsWith("kmalloc") && c.contains(" site=contract_site"))
+                .anyMatch(c -> c.startsWith("kfree") && c.contains(" site=contract_free"))
+                .anyMatch(c -> c.startsWith("alloc_pages cpu=0 ") && c.contains(" order=2 "))
+                .anyMatch(c -> c.startsWith("__free_pages cpu=1 ") && c.endsWith(" order=2"));
     }
 }

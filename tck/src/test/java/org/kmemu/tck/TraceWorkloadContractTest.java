@@ -1,5 +1,9 @@
 package org.kmemu.tck;
 
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,5 +41,14 @@ class TraceWorkloadContractTest extends WorkloadContractTest {
         Files.createDirectories(dir.resolve("traces"));
         Files.write(dir.resolve("traces/contract.log"), lines);
         return "file = \"traces/contract.log\"";
+    }
+
+    @Test
+    void itReplaysTheTracesKmallocsAndCacheObjectsOnItsCpus() throws IOException {
+        List<String> calls = run(1, 0).kernel().calls();
+        assertThat(calls.stream().filter(c -> c.startsWith("kmalloc"))).hasSize(600);
+        assertThat(calls.stream().filter(c -> c.startsWith("kfree"))).hasSize(400);
+        assertThat(calls.stream().filter(c -> c.startsWith("kmem_cache_alloc"))).hasSize(600);
+        assertThat(calls).anyMatch(c -> c.startsWith("kmalloc cpu=") && c.contains(" size=11 ") && c.contains(" site=site_3+0x10"));
     }
 }
