@@ -130,6 +130,30 @@ public interface KernelCalls {
      */
     long pageAddress(long pfn);
 
+    /**
+     * {@code kmap_local_page()}: maps a page into {@code cpu}'s kernel address space for a short use on that
+     * CPU, so a highmem page can be written with {@link #memset}. A lowmem page answers its direct-map address
+     * and maps nothing; a highmem page takes the CPU's next kmap_local slot (its fixmap PTE is written and
+     * the old translation flushed, as the kernel does). Undo with {@link #kunmapLocal}, innermost first.
+     *
+     * @param cpu the CPU that will use the mapping, and only that CPU
+     * @param pfn a page
+     * @return its kernel virtual address while mapped
+     * @throws KernelOopsException when the CPU's kmap_local slots are used up (the kernel's BUG in
+     *                             kmap_local_idx_push)
+     * @since 1.2
+     */
+    long kmapLocal(int cpu, long pfn);
+
+    /**
+     * {@code kunmap_local()}: ends the innermost mapping {@link #kmapLocal} made on {@code cpu}.
+     *
+     * @param cpu   the CPU that mapped it
+     * @param vaddr the address {@link #kmapLocal} returned
+     * @since 1.2
+     */
+    void kunmapLocal(int cpu, long vaddr);
+
     /** @return PAGE_SHIFT: a block of order n from {@link #allocPages} is {@code 1 << (pageShift() + n)} bytes */
     int pageShift();
 

@@ -17,6 +17,9 @@ import org.kmemu.api.PageAllocator;
  * as a full machine would, to check that a workload takes a failure as an answer.
  */
 public final class RecordingKernelCalls implements KernelCalls {
+    /** Where the fake kmap_local slots start: each CPU has 1 MiB of them. */
+    private static final long KMAP_LOCAL_BASE = 0xffff_f000_0000_0000L;
+
     private final int cpus;
     private final int failEvery;
     private final List<String> calls = new ArrayList<>();
@@ -27,6 +30,7 @@ public final class RecordingKernelCalls implements KernelCalls {
     private final List<String> caches = new ArrayList<>();
     private long nextAddress = 0xffff_8880_0000_0000L;
     private long nextPfn = 0x1000;
+    private final Map<Integer, List<Long>> kmapLocalStacks = new HashMap<>();
     private long allocations;
     private long allocFrees;
     private long advanced;
@@ -219,11 +223,43 @@ public final class RecordingKernelCalls implements KernelCalls {
         calls.add("memset cpu=" + cpu + " vaddr=0x" + Long.toHexString(vaddr) + " value=" + (value & 0xff) + " len=" + len);
     }
 
-    /** @return 0: the recording has no memory, so every page reads as highmem (nothing to touch) */
+    /** @return 0: the recording has no memory, so every page reads as highmem (a toucher maps it with {@link #kmapLocal}) */
     @Override
     public long pageAddress(long pfn) {
         calls.add("pageAddress pfn=0x" + Long.toHexString(pfn));
         return 0;
+    }
+
+    /**
+     * Records the call and hands out a fake address in a per-CPU stack of slots; {@link #kunmapLocal}
+     * must give back the top slot of the same CPU (a breach is a violation, as the kernel WARNs).
+     */
+    @Override
+    public long kmapLocal(int cpu, long pfn) {
+        checkCpu("kmapLocal", cpu);
+        List<Long> stack = kmapLocalStacks.computeIfAbsent(cpu, c -> new ArrayList<>());
+        long vaddr = KMAP_LOCAL_BASE + ((long) cpu << 20) + ((long) stack.size() << 12);
+        stack.add(vaddr);
+        calls.add("kmapLocal cpu=" + cpu + " pfn=0x" + Long.toHexString(pfn) + " -> 0x" + Long.toHexString(vaddr));
+        return vaddr;
+    }
+
+    @Override
+    public void kunmapLocal(int cpu, long vaddr) {
+        checkCpu("kunmapLocal", cpu);
+        calls.add("kunmapLocal cpu=" + cpu + " vaddr=0x" + Long.toHexString(vaddr));
+        List<Long> stack = kmapLocalStacks.getOrDefault(cpu, new ArrayList<>());
+        if (stack.isEmpty() || stack.get(stack.size() - 1) != vaddr) {
+            violations.add("kunmapLocal: 0x" + Long.toHexString(vaddr) + " on cpu " + cpu
+                    + " is not the top kmap_local slot of that CPU (expected: unmap in reverse order of mapping)");
+            return;
+        }
+        stack.remove(stack.size() - 1);
+    }
+
+    /** @return kmap_local slots mapped and not unmapped, over all CPUs */
+    public int kmapLocalDepth() {
+        return kmapLocalStacks.values().stream().mapToInt(List::size).sum();
     }
 
     /** @return 12, 4 KiB pages */

@@ -97,6 +97,7 @@ public abstract class WorkloadContractTest {
     void itFreesOnlyWhatItGotWithTheRightCacheOrOrderOnCpusThatExist() throws IOException {
         Outcome o = run(7, 0);
         assertThat(o.kernel().violations()).isEmpty();
+        assertThat(o.kernel().kmapLocalDepth()).as("every kmap_local slot given back").isZero();
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.kmemu.api.Workload;
 import org.kmemu.core.workload.SyntheticWorkload;
 
-/** {@code synthetic}: page blocks, sizes from a histogram file, log-normal lifetimes. */
+/** {@code synthetic}: page blocks, sizes from a histogram file, log-normal lifetimes, each page touched. */
 class SyntheticPagesContractTest extends WorkloadContractTest {
     @Override
     protected Workload workload() {
@@ -23,7 +23,7 @@ class SyntheticPagesContractTest extends WorkloadContractTest {
     protected String settings(Path dir) throws IOException {
         Files.writeString(dir.resolve("sizes.txt"), "# size count\n4096 70\n8192 20\n16384 8\n65536 2\n");
         return String.join("\n", "events = 4000", "lifetime { distribution = log-normal, mu = 4, sigma = 1 }",
-                "size { distribution = histogram, file = \"sizes.txt\" }", "api = pages", "call-sites = 2");
+                "size { distribution = histogram, file = \"sizes.txt\" }", "api = pages", "call-sites = 2", "touch = true");
     }
 
     @Test
@@ -35,5 +35,17 @@ class SyntheticPagesContractTest extends WorkloadContractTest {
                 .anyMatch(c -> c.startsWith("__free_pages"))
                 .noneMatch(c -> c.startsWith("alloc_pages") && c.contains(" order=3 "))
                 .noneMatch(c -> c.startsWith("kmalloc") || c.startsWith("kmem_cache_alloc"));
+    }
+
+    @Test
+    void itTouchesEachPageThroughAKmapLocalSlotWhenThePageHasNoKernelAddress() throws IOException {
+        List<String> calls = run(1, 0).kernel().calls();
+        // The recording answers every page as highmem: each page of each block is mapped, cleared, unmapped.
+        long pages = calls.stream().filter(c -> c.startsWith("alloc_pages") && !c.endsWith("-> -1"))
+                .mapToLong(c -> 1L << Integer.parseInt(c.replaceAll(".* order=(\\d+) .*", "$1"))).sum();
+        assertThat(pages).isPositive();
+        assertThat(calls.stream().filter(c -> c.startsWith("kmapLocal")).count()).isEqualTo(pages);
+        assertThat(calls.stream().filter(c -> c.startsWith("memset") && c.endsWith(" len=4096")).count()).isEqualTo(pages);
+        assertThat(calls.stream().filter(c -> c.startsWith("kunmapLocal")).count()).isEqualTo(pages);
     }
 }

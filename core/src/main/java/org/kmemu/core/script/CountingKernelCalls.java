@@ -1,24 +1,25 @@
 package org.kmemu.core.script;
 
 import org.kmemu.api.KernelCalls;
+import org.kmemu.core.workload.ForwardingKernelCalls;
 
 /**
  * The {@code kernel} a script is given: the run's {@link KernelCalls}, counting each call as one event
  * (every allocation, free, memset and load, as a trace counts its lines) and telling the host every
  * {@value #ADVANCE_EVERY} events, so that a script need not call {@link #advance} to be sampled or
  * show progress. A script that calls {@code kernel.advance(n)} itself passes that on as well; its count
- * is not changed by it. Calls a script makes on {@code machine}'s core APIs directly are not counted.
+ * is not changed by it. Address lookups and mappings ({@code pageAddress}, {@code kmapLocal}) are not
+ * events. Calls a script makes on {@code machine}'s core APIs directly are not counted.
  */
-final class CountingKernelCalls implements KernelCalls {
+final class CountingKernelCalls extends ForwardingKernelCalls {
     /** Events between two {@link KernelCalls#advance} calls to the host. */
     static final int ADVANCE_EVERY = 1024;
 
-    private final KernelCalls calls;
     private long events;
     private long unreported;
 
     CountingKernelCalls(KernelCalls calls) {
-        this.calls = calls;
+        super(calls);
     }
 
     /** @return calls made so far */
@@ -42,11 +43,6 @@ final class CountingKernelCalls implements KernelCalls {
     }
 
     @Override
-    public int cpus() {
-        return calls.cpus();
-    }
-
-    @Override
     public long kmalloc(int cpu, long size, int gfp, String callSite) {
         long p = calls.kmalloc(cpu, size, gfp, callSite);
         event();
@@ -57,11 +53,6 @@ final class CountingKernelCalls implements KernelCalls {
     public void kfree(int cpu, long ptr, String callSite) {
         calls.kfree(cpu, ptr, callSite);
         event();
-    }
-
-    @Override
-    public int kmemCacheCreate(String name, int size, int align, int flags) {
-        return calls.kmemCacheCreate(name, size, align, flags);
     }
 
     @Override
@@ -107,17 +98,6 @@ final class CountingKernelCalls implements KernelCalls {
     public void memset(int cpu, long vaddr, int value, long len) {
         calls.memset(cpu, vaddr, value, len);
         event();
-    }
-
-    /** An address lookup, not a kernel call: no event. */
-    @Override
-    public long pageAddress(long pfn) {
-        return calls.pageAddress(pfn);
-    }
-
-    @Override
-    public int pageShift() {
-        return calls.pageShift();
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.kmemu.api.Access;
 import org.kmemu.api.KernelCalls;
 import org.kmemu.api.SlabCache;
 import org.kmemu.core.kernel.AddressTranslation;
+import org.kmemu.core.kernel.Highmem;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.kernel.Vmalloc;
@@ -35,6 +36,7 @@ public final class MachineKernelCalls implements KernelCalls {
     private final Vmalloc vmalloc;
     private final PhysicalMemory memory;
     private final AddressTranslation addresses;
+    private final Highmem highmem;
     private final Cpu[] cpus;
     private final List<SlabCache> caches = new ArrayList<>();
     private final LongConsumer onAdvance;
@@ -51,6 +53,7 @@ public final class MachineKernelCalls implements KernelCalls {
         this.vmalloc = machine.kernel().vmalloc();
         this.memory = machine.memory();
         this.addresses = machine.kernel().addresses();
+        this.highmem = machine.kernel().highmem();
         this.cpus = new Cpu[machine.cpus()];
         for (int i = 0; i < cpus.length; i++) {
             cpus[i] = machine.mmu().cpu(i);
@@ -143,6 +146,16 @@ public final class MachineKernelCalls implements KernelCalls {
     @Override
     public long pageAddress(long pfn) {
         return addresses.pageAddress(pfn);
+    }
+
+    @Override
+    public long kmapLocal(int cpu, long pfn) {
+        return highmem.kmapLocal(cpus[cpu], pfn);
+    }
+
+    @Override
+    public void kunmapLocal(int cpu, long vaddr) {
+        highmem.kunmapLocal(cpus[cpu], vaddr);
     }
 
     @Override

@@ -8,8 +8,9 @@ import org.kmemu.api.KernelCalls;
  * user clears it), so the allocating CPU's TLB sees the accesses: an object's requested bytes, or each
  * page of a block, written with {@link KernelCalls#memset} through that CPU's MMU.
  *
- * <p>A page with no kernel address (highmem, {@link KernelCalls#pageAddress} 0) is skipped: reaching
- * it would take a kmap, which the workload's caller does not model. The calls allocate nothing.
+ * <p>A page with no permanent kernel address (highmem, {@link KernelCalls#pageAddress} 0) is written
+ * through a {@link KernelCalls#kmapLocal} slot, as kernel code reaches such a page ({@code clear_highpage}
+ * maps it with kmap_local_page, clears it and unmaps it). The calls allocate nothing.
  */
 public final class Touch {
     private Touch() {
@@ -32,18 +33,21 @@ public final class Touch {
      * @param cpu    the CPU that allocated
      * @param pfn    the block's first page
      * @param order  its order
-     * @return the pages written (highmem pages are not)
+     * @return the pages written: all of the block's
      */
     public static long pages(KernelCalls kernel, int cpu, long pfn, int order) {
         long pageBytes = 1L << kernel.pageShift();
-        long touched = 0;
-        for (long i = 0, n = 1L << order; i < n; i++) {
+        long n = 1L << order;
+        for (long i = 0; i < n; i++) {
             long va = kernel.pageAddress(pfn + i);
             if (va != 0) {
                 kernel.memset(cpu, va, 0, pageBytes);
-                touched++;
+            } else {
+                long mapped = kernel.kmapLocal(cpu, pfn + i);
+                kernel.memset(cpu, mapped, 0, pageBytes);
+                kernel.kunmapLocal(cpu, mapped);
             }
         }
-        return touched;
+        return n;
     }
 }

@@ -39,6 +39,8 @@ class JShellScriptTest {
         @Override public void memset(int cpu, long vaddr, int value, long len) { seen("memset"); }
         @Override public long readLong(int cpu, long vaddr) { seen("readLong"); return 0; }
         @Override public long pageAddress(long pfn) { seen("pageAddress"); return 0; }
+        @Override public long kmapLocal(int cpu, long pfn) { seen("kmapLocal"); return 0; }
+        @Override public void kunmapLocal(int cpu, long vaddr) { seen("kunmapLocal"); }
         @Override public int pageShift() { return 12; }
         @Override public void advance(long n) { advanced += n; }
     }

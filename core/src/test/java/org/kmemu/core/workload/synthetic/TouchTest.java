@@ -99,7 +99,7 @@ class TouchTest {
     }
 
     @Test
-    void touchingABlockWritesEachLowmemPageAndSkipsHighmem() {
+    void touchingABlockWritesEachLowmemPageAndMapsEachHighmemPage() {
         Machine m = TestMachines.i386(1L << 30); // past 896 MiB: highmem
         MachineKernelCalls k = new MachineKernelCalls(m, t -> { });
         long low = k.allocPages(0, Gfp.GFP_KERNEL, 2);
@@ -111,8 +111,19 @@ class TouchTest {
         }
         long high = k.allocPages(1, Gfp.GFP_HIGHUSER, 1);
         assertThat(k.pageAddress(high)).as("highmem has no permanent address").isZero();
-        long[] d = tlb(m, () -> assertThat(Touch.pages(k, 1, high, 1)).isZero());
-        assertThat(sum(d)).isZero();
+        for (int p = 0; p < 2; p++) {
+            long mapped = k.kmapLocal(1, high + p);
+            k.memset(1, mapped, 0x5a, 4096);
+            k.kunmapLocal(1, mapped);
+        }
+        long[] d = tlb(m, () -> assertThat(Touch.pages(k, 1, high, 1)).isEqualTo(2));
+        assertThat(d[3] + d[4]).as("CPU 1 wrote both pages through its kmap_local slot").isPositive();
+        assertThat(m.kernel().highmem().kmapLocalDepth(m.mmu().cpu(1))).as("every slot given back").isZero();
+        for (int p = 0; p < 2; p++) {
+            long mapped = k.kmapLocal(1, high + p);
+            assertThat(k.readLong(1, mapped + 4088)).as("high page " + p).isZero();
+            k.kunmapLocal(1, mapped);
+        }
     }
 
     @Test
