@@ -187,6 +187,12 @@ class TraceRecordTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.stderr()).isEqualTo("kmemu: " + spec + ":4: workload.file: cannot read the script " + dir.resolve("nosuch.jsh")
                 + ": no such file\n");
+        // The workload is read before the machine boots: on a machine too big for the heap the workload's error
+        // still comes first (booting first would have answered with the heap refusal).
+        r = Launcher.run("trace", "record", "-c", "config/machines/x86_64.conf", "-D", "kmemu.memory.size=16T",
+                "--workload", spec.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.stderr()).as(r.toString()).startsWith("kmemu: " + spec + ":4: workload.file: cannot read the script");
         r = Launcher.run("trace", "record", "--workload", "type=nosuch");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.stderr()).startsWith("kmemu: command line (--workload): workload.type: no workload \"nosuch\" (expected one of: ");

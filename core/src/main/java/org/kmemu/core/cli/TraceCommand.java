@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.kmemu.api.WorkloadReport;
 import org.kmemu.api.WorkloadRun;
+import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.config.WorkloadSpec;
 import org.kmemu.core.machine.Machine;
 import org.kmemu.core.trace.TraceRecorder;
@@ -80,11 +81,13 @@ final class TraceCommand implements Callable<Integer> {
             WorkloadSpec ws = WorkloadSpec.parse(workload);
             Main.Session session = trace.parent.options.open(cl);
             Workloads workloads = Workloads.of(session.host());
-            workloads.select(ws.settings()); // an unknown type is refused before the machine boots
-            Machine m = session.boot();
-            RunContext ctx = ws.file() != null ? RunContext.beside(ws.file(), seed, m.cpus())
-                    : new RunContext(seed, m.cpus(), Path.of(""));
+            // Prepared before boot, as an experiment's run is: a bad trace, histogram or script is refused at its
+            // file and line without booting (and without the boot's time) first.
+            int cpus = MachineConfig.parse(session.config()).cpus();
+            RunContext ctx = ws.file() != null ? RunContext.beside(ws.file(), seed, cpus)
+                    : new RunContext(seed, cpus, Path.of(""));
             WorkloadRun run = workloads.prepare(ws.settings(), ctx);
+            Machine m = session.boot();
             Path spoolDir = output != null && output.toAbsolutePath().getParent() != null
                     ? output.toAbsolutePath().getParent() : Path.of(System.getProperty("java.io.tmpdir"));
             Progress progress = new Progress(err, run.plannedEvents(), quiet);

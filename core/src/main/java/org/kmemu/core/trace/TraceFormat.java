@@ -101,8 +101,21 @@ final class TraceFormat {
     }
 
     private static void callSiteAndPtr(StringBuilder out, TraceStrings strings, long gfpAux, long ptr) {
-        out.append("call_site=").append(strings.string(TraceRecord.aux(gfpAux))).append(" ptr=")
-                .append(ptr == 0 ? "  (null)" : Long.toHexString(ptr));
+        out.append("call_site=");
+        appendField(out, strings.string(TraceRecord.aux(gfpAux)));
+        out.append(" ptr=").append(ptr == 0 ? "  (null)" : Long.toHexString(ptr));
+    }
+
+    /**
+     * A name given by a workload as one field: the kernel prints a call site with %pS (a symbol and an offset,
+     * never a blank), and the tools that read the trace (and kmemu's own reader) split fields at blanks, so a
+     * blank in a workload's call site is printed as '_'.
+     */
+    static void appendField(StringBuilder out, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            out.append(Character.isWhitespace(c) ? '_' : c);
+        }
     }
 
     private static void padLeft(StringBuilder out, String s, int width) {

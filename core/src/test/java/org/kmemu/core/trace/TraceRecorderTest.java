@@ -101,6 +101,19 @@ class TraceRecorderTest {
     }
 
     @Test
+    void aCallSiteWithBlanksIsOneFieldThatReadsBack() throws IOException {
+        TraceRecorder r = new TraceRecorder(1, dir);
+        r.kmalloc(0, 1_000, "a", 1, "my driver\tprobe", 0x10, 8, 8, Gfp.GFP_KERNEL);
+        r.kfree(0, 2_000, "a", 1, "my driver\tprobe", 0x10);
+        String text = finish(r);
+        assertThat(text).contains("kmalloc: call_site=my_driver_probe ptr=10 bytes_req=8 bytes_alloc=8 gfp_flags=GFP_KERNEL\n",
+                "kfree: call_site=my_driver_probe ptr=10\n");
+        List<FtraceEvent> events = read(text);
+        assertThat(events).extracting(e -> e.field("call_site")).containsExactly("my_driver_probe", "my_driver_probe");
+        assertThat(events.get(0).decimal("bytes_req")).as("the fields after it still parse").isEqualTo(8);
+    }
+
+    @Test
     void aRecordingReplaysToTheSameBytesPerCallSite() throws IOException {
         Machine m = TestMachines.x86_64(256L << 20);
         KmemMetrics recorded = new KmemMetrics(m.cpus());
