@@ -312,10 +312,13 @@ final class I386Spec implements ArchSpec {
         return faultReport.lines(fault);
     }
 
-    /** A machine check with a bus-error code ({@link org.kmemu.x86.common.mmu.X86MachineCheck}). */
+    /**
+     * A machine check with a bus-error code ({@link org.kmemu.x86.common.mmu.X86MachineCheck}); its PROCESSOR
+     * line names CPUID signature 0x686: a P6-family Pentium III (family 6, model 8, stepping 6), the era of i386's defaults.
+     */
     @Override
     public List<String> busErrorReport(long paddr, int size, org.kmemu.api.Access access, int cpu) {
-        return org.kmemu.x86.common.mmu.X86MachineCheck.report(paddr, access, cpu);
+        return org.kmemu.x86.common.mmu.X86MachineCheck.report(paddr, access, cpu, 0x686);
     }
 
     /** The #PF error code the CPU pushes (X86_PF_* bits, see {@code X86FaultReport}). */

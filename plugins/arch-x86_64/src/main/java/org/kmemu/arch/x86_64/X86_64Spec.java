@@ -233,10 +233,13 @@ final class X86_64Spec implements ArchSpec {
         return faultReport.lines(fault);
     }
 
-    /** A machine check with a bus-error code ({@link org.kmemu.x86.common.mmu.X86MachineCheck}). */
+    /**
+     * A machine check with a bus-error code ({@link org.kmemu.x86.common.mmu.X86MachineCheck}); its PROCESSOR
+     * line names CPUID signature 0x506e3: Skylake-S (family 6, model 0x5e, stepping 3), the core whose TLBs x86_64 models.
+     */
     @Override
     public List<String> busErrorReport(long paddr, int size, org.kmemu.api.Access access, int cpu) {
-        return org.kmemu.x86.common.mmu.X86MachineCheck.report(paddr, access, cpu);
+        return org.kmemu.x86.common.mmu.X86MachineCheck.report(paddr, access, cpu, 0x506e3);
     }
 
     /** The #PF error code the CPU pushes (X86_PF_* bits, see {@code X86FaultReport}). */
