@@ -2,21 +2,14 @@ package org.kmemu.core.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.kmemu.api.ArchSpec;
 import org.kmemu.api.Gfp;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.proc.ProcFs;
-import org.kmemu.core.testing.FirstFitPolicy;
-import org.kmemu.core.testing.I386TestArch;
-import org.kmemu.core.testing.SimpleSlabPolicy;
-import org.kmemu.core.testing.TestMachines;
-import org.kmemu.core.testing.X86_64TestArch;
 import org.kmemu.core.trace.KmemMetrics;
 
 /**
@@ -24,21 +17,14 @@ import org.kmemu.core.trace.KmemMetrics;
  * devm_request_mem_region's claims, and devres_release_all giving everything back newest first.
  */
 class DevresTest {
-    private static final long BASE = 0xfed00000L;
+    private static final long BASE = IoRegionsTest.BASE;
 
     private static Machine boot(String name) {
-        ArchSpec arch = switch (name) {
-            case "x86_64" -> new X86_64TestArch();
-            case "i386" -> new I386TestArch();
-            default -> new I386TestArch(true);
-        };
-        return Boot.boot(TestMachines.config(arch.id(), 64L << 20, 2), arch, new FirstFitPolicy(), TestMachines.allocatorConfig(),
-                new SimpleSlabPolicy(), TestMachines.slabConfig(),
-                List.of(new DevicePlacement.Placed("uart", BASE, new RegisterFile(ByteOrder.LITTLE_ENDIAN), "m.conf:3", "kmemu.devices[0]")));
+        return IoRegionsTest.boot(name);
     }
 
     private static List<String> lines(Machine m) {
-        return m.log().lines().stream().map(KernelLogBuffer.Line::text).toList();
+        return IoRegionsTest.lines(m);
     }
 
     private static int readInt(Machine m, long vaddr) {

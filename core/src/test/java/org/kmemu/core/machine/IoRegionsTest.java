@@ -21,9 +21,10 @@ import org.kmemu.core.testing.X86_64TestArch;
  * remove exactly what was claimed, and /proc/iomem and /proc/ioports print the tree as r_show() does.
  */
 class IoRegionsTest {
-    private static final long BASE = 0xfed00000L;
+    static final long BASE = 0xfed00000L;
 
-    private static Machine boot(String name) {
+    /** A stand-in machine with a 4 KiB register file named uart at {@link #BASE}; also DevresTest's. */
+    static Machine boot(String name) {
         ArchSpec arch = switch (name) {
             case "x86_64" -> new X86_64TestArch();
             case "i386" -> new I386TestArch();
@@ -34,7 +35,7 @@ class IoRegionsTest {
                 List.of(new DevicePlacement.Placed("uart", BASE, new RegisterFile(ByteOrder.LITTLE_ENDIAN), "m.conf:3", "kmemu.devices[0]")));
     }
 
-    private static List<String> lines(Machine m) {
+    static List<String> lines(Machine m) {
         return m.log().lines().stream().map(KernelLogBuffer.Line::text).toList();
     }
 
