@@ -79,6 +79,8 @@ public final class Vmalloc {
     public static final int VM_ALLOC = 0x2;
     /** VM_MAP: a vmap area over the caller's pages. */
     public static final int VM_MAP = 0x4;
+    /** VM_USERMAP (include/linux/vmalloc.h, 0x8): vmalloc_user's area, which remap_vmalloc_range may map into a process. */
+    public static final int VM_USERMAP = 0x8;
     /** VM_UNINITIALIZED: reserved, pages not yet allocated and mapped. */
     public static final int VM_UNINITIALIZED = 0x20;
 
@@ -191,6 +193,23 @@ public final class Vmalloc {
      * @return the area's address, or 0 (NULL) after the kernel's warning
      */
     public long vmallocGfp(Cpu cpu, long size, int gfp, String caller) {
+        return vmallocGfp(cpu, size, gfp, 0, caller);
+    }
+
+    /**
+     * {@code vmalloc_user(size)} (mm/vmalloc.c): zeroed GFP_KERNEL pages in an area marked VM_USERMAP, the
+     * only kind {@code remap_vmalloc_range} maps into a process (zeroed so no kernel data leaks to user space).
+     *
+     * @param cpu    the calling CPU
+     * @param size   bytes, rounded up to whole pages
+     * @param caller the caller for /proc/vmallocinfo, or null
+     * @return the area's address, or 0 (NULL)
+     */
+    public long vmallocUser(Cpu cpu, long size, String caller) {
+        return vmallocGfp(cpu, size, Gfp.GFP_KERNEL | Gfp.__GFP_ZERO, VM_USERMAP, caller);
+    }
+
+    private long vmallocGfp(Cpu cpu, long size, int gfp, int extraFlags, String caller) {
         if (Integer.bitCount(gfp & (Gfp.__GFP_DMA | Gfp.__GFP_DMA32 | Gfp.__GFP_HIGHMEM)) > 1) {
             // The pages are allocated with these flags: gfp_zone()'s VM_BUG_ON (include/linux/gfp.h).
             List<String> report = KernelOopsException.bugLines("include/linux/gfp.h", "gfp_zone",
@@ -247,7 +266,7 @@ public final class Vmalloc {
             vfree(cpu, pagesArray);
             return 0;
         }
-        VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_ALLOC, caller, pfns, pagesArray);
+        VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_ALLOC | extraFlags, caller, pfns, pagesArray);
         synchronized (vmapAreaLock) {
             busy.replace(start, reserved, done);
             nrVmallocPages += nr;
@@ -524,9 +543,12 @@ public final class Vmalloc {
 
     private void freePages(Cpu cpu, long[] pfns, int count) {
         for (int i = 0; i < count; i++) {
-            // __free_page(): vmalloc holds the only reference, so the page goes back at once.
-            frames.resetForFree(pfns[i], 0);
-            pages.freePages(cpu.id(), pfns[i], 0);
+            // __free_page(): put_page_testzero. vmalloc's is the only reference unless remap_vmalloc_range
+            // mapped the page into a process (vm_insert_page took one): then the last munmap frees it.
+            if (frames.refAdd(pfns[i], -1) == 0) {
+                frames.resetForFree(pfns[i], 0);
+                pages.freePages(cpu.id(), pfns[i], 0);
+            }
         }
     }
 

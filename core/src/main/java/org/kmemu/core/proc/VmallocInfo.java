@@ -51,6 +51,9 @@ public final class VmallocInfo {
             if ((va.flags() & Vmalloc.VM_MAP) != 0) {
                 out.append(" vmap");
             }
+            if ((va.flags() & Vmalloc.VM_USERMAP) != 0) {
+                out.append(" user"); // vmalloc_info_show(), mm/vmalloc.c: after vmap, before vpages
+            }
             if (va.pagesArray() != 0) {
                 out.append(" vpages");
             }

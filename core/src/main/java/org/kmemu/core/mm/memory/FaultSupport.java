@@ -93,6 +93,15 @@ final class FaultSupport {
         mmu.flushTlbMmRange(cpu, mm.pgdPhys(), address, address + pageSize);
     }
 
+    /**
+     * {@code vm_normal_page() != NULL} for a PTE of the VMA: false for a special PTE (remap_pfn_range's,
+     * arches with ARCH_HAS_PTE_SPECIAL, mm/memory.c) and for any entry of a VM_PFNMAP VMA (a PROT_NONE
+     * entry there carries no visible special bit); the zero page is the caller's check.
+     */
+    boolean normalPage(Vma vma, long pte) {
+        return (vma.flags() & VmFlags.VM_PFNMAP) == 0 && (tables.flags(pte) & PteFlags.SPECIAL) == 0;
+    }
+
     /** @return the RSS counter a page of this VMA counts in ({@code mm_counter}) */
     int mmCounter(Vma vma, long pfn) {
         if (pages.pageAnon(pfn)) {

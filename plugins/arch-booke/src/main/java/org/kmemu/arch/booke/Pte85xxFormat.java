@@ -96,6 +96,9 @@ final class Pte85xxFormat extends E500PageTableFormat {
         if ((e & _PAGE_WRITETHRU) != 0) {
             f |= PteFlags.WRITE_THROUGH;
         }
+        if ((e & _PAGE_SPECIAL) != 0) {
+            f |= PteFlags.SPECIAL;
+        }
         return f;
     }
 
@@ -141,6 +144,9 @@ final class Pte85xxFormat extends E500PageTableFormat {
         }
         if ((flags & PteFlags.WRITE_THROUGH) != 0) {
             e |= _PAGE_WRITETHRU;
+        }
+        if ((flags & PteFlags.SPECIAL) != 0) {
+            e |= _PAGE_SPECIAL; // pte_mkspecial()
         }
         return e;
     }

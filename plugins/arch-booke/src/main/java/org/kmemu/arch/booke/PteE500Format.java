@@ -105,6 +105,9 @@ final class PteE500Format extends E500PageTableFormat {
         if ((e & _PAGE_WRITETHRU) != 0) {
             f |= PteFlags.WRITE_THROUGH;
         }
+        if ((e & _PAGE_SW0) != 0) {
+            f |= PteFlags.SPECIAL;
+        }
         return f;
     }
 
@@ -127,7 +130,8 @@ final class PteE500Format extends E500PageTableFormat {
         }
         boolean user = (flags & PteFlags.USER) != 0;
         long e = (pagePhys >>> BookeLayout.PAGE_SHIFT) << PTE_RPN_SHIFT;
-        e |= ptePermBits(flags & (PteFlags.ACCESSED | PteFlags.DIRTY | PteFlags.NO_CACHE | PteFlags.WRITE_THROUGH));
+        e |= ptePermBits(flags & (PteFlags.ACCESSED | PteFlags.DIRTY | PteFlags.NO_CACHE | PteFlags.WRITE_THROUGH
+                | PteFlags.SPECIAL));
         if ((flags & PteFlags.PRESENT) != 0) {
             // _PAGE_BASE_NC = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_TSIZE_4K (accessed is left to the caller)
             e |= _PAGE_PRESENT | _PAGE_TSIZE_4K | _PAGE_BAP_SR | (user ? _PAGE_BAP_UR : 0);
@@ -158,6 +162,9 @@ final class PteE500Format extends E500PageTableFormat {
         }
         if ((flags & PteFlags.WRITE_THROUGH) != 0) {
             e |= _PAGE_WRITETHRU;
+        }
+        if ((flags & PteFlags.SPECIAL) != 0) {
+            e |= _PAGE_SW0; // pte_mkspecial()
         }
         return e;
     }
