@@ -20,6 +20,7 @@ public final class IoMemDriver implements FileOperations {
 
     private final Kernel kernel;
     private final String path;
+    private final long ino = DevTmpfs.nextIno();
     private final int major;
     private final int minor;
     private final long phys;
@@ -48,7 +49,7 @@ public final class IoMemDriver implements FileOperations {
      * @return the open file
      */
     public VmFile open() {
-        return new VmFile(path, major, minor, 0, kernel.memory().genericAccessPhys(), this);
+        return new VmFile(path, DevTmpfs.DEV_MAJOR, DevTmpfs.DEV_MINOR, ino, kernel.memory().genericAccessPhys(), this);
     }
 
     @Override
@@ -56,5 +57,11 @@ public final class IoMemDriver implements FileOperations {
         // pgprot_noncached(vma->vm_page_prot): device memory is not cached
         return kernel.memory().remap().vmIomapMemory(cpu, mm, vma, phys, len,
                 RemapPfnRange.pgprotNoncached(RemapPfnRange.vmPageProt(vma)));
+    }
+
+    /** @return the node and its char device number, as ls -l /dev shows them */
+    @Override
+    public String toString() {
+        return path + " (char " + major + ", " + minor + ")";
     }
 }

@@ -36,6 +36,7 @@ public final class ReservedBufferDriver implements FileOperations {
 
     private final Kernel kernel;
     private final String path;
+    private final long ino = DevTmpfs.nextIno();
     private final int minor;
     private final int order;
     private final Allocation allocation;
@@ -93,7 +94,7 @@ public final class ReservedBufferDriver implements FileOperations {
         for (long i = 0; i < 1L << order; i++) {
             kernel.pages().setPageReserved(pfn + i); // SetPageReserved(virt_to_page(buf + i * PAGE_SIZE))
         }
-        VmFile file = new VmFile(path, MISC_MAJOR, minor, 0, null, this);
+        VmFile file = new VmFile(path, DevTmpfs.DEV_MAJOR, DevTmpfs.DEV_MINOR, ino, null, this);
         buffers.put(file, buf);
         return file;
     }
@@ -145,5 +146,11 @@ public final class ReservedBufferDriver implements FileOperations {
     /** @return the opens not yet released */
     public int openCount() {
         return buffers.size();
+    }
+
+    /** @return the node and its char device number, as ls -l /dev shows them */
+    @Override
+    public String toString() {
+        return path + " (char " + MISC_MAJOR + ", " + minor + ")";
     }
 }

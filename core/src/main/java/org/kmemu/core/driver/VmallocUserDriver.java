@@ -18,6 +18,7 @@ import org.kmemu.core.mmu.Cpu;
 public final class VmallocUserDriver implements FileOperations {
     private final Kernel kernel;
     private final String path;
+    private final long ino = DevTmpfs.nextIno();
     private final int minor;
     private final long bytes;
     private final Map<VmFile, Long> buffers = new IdentityHashMap<>();
@@ -46,7 +47,7 @@ public final class VmallocUserDriver implements FileOperations {
         if (buf == 0) {
             return null;
         }
-        VmFile file = new VmFile(path, ReservedBufferDriver.MISC_MAJOR, minor, 0, null, this);
+        VmFile file = new VmFile(path, DevTmpfs.DEV_MAJOR, DevTmpfs.DEV_MINOR, ino, null, this);
         buffers.put(file, buf);
         return file;
     }
@@ -74,5 +75,11 @@ public final class VmallocUserDriver implements FileOperations {
         if (buf != null) {
             kernel.vmalloc().vfree(cpu, buf);
         }
+    }
+
+    /** @return the node and its char device number, as ls -l /dev shows them */
+    @Override
+    public String toString() {
+        return path + " (char " + ReservedBufferDriver.MISC_MAJOR + ", " + minor + ")";
     }
 }
