@@ -8,6 +8,7 @@ import static org.kmemu.api.PteFlags.EXEC;
 import static org.kmemu.api.PteFlags.GLOBAL;
 import static org.kmemu.api.PteFlags.NO_CACHE;
 import static org.kmemu.api.PteFlags.PRESENT;
+import static org.kmemu.api.PteFlags.SPECIAL;
 import static org.kmemu.api.PteFlags.USER;
 import static org.kmemu.api.PteFlags.WRITE;
 import static org.kmemu.api.PteFlags.WRITE_THROUGH;
@@ -87,6 +88,20 @@ class E500PageTableFormatTest {
         assertThat(f32.decode(page | 0x002, 1, USER_VA)).as("PROT_NONE: no _PAGE_READ").isZero();
         assertThat(f32.decode(page | 0x001, 1, USER_VA)).as("no _PAGE_PRESENT").isZero();
         assertThat(f32.decode(page | 0x003, 1)).as("address-free: kernel view").isEqualTo(PRESENT | GLOBAL);
+    }
+
+    @Test
+    void specialIsTheSoftwareBitOfEachFormat() {
+        // _PAGE_SPECIAL: 0x800 in pte-85xx.h, _PAGE_SW0 0x2000 in pte-e500.h
+        long page = 0x5000L;
+        long e32 = f32.encodeLeaf(page, 1, PRESENT | USER | SPECIAL);
+        assertThat(e32 & 0x800).isEqualTo(0x800);
+        assertThat(f32.decode(e32, 1, USER_VA) & SPECIAL).isEqualTo(SPECIAL);
+        assertThat(f32.decode(e32 & ~0x800L, 1, USER_VA) & SPECIAL).isZero();
+        long e64 = f64.encodeLeaf(page, 1, PRESENT | USER | SPECIAL);
+        assertThat(e64 & 0x2000).isEqualTo(0x2000);
+        assertThat(f64.decode(e64, 1, USER_VA) & SPECIAL).isEqualTo(SPECIAL);
+        assertThat(f64.describe(e64, 1)).contains("SPECIAL");
     }
 
     @Test
