@@ -291,4 +291,10 @@ public final class I386TestArch implements ArchSpec {
                     ((maxLowPfn << 12) >> 20) + "MB LOWMEM available.");
         }
     }
+
+    /** x86's port space, as the real x86 plugins answer. */
+    @Override
+    public boolean hasIoPortSpace() {
+        return true;
+    }
 }

@@ -159,4 +159,10 @@ public final class X86_64TestArch implements ArchSpec {
             default -> layout.maxLowPfn();
         };
     }
+
+    /** x86's port space, as the real x86 plugins answer. */
+    @Override
+    public boolean hasIoPortSpace() {
+        return true;
+    }
 }
