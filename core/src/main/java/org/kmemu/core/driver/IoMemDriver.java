@@ -1,5 +1,6 @@
 package org.kmemu.core.driver;
 
+import org.kmemu.api.ArchSpec;
 import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.memory.RemapPfnRange;
 import org.kmemu.core.mm.vma.FileOperations;
@@ -19,6 +20,7 @@ public final class IoMemDriver implements FileOperations {
     public static final int FB_MAJOR = 29;
 
     private final Kernel kernel;
+    private final ArchSpec arch;
     private final String path;
     private final long ino = DevTmpfs.nextIno();
     private final int major;
@@ -28,14 +30,16 @@ public final class IoMemDriver implements FileOperations {
 
     /**
      * @param kernel the kernel services
+     * @param arch   the architecture (pgprot_noncached's bits)
      * @param path   the device node, e.g. /dev/fb0
      * @param major  its major number
      * @param minor  its minor number
      * @param phys   the window's physical address
      * @param len    the window's bytes
      */
-    public IoMemDriver(Kernel kernel, String path, int major, int minor, long phys, long len) {
+    public IoMemDriver(Kernel kernel, ArchSpec arch, String path, int major, int minor, long phys, long len) {
         this.kernel = kernel;
+        this.arch = arch;
         this.path = path;
         this.major = major;
         this.minor = minor;
@@ -56,7 +60,7 @@ public final class IoMemDriver implements FileOperations {
     public int mmap(Cpu cpu, Mm mm, VmFile file, Vma vma) {
         // pgprot_noncached(vma->vm_page_prot): device memory is not cached
         return kernel.memory().remap().vmIomapMemory(cpu, mm, vma, phys, len,
-                RemapPfnRange.pgprotNoncached(RemapPfnRange.vmPageProt(vma)));
+                RemapPfnRange.pgprotNoncached(arch, RemapPfnRange.vmPageProt(vma)));
     }
 
     /** @return the node and its char device number, as ls -l /dev shows them */

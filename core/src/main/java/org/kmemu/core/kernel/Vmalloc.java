@@ -69,8 +69,11 @@ import org.kmemu.core.mmu.WalkReport;
  * released. Lock order: purgeLock, then vmapAreaLock or the page-table monitor, never both of the
  * latter. Every public method may be called from any thread acting as the CPU it passes.
  *
+ * <p>ioremap areas ({@link #ioremapArea}, for {@link IoRemap}) are VM_IOREMAP areas of the same space that
+ * map a physical range with the caller's cache bits and own no pages.
+ *
  * <p>Not modelled: vm_map_ram's per-CPU vmap blocks, huge vmalloc mappings, VM_NO_GUARD,
- * ioremap areas, might_sleep() checks and warn_alloc's rate limit.
+ * might_sleep() checks and warn_alloc's rate limit.
  */
 public final class Vmalloc {
     /** VM_IOREMAP (include/linux/vmalloc.h): an ioremap area. */
@@ -104,6 +107,7 @@ public final class Vmalloc {
     private final int pageShift;
     private final long pageSize;
     private final int pointerBytes;
+    private final int physAddrBytes;
     private final long lazyMaxPages;
 
     private final Object vmapAreaLock = new Object();
@@ -148,6 +152,7 @@ public final class Vmalloc {
         this.pageShift = arch.pageShift();
         this.pageSize = 1L << pageShift;
         this.pointerBytes = arch.virtAddressBits() > 32 ? 8 : 4;
+        this.physAddrBytes = arch.physAddressBits() > 32 ? 8 : 4;
         // lazy_max_pages(): fls(num_online_cpus()) * (32 MiB / PAGE_SIZE).
         int fls = 32 - Integer.numberOfLeadingZeros(cpus);
         this.lazyMaxPages = fls * ((32L << 20) >>> pageShift);
@@ -319,6 +324,43 @@ public final class Vmalloc {
         return start;
     }
 
+    /**
+     * The address-space half of ioremap: {@code get_vm_area_caller(size, VM_IOREMAP, caller)}, then
+     * {@code area->phys_addr = phys} and {@code ioremap_page_range()} (mm/ioremap.c generic_ioremap_prot,
+     * arch/x86/mm/ioremap.c __ioremap_caller). The range's checks and rounding are the caller's.
+     *
+     * @param cpu      the calling CPU
+     * @param size     bytes to map, a whole number of pages (the guard page is added here)
+     * @param phys     the page-aligned physical address to map
+     * @param pteFlags the PTE flags of every page (PAGE_KERNEL_IO with the cache bits)
+     * @param caller   the caller for /proc/vmallocinfo, or null
+     * @return the area's address, or 0 (NULL) when no room or no page table could be had
+     */
+    long ioremapArea(Cpu cpu, long size, long phys, int pteFlags, String caller) {
+        long start = allocVmapArea(cpu, size + pageSize, Gfp.GFP_KERNEL, VM_IOREMAP | VM_UNINITIALIZED, caller);
+        if (start == 0) {
+            return 0;
+        }
+        VmapArea reserved = busyArea(start);
+        int count = (int) (size >>> pageShift);
+        int mapped = 0;
+        synchronized (tables) {
+            while (mapped < count && tables.mapPage(cpu, start + ((long) mapped << pageShift), phys + ((long) mapped << pageShift), pteFlags)) {
+                mapped++;
+            }
+        }
+        if (mapped < count) {
+            unmapPages(start, mapped);
+            releaseArea(cpu, reserved);
+            return 0;
+        }
+        VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_IOREMAP, caller, new long[0], 0, phys);
+        synchronized (vmapAreaLock) {
+            busy.replace(start, reserved, done);
+        }
+        return start;
+    }
+
     // ---- freeing ----------------------------------------------------------------------------------
 
     /**
@@ -370,7 +412,7 @@ public final class Vmalloc {
      *
      * @return the area, or null (after the unaligned-address WARN if that was the reason)
      */
-    private VmapArea removeVmArea(Cpu cpu, long addr) {
+    VmapArea removeVmArea(Cpu cpu, long addr) {
         if ((addr & (pageSize - 1)) != 0) {
             // remove_vm_area() words it for vfree() whoever calls it.
             warn(cpu, "Trying to vfree() bad address (" + ptr(addr) + ")");
@@ -650,6 +692,11 @@ public final class Vmalloc {
     /** @return {@code sizeof(void *)} on this machine: how wide {@code %p} prints (2 hex digits a byte) */
     public int pointerBytes() {
         return pointerBytes;
+    }
+
+    /** @return {@code sizeof(phys_addr_t)}: how wide {@code %pa} prints (2 hex digits a byte) */
+    public int physAddrBytes() {
+        return physAddrBytes;
     }
 
     /** @return PAGE_SIZE */

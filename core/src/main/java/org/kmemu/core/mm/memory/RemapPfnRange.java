@@ -1,6 +1,8 @@
 package org.kmemu.core.mm.memory;
 
+import org.kmemu.api.ArchSpec;
 import org.kmemu.api.Errno;
+import org.kmemu.api.PageCacheMode;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.kernel.Vmalloc;
 import org.kmemu.core.kernel.VmapArea;
@@ -53,14 +55,27 @@ public final class RemapPfnRange {
     }
 
     /**
-     * {@code pgprot_noncached()}: the arch's uncached bits (x86 PCD, UC-; e500 I and G, which the PTE
-     * format adds for NO_CACHE).
+     * {@code pgprot_noncached()}: the arch's uncached bits, as ioremap gets them (x86 UC-: PCD through the PAT
+     * index; e500 I and G; {@link ArchSpec#ioremapPteFlags}).
      *
+     * @param arch the architecture
      * @param prot PTE flags
      * @return prot with caching disabled
      */
-    public static int pgprotNoncached(int prot) {
-        return prot | PteFlags.NO_CACHE;
+    public static int pgprotNoncached(ArchSpec arch, int prot) {
+        return prot | arch.ioremapPteFlags(PageCacheMode.UC_MINUS);
+    }
+
+    /**
+     * {@code pgprot_writecombine()}: what frame buffers map with (x86 pgprot_framebuffer; PAT's WC entry, PWT;
+     * e500 I without G).
+     *
+     * @param arch the architecture
+     * @param prot PTE flags
+     * @return prot with write-combining
+     */
+    public static int pgprotWritecombine(ArchSpec arch, int prot) {
+        return prot | arch.ioremapPteFlags(PageCacheMode.WC);
     }
 
     /**

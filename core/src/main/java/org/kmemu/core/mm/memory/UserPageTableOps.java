@@ -161,7 +161,7 @@ public final class UserPageTableOps implements PageTableOps {
                         long updated = prot == PageProt.PROT_NONE ? s.tables.mkProtNone(pfn)
                                 : s.tables.mkPte(pfn, prot | PteFlags.SPECIAL
                                         | (s.tables.flags(pte) & (PteFlags.ACCESSED | PteFlags.DIRTY | PteFlags.NO_CACHE
-                                                | PteFlags.WRITE_THROUGH)));
+                                                | PteFlags.WRITE_THROUGH | PteFlags.GUARDED)));
                         if (updated == pte || s.tables.compareAndSetPte(ptep, pte, updated)) {
                             changed |= updated != pte;
                             break;
