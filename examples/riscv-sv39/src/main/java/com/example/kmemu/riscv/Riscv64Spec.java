@@ -221,13 +221,4 @@ final class Riscv64Spec implements ArchSpec {
     public String toString() {
         return description();
     }
-
-    /**
-     * Sv39 without the Svpbmt extension has no cache bits in its PTEs: riscv's _PAGE_NOCACHE and _PAGE_IO are 0
-     * then (arch/riscv/include/asm/pgtable-64.h), so every ioremap mode is a plain kernel mapping.
-     */
-    @Override
-    public int ioremapPteFlags(org.kmemu.api.PageCacheMode mode) {
-        return 0;
-    }
 }
