@@ -161,10 +161,11 @@ public final class PhysicalMemory {
 
     /** A read with no chunk behind it: poison from unwritten RAM, else the device there, else a bus error. */
     private long offChunkRead(long paddr, int size) {
-        if (isRam(paddr)) {
+        // The device first: windows never overlap RAM, and an MMIO read (ioread32) is the common case here.
+        DeviceWindows.Window w = devices.find(paddr);
+        if (w == null && isRam(paddr)) {
             return poisonLong;
         }
-        DeviceWindows.Window w = devices.find(paddr);
         if (w == null || !w.contains(paddr, size)) {
             throw busErrors.busError(paddr, size, org.kmemu.api.Access.READ);
         }
