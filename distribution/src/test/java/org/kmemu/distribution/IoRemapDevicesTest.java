@@ -77,6 +77,7 @@ class IoRemapDevicesTest {
             assertThat(wc).as("WC: PAT index 1 = PWT").isEqualTo(PteFlags.WRITE_THROUGH);
         }
         assertThat(wb).isZero();
+        assertThat(m.arch().hasIoPortSpace()).as("in/out ports on x86 only").isEqualTo(!machine.equals("booke-e500"));
         String info = VmallocInfo.render(m.kernel().vmalloc());
         String phys = m.arch().physAddressBits() > 32 ? "0x00000000fed00000" : "0xfed00000";
         assertThat(info).containsPattern(" 8192 phys=" + phys + " ioremap\n");
@@ -215,6 +216,19 @@ class IoRemapDevicesTest {
         m.kernel().pages().freePages(cpu, page, 0);
         m.kernel().ioremap().iounmap(cpu, regs);
         assertThat(m.kernel().vmalloc().busyAreas()).noneMatch(a -> (a.flags() & Vmalloc.VM_IOREMAP) != 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386-highmem", "booke-e500"})
+    void anAccessorOnAnIoremappedHoleIsTheArchsMachineCheck(String machine) {
+        Machine m = boot(machine);
+        Cpu cpu = m.mmu().cpu(0);
+        long hole = m.kernel().ioremap().ioremap(cpu, 0xfef80000L, 0x1000, null);
+        assertThat(hole).as("no RAM there: ioremap maps it").isNotZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.kernel().io().ioread32(cpu, hole + 4))
+                .isInstanceOf(org.kmemu.api.KernelOopsException.class)
+                .satisfies(e -> assertThat(((org.kmemu.api.KernelOopsException) e).report()).containsAnyOf(
+                        "mce: [Hardware Error]: TSC 0 ADDR fef80004", "Caused by (from MCSR=10): Bus - Read Data Bus Error"));
     }
 
     /** Programs one transfer with writeq/writel, as a driver does, and rings the doorbell. */
