@@ -94,12 +94,17 @@ final class FaultSupport {
     }
 
     /**
-     * {@code vm_normal_page() != NULL} for a PTE of the VMA: false for a special PTE (remap_pfn_range's,
-     * arches with ARCH_HAS_PTE_SPECIAL, mm/memory.c) and for any entry of a VM_PFNMAP VMA (a PROT_NONE
-     * entry there carries no visible special bit); the zero page is the caller's check.
+     * {@code vm_normal_page() != NULL} for a PTE of the VMA: false for a present special PTE (remap_pfn_range's,
+     * arches with ARCH_HAS_PTE_SPECIAL, mm/memory.c) and for a PROT_NONE entry of a VM_PFNMAP VMA (whose special
+     * bit the non-present encoding does not show; kmemu's limit: a COW copy there made PROT_NONE is not freed);
+     * the zero page is the caller's check.
      */
     boolean normalPage(Vma vma, long pte) {
-        return (vma.flags() & VmFlags.VM_PFNMAP) == 0 && (tables.flags(pte) & PteFlags.SPECIAL) == 0;
+        if (tables.present(pte)) {
+            // ARCH_HAS_PTE_SPECIAL: the bit alone decides; a COW copy in a private VM_PFNMAP VMA is a normal page
+            return (tables.flags(pte) & PteFlags.SPECIAL) == 0;
+        }
+        return (vma.flags() & VmFlags.VM_PFNMAP) == 0;
     }
 
     /** @return the RSS counter a page of this VMA counts in ({@code mm_counter}) */

@@ -256,4 +256,34 @@ class RemapPfnRangeTest {
         pages.freePages(r.cpu, pfn, 0); // a second free: the mapping's reference goes too, mapcount 1
         assertThat(r.m.log().texts()).contains("page dumped because: nonzero mapcount");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
+    void aWriteToAPrivateRemapCopiesTheFrameIntoAnAnonymousPage(String arch) {
+        RealMm r = new RealMm(UserMmFixture.bootMachine(arch));
+        Kernel k = r.m.kernel();
+        ReservedBufferDriver drv = new ReservedBufferDriver(k, "/dev/kmemu_buf", 60, 0, Allocation.GET_FREE_PAGES);
+        VmFile file = drv.open(r.cpu);
+        long buf = drv.buffer(file);
+        long pfn = k.addresses().virtToPage(buf);
+        r.cpu.store32(buf + 8, 0x600d600d);
+        long addr = mmap(r, 0, r.page, RW, Mman.MAP_PRIVATE, file, 0);
+        assertThat(addr).isPositive();
+        assertThat(mm(r).vmas().findVma(addr).pgoff()).as("a COW remap records the pfn in vm_pgoff").isEqualTo(pfn);
+        assertThat(r.load(addr + 8)).isEqualTo(0x600d600d);
+        r.store(addr + 12, 7); // wp_page_copy with no old page: a private copy of the frame
+        long copy = r.pfn(addr);
+        assertThat(copy).isNotEqualTo(pfn);
+        assertThat(k.pages().pageAnon(copy)).isTrue();
+        assertThat(r.load(addr + 8)).as("the copy has the frame's bytes").isEqualTo(0x600d600d);
+        assertThat(r.cpu.load32(buf + 12)).as("the driver's page is untouched").isZero();
+        assertThat(mm(r).rss(Mm.MM_ANONPAGES)).isEqualTo(1);
+        Mm child = (Mm) r.um.lifecycle().dupMm(r.cpu, mm(r));
+        assertThat(k.pages().pageMapcount(copy)).as("fork shares the COW copy as any anonymous page").isEqualTo(2);
+        r.um.exitMmap(r.cpu, child);
+        r.exitCurrent();
+        file.release(r.cpu);
+        assertThat(r.m.log().texts()).noneMatch(l -> l.contains("Bad page"));
+        assertThat(r.freeDelta()).as("the copy went with the exit").isZero();
+    }
 }
