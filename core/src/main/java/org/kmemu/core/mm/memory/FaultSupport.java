@@ -100,7 +100,7 @@ final class FaultSupport {
      * the zero page is the caller's check.
      */
     boolean normalPage(Vma vma, long pte) {
-        if (tables.present(pte)) {
+        if (tables.present(pte) && tables.hasPteSpecial()) {
             // ARCH_HAS_PTE_SPECIAL: the bit alone decides; a COW copy in a private VM_PFNMAP VMA is a normal page
             return (tables.flags(pte) & PteFlags.SPECIAL) == 0;
         }

@@ -209,7 +209,7 @@ public final class ForkMm {
         long pfn = tables.pfn(pte);
         // vm_normal_page(): a present special PTE (remap_pfn_range's) has no page; a COW copy in a private
         // VM_PFNMAP VMA is a normal anonymous page; a PROT_NONE entry there is taken as raw
-        boolean special = tables.present(pte) ? (tables.flags(pte) & PteFlags.SPECIAL) != 0
+        boolean special = tables.present(pte) && tables.hasPteSpecial() ? (tables.flags(pte) & PteFlags.SPECIAL) != 0
                 : (vmFlags & VmFlags.VM_PFNMAP) != 0;
         boolean hasPage = !special && frames.pfnValid(pfn);
         if (hasPage) {

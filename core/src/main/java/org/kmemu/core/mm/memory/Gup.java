@@ -982,6 +982,9 @@ public final class Gup {
      * pin may not take).
      */
     private long gupFast(Cpu cpu, Mm mm, long start, long end, int flags, long[] out) {
+        if (!tables.hasPteSpecial()) {
+            return 0; // no pte_special: a raw frame could not be told from a page, so all goes the slow way
+        }
         boolean write = (flags & FOLL_WRITE) != 0;
         boolean pin = (flags & FOLL_PIN) != 0;
         long nr = 0;

@@ -286,4 +286,64 @@ class RemapPfnRangeTest {
         assertThat(r.m.log().texts()).noneMatch(l -> l.contains("Bad page"));
         assertThat(r.freeDelta()).as("the copy went with the exit").isZero();
     }
+
+    /**
+     * An x86_64 stand-in whose page-table format drops {@link PteFlags#SPECIAL}, as a plugin built against api
+     * 1.1 does: vm_normal_page decides by VM_PFNMAP and gup-fast is not used.
+     */
+    private static org.kmemu.api.ArchSpec withoutPteSpecial() {
+        org.kmemu.api.ArchSpec base = new org.kmemu.core.testing.X86_64TestArch();
+        return (org.kmemu.api.ArchSpec) java.lang.reflect.Proxy.newProxyInstance(getClassLoader(),
+                new Class<?>[] {org.kmemu.api.ArchSpec.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, base, args);
+                    if (method.getName().equals("pageTableFormat")) {
+                        org.kmemu.api.PageTableFormat f = (org.kmemu.api.PageTableFormat) result;
+                        return java.lang.reflect.Proxy.newProxyInstance(getClassLoader(),
+                                new Class<?>[] {org.kmemu.api.PageTableFormat.class}, (p2, m2, a2) -> {
+                                    if (m2.getName().equals("encodeLeaf")) {
+                                        a2[2] = (Integer) a2[2] & ~PteFlags.SPECIAL;
+                                    }
+                                    Object r2 = invoke(m2, f, a2);
+                                    return m2.getName().equals("decode") ? (Integer) r2 & ~PteFlags.SPECIAL : r2;
+                                });
+                    }
+                    return result;
+                });
+    }
+
+    private static ClassLoader getClassLoader() {
+        return RemapPfnRangeTest.class.getClassLoader();
+    }
+
+    private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFormatWithoutPteSpecialFallsBackToTheVmasFlags() {
+        RealMm r = new RealMm(org.kmemu.core.testing.TestMachines.boot(withoutPteSpecial(), 256L << 20, 2));
+        assertThat(r.um.userPageTables().hasPteSpecial()).isFalse();
+        Kernel k = r.m.kernel();
+        ReservedBufferDriver drv = new ReservedBufferDriver(k, "/dev/kmemu_buf", 60, 1, Allocation.GET_FREE_PAGES);
+        VmFile file = drv.open(r.cpu);
+        long pfn = k.addresses().virtToPage(drv.buffer(file));
+        int ref = k.pages().pageRefCount(pfn);
+        long addr = mmap(r, 0, 2 * r.page, RW, Mman.MAP_SHARED, file, 0);
+        r.store(addr, 5);
+        assertThat(r.um.userPageTables().flags(pte(r, mm(r), addr)) & PteFlags.SPECIAL).isZero();
+        long[] out = new long[1];
+        assertThat(r.um.gup().getUserPagesFast(r.cpu, addr, 1, 0, out)).as("no gup-fast: the slow path refuses").isEqualTo(-Errno.EFAULT);
+        Mm child = (Mm) r.um.lifecycle().dupMm(r.cpu, mm(r));
+        r.um.exitMmap(r.cpu, child);
+        assertThat(r.um.mprotect().mprotect(r.cpu, mm(r), addr, r.page, Mman.PROT_READ)).isZero();
+        r.exitCurrent();
+        assertThat(k.pages().pageRefCount(pfn)).as("zap left the struct page alone").isEqualTo(ref);
+        file.release(r.cpu);
+        assertThat(r.m.log().texts()).noneMatch(l -> l.contains("Bad page"));
+        assertThat(r.freeDelta()).isZero();
+    }
 }
