@@ -41,7 +41,7 @@ import org.kmemu.core.mmu.Cpu;
  *
  * <p>{@code iounmap} (x86 6.12+ and generic_iounmap): an address outside the vmalloc space gets
  * {@code WARN_ON_ONCE(!is_ioremap_addr(addr))} and is ignored; the address is rounded down to its page; no area
- * there prints {@code "iounmap: bad address %p"}; otherwise the area is removed (PTEs cleared, its range freed
+ * containing it prints {@code "iounmap: bad address %p"}; otherwise the area containing it is removed (PTEs cleared, its range freed
  * lazily as vunmap does). No page is allocated or freed by either side: the area owns no pages, and its page
  * tables stay, as the kernel's do.
  *
@@ -238,10 +238,11 @@ public final class IoRemap {
             }
             return;
         }
+        // find_vm_area() of the page: any area containing it, whatever made it (the kernel does not check
+        // VM_IOREMAP either, so iounmap of a vmalloc'ed address unmaps it and strands its pages, as there)
         long page = addr & -pageSize;
-        VmapArea area = vmalloc.findVmArea(page);
-        if (area == null || (area.flags() & Vmalloc.VM_IOREMAP) == 0 || area.vaStart() != page) {
-            log.printk(cpu.id(), LogLevel.ERR, String.format("iounmap: bad address %s", ptr(addr)));
+        if (vmalloc.findVmArea(page) == null) {
+            log.printk(cpu.id(), LogLevel.ERR, String.format("iounmap: bad address %s", ptr(page)));
             return;
         }
         vmalloc.removeVmArea(cpu, page);
