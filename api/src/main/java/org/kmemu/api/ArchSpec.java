@@ -245,4 +245,40 @@ public interface ArchSpec {
         return List.of(String.format("CPU %d: bus error: %s of %d bytes at physical address %#x (no RAM or device there)",
                 cpu, access.name().toLowerCase(java.util.Locale.ROOT), size, paddr));
     }
+
+    /**
+     * The page-table flags an {@code ioremap} mapping of this cache mode gets, on top of PAGE_KERNEL's present,
+     * writable, global, accessed and dirty bits. x86 answers through the PAT entries Linux programs
+     * ({@code pat_init}, arch/x86/mm/pat/memtype.c: index 0 WB, 1 WC, 2 UC-, 3 UC, so WC is PWT alone,
+     * UC- is PCD, UC is PCD|PWT); e500 through its WIMG bits ({@code pgprot_noncached}: I|G,
+     * {@code pgprot_noncached_wc}: I; arch/powerpc/include/asm/pgtable.h). Called by the core on any thread;
+     * must not fail. Default: asm-generic's, where write-combining falls back to uncached.
+     *
+     * @param mode the cache mode asked for
+     * @return {@link PteFlags} cache bits (NO_CACHE, WRITE_THROUGH, GUARDED), 0 for cached
+     * @since 1.2
+     */
+    default int ioremapPteFlags(PageCacheMode mode) {
+        return mode == PageCacheMode.WB ? 0 : PteFlags.NO_CACHE;
+    }
+
+    /**
+     * @return how {@code ioremap} refuses RAM on this architecture; default the x86 rule
+     * @since 1.2
+     */
+    default IoremapRamCheck ioremapRamCheck() {
+        return IoremapRamCheck.EVERY_PAGE_UNLESS_RESERVED;
+    }
+
+    /**
+     * Whether the CPU has a separate I/O port space (x86's {@code in}/{@code out} instructions, the
+     * {@code ioport_resource} tree that /proc/ioports shows and request_region claims from). Called by the
+     * core once at boot. Default: false (memory-mapped I/O only, as on PowerPC).
+     *
+     * @return whether the machine has I/O ports
+     * @since 1.2
+     */
+    default boolean hasIoPortSpace() {
+        return false;
+    }
 }

@@ -32,8 +32,25 @@ public final class PteFlags {
     public static final int NO_CACHE = 1 << 8;
     /** Write-through caching (x86 _PAGE_PWT, e500 _PAGE_WRITETHRU). */
     public static final int WRITE_THROUGH = 1 << 9;
+    /**
+     * Guarded: no speculative access, accesses in program order (e500 _PAGE_GUARDED, the G of WIMGE), what
+     * powerpc's {@code pgprot_noncached} adds for device registers. x86 has no such bit (its formats ignore it).
+     *
+     * @since 1.2
+     */
+    public static final int GUARDED = 1 << 10;
 
-    private static final String[] NAMES = {"P", "RW", "USR", "X", "A", "D", "G", "HUGE", "PCD", "PWT"};
+    /**
+     * A software bit: the PTE maps a frame whose {@code struct page} the memory manager must not touch
+     * ({@code pte_special()}: remap_pfn_range's and the zero page's entries; x86 _PAGE_SPECIAL = _PAGE_BIT_SOFTW1,
+     * bit 9, arch/x86/include/asm/pgtable_types.h; e500 _PAGE_SPECIAL, arch/powerpc/include/asm/nohash/pte-e500.h).
+     * The MMU ignores it.
+     *
+     * @since 1.2
+     */
+    public static final int SPECIAL = 1 << 11;
+
+    private static final String[] NAMES = {"P", "RW", "USR", "X", "A", "D", "G", "HUGE", "PCD", "PWT", "GRD", "SPECIAL"};
 
     /**
      * @param flags a set of flags

@@ -21,7 +21,7 @@ class DemoTest {
     static final List<String> MACHINES = List.of("x86_64", "i386-highmem", "i386-pae", "booke-e500");
 
     static Stream<Arguments> everyDemoOnEveryMachine() {
-        return MACHINES.stream().flatMap(m -> Stream.of("gup-driver", "gup-write-force", "copy-to-user", "fork-cow")
+        return MACHINES.stream().flatMap(m -> Stream.of("gup-driver", "gup-write-force", "copy-to-user", "fork-cow", "device-driver")
                 .map(d -> Arguments.of(d, m)));
     }
 
@@ -49,6 +49,20 @@ class DemoTest {
                 assertThat(r.stdout()).contains("bad area (no VMA there): the exception table's fixup ends the access",
                         "get_user_pages calls: 3 (", "kmap_atomic/kunmap_atomic pairs: 2", "every page is back");
             }
+            case "device-driver" -> {
+                assertThat(r.stdout()).contains("request_mem_region(0xfed00000, 0x100, \"kmemu-uart\") = ok",
+                        "request_mem_region(0xfed00000, 8, \"other-driver\") = NULL",
+                        "dmesg: other-driver: resource collision: [mem 0xfed00000-0xfed00007] conflicts with kmemu-uart",
+                        "/proc/iomem:", ": kmemu-fb", "ioread32(regs + DATA) until not ready: \"ok\"",
+                        "iowrite32(0x11223344, vram + 0):  bytes 44 33 22 11",
+                        "flags [reserved]", "VmFlags: rd wr sh mr mw me ms pf io de dd",
+                        "the driver reads at", ": \"written by the task\"", ": \"written by the driver\"",
+                        "ioread32(vram + 0x1000) = 0xa3a2a1a0", "get_user_pages(", "= -14 (-EFAULT)", "every page is back");
+                // a plain store is the CPU's byte order: swapped on the big-endian e500 only
+                assertThat(r.stdout()).contains(machine.startsWith("booke") ? "= 0x11223344:  bytes 11 22 33 44"
+                        : "= 0x11223344:  bytes 44 33 22 11");
+                assertThat(r.stdout()).containsPattern("PTE of 0x[0-9a-f]+: pfn 0x[0-9a-f]+ \\[P RW USR[A-Z ]* SPECIAL\\]");
+            }
             default -> assertThat(r.stdout()).contains("refcount 2 mapcount 2 anon", "wp_page_copy: COW copy of pfn",
                     "wp_page_reuse", "\"written by the child\"", "every page is back");
         }
@@ -59,7 +73,7 @@ class DemoTest {
         Launcher.Result r = Launcher.run("demo");
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.stdout().lines().filter(l -> l.startsWith("  ")).map(l -> l.strip().split(" +")[0]).toList())
-                .containsExactly("gup-driver", "gup-write-force", "copy-to-user", "fork-cow");
+                .containsExactly("gup-driver", "gup-write-force", "copy-to-user", "fork-cow", "device-driver");
     }
 
     @Test

@@ -226,7 +226,7 @@ class ShippedMachinesTest {
                 .contains("synthetic", "trace");
         assertThat(section(lines, "Workload (workload.type):")).allSatisfy(l -> assertThat(l).endsWith("[built into kmemu]"));
         assertThat(section(lines, "DeviceType (kmemu.devices[].type):")).extracting(l -> l.strip().split(" +")[0])
-                .containsExactly("framebuffer", "uart");
+                .containsExactly("dma", "framebuffer", "uart");
     }
 
     /** @return the indented lines under {@code header} in {@code kmemu plugins}' output */

@@ -226,6 +226,24 @@ public abstract class ArchitectureContractTest {
     }
 
     @Test
+    void ioremapCacheModesAreCacheBitsTheFormatKeeps() {
+        ArchSpec spec = spec();
+        KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));
+        PageTableFormat f = spec.pageTableFormat(l);
+        int cacheBits = PteFlags.NO_CACHE | PteFlags.WRITE_THROUGH | PteFlags.GUARDED;
+        assertThat(spec.ioremapPteFlags(org.kmemu.api.PageCacheMode.WB)).as("write-back is the cached default").isZero();
+        for (org.kmemu.api.PageCacheMode mode : org.kmemu.api.PageCacheMode.values()) {
+            int bits = spec.ioremapPteFlags(mode);
+            assertThat(bits & ~cacheBits).as("%s asks only for cache bits", mode).isZero();
+            // an ioremap PTE (device page above RAM) must decode to the cache bits it was encoded with
+            long pte = f.encodeLeaf(0xfe000000L, f.levels() - 1, PteFlags.PRESENT | PteFlags.WRITE | PteFlags.ACCESSED
+                    | PteFlags.DIRTY | bits);
+            assertThat(f.decode(pte, f.levels() - 1) & cacheBits).as("%s survives the format", mode).isEqualTo(bits);
+        }
+        assertThat(spec.ioremapRamCheck()).isNotNull();
+    }
+
+    @Test
     void entriesDecodeToWhatWasEncoded() {
         ArchSpec spec = spec();
         KernelLayout l = spec.layout(spec.sanitizeFirmwareMap(spec.defaultMemoryMap(ramSizes().get(0))));

@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public final class Demos {
     private static final List<Demo> ALL = List.of(new GupDriverDemo(), new GupWriteForceDemo(), new CopyToUserDemo(),
-            new ForkCowDemo());
+            new ForkCowDemo(), new DeviceDriverDemo());
     /** Names this far apart (edits) or closer count as near misses. */
     private static final int NEAR = 3;
 

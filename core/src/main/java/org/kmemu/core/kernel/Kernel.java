@@ -24,6 +24,8 @@ public final class Kernel {
     private final Uaccess uaccess;
     private final RamFs fs;
     private final UserMemory memory;
+    private final IoRemap ioremap;
+    private final IoAccessors io;
 
     /**
      * @param trace     the tracepoint buffer the services report to
@@ -35,9 +37,11 @@ public final class Kernel {
      * @param uaccess   the uaccess helpers
      * @param fs        the file system and its page cache
      * @param memory    user memory: handle_mm_fault, the page-table operations, exit_mmap
+     * @param ioremap   ioremap, ioremap_wc, ioremap_cache, ioremap_prot, iounmap
+     * @param io        ioread32, iowrite32, readl and the other MMIO accessors
      */
     public Kernel(TraceBuffer trace, AddressTranslation addresses, PageApi pages, SlabLayer slab, Highmem highmem,
-            Vmalloc vmalloc, Uaccess uaccess, RamFs fs, UserMemory memory) {
+            Vmalloc vmalloc, Uaccess uaccess, RamFs fs, UserMemory memory, IoRemap ioremap, IoAccessors io) {
         this.trace = trace;
         this.addresses = addresses;
         this.pages = pages;
@@ -47,6 +51,18 @@ public final class Kernel {
         this.uaccess = uaccess;
         this.fs = fs;
         this.memory = memory;
+        this.ioremap = ioremap;
+        this.io = io;
+    }
+
+    /** @return ioremap and its variants, iounmap */
+    public IoRemap ioremap() {
+        return ioremap;
+    }
+
+    /** @return the MMIO accessors: ioread/iowrite, readl/writel, the raw, big-endian and _rep forms, memcpy_toio */
+    public IoAccessors io() {
+        return io;
     }
 
     /** @return the file system: files, their page caches, filemap_fault, writeback, truncate */

@@ -160,9 +160,12 @@ public final class PageApi {
             freeToAllocator(cpu, pfn, order);
             return;
         }
-        if (frames.isReserved(pfn)) {
-            // free_page_is_bad(): PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h).
-            badPage(cpu, pfn, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set (PG_reserved)");
+        if (frames.isReserved(pfn) && frames.refcount(pfn) == 1) {
+            // The last reference of a PG_reserved page: free_pages_prepare() → free_page_is_bad() →
+            // page_bad_reason() (mm/page_alloc.c) checks the mapcount first, then the flags; PG_reserved is in
+            // PAGE_FLAGS_CHECK_AT_FREE (include/linux/page-flags.h). bad_page() leaks the page; kmemu leaves
+            // its count as it was (boot's reserved frames keep their implicit reference).
+            badPage(cpu, pfn, frames.mapcount(pfn) != 0 ? "nonzero mapcount" : "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
             return;
         }
         boolean head = (frames.flags(pfn) & PageFlags.PG_HEAD) != 0;
@@ -395,6 +398,38 @@ public final class PageApi {
     public boolean pageAnon(long pfn) {
         checkValid(pfn);
         return MappingWord.isAnon(mappingWordOf(pfn, frames.flags(pfn)));
+    }
+
+    /**
+     * {@code SetPageReserved()} (include/linux/page-flags.h, PAGEFLAG(Reserved, reserved, PF_NO_COMPOUND)):
+     * marks a page the memory manager must leave alone. Drivers set it on pages they map into user space
+     * with remap_pfn_range (LDD3 ch. 15); freeing the page while it is still set is "Bad page state"
+     * (PG_reserved is in PAGE_FLAGS_CHECK_AT_FREE).
+     *
+     * @param pfn any page with a struct page
+     */
+    public void setPageReserved(long pfn) {
+        checkValid(pfn);
+        frames.setFlags(pfn, pfn + 1, PageFlags.PG_RESERVED, true);
+    }
+
+    /**
+     * {@code ClearPageReserved()}: the driver's release, before it frees the page.
+     *
+     * @param pfn any page with a struct page
+     */
+    public void clearPageReserved(long pfn) {
+        checkValid(pfn);
+        frames.setFlags(pfn, pfn + 1, PageFlags.PG_RESERVED, false);
+    }
+
+    /**
+     * @param pfn any page with a struct page
+     * @return {@code PageReserved()}
+     */
+    public boolean pageReserved(long pfn) {
+        checkValid(pfn);
+        return frames.isReserved(pfn);
     }
 
     /**

@@ -69,8 +69,11 @@ import org.kmemu.core.mmu.WalkReport;
  * released. Lock order: purgeLock, then vmapAreaLock or the page-table monitor, never both of the
  * latter. Every public method may be called from any thread acting as the CPU it passes.
  *
+ * <p>ioremap areas ({@link #ioremapArea}, for {@link IoRemap}) are VM_IOREMAP areas of the same space that
+ * map a physical range with the caller's cache bits and own no pages.
+ *
  * <p>Not modelled: vm_map_ram's per-CPU vmap blocks, huge vmalloc mappings, VM_NO_GUARD,
- * ioremap areas, might_sleep() checks and warn_alloc's rate limit.
+ * might_sleep() checks and warn_alloc's rate limit.
  */
 public final class Vmalloc {
     /** VM_IOREMAP (include/linux/vmalloc.h): an ioremap area. */
@@ -79,6 +82,8 @@ public final class Vmalloc {
     public static final int VM_ALLOC = 0x2;
     /** VM_MAP: a vmap area over the caller's pages. */
     public static final int VM_MAP = 0x4;
+    /** VM_USERMAP (include/linux/vmalloc.h, 0x8): vmalloc_user's area, which remap_vmalloc_range may map into a process. */
+    public static final int VM_USERMAP = 0x8;
     /** VM_UNINITIALIZED: reserved, pages not yet allocated and mapped. */
     public static final int VM_UNINITIALIZED = 0x20;
 
@@ -102,6 +107,7 @@ public final class Vmalloc {
     private final int pageShift;
     private final long pageSize;
     private final int pointerBytes;
+    private final int physAddrBytes;
     private final long lazyMaxPages;
 
     private final Object vmapAreaLock = new Object();
@@ -146,6 +152,7 @@ public final class Vmalloc {
         this.pageShift = arch.pageShift();
         this.pageSize = 1L << pageShift;
         this.pointerBytes = arch.virtAddressBits() > 32 ? 8 : 4;
+        this.physAddrBytes = arch.physAddressBits() > 32 ? 8 : 4;
         // lazy_max_pages(): fls(num_online_cpus()) * (32 MiB / PAGE_SIZE).
         int fls = 32 - Integer.numberOfLeadingZeros(cpus);
         this.lazyMaxPages = fls * ((32L << 20) >>> pageShift);
@@ -191,6 +198,23 @@ public final class Vmalloc {
      * @return the area's address, or 0 (NULL) after the kernel's warning
      */
     public long vmallocGfp(Cpu cpu, long size, int gfp, String caller) {
+        return vmallocGfp(cpu, size, gfp, 0, caller);
+    }
+
+    /**
+     * {@code vmalloc_user(size)} (mm/vmalloc.c): zeroed GFP_KERNEL pages in an area marked VM_USERMAP, the
+     * only kind {@code remap_vmalloc_range} maps into a process (zeroed so no kernel data leaks to user space).
+     *
+     * @param cpu    the calling CPU
+     * @param size   bytes, rounded up to whole pages
+     * @param caller the caller for /proc/vmallocinfo, or null
+     * @return the area's address, or 0 (NULL)
+     */
+    public long vmallocUser(Cpu cpu, long size, String caller) {
+        return vmallocGfp(cpu, size, Gfp.GFP_KERNEL | Gfp.__GFP_ZERO, VM_USERMAP, caller);
+    }
+
+    private long vmallocGfp(Cpu cpu, long size, int gfp, int extraFlags, String caller) {
         if (Integer.bitCount(gfp & (Gfp.__GFP_DMA | Gfp.__GFP_DMA32 | Gfp.__GFP_HIGHMEM)) > 1) {
             // The pages are allocated with these flags: gfp_zone()'s VM_BUG_ON (include/linux/gfp.h).
             List<String> report = KernelOopsException.bugLines("include/linux/gfp.h", "gfp_zone",
@@ -247,7 +271,7 @@ public final class Vmalloc {
             vfree(cpu, pagesArray);
             return 0;
         }
-        VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_ALLOC, caller, pfns, pagesArray);
+        VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_ALLOC | extraFlags, caller, pfns, pagesArray);
         synchronized (vmapAreaLock) {
             busy.replace(start, reserved, done);
             nrVmallocPages += nr;
@@ -294,6 +318,43 @@ public final class Vmalloc {
             return 0;
         }
         VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_MAP, caller, new long[0], 0);
+        synchronized (vmapAreaLock) {
+            busy.replace(start, reserved, done);
+        }
+        return start;
+    }
+
+    /**
+     * The address-space half of ioremap: {@code get_vm_area_caller(size, VM_IOREMAP, caller)}, then
+     * {@code area->phys_addr = phys} and {@code ioremap_page_range()} (mm/ioremap.c generic_ioremap_prot,
+     * arch/x86/mm/ioremap.c __ioremap_caller). The range's checks and rounding are the caller's.
+     *
+     * @param cpu      the calling CPU
+     * @param size     bytes to map, a whole number of pages (the guard page is added here)
+     * @param phys     the page-aligned physical address to map
+     * @param pteFlags the PTE flags of every page (PAGE_KERNEL_IO with the cache bits)
+     * @param caller   the caller for /proc/vmallocinfo, or null
+     * @return the area's address, or 0 (NULL) when no room or no page table could be had
+     */
+    long ioremapArea(Cpu cpu, long size, long phys, int pteFlags, String caller) {
+        long start = allocVmapArea(cpu, size + pageSize, Gfp.GFP_KERNEL, VM_IOREMAP | VM_UNINITIALIZED, caller);
+        if (start == 0) {
+            return 0;
+        }
+        VmapArea reserved = busyArea(start);
+        int count = (int) (size >>> pageShift);
+        int mapped = 0;
+        synchronized (tables) {
+            while (mapped < count && tables.mapPage(cpu, start + ((long) mapped << pageShift), phys + ((long) mapped << pageShift), pteFlags)) {
+                mapped++;
+            }
+        }
+        if (mapped < count) {
+            unmapPages(start, mapped);
+            releaseArea(cpu, reserved);
+            return 0;
+        }
+        VmapArea done = new VmapArea(start, reserved.vaEnd(), VM_IOREMAP, caller, new long[0], 0, phys);
         synchronized (vmapAreaLock) {
             busy.replace(start, reserved, done);
         }
@@ -351,7 +412,7 @@ public final class Vmalloc {
      *
      * @return the area, or null (after the unaligned-address WARN if that was the reason)
      */
-    private VmapArea removeVmArea(Cpu cpu, long addr) {
+    VmapArea removeVmArea(Cpu cpu, long addr) {
         if ((addr & (pageSize - 1)) != 0) {
             // remove_vm_area() words it for vfree() whoever calls it.
             warn(cpu, "Trying to vfree() bad address (" + ptr(addr) + ")");
@@ -524,9 +585,12 @@ public final class Vmalloc {
 
     private void freePages(Cpu cpu, long[] pfns, int count) {
         for (int i = 0; i < count; i++) {
-            // __free_page(): vmalloc holds the only reference, so the page goes back at once.
-            frames.resetForFree(pfns[i], 0);
-            pages.freePages(cpu.id(), pfns[i], 0);
+            // __free_page(): put_page_testzero. vmalloc's is the only reference unless remap_vmalloc_range
+            // mapped the page into a process (vm_insert_page took one): then the last munmap frees it.
+            if (frames.refAdd(pfns[i], -1) == 0) {
+                frames.resetForFree(pfns[i], 0);
+                pages.freePages(cpu.id(), pfns[i], 0);
+            }
         }
     }
 
@@ -628,6 +692,11 @@ public final class Vmalloc {
     /** @return {@code sizeof(void *)} on this machine: how wide {@code %p} prints (2 hex digits a byte) */
     public int pointerBytes() {
         return pointerBytes;
+    }
+
+    /** @return {@code sizeof(phys_addr_t)}: how wide {@code %pa} prints (2 hex digits a byte) */
+    public int physAddrBytes() {
+        return physAddrBytes;
     }
 
     /** @return PAGE_SIZE */

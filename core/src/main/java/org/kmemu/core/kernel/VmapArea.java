@@ -16,12 +16,27 @@ package org.kmemu.core.kernel;
  *                   pages vfree() frees; empty for vmap areas, whose pages belong to the caller
  * @param pagesArray the vmalloc address of the page array when it was itself vmalloc'ed (the
  *                   {@code vpages} flag of /proc/vmallocinfo), else 0
+ * @param physAddr   {@code vm->phys_addr}: the physical address an ioremap area maps (page-aligned), else 0
  */
-public record VmapArea(long vaStart, long vaEnd, int flags, String caller, long[] pages, long pagesArray) {
+public record VmapArea(long vaStart, long vaEnd, int flags, String caller, long[] pages, long pagesArray, long physAddr) {
 
     /** Copies the page array. */
     public VmapArea {
         pages = pages.clone();
+    }
+
+    /**
+     * An area that maps no physical range of its own (vmalloc, vmap).
+     *
+     * @param vaStart    the first address
+     * @param vaEnd      one past the guard page
+     * @param flags      the VM_ flags
+     * @param caller     the caller, or null
+     * @param pages      the backing pages' pfns
+     * @param pagesArray the vmalloc'ed page array's address, or 0
+     */
+    public VmapArea(long vaStart, long vaEnd, int flags, String caller, long[] pages, long pagesArray) {
+        this(vaStart, vaEnd, flags, caller, pages, pagesArray, 0);
     }
 
     /** @return a copy of the backing pages' pfns */
@@ -62,17 +77,17 @@ public record VmapArea(long vaStart, long vaEnd, int flags, String caller, long[
     public boolean equals(Object o) {
         return o instanceof VmapArea v && v.vaStart == vaStart && v.vaEnd == vaEnd && v.flags == flags
                 && java.util.Objects.equals(v.caller, caller) && java.util.Arrays.equals(v.pages, pages)
-                && v.pagesArray == pagesArray;
+                && v.pagesArray == pagesArray && v.physAddr == physAddr;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(vaStart, vaEnd, flags, caller, java.util.Arrays.hashCode(pages), pagesArray);
+        return java.util.Objects.hash(vaStart, vaEnd, flags, caller, java.util.Arrays.hashCode(pages), pagesArray, physAddr);
     }
 
     @Override
     public String toString() {
-        return String.format("VmapArea[%#x-%#x, flags=%#x, caller=%s, nr_pages=%d, pagesArray=%#x]", vaStart, vaEnd, flags,
-                caller, pages.length, pagesArray);
+        return String.format("VmapArea[%#x-%#x, flags=%#x, caller=%s, nr_pages=%d, pagesArray=%#x, phys_addr=%#x]", vaStart,
+                vaEnd, flags, caller, pages.length, pagesArray, physAddr);
     }
 }

@@ -8,6 +8,8 @@ import org.kmemu.core.config.MachineConfig;
 import org.kmemu.core.kernel.AddressTranslation;
 import org.kmemu.core.kernel.DirectMapMemory;
 import org.kmemu.core.kernel.Highmem;
+import org.kmemu.core.kernel.IoAccessors;
+import org.kmemu.core.kernel.IoRemap;
 import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.kernel.MightSleep;
 import org.kmemu.core.kernel.PageApi;
@@ -57,7 +59,8 @@ public final class KernelServices {
         machine.scheduler().setMmOps(memory.lifecycle());
         Uaccess uaccess = new Uaccess(machine.memory(), machine.layout().taskSize(), mightSleep,
                 copyPath == MachineConfig.UaccessCopyPath.GUP_KMAP ? memory.gupUserCopy()::copy : null);
-        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, fs, memory);
+        return new Kernel(trace, addresses, pages, slab, highmem, vmalloc, uaccess, fs, memory, ioremap(machine, vmalloc),
+                io(machine));
     }
 
     /**
@@ -110,6 +113,20 @@ public final class KernelServices {
     public static Vmalloc vmalloc(Machine machine) {
         return new Vmalloc(machine.arch(), machine.layout(), machine.mmu(), machine.pageAllocator(), machine.pageFrames(),
                 machine.memory(), machine.log(), machine.cpus(), machine.totalRamPages());
+    }
+
+    /**
+     * @param machine a booted machine
+     * @param vmalloc its vmalloc space, where the ioremap areas go
+     * @return ioremap and friends
+     */
+    public static IoRemap ioremap(Machine machine, Vmalloc vmalloc) {
+        return new IoRemap(machine.arch(), machine.layout(), vmalloc, machine.memory(), machine.pageFrames(), machine.log());
+    }
+
+    /** @param machine a booted machine @return the MMIO accessors of its CPUs */
+    public static IoAccessors io(Machine machine) {
+        return new IoAccessors(machine.memory(), machine.pageShift());
     }
 
     /** @param machine a booted machine @return the uaccess helpers with a might_sleep check of their own */

@@ -68,9 +68,7 @@ public final class Machine {
         this.scheduler = scheduler;
         this.clock = clock;
         this.allocatorEvents = allocatorEvents;
-        // x86's port space: both x86 architectures' ids ("x86_64", "i386") and their stand-ins'.
-        boolean x86 = arch.id().equals("x86_64") || arch.id().equals("i386");
-        this.ioRegions = new IoRegions(iomem, x86, arch.physAddressBits(), log);
+        this.ioRegions = new IoRegions(iomem, arch.hasIoPortSpace(), arch.physAddressBits(), log);
     }
 
     /** @return request_mem_region and friends over /proc/iomem and /proc/ioports */

@@ -161,10 +161,11 @@ public final class PhysicalMemory {
 
     /** A read with no chunk behind it: poison from unwritten RAM, else the device there, else a bus error. */
     private long offChunkRead(long paddr, int size) {
-        if (isRam(paddr)) {
+        // The device first: windows never overlap RAM, and an MMIO read (ioread32) is the common case here.
+        DeviceWindows.Window w = devices.find(paddr);
+        if (w == null && isRam(paddr)) {
             return poisonLong;
         }
-        DeviceWindows.Window w = devices.find(paddr);
         if (w == null || !w.contains(paddr, size)) {
             throw busErrors.busError(paddr, size, org.kmemu.api.Access.READ);
         }
@@ -198,7 +199,9 @@ public final class PhysicalMemory {
                 return chunk;
             }
         }
-        return allocate(paddr);
+        // A device window or a hole: answered without allocate()'s lock (the RAM ranges never change), so a
+        // store to a device register (iowrite32 on an ioremapped page) takes no monitor.
+        return isRam(paddr) ? allocate(paddr) : null;
     }
 
     private synchronized byte[] allocate(long paddr) {
@@ -596,9 +599,7 @@ public final class PhysicalMemory {
             byte[] to = chunkForWrite(dst);
             if (to == null || (from == null && !isRam(src))) {
                 // A device on either side: a byte at a time, as memcpy_toio/memcpy_fromio on a simple bus.
-                for (int i = 0; i < n; i++) {
-                    writeByte(dst + i, readByte(src + i));
-                }
+                copyBytes(dst, to, dOff, src, from, sOff, n);
             } else if (from == null) {
                 Arrays.fill(to, dOff, dOff + n, poison);
             } else {
@@ -607,6 +608,27 @@ public final class PhysicalMemory {
             dst += n;
             src += n;
             len -= n;
+        }
+    }
+
+    /**
+     * A copy with a device on one side or both, a byte access at a time. The common cases, written RAM to one
+     * device window (memcpy_toio) and one device window to RAM (memcpy_fromio), look the window up once.
+     */
+    private void copyBytes(long dst, byte[] to, int dOff, long src, byte[] from, int sOff, int n) {
+        DeviceWindows.Window w;
+        if (to == null && from != null && (w = devices.find(dst)) != null && w.contains(dst, n)) {
+            for (int i = 0; i < n; i++) {
+                w.write(dst + i, 1, from[sOff + i], bigEndian);
+            }
+        } else if (from == null && to != null && (w = devices.find(src)) != null && w.contains(src, n)) {
+            for (int i = 0; i < n; i++) {
+                to[dOff + i] = (byte) w.read(src + i, 1, bigEndian);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                writeByte(dst + i, readByte(src + i));
+            }
         }
     }
 

@@ -196,7 +196,8 @@ public final class PidSmaps {
             synchronized (mm.pageTableLock()) {
                 pte = tables.readPte(ptep);
             }
-            if (tables.present(pte) && (vma.flags() & VmFlags.VM_PFNMAP) == 0 && frames.pfnValid(tables.pfn(pte))) {
+            if (tables.present(pte) && (vma.flags() & VmFlags.VM_PFNMAP) == 0 && (tables.flags(pte) & PteFlags.SPECIAL) == 0
+                    && frames.pfnValid(tables.pfn(pte))) { // vm_normal_page(): NULL for a special PTE
                 int f = tables.flags(pte);
                 account(mss, tables.pfn(pte), pageSize, (f & PteFlags.ACCESSED) != 0, (f & PteFlags.DIRTY) != 0, locked);
             }

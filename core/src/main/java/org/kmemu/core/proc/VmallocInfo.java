@@ -11,6 +11,9 @@ import org.kmemu.core.kernel.VmapArea;
  * "0x%pK-0x%pK %7ld"   addr, addr + size, size (the guard page included)
  * " %pS"               the caller, if known
  * " pages=%d"          nr_pages, if any
+ * " phys=%pa"          the physical address of an ioremap area, if not 0 ({@code %pa}: 0x and
+ *                      {@code 2 * sizeof(phys_addr_t)} hex digits)
+ * " ioremap"           VM_IOREMAP
  * " vmalloc" / " vmap" VM_ALLOC / VM_MAP, in the kernel's flag order
  * " vpages"            the page array was itself vmalloc'ed
  * " N0=%d"             show_numa_info(): pages per node (kmemu has node 0 only; CONFIG_NUMA assumed)
@@ -33,6 +36,7 @@ public final class VmallocInfo {
         int digits = vmalloc.pointerBytes() * 2;
         String range = "0x%0" + digits + "x-0x%0" + digits + "x %7d";
         long mask = digits == 16 ? -1L : 0xffffffffL;
+        String phys = " phys=0x%0" + (vmalloc.physAddrBytes() * 2) + "x";
         StringBuilder out = new StringBuilder();
         for (VmapArea va : vmalloc.busyAreas()) {
             out.append(String.format(range, va.vaStart() & mask, va.vaEnd() & mask, va.size()));
@@ -42,6 +46,9 @@ public final class VmallocInfo {
             if (va.nrPages() > 0) {
                 out.append(" pages=").append(va.nrPages());
             }
+            if (va.physAddr() != 0) {
+                out.append(String.format(phys, va.physAddr()));
+            }
             if ((va.flags() & Vmalloc.VM_IOREMAP) != 0) {
                 out.append(" ioremap");
             }
@@ -50,6 +57,9 @@ public final class VmallocInfo {
             }
             if ((va.flags() & Vmalloc.VM_MAP) != 0) {
                 out.append(" vmap");
+            }
+            if ((va.flags() & Vmalloc.VM_USERMAP) != 0) {
+                out.append(" user"); // vmalloc_info_show(), mm/vmalloc.c: after vmap, before vpages
             }
             if (va.pagesArray() != 0) {
                 out.append(" vpages");

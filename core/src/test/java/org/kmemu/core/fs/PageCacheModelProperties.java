@@ -42,7 +42,9 @@ class PageCacheModelProperties {
                     if (len > 0 && pos + len > model.length) {
                         model = Arrays.copyOf(model, pos + len);
                     }
-                    System.arraycopy(data, 0, model, pos, len);
+                    if (len > 0) { // an empty write past EOF: nothing to copy, and pos is past the model's end
+                        System.arraycopy(data, 0, model, pos, len);
+                    }
                 }
                 case 2 -> {
                     int pos = r.nextInt(MAX_PAGES * ps + 1);

@@ -21,6 +21,8 @@ public final class TestX86Format implements PageTableFormat {
     private static final long D = 0x40;
     private static final long PSE = 0x80;
     private static final long G = 0x100;
+    /** _PAGE_SPECIAL (_PAGE_BIT_SOFTW1, bit 9): software-only, last level. */
+    private static final long SPECIAL = 0x200;
     private static final long NX = 1L << 63;
 
     private final int levels;
@@ -104,6 +106,7 @@ public final class TestX86Format implements PageTableFormat {
         f |= (e & PCD) != 0 ? PteFlags.NO_CACHE : 0;
         f |= (e & PWT) != 0 ? PteFlags.WRITE_THROUGH : 0;
         f |= (level < levels - 1 && (e & PSE) != 0) ? PteFlags.HUGE : 0;
+        f |= (level == levels - 1 && (e & SPECIAL) != 0) ? PteFlags.SPECIAL : 0;
         return f;
     }
 
@@ -126,6 +129,8 @@ public final class TestX86Format implements PageTableFormat {
         long e = pagePhys | bits(flags);
         if (level < levels - 1) {
             e |= PSE;
+        } else if ((flags & PteFlags.SPECIAL) != 0) {
+            e |= SPECIAL;
         }
         return e;
     }

@@ -159,4 +159,21 @@ public final class X86_64TestArch implements ArchSpec {
             default -> layout.maxLowPfn();
         };
     }
+
+    /** x86's port space, as the real x86 plugins answer. */
+    @Override
+    public boolean hasIoPortSpace() {
+        return true;
+    }
+
+    /** Linux's PAT entries (arch/x86/mm/pat/memtype.c): WC is PWT, UC- PCD, UC PCD|PWT. */
+    @Override
+    public int ioremapPteFlags(org.kmemu.api.PageCacheMode mode) {
+        return switch (mode) {
+            case WB -> 0;
+            case WC -> org.kmemu.api.PteFlags.WRITE_THROUGH;
+            case UC_MINUS -> org.kmemu.api.PteFlags.NO_CACHE;
+            case UC -> org.kmemu.api.PteFlags.NO_CACHE | org.kmemu.api.PteFlags.WRITE_THROUGH;
+        };
+    }
 }

@@ -3,6 +3,7 @@ package org.kmemu.core.mm.memory;
 import org.kmemu.core.kernel.Highmem;
 import org.kmemu.core.kernel.PageApi;
 import org.kmemu.core.mm.vma.Mm;
+import org.kmemu.core.mm.vma.Vma;
 import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.sched.Task;
 
@@ -82,7 +83,16 @@ public final class AccessRemote {
             while (done < len) {
                 long a = addr + done;
                 if (gup.getUserPagesRemote(cpu, mm, a, 1, gupFlags, page, null) <= 0) {
-                    break;
+                    // __access_remote_vm: no page (VM_IO / VM_PFNMAP, or none there); the VMA's ->access
+                    // may still reach it, else the transfer stops here.
+                    Vma vma = mm.vmas().vmaLookup(a);
+                    VmOperations ops = vma == null || vma.file() == null ? null : vma.file().vmOps();
+                    int got = ops == null ? 0 : ops.access(cpu, mm, vma, a, buf, off + done, len - done, write);
+                    if (got <= 0) {
+                        break;
+                    }
+                    done += got;
+                    continue;
                 }
                 int offset = (int) (a & (pageSize - 1));
                 int bytes = (int) Math.min(len - done, pageSize - offset);

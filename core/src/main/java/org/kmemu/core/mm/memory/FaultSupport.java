@@ -93,6 +93,20 @@ final class FaultSupport {
         mmu.flushTlbMmRange(cpu, mm.pgdPhys(), address, address + pageSize);
     }
 
+    /**
+     * {@code vm_normal_page() != NULL} for a PTE of the VMA: false for a present special PTE (remap_pfn_range's,
+     * arches with ARCH_HAS_PTE_SPECIAL, mm/memory.c) and for a PROT_NONE entry of a VM_PFNMAP VMA (whose special
+     * bit the non-present encoding does not show; kmemu's limit: a COW copy there made PROT_NONE is not freed);
+     * the zero page is the caller's check.
+     */
+    boolean normalPage(Vma vma, long pte) {
+        if (tables.present(pte) && tables.hasPteSpecial()) {
+            // ARCH_HAS_PTE_SPECIAL: the bit alone decides; a COW copy in a private VM_PFNMAP VMA is a normal page
+            return (tables.flags(pte) & PteFlags.SPECIAL) == 0;
+        }
+        return (vma.flags() & VmFlags.VM_PFNMAP) == 0;
+    }
+
     /** @return the RSS counter a page of this VMA counts in ({@code mm_counter}) */
     int mmCounter(Vma vma, long pfn) {
         if (pages.pageAnon(pfn)) {

@@ -207,7 +207,11 @@ public final class ForkMm {
     private boolean copyPresentPte(Cpu cpu, Mm srcMm, Vma dst, Vma src, long srcPtep, long dstPtep, long pte) {
         long vmFlags = src.flags();
         long pfn = tables.pfn(pte);
-        boolean hasPage = (vmFlags & VmFlags.VM_PFNMAP) == 0 && frames.pfnValid(pfn);
+        // vm_normal_page(): a present special PTE (remap_pfn_range's) has no page; a COW copy in a private
+        // VM_PFNMAP VMA is a normal anonymous page; a PROT_NONE entry there is taken as raw
+        boolean special = tables.present(pte) && tables.hasPteSpecial() ? (tables.flags(pte) & PteFlags.SPECIAL) != 0
+                : (vmFlags & VmFlags.VM_PFNMAP) != 0;
+        boolean hasPage = !special && frames.pfnValid(pfn);
         if (hasPage) {
             if (pages.pageAnon(pfn)) {
                 // folio_needs_cow_for_dma (include/linux/mm.h): only an mm that ever pinned (MMF_HAS_PINNED) pays

@@ -982,6 +982,9 @@ public final class Gup {
      * pin may not take).
      */
     private long gupFast(Cpu cpu, Mm mm, long start, long end, int flags, long[] out) {
+        if (!tables.hasPteSpecial()) {
+            return 0; // no pte_special: a raw frame could not be told from a page, so all goes the slow way
+        }
         boolean write = (flags & FOLL_WRITE) != 0;
         boolean pin = (flags & FOLL_PIN) != 0;
         long nr = 0;
@@ -1000,8 +1003,10 @@ public final class Gup {
                     break;
                 }
                 long pfn = tables.pfn(pte);
-                if (pfn == zeroPfn) {
-                    break; // pte_special(): the zero page goes through the slow path
+                if (pfn == zeroPfn || (pf & PteFlags.SPECIAL) != 0) {
+                    // pte_special() (gup_fast_pte_range, mm/gup.c): the zero page and remap_pfn_range's raw
+                    // frames go to the slow path, which refuses VM_IO | VM_PFNMAP (check_vma_flags)
+                    break;
                 }
                 if ((flags & FOLL_LONGTERM) != 0 && PageFlags.zone(frames.flags(pfn)) == org.kmemu.api.ZoneType.MOVABLE) {
                     // try_grab_folio_fast (mm/gup.c): !folio_is_longterm_pinnable, so the slow path (which

@@ -51,6 +51,8 @@ public final class UserMemory {
     private final Gup gup;
     private final AccessRemote accessRemote;
     private final GupUserCopy gupUserCopy;
+    private final RemapPfnRange remap;
+    private final GenericAccessPhys genericAccessPhys;
 
     /**
      * Wires the fault path over the zero page the kernel image provides.
@@ -97,6 +99,8 @@ public final class UserMemory {
         this.gup = new Gup(tables, pages, frames, fault::handleMmFault, zeroPfn, layout.taskSize(), log);
         this.accessRemote = new AccessRemote(gup, highmem, pages, pageShift);
         this.gupUserCopy = new GupUserCopy(gup, highmem, pages, pageShift);
+        this.remap = new RemapPfnRange(support, frames, ops);
+        this.genericAccessPhys = new GenericAccessPhys(tables, memory);
     }
 
     /** PAGE_SHIFT: the last level's index shift is the page's */
@@ -177,6 +181,16 @@ public final class UserMemory {
     /** @return copy_to_user/copy_from_user as i386's 4G/4G split did them (GUP + kmap_atomic per page) */
     public GupUserCopy gupUserCopy() {
         return gupUserCopy;
+    }
+
+    /** @return remap_pfn_range, io_remap_pfn_range, vm_insert_page and remap_vmalloc_range, for a driver's ->mmap */
+    public RemapPfnRange remap() {
+        return remap;
+    }
+
+    /** @return the vm_ops of a raw-frame mapping with {@code .access = generic_access_phys} */
+    public VmOperations genericAccessPhys() {
+        return genericAccessPhys;
     }
 
     /**

@@ -61,8 +61,8 @@ public final class UserPageTableOps implements PageTableOps {
     /** {@code zap_present_ptes()} for one PTE: rmap, RSS, the dirty bit to the page; the reference is gathered. */
     private void zapPte(Cpu cpu, Mm mm, Vma vma, long pte, LongList gather) {
         long pfn = s.tables.pfn(pte);
-        if (pfn == s.zeroPfn) {
-            return; // vm_normal_page() is NULL for the zero page: nothing was counted
+        if (pfn == s.zeroPfn || !s.normalPage(vma, pte)) {
+            return; // vm_normal_page() is NULL for the zero page and special PTEs: nothing was counted
         }
         int counter = s.mmCounter(vma, pfn);
         if (counter == Mm.MM_FILEPAGES && (s.tables.flags(pte) & PteFlags.DIRTY) != 0) {
@@ -154,6 +154,20 @@ public final class UserPageTableOps implements PageTableOps {
                         break;
                     }
                     long pfn = s.tables.pfn(pte);
+                    if (!s.normalPage(vma, pte)) {
+                        // A raw pfn (remap_pfn_range): change_pte_range rewrites the protection and keeps the
+                        // entry special; there is no page to dirty, share or make writable on its own.
+                        int prot = PageProt.vmGetPageProt(newVmFlags);
+                        long updated = prot == PageProt.PROT_NONE ? s.tables.mkProtNone(pfn)
+                                : s.tables.mkPte(pfn, prot | PteFlags.SPECIAL
+                                        | (s.tables.flags(pte) & (PteFlags.ACCESSED | PteFlags.DIRTY | PteFlags.NO_CACHE
+                                                | PteFlags.WRITE_THROUGH | PteFlags.GUARDED)));
+                        if (updated == pte || s.tables.compareAndSetPte(ptep, pte, updated)) {
+                            changed |= updated != pte;
+                            break;
+                        }
+                        continue;
+                    }
                     int kept = s.tables.flags(pte) & (PteFlags.ACCESSED | PteFlags.DIRTY); // 0 for PROT_NONE
                     if ((kept & PteFlags.DIRTY) != 0 && PageProt.vmGetPageProt(newVmFlags) == PageProt.PROT_NONE
                             && pfn != s.zeroPfn && !s.rmap.isAnon(pfn)) {

@@ -34,6 +34,7 @@ public final class UserPageTables {
     private final int pageShift;
     private final int last;
     private final int entryBytes;
+    private final boolean pteSpecial;
 
     /**
      * @param memory    RAM, where the tables live
@@ -48,6 +49,17 @@ public final class UserPageTables {
         this.pageShift = pageShift;
         this.last = format.levels() - 1;
         this.entryBytes = format.entryBytes();
+        long probe = format.encodeLeaf(0, last, PteFlags.PRESENT | PteFlags.USER | PteFlags.SPECIAL);
+        this.pteSpecial = (format.decode(probe, last, 0L) & PteFlags.SPECIAL) != 0;
+    }
+
+    /**
+     * @return CONFIG_ARCH_HAS_PTE_SPECIAL: whether the format keeps {@link PteFlags#SPECIAL} (every shipped
+     *         one; a plugin built against api 1.1 does not). Without it vm_normal_page decides by the VMA
+     *         (VM_PFNMAP) and gup-fast is not used, as Linux leaves CONFIG_HAVE_GUP_FAST off without pte_special.
+     */
+    public boolean hasPteSpecial() {
+        return pteSpecial;
     }
 
     /** @return the architecture's page-table format */

@@ -35,4 +35,25 @@ public interface VmOperations {
     default int pageMkwrite(VmFault vmf) {
         return 0;
     }
+
+    /**
+     * {@code ->access}: access_process_vm's way into a VMA that get_user_pages refuses (VM_IO | VM_PFNMAP),
+     * e.g. {@code generic_access_phys} (mm/memory.c), which /dev/mem's mappings and many drivers install.
+     * The default stands for a NULL {@code ->access}: nothing is transferred and access_remote_vm stops
+     * (mm/memory.c __access_remote_vm).
+     *
+     * @param cpu   the calling CPU
+     * @param mm    the target mm (its mmap lock held for read)
+     * @param vma   the VMA holding addr
+     * @param addr  the user address
+     * @param buf   the caller's buffer
+     * @param off   offset in buf
+     * @param len   bytes wanted
+     * @param write true to write buf into the mapping
+     * @return bytes transferred (at most to the end of addr's page), or 0 / a negative errno to stop
+     */
+    default int access(org.kmemu.core.mmu.Cpu cpu, org.kmemu.core.mm.vma.Mm mm, org.kmemu.core.mm.vma.Vma vma,
+            long addr, byte[] buf, int off, int len, boolean write) {
+        return 0;
+    }
 }

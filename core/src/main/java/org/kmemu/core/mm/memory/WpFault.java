@@ -39,6 +39,11 @@ final class WpFault {
             return unshare ? 0 : wpPageShared(cpu, mm, vma, address, ptep, orig, pfn, flags);
         }
         boolean zero = pfn == s.zeroPfn;
+        if (!zero && !s.normalPage(vma, orig)) {
+            // A private (COW) remap_pfn_range mapping: vm_normal_page() is NULL, so wp_page_copy copies the raw
+            // frame's bytes into a new anonymous page and no struct page of the old frame is touched.
+            return wpPfnCopy(cpu, mm, vma, address, ptep, orig, pfn, unshare);
+        }
         synchronized (mm.pageTableLock()) {
             if (s.tables.readPte(ptep) != orig) {
                 return 0;
@@ -101,6 +106,34 @@ final class WpFault {
         }
         if (ops != null) {
             s.pages.setPageDirty(pfn); // fault_dirty_shared_page()
+        }
+        return 0;
+    }
+
+    /** wp_page_copy() with no old folio: the copy comes from the frame (RAM or a device) through the bus. */
+    private int wpPfnCopy(Cpu cpu, Mm mm, Vma vma, long address, long ptep, long orig, long oldPfn, boolean unshare) {
+        if (unshare) {
+            return 0; // nothing to unshare: the frame belongs to no process
+        }
+        AnonVma av = s.rmap.anonVmaPrepare(mm, vma);
+        long newPfn = s.allocUserPage(cpu, false);
+        if (newPfn == PageAllocator.NO_PFN) {
+            return VmFaultCodes.VM_FAULT_OOM;
+        }
+        byte[] bytes = new byte[(int) s.pageSize]; // a rare path: the old frame may be device memory
+        s.memory.read(oldPfn << s.pageShift, bytes, 0, bytes.length);
+        s.memory.write(newPfn << s.pageShift, bytes, 0, bytes.length);
+        long entry = s.entry(newPfn, vma, FaultSupport.faultExtra(true, vma.flags()));
+        synchronized (mm.pageTableLock()) {
+            if (s.tables.readPte(ptep) != orig) {
+                s.pages.putPage(cpu, newPfn);
+                return 0;
+            }
+            mm.addRss(Mm.MM_ANONPAGES, 1);
+            s.tables.getAndClearPte(ptep);
+            s.flushPage(cpu, mm, address);
+            s.rmap.addNewAnonRmap(newPfn, av, s.rmap.linearPageIndex(vma, address));
+            s.tables.writePte(ptep, entry);
         }
         return 0;
     }

@@ -238,6 +238,17 @@ public final class Mmap {
             vmFlags |= VmFlags.VM_ACCOUNT;
         }
         tree.mapRange(addr, end, vmFlags, pgoff, file, null);
+        if (file != null && file.fops() != null) {
+            // call_mmap(file, vma): the driver sets the VMA up; on an error the VMA goes (unmap_region) and
+            // do_mmap returns the error. A neighbour of the same file never merged with it first: the
+            // driver's flags (VM_IO, VM_PFNMAP, VM_MIXEDMAP) differ from do_mmap's.
+            Vma vma = tree.findVma(addr);
+            int err = file.fops().mmap(cpu, mm, file, vma);
+            if (err != 0) {
+                doMunmap(cpu, mm, addr, len);
+                return err;
+            }
+        }
         return addr;
     }
 

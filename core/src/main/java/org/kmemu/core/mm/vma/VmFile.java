@@ -1,6 +1,7 @@
 package org.kmemu.core.mm.vma;
 
 import org.kmemu.core.mm.memory.VmOperations;
+import org.kmemu.core.mmu.Cpu;
 
 /**
  * An open file as a VMA holds it ({@code vma->vm_file}, a {@code struct file}). Identity semantics: two
@@ -22,6 +23,7 @@ public final class VmFile {
     private final int devMinor;
     private final long ino;
     private final VmOperations vmOps;
+    private final FileOperations fops;
 
     /**
      * An identity-only file, without page cache or operations.
@@ -45,6 +47,23 @@ public final class VmFile {
      * @param vmOps    the operations a mapping of it gets ({@code vma->vm_ops}), or null for none
      */
     public VmFile(String path, int devMajor, int devMinor, long ino, VmOperations vmOps) {
+        this(path, devMajor, devMinor, ino, vmOps, null);
+    }
+
+    /**
+     * An open device file ({@code chrdev_open}): its driver's {@link FileOperations}, whose ->mmap sets up
+     * each VMA, and the {@code vma->vm_ops} that ->mmap installs (null for none: then a fault in a VMA whose
+     * PTEs the driver did not fill is SIGBUS, and access_process_vm has no ->access).
+     *
+     * @param path     the device node's path, e.g. /dev/kmemu_buf
+     * @param devMajor the device's major number (the char device's, as /proc/PID/maps prints the inode's sb)
+     * @param devMinor the device's minor number
+     * @param ino      the device node's inode number
+     * @param vmOps    the VMA operations, or null
+     * @param fops     the file operations
+     */
+    public VmFile(String path, int devMajor, int devMinor, long ino, VmOperations vmOps, FileOperations fops) {
+        this.fops = fops;
         this.path = path;
         this.devMajor = devMajor;
         this.devMinor = devMinor;
@@ -78,6 +97,23 @@ public final class VmFile {
      */
     public VmOperations vmOps() {
         return vmOps;
+    }
+
+    /** @return the driver's file operations ({@code file->f_op}), or null for a regular file or an identity */
+    public FileOperations fops() {
+        return fops;
+    }
+
+    /**
+     * The last close of the file ({@code __fput} → {@code ->release}). The caller unmaps the file's VMAs first,
+     * as the kernel's VMAs hold file references that keep ->release from running while one exists.
+     *
+     * @param cpu the calling CPU
+     */
+    public void release(Cpu cpu) {
+        if (fops != null) {
+            fops.release(cpu, this);
+        }
     }
 
     @Override

@@ -77,6 +77,26 @@ public final class Vma {
         return (end - start) >>> pageShift;
     }
 
+    /**
+     * {@code vm_flags_set()} (include/linux/mm.h): a driver's ->mmap (or remap_pfn_range, vm_insert_page
+     * under it) marks the VMA it was given, with the mmap lock held for write.
+     *
+     * @param flags {@link VmFlags} bits to add
+     */
+    public void vmFlagsSet(long flags) {
+        this.flags |= flags;
+    }
+
+    /**
+     * remap_pfn_range's copy-on-write rule: a private mapping records the first pfn in vm_pgoff so that
+     * vm_normal_page can tell the original pfns from COWed pages (mm/memory.c get_remap_pgoff).
+     *
+     * @param pgoff the new vm_pgoff
+     */
+    public void setRemapPgoff(long pgoff) {
+        this.pgoff = pgoff;
+    }
+
     void setBounds(long start, long end, long pgoff) {
         this.start = start;
         this.end = end;

@@ -310,4 +310,24 @@ final class BookeSpec implements ArchSpec {
     public String toString() {
         return description();
     }
+
+    /**
+     * WIMG bits of arch/powerpc/include/asm/pgtable.h: {@code pgprot_noncached} (ioremap, ioremap_uc) is
+     * _PAGE_NO_CACHE | _PAGE_GUARDED, {@code pgprot_noncached_wc} (ioremap_wc) _PAGE_NO_CACHE alone,
+     * {@code pgprot_cached} (ioremap_cache/coherent) neither.
+     */
+    @Override
+    public int ioremapPteFlags(org.kmemu.api.PageCacheMode mode) {
+        return switch (mode) {
+            case WB -> 0;
+            case WC -> PteFlags.NO_CACHE;
+            case UC_MINUS, UC -> PteFlags.NO_CACHE | PteFlags.GUARDED;
+        };
+    }
+
+    /** ppc32's __ioremap_caller (arch/powerpc/mm/ioremap_32.c) checks the first page against lowmem RAM. */
+    @Override
+    public org.kmemu.api.IoremapRamCheck ioremapRamCheck() {
+        return org.kmemu.api.IoremapRamCheck.FIRST_PAGE_IF_LOWMEM;
+    }
 }

@@ -93,8 +93,14 @@ final class Pte85xxFormat extends E500PageTableFormat {
         if ((e & _PAGE_NO_CACHE) != 0) {
             f |= PteFlags.NO_CACHE;
         }
+        if ((e & _PAGE_GUARDED) != 0) {
+            f |= PteFlags.GUARDED;
+        }
         if ((e & _PAGE_WRITETHRU) != 0) {
             f |= PteFlags.WRITE_THROUGH;
+        }
+        if ((e & _PAGE_SPECIAL) != 0) {
+            f |= PteFlags.SPECIAL;
         }
         return f;
     }
@@ -137,10 +143,18 @@ final class Pte85xxFormat extends E500PageTableFormat {
             e |= _PAGE_DIRTY;
         }
         if ((flags & PteFlags.NO_CACHE) != 0) {
-            e |= _PAGE_NO_CACHE | _PAGE_GUARDED; // ioremap's pgprot_noncached: _PAGE_NO_CACHE | _PAGE_GUARDED
+            e |= _PAGE_NO_CACHE;
+        }
+        if ((flags & PteFlags.GUARDED) != 0) {
+            // ioremap's pgprot_noncached is _PAGE_NO_CACHE | _PAGE_GUARDED; ioremap_wc's pgprot_noncached_wc
+            // is _PAGE_NO_CACHE alone (arch/powerpc/include/asm/pgtable.h), so the two bits come separately.
+            e |= _PAGE_GUARDED;
         }
         if ((flags & PteFlags.WRITE_THROUGH) != 0) {
             e |= _PAGE_WRITETHRU;
+        }
+        if ((flags & PteFlags.SPECIAL) != 0) {
+            e |= _PAGE_SPECIAL; // pte_mkspecial()
         }
         return e;
     }

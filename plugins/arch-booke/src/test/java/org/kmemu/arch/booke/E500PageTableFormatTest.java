@@ -6,8 +6,10 @@ import static org.kmemu.api.PteFlags.ACCESSED;
 import static org.kmemu.api.PteFlags.DIRTY;
 import static org.kmemu.api.PteFlags.EXEC;
 import static org.kmemu.api.PteFlags.GLOBAL;
+import static org.kmemu.api.PteFlags.GUARDED;
 import static org.kmemu.api.PteFlags.NO_CACHE;
 import static org.kmemu.api.PteFlags.PRESENT;
+import static org.kmemu.api.PteFlags.SPECIAL;
 import static org.kmemu.api.PteFlags.USER;
 import static org.kmemu.api.PteFlags.WRITE;
 import static org.kmemu.api.PteFlags.WRITE_THROUGH;
@@ -71,7 +73,8 @@ class E500PageTableFormatTest {
         assertThat(f32.encodeLeaf(page, 1, PRESENT | EXEC) & 0x010).isEqualTo(0x010);
         assertThat(f32.encodeLeaf(page, 1, PRESENT | ACCESSED) & 0x020).isEqualTo(0x020);
         assertThat(f32.encodeLeaf(page, 1, PRESENT | DIRTY) & 0x008).isEqualTo(0x008);
-        assertThat(f32.encodeLeaf(page, 1, PRESENT | NO_CACHE) & 0xfff).isEqualTo(0x283); // I and G, no M
+        assertThat(f32.encodeLeaf(page, 1, PRESENT | NO_CACHE) & 0xfff).isEqualTo(0x203); // I, no M (ioremap_wc)
+        assertThat(f32.encodeLeaf(page, 1, PRESENT | NO_CACHE | GUARDED) & 0xfff).isEqualTo(0x283); // I and G (ioremap)
         assertThat(f32.encodeLeaf(page, 1, PRESENT | WRITE_THROUGH) & 0x400).isEqualTo(0x400);
         assertThat(f32.encodeLeaf(page, 1, PRESENT | USER | GLOBAL)).isEqualTo(f32.encodeLeaf(page, 1, PRESENT));
         assertThat(f32.address(f32.encodeLeaf(page, 1, PRESENT), 1)).isEqualTo(page);
@@ -84,9 +87,24 @@ class E500PageTableFormatTest {
         assertThat(f32.decode(page | 0x023, 1, USER_VA)).isEqualTo(PRESENT | USER | ACCESSED);
         assertThat(f32.decode(page | 0x203, 1, USER_VA)).isEqualTo(PRESENT | USER | NO_CACHE);
         assertThat(f32.decode(page | 0x403, 1, USER_VA)).isEqualTo(PRESENT | USER | WRITE_THROUGH);
+        assertThat(f32.decode(page | 0x083, 1, USER_VA)).isEqualTo(PRESENT | USER | GUARDED);
         assertThat(f32.decode(page | 0x002, 1, USER_VA)).as("PROT_NONE: no _PAGE_READ").isZero();
         assertThat(f32.decode(page | 0x001, 1, USER_VA)).as("no _PAGE_PRESENT").isZero();
         assertThat(f32.decode(page | 0x003, 1)).as("address-free: kernel view").isEqualTo(PRESENT | GLOBAL);
+    }
+
+    @Test
+    void specialIsTheSoftwareBitOfEachFormat() {
+        // _PAGE_SPECIAL: 0x800 in pte-85xx.h, _PAGE_SW0 0x2000 in pte-e500.h
+        long page = 0x5000L;
+        long e32 = f32.encodeLeaf(page, 1, PRESENT | USER | SPECIAL);
+        assertThat(e32 & 0x800).isEqualTo(0x800);
+        assertThat(f32.decode(e32, 1, USER_VA) & SPECIAL).isEqualTo(SPECIAL);
+        assertThat(f32.decode(e32 & ~0x800L, 1, USER_VA) & SPECIAL).isZero();
+        long e64 = f64.encodeLeaf(page, 1, PRESENT | USER | SPECIAL);
+        assertThat(e64 & 0x2000).isEqualTo(0x2000);
+        assertThat(f64.decode(e64, 1, USER_VA) & SPECIAL).isEqualTo(SPECIAL);
+        assertThat(f64.describe(e64, 1)).contains("SPECIAL");
     }
 
     @Test
@@ -122,7 +140,8 @@ class E500PageTableFormatTest {
                 .isEqualTo(0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x80);
         assertThat(f64.encodeLeaf(page, 1, PRESENT | DIRTY) & 0x1000).isEqualTo(0x1000);
         assertThat(f64.encodeLeaf(page, 1, PRESENT | ACCESSED) & 0x40000).isEqualTo(0x40000);
-        assertThat(f64.encodeLeaf(page, 1, PRESENT | NO_CACHE) & 0xf00000).isEqualTo(0x500000); // I G, no M
+        assertThat(f64.encodeLeaf(page, 1, PRESENT | NO_CACHE) & 0xf00000).isEqualTo(0x400000); // I, no M
+        assertThat(f64.encodeLeaf(page, 1, PRESENT | NO_CACHE | GUARDED) & 0xf00000).isEqualTo(0x500000); // I G
         assertThat(f64.encodeLeaf(page, 1, PRESENT | WRITE_THROUGH) & 0x800000).isEqualTo(0x800000);
 
         assertThat(f64.decode(base | 0x05, 1, KERNEL_VA)).isEqualTo(PRESENT | GLOBAL);
@@ -136,6 +155,7 @@ class E500PageTableFormatTest {
         assertThat(f64.decode(base | 0x40005, 1, KERNEL_VA)).isEqualTo(PRESENT | GLOBAL | ACCESSED);
         assertThat(f64.decode(base | 0x400005, 1, KERNEL_VA)).isEqualTo(PRESENT | GLOBAL | NO_CACHE);
         assertThat(f64.decode(base | 0x800005, 1, KERNEL_VA)).isEqualTo(PRESENT | GLOBAL | WRITE_THROUGH);
+        assertThat(f64.decode(base | 0x100005, 1, KERNEL_VA)).isEqualTo(PRESENT | GLOBAL | GUARDED);
         assertThat(f64.decode(base | 0x01, 1, USER_VA)).as("no BAP_SR").isZero();
         assertThat(f64.decode(base | 0x0d, 1)).as("address-free user page").isEqualTo(PRESENT | USER);
         assertThat(f64.decode(base | 0x05, 1)).as("address-free kernel page").isEqualTo(PRESENT | GLOBAL);

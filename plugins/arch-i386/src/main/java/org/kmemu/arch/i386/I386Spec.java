@@ -326,4 +326,16 @@ final class I386Spec implements ArchSpec {
     public int faultErrorCode(PageFault fault) {
         return faultReport.errorCode(fault);
     }
+
+    /** PAT-indexed cache bits ({@link org.kmemu.x86.common.mmu.X86CacheModes}). */
+    @Override
+    public int ioremapPteFlags(org.kmemu.api.PageCacheMode mode) {
+        return org.kmemu.x86.common.mmu.X86CacheModes.pteFlags(mode);
+    }
+
+    /** x86 has the in/out port space (ioport_resource, /proc/ioports). */
+    @Override
+    public boolean hasIoPortSpace() {
+        return true;
+    }
 }

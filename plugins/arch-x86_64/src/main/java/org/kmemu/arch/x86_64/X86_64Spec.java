@@ -252,4 +252,16 @@ final class X86_64Spec implements ArchSpec {
     public String toString() {
         return description();
     }
+
+    /** PAT-indexed cache bits ({@link org.kmemu.x86.common.mmu.X86CacheModes}). */
+    @Override
+    public int ioremapPteFlags(org.kmemu.api.PageCacheMode mode) {
+        return org.kmemu.x86.common.mmu.X86CacheModes.pteFlags(mode);
+    }
+
+    /** x86 has the in/out port space (ioport_resource, /proc/ioports). */
+    @Override
+    public boolean hasIoPortSpace() {
+        return true;
+    }
 }

@@ -63,6 +63,17 @@ class FourLevelFormatTest {
     }
 
     @Test
+    void specialIsSoftwareBit9OfAPteOnly() {
+        // _PAGE_SPECIAL = _PAGE_BIT_SOFTW1 (arch/x86/include/asm/pgtable_types.h): pte_mkspecial, 4 KiB PTEs only
+        long e = f.encodeLeaf(0x1000, PTE, PteFlags.PRESENT | PteFlags.USER | PteFlags.SPECIAL);
+        assertThat(e & 0x200).isEqualTo(0x200);
+        assertThat(f.decode(e, PTE) & PteFlags.SPECIAL).isEqualTo(PteFlags.SPECIAL);
+        assertThat(f.decode(e & ~0x200L, PTE) & PteFlags.SPECIAL).isZero();
+        assertThat(f.describe(e, PTE)).endsWith("SPECIAL NX");
+        assertThat(f.encodeLeaf(0x200000, 2, PteFlags.PRESENT | PteFlags.SPECIAL) & 0x200).as("no special PMD leaf").isZero();
+    }
+
+    @Test
     void accessedAndDirty() {
         long e = f.encodeLeaf(0x1000, PTE, PteFlags.PRESENT | PteFlags.EXEC);
         assertThat(f.decode(e, PTE) & (PteFlags.ACCESSED | PteFlags.DIRTY)).isZero();

@@ -9,6 +9,7 @@ import static org.kmemu.x86.common.mmu.X86PteBits.PRESENT;
 import static org.kmemu.x86.common.mmu.X86PteBits.PSE;
 import static org.kmemu.x86.common.mmu.X86PteBits.PWT;
 import static org.kmemu.x86.common.mmu.X86PteBits.RW;
+import static org.kmemu.x86.common.mmu.X86PteBits.SPECIAL;
 import static org.kmemu.x86.common.mmu.X86PteBits.USER;
 
 import org.kmemu.api.PageTableFormat;
@@ -190,6 +191,9 @@ public abstract class X86PageTableFormat implements PageTableFormat {
             if ((entry & GLOBAL) != 0) {
                 flags |= PteFlags.GLOBAL;
             }
+            if (level == last && (entry & SPECIAL) != 0) {
+                flags |= PteFlags.SPECIAL;
+            }
             if (level != last) {
                 flags |= PteFlags.HUGE;
             }
@@ -257,6 +261,9 @@ public abstract class X86PageTableFormat implements PageTableFormat {
         }
         if ((flags & PteFlags.GLOBAL) != 0) {
             entry |= GLOBAL;
+        }
+        if (level == last && (flags & PteFlags.SPECIAL) != 0) {
+            entry |= SPECIAL; // pte_mkspecial(): only 4 KiB PTEs carry it
         }
         if (level != last) {
             entry |= PSE;

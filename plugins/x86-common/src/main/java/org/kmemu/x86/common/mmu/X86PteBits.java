@@ -40,6 +40,8 @@ public final class X86PteBits {
     public static final long PSE = 1L << 7;
     /** _PAGE_GLOBAL, bit 8: the translation survives CR3 loads (with CR4.PGE); ignored in non-leaf entries. */
     public static final long GLOBAL = 1L << 8;
+    /** _PAGE_SPECIAL = _PAGE_BIT_SOFTW1, bit 9: software-only, ignored by the MMU (arch/x86/include/asm/pgtable_types.h). */
+    public static final long SPECIAL = 1L << 9;
     /** _PAGE_PAT_LARGE, bit 12: PAT of a 2 MiB / 4 MiB / 1 GiB leaf. */
     public static final long PAT_LARGE = 1L << 12;
     /** _PAGE_NX, bit 63: no execute (PAE and x86_64 only; _PAGE_NX is 0 on non-PAE i386). */
@@ -72,6 +74,9 @@ public final class X86PteBits {
         name(out, entry, DIRTY, "D");
         name(out, entry, PSE, lastLevel ? "PAT" : "PSE");
         name(out, entry, GLOBAL, "G");
+        if (lastLevel) {
+            name(out, entry, SPECIAL, "SPECIAL");
+        }
         if (largeLeaf) {
             name(out, entry, PAT_LARGE, "PAT");
         }
