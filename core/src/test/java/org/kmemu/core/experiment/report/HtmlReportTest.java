@@ -181,7 +181,7 @@ class HtmlReportTest {
                     s.bytesRequested(), s.bytesAllocated(), s.failures(), List.of()));
         }
         return new RunStats(run.run(), run.name(), run.point(), run.repeat(), run.seed(), run.status(), run.error(),
-                run.machine(), run.workload(), run.totals(), run.callSites(), samples);
+                run.machine(), run.workload(), run.totals(), run.callSites(), samples, run.kernelEvents());
     }
 
     private static int count(String text, String what) {
