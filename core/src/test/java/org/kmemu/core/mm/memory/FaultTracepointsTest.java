@@ -50,6 +50,25 @@ class FaultTracepointsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.kmemu.core.mm.memory.UserMmFixture#machines")
+    void aKernelModeFaultOnAUserAddressIsPageFaultKernel(String arch) {
+        UserMmFixture f = UserMmFixture.boot(arch);
+        f.map(U, 4 * f.page, RW);
+        TraceBuffer t = f.m.kernel().trace();
+        KmemMetrics metrics = new KmemMetrics(f.m.cpus());
+        f.m.kernel().tracepoints().attach(metrics);
+        t.setEnabled(true);
+        assertThat(f.m.kernel().uaccess().putUser(f.cpu, 7, U + 16, 4)).as("put_user succeeds after the fault").isZero();
+        t.setEnabled(false);
+        f.m.kernel().tracepoints().detach(metrics);
+        // put_user's write in kernel mode: X86_PF_WRITE without X86_PF_USER, not present.
+        assertThat(events(t, "page_fault_kernel")).containsExactly("page_fault_kernel: address=0x10000010 ip=0x0 error_code=0x2");
+        assertThat(events(t, "page_fault_user")).isEmpty();
+        assertThat(metrics.snapshot().events().faultsKernel()).isEqualTo(1);
+        assertThat(metrics.snapshot().events().faultsUser()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.kmemu.core.mm.memory.UserMmFixture#machines")
     void aSwitchToAnotherMmFlushesOnX86AndNotOnATaggedTlb(String arch) {
         UserMmFixture f = UserMmFixture.boot(arch);
         UserMmFixture other = new UserMmFixture(f);
