@@ -154,6 +154,18 @@ class ExperimentTest {
             assertThat(c.hits()).isEqualTo(1000);
             assertThat(c.waste()).isEqualTo(28_000);
         });
+        // The histogram sink: 1000 kmallocs of 100 bytes, given 128, all in log2 bucket 7 (64 < size <= 128).
+        RunStats.KernelEvents ev = s.kernelEvents();
+        assertThat(ev).isNotNull();
+        assertThat(ev.histograms()).extracting(RunStats.Histogram::name)
+                .containsExactly("bytes_req", "bytes_alloc", "page_order", "vmalloc_size", "tlb_flush_pages", "walk_levels");
+        long[] req = new long[8];
+        req[7] = 1000;
+        assertThat(ev.histograms().get(0).counts()).containsExactly(req);
+        assertThat(ev.histograms().get(1).counts()).containsExactly(req);
+        assertThat(ev.vmallocAreas()).as("the workload vmallocs nothing").isZero();
+        assertThat(ev.tlbFlushes()).containsOnlyKeys("flush_on_task_switch", "remote_shootdown", "local_shootdown",
+                "local_mm_shootdown", "remote_send_ipi");
         // A sample at 0, at every 100 events, and the last at 1500.
         assertThat(s.samples()).extracting(RunStats.Sample::events)
                 .containsExactly(0L, 100L, 200L, 300L, 400L, 500L, 600L, 700L, 800L, 900L, 1000L, 1100L, 1200L, 1300L, 1400L, 1500L);
@@ -211,7 +223,7 @@ class ExperimentTest {
         assertThat(csv.get(0)).startsWith("run,name,workload.fail,repeat,seed,status,events,bytes_requested,")
                 .endsWith(",wall_seconds,events_per_second");
         assertThat(csv.get(1)).startsWith("0,run-000,false,0,").contains(",ok,150,6400,");
-        assertThat(csv.get(2)).startsWith("1,run-001,true,0,").endsWith(",failed,,,,,,,,,,,,,,,,,,"); // 18 metrics
+        assertThat(csv.get(2)).startsWith("1,run-001,true,0,").endsWith(",failed" + ",".repeat(25)); // 25 metrics
     }
 
     @Test

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code kmemu trace}: kmem traces. {@code kmemu trace record} boots, attaches a {@link TraceRecorder}
- * to the kmem tracepoints, runs a workload and writes what the allocators did as ftrace's {@code trace}
+ * to the memory tracepoints (kmem's and the others, which a replay skips), runs a workload and writes what the allocators did as ftrace's {@code trace}
  * file: a trace that kmemu's {@code trace} workload replays and ftrace's readers read.
  */
 @Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -46,7 +46,8 @@ final class TraceCommand implements Callable<Integer> {
 
     /** {@code kmemu trace record}: a workload's kmem events, as ftrace prints them. */
     @Command(name = "record", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
-        "Boot, run a workload and write the kmem events it caused (kmalloc, kfree, kmem_cache_alloc/free, mm_page_alloc/free)"
+        "Boot, run a workload and write the memory events it caused (kmalloc, kfree, kmem_cache_alloc/free, mm_page_alloc/free,"
+            + " the vmalloc events, tlb_flush, page_fault_user/kernel, and kmemu's own kmap, kunmap and tlb_miss)"
             + " as ftrace's trace file: its header, then one line per event, in the order they fired.",
         "The file replays with workload { type = trace, file = ... } and reads with the tools that read ftrace's output.",
         "Streams to the file: a recording of any length needs no more heap than the machine."})

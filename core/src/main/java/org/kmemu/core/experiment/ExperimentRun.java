@@ -20,7 +20,9 @@ import org.kmemu.core.mm.PageFlags;
 import org.kmemu.core.mmu.TlbStats;
 import org.kmemu.core.proc.DebugFs;
 import org.kmemu.core.proc.ProcFs;
+import org.kmemu.core.trace.KmemHistograms;
 import org.kmemu.core.trace.KmemMetrics;
+import org.kmemu.core.trace.TlbFlushReason;
 import org.kmemu.core.workload.MachineKernelCalls;
 import org.kmemu.core.workload.RunContext;
 
@@ -47,7 +49,9 @@ import org.kmemu.core.workload.RunContext;
  *       which the page allocator policy reports through {@link org.kmemu.api.PageAllocatorEvents} when
  *       it takes a block from another migrate type's lists (mm/page_alloc.c {@code __rmqueue_fallback});
  *       over the workload only, as the other counts;</li>
- *   <li>TLB hits, misses, walks: the CPUs' counters ({@link TlbStats}), over the workload only.</li>
+ *   <li>TLB hits, misses, walks: the CPUs' counters ({@link TlbStats}), over the workload only;</li>
+ *   <li>{@link RunStats.KernelEvents}: {@link KmemMetrics}' counts of the vmalloc, kmap, tlb_flush and page-fault
+ *       tracepoints and {@link KmemHistograms}' histograms, over the workload only.</li>
  * </ul>
  */
 final class ExperimentRun {
@@ -71,8 +75,10 @@ final class ExperimentRun {
             WorkloadRun run = e.workloads().prepare(e.workloadSettings(spec), RunContext.beside(e.file(), spec.seed(), mc.cpus()));
             m = Kmemu.boot(e.host(), config);
             KmemMetrics metrics = new KmemMetrics(m.cpus());
+            KmemHistograms histograms = new KmemHistograms(m.cpus());
             LiveObjects live = new LiveObjects();
             m.kernel().tracepoints().attach(metrics);
+            m.kernel().tracepoints().attach(histograms);
             m.kernel().tracepoints().attach(live);
             long[] tlbBefore = tlb(m);
             RunSampler sampler = new RunSampler(m, metrics, e.sampleEvery(), progress);
@@ -83,8 +89,11 @@ final class ExperimentRun {
             double wall = (System.nanoTime() - start) / 1e9;
             sampler.finish(report.events());
             m.kernel().tracepoints().detach(metrics);
+            m.kernel().tracepoints().detach(histograms);
             m.kernel().tracepoints().detach(live);
-            RunStats stats = stats(e, spec, m, workloadType, report, metrics.snapshot(), live, sampler, calls, tlbBefore, wall);
+            KmemMetrics.Snapshot snap = metrics.snapshot();
+            RunStats stats = stats(e, spec, m, workloadType, report, snap, live, sampler, calls, tlbBefore, wall)
+                    .withKernelEvents(kernelEvents(snap.events(), histograms.snapshot()));
             files.put(StatsJson.FILE, StatsJson.toJson(stats) + "\n");
             files.put("dmesg", dmesg(m));
             ProcFs proc = new ProcFs(m);
@@ -168,6 +177,27 @@ final class ExperimentRun {
                 machineInfo(m, MachineConfig.parse(e.config(spec))),
                 new RunStats.WorkloadInfo(type, report.events(), new LinkedHashMap<>(new TreeMap<>(report.counters()))), totals,
                 List.copyOf(sites), sampler.samples());
+    }
+
+    /** The counts and histograms of the memory events other than kmem's, as stats.json holds them. */
+    static RunStats.KernelEvents kernelEvents(KmemMetrics.Events ev, List<KmemHistograms.Histogram> histograms) {
+        Map<String, Long> flushes = new LinkedHashMap<>();
+        Map<String, Long> pages = new LinkedHashMap<>();
+        for (int r = 0; r < TlbFlushReason.COUNT; r++) {
+            flushes.put(TlbFlushReason.key(r), ev.tlbFlushes()[r]);
+            pages.put(TlbFlushReason.key(r), ev.tlbFlushPages()[r]);
+        }
+        List<RunStats.Histogram> hs = new ArrayList<>();
+        for (KmemHistograms.Histogram h : histograms) {
+            long[] c = h.counts();
+            int n = c.length;
+            while (n > 0 && c[n - 1] == 0) {
+                n--;
+            }
+            hs.add(new RunStats.Histogram(h.name(), h.log2(), java.util.Arrays.copyOf(c, n)));
+        }
+        return new RunStats.KernelEvents(ev.vmallocAreas(), ev.vmallocBytes(), ev.vmallocPurges(), ev.kmaps(),
+                ev.highKmaps(), flushes, pages, ev.faultsUser(), ev.faultsKernel(), List.copyOf(hs));
     }
 
     private static RunStats.MachineInfo machineInfo(Machine m, MachineConfig mc) {

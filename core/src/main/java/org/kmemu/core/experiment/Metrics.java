@@ -5,7 +5,9 @@ import java.util.function.Function;
 
 /**
  * The metric columns of {@code summary.csv}, in their fixed order: the workload's event count, then
- * {@link RunStats.Totals}' fields in snake case. {@code wall_seconds} and {@code events_per_second} come
+ * {@link RunStats.Totals}' fields in snake case, then the counts of {@link RunStats.KernelEvents} that are one
+ * number (vmalloc areas, bytes and purges, kmaps, TLB flushes of every reason, user and kernel faults; the
+ * histograms are in stats.json and the report). {@code wall_seconds} and {@code events_per_second} come
  * last: they are the only columns that differ between two runs of the same experiment.
  */
 final class Metrics {
@@ -33,8 +35,20 @@ final class Metrics {
             new Column("tlb_misses", s -> Long.toString(s.totals().tlbMisses())),
             new Column("tlb_hit_rate", s -> Double.toString(s.totals().tlbHitRate())),
             new Column("page_walks", s -> Long.toString(s.totals().pageWalks())),
+            new Column("vmalloc_areas", s -> events(s, RunStats.KernelEvents::vmallocAreas)),
+            new Column("vmalloc_bytes", s -> events(s, RunStats.KernelEvents::vmallocBytes)),
+            new Column("vmalloc_purges", s -> events(s, RunStats.KernelEvents::vmallocPurges)),
+            new Column("kmaps", s -> events(s, RunStats.KernelEvents::kmaps)),
+            new Column("tlb_flushes", s -> events(s, RunStats.KernelEvents::totalTlbFlushes)),
+            new Column("faults_user", s -> events(s, RunStats.KernelEvents::faultsUser)),
+            new Column("faults_kernel", s -> events(s, RunStats.KernelEvents::faultsKernel)),
             new Column("wall_seconds", s -> Double.toString(s.totals().wallSeconds())),
             new Column("events_per_second", s -> Double.toString(s.totals().eventsPerSecond())));
+
+    /** A kernel-event count, or an empty cell for a run whose stats.json has none (written before they were counted). */
+    private static String events(RunStats s, java.util.function.ToLongFunction<RunStats.KernelEvents> count) {
+        return s.kernelEvents() == null ? "" : Long.toString(count.applyAsLong(s.kernelEvents()));
+    }
 
     /** A count, or an empty cell for -1 (not counted), which CSV readers take as a missing value. */
     private static String counted(long n) {

@@ -26,10 +26,79 @@ import java.util.Map;
  * @param callSites per call site, as kmem-probe reports them, most waste first (empty for a failed run)
  * @param samples   the measures over the workload's time, in event order; the last one is at the end (empty for
  *                  a failed run)
+ * @param kernelEvents the counts and histograms of the memory tracepoints other than the kmem ones, over the
+ *                  workload; null for a failed run or a stats.json written before they were counted
  */
 public record RunStats(int run, String name, Map<String, String> point, int repeat, long seed, String status,
                        String error, MachineInfo machine, WorkloadInfo workload, Totals totals,
-                       List<CallSite> callSites, List<Sample> samples) implements java.io.Serializable {
+                       List<CallSite> callSites, List<Sample> samples, KernelEvents kernelEvents)
+        implements java.io.Serializable {
+
+    /**
+     * A run without {@link #kernelEvents} (a failed run, a test's fixture).
+     *
+     * @param run       the run's index
+     * @param name      its folder name
+     * @param point     the varied keys' values
+     * @param repeat    which repeat
+     * @param seed      the workload's seed
+     * @param status    "ok" or "failed"
+     * @param error     why it failed, or null
+     * @param machine   the machine, or null
+     * @param workload  the workload
+     * @param totals    the totals, or null
+     * @param callSites the call sites
+     * @param samples   the samples
+     */
+    public RunStats(int run, String name, Map<String, String> point, int repeat, long seed, String status, String error,
+                    MachineInfo machine, WorkloadInfo workload, Totals totals, List<CallSite> callSites,
+                    List<Sample> samples) {
+        this(run, name, point, repeat, seed, status, error, machine, workload, totals, callSites, samples, null);
+    }
+
+    /**
+     * @return this run with other kernel events (as the report trims a run's samples and keeps the rest)
+     * @param events the kernel events
+     */
+    public RunStats withKernelEvents(KernelEvents events) {
+        return new RunStats(run, name, point, repeat, seed, status, error, machine, workload, totals, callSites, samples,
+                events);
+    }
+
+    /**
+     * The memory tracepoints other than kmem's, counted over the workload by the metric and histogram sinks
+     * ({@code KmemMetrics}, {@code KmemHistograms}).
+     *
+     * @param vmallocAreas   vmap areas allocated (alloc_vmap_area events that found room)
+     * @param vmallocBytes   their sizes, guard pages included
+     * @param vmallocPurges  lazy purges (purge_vmap_area_lazy), one TLB flush each
+     * @param kmaps          kmap, kmap_local_page and kmap_atomic calls (kmemu:kmap)
+     * @param highmemKmaps   those that mapped a highmem page
+     * @param tlbFlushes     tlb_flush events by reason (the reason's enum name in lower case, e.g.
+     *                       {@code local_shootdown}), every reason present
+     * @param tlbFlushPages  the pages those flushes named, by reason (flushes of everything, pages -1, left out)
+     * @param faultsUser     page_fault_user events
+     * @param faultsKernel   page_fault_kernel events
+     * @param histograms     the histograms, as {@code KmemHistograms} names them, trailing empty buckets cut
+     */
+    public record KernelEvents(long vmallocAreas, long vmallocBytes, long vmallocPurges, long kmaps, long highmemKmaps,
+                               Map<String, Long> tlbFlushes, Map<String, Long> tlbFlushPages, long faultsUser,
+                               long faultsKernel, List<Histogram> histograms) implements java.io.Serializable {
+        /** @return tlb_flush events of every reason */
+        public long totalTlbFlushes() {
+            return tlbFlushes.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * One histogram of a run.
+     *
+     * @param name   e.g. {@code bytes_req}
+     * @param log2   whether bucket b holds the values (2^(b-1), 2^b] (ftrace's {@code .log2}), else the value b
+     * @param counts hits per bucket, from bucket 0 to the last one with hits
+     */
+    public record Histogram(String name, boolean log2, long[] counts) implements java.io.Serializable {
+    }
 
     /**
      * @param arch            architecture id

@@ -14,6 +14,8 @@ import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.CpuOwners;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
+import org.kmemu.core.trace.KmapKind;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * How the kernel reaches pages: {@code kmap}/{@code kunmap} (persistent, through the pkmap area) and
@@ -46,6 +48,8 @@ public final class Highmem {
     private final KernelLayout layout;
     private final KernelPageTables tables;
     private final Mmu mmu;
+    /** The machine's tracepoints: kmemu:kmap and kmemu:kunmap fire here. */
+    private final Tracepoints trace;
     private final CpuOwners owners;
     private final int shift;
     private final int lastPkmap;
@@ -81,6 +85,7 @@ public final class Highmem {
         this.layout = layout;
         this.tables = mmu.kernelTables();
         this.mmu = mmu;
+        this.trace = mmu.tracepoints();
         this.owners = mmu.owners();
         this.shift = pageShift;
         this.lastPkmap = layout.lastPkmap();
@@ -140,8 +145,28 @@ public final class Highmem {
         mightSleep.mightSleep(cpu, "mm/highmem.c kmap");
         checkPage("kmap", pfn);
         if (!highmem(pfn)) {
-            return lowmemAddress(pfn);
+            return traceKmap(cpu, pfn, lowmemAddress(pfn), KmapKind.KMAP, false);
         }
+        long vaddr = kmapHigh(cpu, pfn);
+        return traceKmap(cpu, pfn, vaddr, KmapKind.KMAP, true);
+    }
+
+    /** kmemu:kmap (not a Linux tracepoint). @return vaddr */
+    private long traceKmap(Cpu cpu, long pfn, long vaddr, int kind, boolean high) {
+        if (trace.active()) {
+            trace.kmap(cpu.id(), cpu.clockNanos(), cpu.traceComm(), cpu.tracePid(), pfn, vaddr, kind, high);
+        }
+        return vaddr;
+    }
+
+    private void traceKunmap(Cpu cpu, long vaddr, int kind) {
+        if (trace.active()) {
+            trace.kunmap(cpu.id(), cpu.clockNanos(), cpu.traceComm(), cpu.tracePid(), vaddr, kind);
+        }
+    }
+
+    /** kmap_high(). */
+    private long kmapHigh(Cpu cpu, long pfn) {
         kmapLock.lock();
         try {
             long vaddr = pageAddress.getOrDefault(pfn, 0L);
@@ -220,6 +245,7 @@ public final class Highmem {
      */
     public void kunmap(Cpu cpu, long pfn) {
         if (!highmem(pfn)) {
+            traceKunmap(cpu, lowmemAddress(pfn), KmapKind.KMAP);
             return;
         }
         kmapLock.lock();
@@ -228,6 +254,7 @@ public final class Highmem {
             if (vaddr == 0) {
                 throw bug(String.format("kernel BUG at mm/highmem.c (kunmap_high)! pfn %#x is not kmapped", pfn));
             }
+            traceKunmap(cpu, vaddr, KmapKind.KMAP);
             int nr = (int) ((vaddr - layout.pkmapBase()) >>> shift);
             if (--pkmapCount[nr] == 0) {
                 pkmapCount[nr] = 1;
@@ -271,9 +298,13 @@ public final class Highmem {
      * @return a temporary address, valid until the matching {@link #kunmapLocal}
      */
     public long kmapLocal(Cpu cpu, long pfn) {
+        return kmapLocal(cpu, pfn, KmapKind.KMAP_LOCAL);
+    }
+
+    private long kmapLocal(Cpu cpu, long pfn, int kind) {
         checkPage("kmap_local_page", pfn);
         if (!highmem(pfn)) {
-            return lowmemAddress(pfn);
+            return traceKmap(cpu, pfn, lowmemAddress(pfn), kind, false);
         }
         int c = cpu.id();
         if (PerCpuOwnership.CHECKS) {
@@ -290,7 +321,7 @@ public final class Highmem {
         }
         localDepth[c] = idx + 1;
         localPfn[c][idx] = pfn;
-        return vaddr;
+        return traceKmap(cpu, pfn, vaddr, kind, true);
     }
 
     /**
@@ -301,6 +332,11 @@ public final class Highmem {
      * @param vaddr the address kmapLocal returned
      */
     public void kunmapLocal(Cpu cpu, long vaddr) {
+        kunmapLocal(cpu, vaddr, KmapKind.KMAP_LOCAL);
+    }
+
+    private void kunmapLocal(Cpu cpu, long vaddr, int kind) {
+        traceKunmap(cpu, vaddr, kind);
         int c = cpu.id();
         long first = fixToVirt(fixKmapBegin + kmMaxIdx * c + kmMaxIdx - 1);
         long last = fixToVirt(fixKmapBegin + kmMaxIdx * c);
@@ -336,7 +372,7 @@ public final class Highmem {
         cpu.preemptDisable();
         cpu.pagefaultDisable();
         try {
-            return kmapLocal(cpu, pfn);
+            return kmapLocal(cpu, pfn, KmapKind.KMAP_ATOMIC);
         } catch (KernelBugException e) {
             // The oops ends the call; the CPU is left as it was, not in atomic context.
             cpu.pagefaultEnable();
@@ -352,7 +388,7 @@ public final class Highmem {
      * @param vaddr the address kmapAtomic returned
      */
     public void kunmapAtomic(Cpu cpu, long vaddr) {
-        kunmapLocal(cpu, vaddr);
+        kunmapLocal(cpu, vaddr, KmapKind.KMAP_ATOMIC);
         if (cpu.preemptCount() == 0 || cpu.pagefaultDisabled() == 0) {
             // An unbalanced kunmap_atomic (of a lowmem address, which has no slot to check): preempt_count_sub's
             // DEBUG_LOCKS_WARN_ON (kernel/sched/core.c, CONFIG_DEBUG_PREEMPT); the counts stay at 0.

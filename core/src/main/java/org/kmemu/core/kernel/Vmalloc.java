@@ -18,6 +18,7 @@ import org.kmemu.core.mmu.Cpu;
 import org.kmemu.core.mmu.KernelPageTables;
 import org.kmemu.core.mmu.Mmu;
 import org.kmemu.core.mmu.WalkReport;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * The vmalloc space: virtually contiguous kernel memory in [VMALLOC_START, VMALLOC_END), backed by
@@ -110,6 +111,9 @@ public final class Vmalloc {
     private final int physAddrBytes;
     private final long lazyMaxPages;
 
+    /** The machine's tracepoints (include/trace/events/vmalloc.h's events fire here). */
+    private final Tracepoints trace;
+
     private final Object vmapAreaLock = new Object();
     private final Object purgeLock = new Object();
     /** Free ranges, start to end. Guarded by vmapAreaLock. */
@@ -141,6 +145,7 @@ public final class Vmalloc {
     public Vmalloc(ArchSpec arch, KernelLayout layout, Mmu mmu, PageAllocator pages, PageFrames frames,
             PhysicalMemory memory, KernelLog log, int cpus, long totalRamPages) {
         this.mmu = mmu;
+        this.trace = mmu.tracepoints();
         this.tables = mmu.kernelTables();
         this.pages = pages;
         this.frames = frames;
@@ -444,10 +449,16 @@ public final class Vmalloc {
     /** {@code free_vmap_area_noflush()}: onto the lazy list; purge once vmap_lazy_nr passes the limit. */
     private void freeVmapAreaNoflush(Cpu cpu, VmapArea va) {
         boolean purge;
+        long nrLazy;
         synchronized (vmapAreaLock) {
             lazy.put(va.vaStart(), va);
             vmapLazyNr += va.size() >>> pageShift;
+            nrLazy = vmapLazyNr;
             purge = vmapLazyNr > lazyMaxPages;
+        }
+        if (trace.active()) {
+            trace.freeVmapAreaNoflush(cpu.id(), cpu.clockNanos(), cpu.traceComm(), cpu.tracePid(), va.vaStart(), nrLazy,
+                    lazyMaxPages);
         }
         if (purge) {
             purgeVmapAreaLazy(cpu);
@@ -486,6 +497,10 @@ public final class Vmalloc {
                     insertFreeLocked(va.vaStart(), va.vaEnd());
                 }
             }
+            if (trace.active()) {
+                trace.purgeVmapAreaLazy(cpu.id(), cpu.clockNanos(), cpu.traceComm(), cpu.tracePid(), start, end,
+                        purged.size());
+            }
             purges++;
             return true;
         }
@@ -501,12 +516,22 @@ public final class Vmalloc {
      */
     private long allocVmapArea(Cpu cpu, long size, int gfp, int flags, String caller) {
         for (int attempt = 0; attempt < 2; attempt++) {
+            long start;
             synchronized (vmapAreaLock) {
-                long start = takeFreeLocked(size);
+                start = takeFreeLocked(size);
                 if (start != 0) {
                     busy.put(start, new VmapArea(start, start + size, flags, caller, new long[0], 0));
-                    return start;
                 }
+            }
+            if (trace.active()) {
+                // trace_alloc_vmap_area after each __alloc_vmap_area (mm/vmalloc.c), the failed first attempt
+                // too; vmalloc and vmap ask align 1 (__vmalloc_node, get_vm_area_caller). A failure's va_start
+                // prints 0 here (the kernel's is an error value).
+                trace.allocVmapArea(cpu.id(), cpu.clockNanos(), cpu.traceComm(), cpu.tracePid(), start, size, 1,
+                        vmallocStart, vmallocEnd, start == 0);
+            }
+            if (start != 0) {
+                return start;
             }
             if (attempt == 0) {
                 purgeVmapAreaLazy(cpu);

@@ -46,7 +46,8 @@ public final class KernelServices {
      */
     public static Kernel kernel(Machine machine, ObjectAllocatorPolicy objectPolicy, ConfigView objectConfig,
             MachineConfig.UaccessCopyPath copyPath) {
-        TraceBuffer trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus(), new Tracepoints());
+        // One Tracepoints per machine: the MMU's, which it fires itself (TLB flushes and misses, page faults).
+        TraceBuffer trace = new TraceBuffer(TraceBuffer.DEFAULT_CAPACITY_PER_CPU, machine.cpus(), machine.mmu().tracepoints());
         AddressTranslation addresses = addressTranslation(machine);
         PageApi pages = pageApi(machine, addresses, trace);
         SlabLayer slab = slabLayer(machine, pages, addresses, objectPolicy, objectConfig, trace);

@@ -7,6 +7,8 @@ import org.kmemu.api.PerCpuOwnership;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.mm.PhysicalMemory;
 import org.kmemu.core.sched.Task;
+import org.kmemu.core.trace.TlbFlushReason;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * One emulated CPU: its TLB, its mode (kernel or user), the page-table root it runs on (x86 CR3),
@@ -68,6 +70,10 @@ public final class Cpu {
     private long hits;
     private final PinnedTlb pinned;
     private final PageFaultEntry faults;
+    /** The machine's tracepoints: tlb_flush and tlb_miss fire here, off the TLB-hit path. */
+    private final Tracepoints trace;
+    /** The comm events print before the scheduler gives the CPU a task (the idle task's name). */
+    private final String idleComm;
     private final boolean softwareRefill;
     private final boolean nx;
     private final boolean smep;
@@ -137,8 +143,10 @@ public final class Cpu {
 
     Cpu(int id, PhysicalMemory memory, PageTableWalker walker, Tlb tlb, PinnedTlb pinned, PageFaultEntry faults,
         boolean softwareRefill, boolean nx, boolean smep, boolean smap, MmuContext initMm, CpuOwners owners,
-        MmuContextIds contextIds, boolean flushContextOnly, long kernelStart, boolean kernelRootWalk) {
+        MmuContextIds contextIds, boolean flushContextOnly, long kernelStart, boolean kernelRootWalk, Tracepoints trace) {
         this.id = id;
+        this.trace = trace;
+        this.idleComm = "swapper/" + id;
         this.contextIds = contextIds;
         this.flushContextOnly = flushContextOnly;
         this.kernelStart = kernelStart;
@@ -259,6 +267,9 @@ public final class Cpu {
         root = next.root();
         if (contextIds == null) {
             tlb.flushAll(true);
+            if (trace.active()) {
+                traceTlbFlush(TlbFlushReason.FLUSH_ON_TASK_SWITCH, TlbFlushReason.FLUSH_ALL);
+            }
             return;
         }
         int pid = contextIds.switchContext(this, prev, next);
@@ -272,12 +283,48 @@ public final class Cpu {
      *
      * @param contextId the context
      */
-    void localFlushContext(int contextId) {
+    void localFlushContext(int contextId, int reason) {
         if (flushContextOnly) {
             tlb.flushContext(contextId);
         } else {
             tlb.flushAll(false);
         }
+        if (trace.active()) {
+            traceTlbFlush(reason, TlbFlushReason.FLUSH_ALL);
+        }
+    }
+
+    /**
+     * Fires tlb_flush on this CPU's thread, as the current task.
+     *
+     * @param reason a {@link TlbFlushReason}
+     * @param pages  pages flushed, or {@link TlbFlushReason#FLUSH_ALL}
+     */
+    void traceTlbFlush(int reason, long pages) {
+        trace.tlbFlush(id, clockNanos(), traceComm(), tracePid(), reason, pages);
+    }
+
+    /** @return the comm tracepoints print for this CPU: its task's, or the idle task's before it has one */
+    public String traceComm() {
+        Task c = current;
+        return c == null ? idleComm : c.comm();
+    }
+
+    /** @return the pid tracepoints print for this CPU: its task's, or 0 (the idle task) */
+    public int tracePid() {
+        Task c = current;
+        return c == null ? 0 : c.pid();
+    }
+
+    /** @return the 4 KiB pages of [start, end), as tlb_flush counts them ({@code (end - start) >> PAGE_SHIFT}) */
+    static long rangePages(long start, long end) {
+        return (end - start) >>> 12;
+    }
+
+    /** A local flush not tied to an mm is the kernel's LOCAL_SHOOTDOWN; one of user addresses is its mm's. */
+    private int localReason(long vaddr) {
+        return Long.compareUnsigned(vaddr, kernelStart) >= 0 ? TlbFlushReason.LOCAL_SHOOTDOWN
+                : TlbFlushReason.LOCAL_MM_SHOOTDOWN;
     }
 
     /** @return whether the CPU runs in user mode */
@@ -703,8 +750,14 @@ public final class Cpu {
      */
     private long miss(long vaddr, Access access) {
         tlb.misses++;
+        long walksBefore = walks;
         for (int retries = 0; ; retries++) {
             long phys = walkAndFill(vaddr, access);
+            if (retries == 0 && trace.active()) {
+                // kmemu:tlb_miss, once per miss: the first attempt's walk (a fault's retries are the fault's).
+                trace.tlbMiss(id, clockNanos(), traceComm(), tracePid(), vaddr, access.ordinal(),
+                        walks != walksBefore ? t.levelsRead : 0, phys == NO_PHYS);
+            }
             if (phys != NO_PHYS) {
                 return phys;
             }
@@ -864,22 +917,42 @@ public final class Cpu {
             owners.check(id, "local_flush_tlb_all", "TLB");
         }
         tlb.flushAll(false);
+        if (trace.active()) {
+            traceTlbFlush(TlbFlushReason.LOCAL_SHOOTDOWN, TlbFlushReason.FLUSH_ALL);
+        }
     }
 
-    /** {@code flush_tlb_one_kernel} / {@code invlpg} on this CPU only. @param vaddr the page */
+    /**
+     * {@code flush_tlb_one_kernel} / {@code invlpg} on this CPU only; traced as a local shootdown of one page
+     * (of its mm for a user address). @param vaddr the page
+     */
     public void localFlushTlbPage(long vaddr) {
         if (PerCpuOwnership.CHECKS) {
             owners.check(id, "flush_tlb_one_kernel", "TLB");
         }
         tlb.flushPage(vaddr);
+        if (trace.active()) {
+            traceTlbFlush(localReason(vaddr), 1);
+        }
     }
 
-    /** Local flush of [start, end). @param start first address @param end end address */
+    /**
+     * Local flush of [start, end); traced as a local shootdown (of its mm for user addresses).
+     * @param start first address @param end end address
+     */
     public void localFlushTlbRange(long start, long end) {
+        localFlushTlbRange(start, end, localReason(start));
+    }
+
+    /** Local flush of [start, end), traced with the caller's reason. */
+    void localFlushTlbRange(long start, long end, int reason) {
         if (PerCpuOwnership.CHECKS) {
             owners.check(id, "local_flush_tlb_range", "TLB");
         }
         tlb.flushRange(start, end);
+        if (trace.active()) {
+            traceTlbFlush(reason, rangePages(start, end));
+        }
     }
 
     /**
@@ -892,8 +965,11 @@ public final class Cpu {
         }
         if (contextIds == null) {
             tlb.flushAll(true);
+            if (trace.active()) {
+                traceTlbFlush(TlbFlushReason.LOCAL_MM_SHOOTDOWN, TlbFlushReason.FLUSH_ALL);
+            }
         } else {
-            localFlushContext(tlb.pid());
+            localFlushContext(tlb.pid(), TlbFlushReason.LOCAL_MM_SHOOTDOWN);
         }
     }
 
@@ -922,10 +998,14 @@ public final class Cpu {
         long[] f;
         while ((f = posted.poll()) != null) {
             PENDING.getAndAdd(this, -1);
+            // A shootdown this CPU applies is x86's flush_tlb_func on a CPU that did not initiate it:
+            // REMOTE_SHOOTDOWN, traced only when it touched this TLB (leave_mm's switch traces itself).
             if (f[0] == FLUSH_ALL) {
                 tlb.flushAll(false);
+                traceRemote(TlbFlushReason.FLUSH_ALL);
             } else if (f[0] == FLUSH_RANGE) {
                 tlb.flushRange(f[1], f[2]);
+                traceRemote(rangePages(f[1], f[2]));
             } else if (f[0] == LEAVE_MM) {
                 if (f[3] == root) {
                     switchMm(initMm); // leave_mm: switch_mm to init_mm, whose tables live on
@@ -933,12 +1013,20 @@ public final class Cpu {
             } else if (f[0] == FLUSH_MM_RANGE) {
                 if (f[3] == root) {
                     tlb.flushRange(f[1], f[2]);
+                    traceRemote(rangePages(f[1], f[2]));
                 }
             } else if (contextIds != null) {
-                localFlushContext((int) f[1]);
+                localFlushContext((int) f[1], TlbFlushReason.REMOTE_SHOOTDOWN);
             } else if (f[3] == root) {
                 tlb.flushAll(true);
+                traceRemote(TlbFlushReason.FLUSH_ALL);
             }
+        }
+    }
+
+    private void traceRemote(long pages) {
+        if (trace.active()) {
+            traceTlbFlush(TlbFlushReason.REMOTE_SHOOTDOWN, pages);
         }
     }
 

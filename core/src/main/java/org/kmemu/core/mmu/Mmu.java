@@ -10,6 +10,8 @@ import org.kmemu.api.PageTableFormat;
 import org.kmemu.api.PgdSync;
 import org.kmemu.api.TlbModel;
 import org.kmemu.core.mm.PhysicalMemory;
+import org.kmemu.core.trace.TlbFlushReason;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * The machine's MMU: the architecture's page-table format over emulated RAM, the kernel's page
@@ -32,6 +34,8 @@ public final class Mmu {
     private final MmuContext initMm;
     private final PgdSync pgdSync;
     private final boolean prepopulateUserRoot;
+    /** The machine's memory tracepoints: one per machine, here because the MMU is built first and fires too. */
+    private final Tracepoints tracepoints = new Tracepoints();
     /** Live address spaces by root, for {@link #flushTlbMm(Cpu, long)}; not on any hot path. */
     private final java.util.concurrent.ConcurrentHashMap<Long, MmuContext> byRoot = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -55,7 +59,7 @@ public final class Mmu {
         boolean nx = arch.cpuFeatures().contains(CpuFeature.NX);
         boolean smep = arch.cpuFeatures().contains(CpuFeature.SMEP);
         boolean smap = arch.cpuFeatures().contains(CpuFeature.SMAP);
-        this.faults = new PageFaultEntry(arch, layout.taskSize(), smap);
+        this.faults = new PageFaultEntry(arch, layout.taskSize(), smap, tracepoints);
         this.pgdSync = arch.pgdSync();
         this.prepopulateUserRoot = arch.prepopulateUserRoot();
         this.contextIds = tlbModel.tagged() ? new MmuContextIds(tlbModel.contextIds(), nrCpus) : null;
@@ -68,8 +72,16 @@ public final class Mmu {
             initMm.cpumask.set(i);
             cpus[i] = new Cpu(i, memory, walker, new Tlb(tlbModel.sets(), tlbModel.ways(), tlbModel.stlbSets(), tlbModel.stlbWays()), pinned, faults,
                     tlbModel.softwareRefill(), nx, smep, smap, initMm, owners, contextIds, tlbModel.flushContextOnly(),
-                    layout.kernelSpaceStart(), kernelRootWalk);
+                    layout.kernelSpaceStart(), kernelRootWalk, tracepoints);
         }
+    }
+
+    /**
+     * @return the machine's memory tracepoints, which the MMU (tlb_flush, tlb_miss, the page faults) and every
+     *         kernel service fire; the one {@code Tracepoints} of the machine
+     */
+    public Tracepoints tracepoints() {
+        return tracepoints;
     }
 
     /** @return {@code init_mm}'s context: the kernel root, context id 0 on a tagged TLB */
@@ -203,6 +215,14 @@ public final class Mmu {
                 c.postFlush(Cpu.FLUSH_ALL, 0, 0, 0);
             }
         }
+        sentIpis(self, cpus.length > 1, TlbFlushReason.FLUSH_ALL);
+    }
+
+    /** tlb_flush(TLB_REMOTE_SEND_IPI, pages) on the initiating CPU, once, if it sent any shootdown. */
+    private void sentIpis(Cpu self, boolean sent, long pages) {
+        if (sent && tracepoints.active()) {
+            self.traceTlbFlush(TlbFlushReason.REMOTE_SEND_IPI, pages);
+        }
     }
 
     /**
@@ -220,6 +240,7 @@ public final class Mmu {
                 c.postFlush(Cpu.FLUSH_RANGE, start, end, 0);
             }
         }
+        sentIpis(self, cpus.length > 1, Cpu.rangePages(start, end));
     }
 
     /**
@@ -251,7 +272,7 @@ public final class Mmu {
         for (Cpu c : cpus) {
             if (c == self) {
                 if (contextIds != null) {
-                    c.localFlushContext(id);
+                    c.localFlushContext(id, TlbFlushReason.LOCAL_MM_SHOOTDOWN);
                 } else if (c.root() == root) {
                     c.localFlushTlbMm();
                 }
@@ -259,6 +280,7 @@ public final class Mmu {
                 c.postFlush(Cpu.FLUSH_MM, id, 0, root);
             }
         }
+        sentIpis(self, cpus.length > 1, TlbFlushReason.FLUSH_ALL);
     }
 
     /**
@@ -313,15 +335,19 @@ public final class Mmu {
      * @param end   end address
      */
     public void flushTlbMmRange(Cpu self, long root, long start, long end) {
+        boolean sent = false;
         for (Cpu c : cpus) {
             if (c == self) {
-                c.localFlushTlbRange(start, end);
+                c.localFlushTlbRange(start, end, TlbFlushReason.LOCAL_MM_SHOOTDOWN);
             } else if (contextIds != null) {
                 c.postFlush(Cpu.FLUSH_RANGE, start, end, 0);
+                sent = true;
             } else if (c.root() == root) {
                 c.postFlush(Cpu.FLUSH_MM_RANGE, start, end, root);
+                sent = true;
             }
         }
+        sentIpis(self, sent, Cpu.rangePages(start, end));
     }
 
     /**

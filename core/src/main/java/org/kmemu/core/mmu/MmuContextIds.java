@@ -1,6 +1,7 @@
 package org.kmemu.core.mmu;
 
 import java.util.BitSet;
+import org.kmemu.core.trace.TlbFlushReason;
 
 /**
  * The context ids of a TLB whose entries are tagged (e500's PID/TID), handed out as
@@ -85,7 +86,7 @@ final class MmuContextIds {
             id = assign(cpu, next);
         }
         if (smp && staleMap[cpuId].get(id)) {
-            cpu.localFlushContext(id);
+            cpu.localFlushContext(id, TlbFlushReason.FLUSH_ON_TASK_SWITCH);
             staleMap[cpuId].clear(id);
         }
         return id;
@@ -130,7 +131,7 @@ final class MmuContextIds {
     /** steal_context_up: the victim's entries leave this CPU's TLB now. */
     private int stealUp(Cpu cpu, int id) {
         MmuContext victim = contextMm[id];
-        cpu.localFlushContext(id);
+        cpu.localFlushContext(id, TlbFlushReason.FLUSH_ON_TASK_SWITCH);
         victim.id = MmuContext.NO_CONTEXT;
         return id;
     }

@@ -1,8 +1,10 @@
 package org.kmemu.core.mmu;
 
 import java.util.List;
+import org.kmemu.api.Access;
 import org.kmemu.api.ArchSpec;
 import org.kmemu.api.PageFault;
+import org.kmemu.core.trace.Tracepoints;
 
 /**
  * The architecture-independent part of the kernel's page-fault entry: which faults reach the
@@ -30,14 +32,17 @@ final class PageFaultEntry {
     private final long taskSize;
     private final boolean smap;
     private volatile PageFaultHandler handler = PageFaultHandler.NO_MM;
+    private final Tracepoints trace;
 
     /**
      * @param arch     the architecture: its error code and its oops text
      * @param taskSize TASK_SIZE: the first address above user space
      * @param smap     whether the CPUs have SMAP
+     * @param trace    the machine's tracepoints (page_fault_user, page_fault_kernel)
      */
-    PageFaultEntry(ArchSpec arch, long taskSize, boolean smap) {
+    PageFaultEntry(ArchSpec arch, long taskSize, boolean smap, Tracepoints trace) {
         this.arch = arch;
+        this.trace = trace;
         this.taskSize = taskSize;
         this.smap = smap;
     }
@@ -59,6 +64,13 @@ final class PageFaultEntry {
      * @return what the kernel makes of it
      */
     FaultResult resolve(Cpu cpu, PageFault f, boolean uaccessOpen) {
+        if (trace.active()) {
+            // x86's handle_page_fault() traces every fault first (trace_page_fault_entries, arch/x86/mm/fault.c),
+            // user_mode(regs) choosing the event; kmemu does the same on every architecture. No instruction
+            // runs here, so ip is the address of an instruction fetch and 0 for a data access.
+            trace.pageFault(cpu.id(), cpu.clockNanos(), cpu.traceComm(), cpu.tracePid(), f.userMode(), f.address(),
+                    f.access() == Access.EXECUTE ? f.address() : 0, arch.faultErrorCode(f) & 0xffff_ffffL);
+        }
         if (Long.compareUnsigned(f.address(), taskSize) >= 0) {
             return FaultResult.FIXUP;
         }

@@ -234,6 +234,64 @@ public final class TraceBuffer implements KmemProbe {
         free(TraceRecord.KMEM_CACHE_FREE, cpu, nanos, comm, pid, callSite, ptr);
     }
 
+    @Override
+    public void allocVmapArea(int cpu, long nanos, String comm, int pid, long addr, long size, long align, long vstart,
+                              long vend, boolean failed) {
+        event(cpu, nanos, TraceRecord.ALLOC_VMAP_AREA, comm, pid, addr, TraceRecord.vmapSizeAlign(size, align, failed), vstart,
+                vend);
+    }
+
+    @Override
+    public void purgeVmapAreaLazy(int cpu, long nanos, String comm, int pid, long start, long end, int npurged) {
+        event(cpu, nanos, TraceRecord.PURGE_VMAP_AREA_LAZY, comm, pid, start, end, npurged & 0xffff_ffffL, 0);
+    }
+
+    @Override
+    public void freeVmapAreaNoflush(int cpu, long nanos, String comm, int pid, long vaStart, long nrLazy,
+                                    long nrLazyMax) {
+        event(cpu, nanos, TraceRecord.FREE_VMAP_AREA_NOFLUSH, comm, pid, vaStart, nrLazy, nrLazyMax, 0);
+    }
+
+    @Override
+    public void tlbFlush(int cpu, long nanos, String comm, int pid, int reason, long pages) {
+        event(cpu, nanos, TraceRecord.TLB_FLUSH, comm, pid, pages, 0, 0, TraceRecord.gfpAux(reason, 0));
+    }
+
+    @Override
+    public void pageFaultUser(int cpu, long nanos, String comm, int pid, long address, long ip, long errorCode) {
+        event(cpu, nanos, TraceRecord.PAGE_FAULT_USER, comm, pid, address, ip, errorCode, 0);
+    }
+
+    @Override
+    public void pageFaultKernel(int cpu, long nanos, String comm, int pid, long address, long ip, long errorCode) {
+        event(cpu, nanos, TraceRecord.PAGE_FAULT_KERNEL, comm, pid, address, ip, errorCode, 0);
+    }
+
+    @Override
+    public void kmap(int cpu, long nanos, String comm, int pid, long pfn, long vaddr, int kind, boolean highmem) {
+        event(cpu, nanos, TraceRecord.KMAP, comm, pid, pfn, vaddr, 0, TraceRecord.gfpAux(kind, highmem ? 1 : 0));
+    }
+
+    @Override
+    public void kunmap(int cpu, long nanos, String comm, int pid, long vaddr, int kind) {
+        event(cpu, nanos, TraceRecord.KUNMAP, comm, pid, vaddr, 0, 0, TraceRecord.gfpAux(kind, 0));
+    }
+
+    @Override
+    public void tlbMiss(int cpu, long nanos, String comm, int pid, long address, int access, int levels,
+                        boolean fault) {
+        event(cpu, nanos, TraceRecord.TLB_MISS, comm, pid, address, 0, 0, TraceRecord.missAux(access, levels, fault));
+    }
+
+    /** Records one of the events above: no string but the comm, so no call site id. */
+    private void event(int cpu, long nanos, int event, String comm, int pid, long arg0, long arg1, long arg2, long gfpAux) {
+        if (!enabled) {
+            return;
+        }
+        CpuTraceRing r = rings[cpu];
+        r.write(seq.getAndIncrement(), nanos, TraceRecord.header(event, r.strings.id(comm), pid), arg0, arg1, arg2, gfpAux);
+    }
+
     private void alloc(int event, int cpu, long nanos, String comm, int pid, String callSite, long ptr, long bytesReq,
                        long bytesAlloc, int gfp) {
         if (!enabled) {

@@ -1,13 +1,16 @@
 package org.kmemu.core.trace;
 
+import org.kmemu.api.Access;
 import org.kmemu.api.Gfp;
 
 /**
  * Turns a {@link TraceRecord} into the line ftrace prints for it: the entry header of
  * kernel/trace/trace_output.c ({@code "%16s-%-5d [%03d] .... %5lu.%06lu: "}, comm right-aligned, pid
- * left-aligned, the irq/preempt flags as dots) and the event's TP_printk from include/trace/events/kmem.h
- * as the 3.x kernels of shared/data/traces print it: call sites and pointers in hex without 0x, a NULL
- * pointer as {@code "  (null)"} (the old {@code %p}), pfn as 0x-hex, gfp flags by name.
+ * left-aligned, the irq/preempt flags as dots) and the event's TP_printk: the kmem events' from
+ * include/trace/events/kmem.h as the 3.x kernels of shared/data/traces print it: call sites and pointers in hex without 0x, a NULL
+ * pointer as {@code "  (null)"} (the old {@code %p}), pfn as 0x-hex, gfp flags by name; the vmalloc, tlb and
+ * page-fault events' from today's headers (include/trace/events/vmalloc.h, tlb.h,
+ * arch/x86/include/asm/trace/exceptions.h); kmemu's own kmap, kunmap and tlb_miss in the same key=value style.
  * Runs when the buffer is read, never on the recording path.
  */
 final class TraceFormat {
@@ -75,8 +78,36 @@ final class TraceFormat {
                         .append(Gfp.format(TraceRecord.gfp(gfpAux)));
             }
             case TraceRecord.KFREE, TraceRecord.KMEM_CACHE_FREE -> callSiteAndPtr(out, strings, gfpAux, a0);
+            // include/trace/events/vmalloc.h: va_start in decimal (the kernel's "va_start: %lu"), the rest in hex.
+            case TraceRecord.ALLOC_VMAP_AREA -> out.append("va_start: ").append(Long.toUnsignedString(a0))
+                    .append(" size=").append(TraceRecord.vmapSize(a1))
+                    .append(" align=").append(TraceRecord.vmapAlign(a1))
+                    .append(" vstart=0x").append(Long.toHexString(a2))
+                    .append(" vend=0x").append(Long.toHexString(gfpAux))
+                    .append(" failed=").append(TraceRecord.vmapFailed(a1) ? 1 : 0);
+            case TraceRecord.PURGE_VMAP_AREA_LAZY -> out.append("start=0x").append(Long.toHexString(a0))
+                    .append(" end=0x").append(Long.toHexString(a1)).append(" num_purged=").append(a2);
+            case TraceRecord.FREE_VMAP_AREA_NOFLUSH -> out.append("va_start=0x").append(Long.toHexString(a0))
+                    .append(" nr_lazy=").append(a1).append(" nr_lazy_max=").append(a2);
+            // include/trace/events/tlb.h: "pages:%ld reason:%s (%d)", TLB_FLUSH_ALL printing as -1.
+            case TraceRecord.TLB_FLUSH -> out.append("pages:").append(a0).append(" reason:")
+                    .append(TlbFlushReason.name(TraceRecord.gfp(gfpAux))).append(" (").append(TraceRecord.gfp(gfpAux))
+                    .append(')');
+            // exceptions.h prints address and ip with %ps (%pf before 4.x): kmemu has no symbols, and an address
+            // kallsyms does not know prints as 0x-hex (lib/vsprintf.c symbol_string, kernel/kallsyms.c).
+            case TraceRecord.PAGE_FAULT_USER, TraceRecord.PAGE_FAULT_KERNEL -> out.append("address=0x")
+                    .append(Long.toHexString(a0)).append(" ip=0x").append(Long.toHexString(a1)).append(" error_code=0x")
+                    .append(Long.toHexString(a2));
+            case TraceRecord.KMAP -> out.append("pfn=0x").append(Long.toHexString(a0)).append(" vaddr=0x")
+                    .append(Long.toHexString(a1)).append(" kind=").append(KmapKind.name(TraceRecord.gfp(gfpAux)))
+                    .append(" highmem=").append(TraceRecord.aux(gfpAux));
+            case TraceRecord.KUNMAP -> out.append("vaddr=0x").append(Long.toHexString(a0)).append(" kind=")
+                    .append(KmapKind.name(TraceRecord.gfp(gfpAux)));
+            case TraceRecord.TLB_MISS -> out.append("address=0x").append(Long.toHexString(a0)).append(" access=")
+                    .append(access(TraceRecord.gfp(gfpAux))).append(" levels=").append(TraceRecord.missLevels(gfpAux))
+                    .append(" fault=").append(TraceRecord.missFault(gfpAux) ? 1 : 0);
             default -> throw new IllegalStateException("trace record: event " + event + " (expected: 1.."
-                    + TraceRecord.MM_PAGE_ALLOC_EXTFRAG + ")");
+                    + TraceRecord.LAST_EVENT + ")");
         }
     }
 
@@ -98,6 +129,13 @@ final class TraceFormat {
                 .append(" fallback_migratetype=").append(TraceRecord.gfp(gfpAux))
                 .append(" fragmenting=").append(fallbackOrder < pageblockOrder ? 1 : 0)
                 .append(" change_ownership=").append(TraceRecord.changeOwnership(orders) ? 1 : 0);
+    }
+
+    private static final Access[] ACCESSES = Access.values();
+
+    private static String access(int ordinal) {
+        return ordinal >= 0 && ordinal < ACCESSES.length ? ACCESSES[ordinal].name().toLowerCase(java.util.Locale.ROOT)
+                : Integer.toString(ordinal);
     }
 
     private static void callSiteAndPtr(StringBuilder out, TraceStrings strings, long gfpAux, long ptr) {

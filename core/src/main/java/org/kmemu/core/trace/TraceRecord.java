@@ -10,7 +10,7 @@ package org.kmemu.core.trace;
  * word  bits     field
  *  0    63..0    seq      machine-wide recording order: breaks ties between equal time stamps
  *  1    63..0    ts       emulated time stamp, ns
- *  2     7..0    event    {@link #MM_PAGE_ALLOC} .. {@link #KMEM_CACHE_FREE}
+ *  2     7..0    event    {@link #MM_PAGE_ALLOC} .. {@link #LAST_EVENT}
  *  2    31..8    comm     string id of the task's comm
  *  2    63..32   pid
  *  3    63..0    arg0     mm_page_*: page (struct page address)   slab events: ptr
@@ -19,6 +19,22 @@ package org.kmemu.core.trace;
  *  6    31..0    gfp      gfp_flags (allocation events)
  *  6    63..32   aux      mm_page_alloc: migratetype              slab events: string id of call_site
  * </pre>
+ *
+ * The other events (the Linux ones of vmalloc.h, tlb.h and x86's exceptions.h, and kmemu's own):
+ * <pre>
+ * event                   arg0      arg1                                   arg2          gfp half       aux
+ * alloc_vmap_area         addr      size (55..0) log2 align (62..56)      vstart        vend (the whole word 6)
+ *                                   failed (63)
+ * purge_vmap_area_lazy    start     end                                    npurged       -              -
+ * free_vmap_area_noflush  va_start  nr_lazy                                nr_lazy_max   -              -
+ * tlb_flush               pages     -                                      -             reason         -
+ * page_fault_user/kernel  address   ip                                     error_code    -              -
+ * kmap                    pfn       vaddr                                  -             kind           highmem
+ * kunmap                  vaddr     -                                      -             kind           -
+ * tlb_miss                address   -                                      -             access         levels (7..0), fault (8)
+ * </pre>
+ * alloc_vmap_area's size is page-aligned and below 2^56, its alignment a power of two (alloc_vmap_area
+ * BUG()s otherwise, mm/vmalloc.c).
  *
  * mm_page_alloc_extfrag packs its small fields: arg2 holds alloc_order (bits 7..0), fallback_order
  * (15..8), pageblock_order (23..16) and change_ownership (bit 24); word 6 holds fallback_migratetype in
@@ -55,9 +71,32 @@ final class TraceRecord {
     /** mm_page_alloc_extfrag(page, alloc_order, fallback_order, alloc_migratetype, fallback_migratetype) */
     static final int MM_PAGE_ALLOC_EXTFRAG = 7;
 
+    /** include/trace/events/vmalloc.h: alloc_vmap_area(addr, size, align, vstart, vend, failed) */
+    static final int ALLOC_VMAP_AREA = 8;
+    /** purge_vmap_area_lazy(start, end, npurged) */
+    static final int PURGE_VMAP_AREA_LAZY = 9;
+    /** free_vmap_area_noflush(va_start, nr_lazy, nr_lazy_max) */
+    static final int FREE_VMAP_AREA_NOFLUSH = 10;
+    /** include/trace/events/tlb.h: tlb_flush(reason, pages) */
+    static final int TLB_FLUSH = 11;
+    /** arch/x86/include/asm/trace/exceptions.h: page_fault_user(address, regs->ip, error_code) */
+    static final int PAGE_FAULT_USER = 12;
+    /** page_fault_kernel, the same fields */
+    static final int PAGE_FAULT_KERNEL = 13;
+    /** kmemu:kmap(pfn, vaddr, kind, highmem): not a Linux tracepoint */
+    static final int KMAP = 14;
+    /** kmemu:kunmap(vaddr, kind): not a Linux tracepoint */
+    static final int KUNMAP = 15;
+    /** kmemu:tlb_miss(address, access, levels, fault): not a Linux tracepoint */
+    static final int TLB_MISS = 16;
+
     private static final String[] NAMES = {null, "mm_page_alloc", "mm_page_free", "kmalloc", "kmem_cache_alloc", "kfree",
         "kmem_cache_free",
-        "mm_page_alloc_extfrag"};
+        "mm_page_alloc_extfrag", "alloc_vmap_area", "purge_vmap_area_lazy", "free_vmap_area_noflush", "tlb_flush",
+        "page_fault_user", "page_fault_kernel", "kmap", "kunmap", "tlb_miss"};
+
+    /** The last event id. */
+    static final int LAST_EVENT = TLB_MISS;
 
     /** The most strings a CPU's table may hold: comm ids have 24 bits. */
     static final int MAX_STRING_IDS = 1 << 24;
@@ -67,7 +106,7 @@ final class TraceRecord {
 
     /** @return word 2 for an event by a task */
     static long header(int event, int commId, int pid) {
-        assert event > 0 && event < NAMES.length && commId >= 0 && commId < MAX_STRING_IDS;
+        assert event > 0 && event <= LAST_EVENT && commId >= 0 && commId < MAX_STRING_IDS;
         return event | (long) commId << 8 | (long) pid << 32;
     }
 
@@ -117,6 +156,40 @@ final class TraceRecord {
 
     static boolean changeOwnership(long orders) {
         return (orders >>> 24 & 1) != 0;
+    }
+
+    private static final long VMAP_SIZE_MASK = (1L << 56) - 1;
+
+    /** @return arg1 of an alloc_vmap_area record */
+    static long vmapSizeAlign(long size, long align, boolean failed) {
+        assert size >= 0 && size <= VMAP_SIZE_MASK && Long.bitCount(align) == 1 : size + " " + align;
+        return size & VMAP_SIZE_MASK | (long) Long.numberOfTrailingZeros(align) << 56 | (failed ? 1L << 63 : 0);
+    }
+
+    static long vmapSize(long sizeAlign) {
+        return sizeAlign & VMAP_SIZE_MASK;
+    }
+
+    static long vmapAlign(long sizeAlign) {
+        return 1L << ((int) (sizeAlign >>> 56) & 0x3f);
+    }
+
+    static boolean vmapFailed(long sizeAlign) {
+        return sizeAlign < 0;
+    }
+
+    /** @return word 6 of a tlb_miss record */
+    static long missAux(int access, int levels, boolean fault) {
+        assert levels >= 0 && levels < 256;
+        return gfpAux(access, levels | (fault ? 1 << 8 : 0));
+    }
+
+    static int missLevels(long gfpAux) {
+        return aux(gfpAux) & 0xff;
+    }
+
+    static boolean missFault(long gfpAux) {
+        return (aux(gfpAux) & 0x100) != 0;
     }
 
     /** @return the tracepoint's name as the trace prints it */

@@ -10,7 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A {@link KmemProbe} that streams every kmem event to a file as ftrace's {@code trace} file prints it
+ * A {@link KmemProbe} that streams every memory event (the kmem ones, vmalloc, tlb_flush, the page faults and
+ * kmemu's kmap, kunmap and tlb_miss) to a file as ftrace's {@code trace} file prints it
  * (the header, then one line per event), for a recording of any length: {@code kmemu trace record}.
  *
  * <p>The ftrace ring ({@link TraceBuffer}) keeps the newest events of a bounded ring; a recording keeps
@@ -105,6 +106,55 @@ public final class TraceRecorder implements KmemProbe, AutoCloseable {
     @Override
     public synchronized void kmemCacheFree(int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
         add(cpu, nanos, TraceRecord.KMEM_CACHE_FREE, comm, pid, ptr, 0, 0, TraceRecord.gfpAux(0, site(callSite)));
+    }
+
+    @Override
+    public synchronized void allocVmapArea(int cpu, long nanos, String comm, int pid, long addr, long size, long align, long vstart,
+                              long vend, boolean failed) {
+        add(cpu, nanos, TraceRecord.ALLOC_VMAP_AREA, comm, pid, addr, TraceRecord.vmapSizeAlign(size, align, failed), vstart,
+                vend);
+    }
+
+    @Override
+    public synchronized void purgeVmapAreaLazy(int cpu, long nanos, String comm, int pid, long start, long end, int npurged) {
+        add(cpu, nanos, TraceRecord.PURGE_VMAP_AREA_LAZY, comm, pid, start, end, npurged & 0xffff_ffffL, 0);
+    }
+
+    @Override
+    public synchronized void freeVmapAreaNoflush(int cpu, long nanos, String comm, int pid, long vaStart, long nrLazy,
+                                    long nrLazyMax) {
+        add(cpu, nanos, TraceRecord.FREE_VMAP_AREA_NOFLUSH, comm, pid, vaStart, nrLazy, nrLazyMax, 0);
+    }
+
+    @Override
+    public synchronized void tlbFlush(int cpu, long nanos, String comm, int pid, int reason, long pages) {
+        add(cpu, nanos, TraceRecord.TLB_FLUSH, comm, pid, pages, 0, 0, TraceRecord.gfpAux(reason, 0));
+    }
+
+    @Override
+    public synchronized void pageFaultUser(int cpu, long nanos, String comm, int pid, long address, long ip, long errorCode) {
+        add(cpu, nanos, TraceRecord.PAGE_FAULT_USER, comm, pid, address, ip, errorCode, 0);
+    }
+
+    @Override
+    public synchronized void pageFaultKernel(int cpu, long nanos, String comm, int pid, long address, long ip, long errorCode) {
+        add(cpu, nanos, TraceRecord.PAGE_FAULT_KERNEL, comm, pid, address, ip, errorCode, 0);
+    }
+
+    @Override
+    public synchronized void kmap(int cpu, long nanos, String comm, int pid, long pfn, long vaddr, int kind, boolean highmem) {
+        add(cpu, nanos, TraceRecord.KMAP, comm, pid, pfn, vaddr, 0, TraceRecord.gfpAux(kind, highmem ? 1 : 0));
+    }
+
+    @Override
+    public synchronized void kunmap(int cpu, long nanos, String comm, int pid, long vaddr, int kind) {
+        add(cpu, nanos, TraceRecord.KUNMAP, comm, pid, vaddr, 0, 0, TraceRecord.gfpAux(kind, 0));
+    }
+
+    @Override
+    public synchronized void tlbMiss(int cpu, long nanos, String comm, int pid, long address, int access, int levels,
+                        boolean fault) {
+        add(cpu, nanos, TraceRecord.TLB_MISS, comm, pid, address, 0, 0, TraceRecord.missAux(access, levels, fault));
     }
 
     /** A caller that names no call site prints as {@code (null)}, as {@link KmemMetrics} counts it. */

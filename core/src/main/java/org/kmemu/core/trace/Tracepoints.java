@@ -3,7 +3,7 @@ package org.kmemu.core.trace;
 import java.util.Arrays;
 
 /**
- * The machine's kmem tracepoints: the kernel services fire them, the probes attached here receive
+ * The machine's memory tracepoints (one per machine: the MMU owns it, {@code Mmu.tracepoints()}): the kernel services fire them, the probes attached here receive
  * them. This is the kernel's tracepoint with its probe array (kernel/tracepoint.c): attaching or
  * detaching replaces the array (copy on write, under a lock), firing reads it once and calls each
  * probe in attach order, with no lock.
@@ -126,6 +126,67 @@ public final class Tracepoints {
     public void kmemCacheFree(int cpu, long nanos, String comm, int pid, String callSite, long ptr) {
         for (KmemProbe p : probes) {
             p.kmemCacheFree(cpu, nanos, comm, pid, callSite, ptr);
+        }
+    }
+
+    /** Fires {@link KmemProbe#allocVmapArea}; see there for the fields. */
+    public void allocVmapArea(int cpu, long nanos, String comm, int pid, long addr, long size, long align, long vstart,
+                              long vend, boolean failed) {
+        for (KmemProbe p : probes) {
+            p.allocVmapArea(cpu, nanos, comm, pid, addr, size, align, vstart, vend, failed);
+        }
+    }
+
+    /** Fires {@link KmemProbe#purgeVmapAreaLazy}; see there for the fields. */
+    public void purgeVmapAreaLazy(int cpu, long nanos, String comm, int pid, long start, long end, int npurged) {
+        for (KmemProbe p : probes) {
+            p.purgeVmapAreaLazy(cpu, nanos, comm, pid, start, end, npurged);
+        }
+    }
+
+    /** Fires {@link KmemProbe#freeVmapAreaNoflush}; see there for the fields. */
+    public void freeVmapAreaNoflush(int cpu, long nanos, String comm, int pid, long vaStart, long nrLazy, long nrLazyMax) {
+        for (KmemProbe p : probes) {
+            p.freeVmapAreaNoflush(cpu, nanos, comm, pid, vaStart, nrLazy, nrLazyMax);
+        }
+    }
+
+    /** Fires {@link KmemProbe#tlbFlush}; see there for the fields. */
+    public void tlbFlush(int cpu, long nanos, String comm, int pid, int reason, long pages) {
+        for (KmemProbe p : probes) {
+            p.tlbFlush(cpu, nanos, comm, pid, reason, pages);
+        }
+    }
+
+    /** Fires {@link KmemProbe#pageFaultUser} or {@link KmemProbe#pageFaultKernel}; see there for the fields. */
+    public void pageFault(int cpu, long nanos, String comm, int pid, boolean user, long address, long ip, long errorCode) {
+        for (KmemProbe p : probes) {
+            if (user) {
+                p.pageFaultUser(cpu, nanos, comm, pid, address, ip, errorCode);
+            } else {
+                p.pageFaultKernel(cpu, nanos, comm, pid, address, ip, errorCode);
+            }
+        }
+    }
+
+    /** Fires {@link KmemProbe#kmap}; see there for the fields. */
+    public void kmap(int cpu, long nanos, String comm, int pid, long pfn, long vaddr, int kind, boolean highmem) {
+        for (KmemProbe p : probes) {
+            p.kmap(cpu, nanos, comm, pid, pfn, vaddr, kind, highmem);
+        }
+    }
+
+    /** Fires {@link KmemProbe#kunmap}; see there for the fields. */
+    public void kunmap(int cpu, long nanos, String comm, int pid, long vaddr, int kind) {
+        for (KmemProbe p : probes) {
+            p.kunmap(cpu, nanos, comm, pid, vaddr, kind);
+        }
+    }
+
+    /** Fires {@link KmemProbe#tlbMiss}; see there for the fields. */
+    public void tlbMiss(int cpu, long nanos, String comm, int pid, long address, int access, int levels, boolean fault) {
+        for (KmemProbe p : probes) {
+            p.tlbMiss(cpu, nanos, comm, pid, address, access, levels, fault);
         }
     }
 }

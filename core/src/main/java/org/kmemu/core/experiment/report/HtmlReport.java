@@ -18,7 +18,8 @@ import org.kmemu.core.experiment.RunStats;
  * comparison table (HTML, sortable by its script), then the charts, drawn by the page's script
  * ({@code report.js}) from one JSON object ({@link ReportData}): footprint over workload time, internal
  * fragmentation per run, waste by call site, the unusable free space and extfrag indexes per order of the
- * largest zone at the end, and buddyinfo (free blocks per zone and order at the end) as one heat map per run.
+ * largest zone at the end, one chart of the size histograms per run (log2 buckets of bytes_req, bytes_alloc and
+ * vmalloc sizes), and buddyinfo (free blocks per zone and order at the end) as one heat map per run.
  *
  * <p>For tests and for a reader: the {@code <html>} element carries {@code data-charts-expected} (the chart
  * containers written here) and, once every chart has finished rendering, {@code data-charts-rendered}; every
@@ -143,6 +144,19 @@ public final class HtmlReport {
                         + " lack of memory, towards 1 for fragmentation. -1 where the kernel prints -1.000: a block"
                         + " of that order is free, so an allocation of that order would not fail.",
                 out.chart("extfrag-index", "wide", -1));
+        StringBuilder sizes = new StringBuilder();
+        for (int i = 0; i < data.runs().size(); i++) {
+            if (data.runs().get(i).kernelEvents() != null) {
+                sizes.append(out.chart("size-histograms", "map", i));
+            }
+        }
+        if (sizes.length() > 0) {
+            out.section("Size histograms",
+                    "One chart per run: kmalloc and kmem_cache_alloc bytes requested and given, and vmalloc area"
+                            + " sizes, in log2 buckets as ftrace's hist triggers key them (hist:keys=bytes_req.log2):"
+                            + " bucket 2^b holds sizes above 2^(b-1) up to 2^b.",
+                    "<div class=\"maps\">\n" + sizes + "</div>\n");
+        }
         StringBuilder maps = new StringBuilder();
         for (int i = 0; i < data.runs().size(); i++) {
             List<RunStats.Sample> samples = data.runs().get(i).samples();

@@ -60,7 +60,7 @@ record ReportData(String title, List<String> variedKeys, List<String> labels, Li
         for (RunStats run : runs) {
             cut.add(new RunStats(run.run(), run.name(), run.point(), run.repeat(), run.seed(), run.status(),
                     run.error(), run.machine(), run.workload(), run.totals(), callSites(run, topSet),
-                    samples(run.samples())));
+                    samples(run.samples()), run.kernelEvents()));
         }
         return new ReportData(title, List.copyOf(variedKeys), RunLabels.of(variedKeys, runs), top, cut);
     }

@@ -98,6 +98,26 @@
       });
       return o;
     },
+    // One run's log2 size histograms (KmemHistograms): bucket b holds (2^(b-1), 2^b] bytes, as ftrace's .log2.
+    'size-histograms': function (el) {
+      var run = runs[Number(el.dataset.run)], o = base(data.labels[Number(el.dataset.run)]);
+      var wanted = ['bytes_req', 'bytes_alloc', 'vmalloc_size'], hs = [], n = 1;
+      ((run.kernelEvents && run.kernelEvents.histograms) || []).forEach(function (h) {
+        if (wanted.indexOf(h.name) >= 0) { hs.push(h); n = Math.max(n, h.counts.length); }
+      });
+      var buckets = [];
+      for (var b = 0; b < n; b++) { buckets.push('2^' + b); }
+      o.tooltip = { trigger: 'axis' };
+      o.legend = { bottom: 0 };
+      o.xAxis = { type: 'category', data: buckets, name: 'bytes (log2 bucket)', nameLocation: 'middle', nameGap: 28 };
+      o.yAxis = { type: 'value', name: 'hits' };
+      o.series = hs.map(function (h) {
+        var d = [];
+        for (var i = 0; i < n; i++) { d.push(i < h.counts.length ? h.counts[i] : 0); }
+        return { name: h.name, type: 'bar', data: d };
+      });
+      return o;
+    },
     'unusable-index': function () { return indexChart('unusableIndex', 'unusable free space index', 0); },
     'extfrag-index': function () { return indexChart('extfragIndex', 'fragmentation index', -1); },
     'buddyinfo': function (el) {

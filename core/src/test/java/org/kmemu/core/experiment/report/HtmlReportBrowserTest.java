@@ -28,8 +28,11 @@ class HtmlReportBrowserTest {
 
         HtmlReportInChromium.Page page = HtmlReportInChromium.assertRendered(dir.resolve(HtmlReport.FILE));
 
-        // 5 charts and one buddyinfo map per run that has samples (the run that failed at boot has none).
-        assertThat(page.dom()).contains("data-charts-rendered=\"" + (5 + 26) + "\"");
+        // 5 charts, one buddyinfo map per run that has samples (the run that failed at boot has none), and one
+        // size-histogram chart per ok run (25: the two failed runs have no kernel events).
+        assertThat(page.dom()).contains("data-charts-rendered=\"" + (5 + 26 + 25) + "\"");
+        assertThat(page.dom()).contains("id=\"chart-size-histograms-24\"").doesNotContain("id=\"chart-size-histograms-25\"")
+                .contains("bytes_alloc", "vmalloc_size", "bytes (log2 bucket)");
         assertThat(page.dom()).contains("id=\"chart-buddyinfo-25\"").doesNotContain("id=\"chart-buddyinfo-26\"");
         // The script drew what the data says: legends name runs by their varied values, axes are in pages/orders.
         assertThat(page.dom()).contains("policy=slob, cpus=4 #2", "pages in use", "Node 0, zone Normal",

@@ -150,9 +150,10 @@ class HtmlReportTest {
                 assertThat(count(row, "<td") + spanned).as(row).isEqualTo(columns);
             }
         }
-        // 5 charts and a buddyinfo map for the two runs with samples.
-        assertThat(html).contains("data-charts-expected=\"7\"");
-        assertThat(count(html, "data-chart=\"")).isEqualTo(7);
+        // 5 charts, and a size-histogram chart and a buddyinfo map for each of the two runs with samples.
+        assertThat(html).contains("data-charts-expected=\"9\"");
+        assertThat(count(html, "data-chart=\"")).isEqualTo(9);
+        assertThat(count(html, "data-chart=\"size-histograms\"")).isEqualTo(2);
     }
 
     @Test
@@ -162,7 +163,7 @@ class HtmlReportTest {
         long bytes = Files.size(dir.resolve(HtmlReport.FILE));
         assertThat(bytes).isLessThan(3L << 20);
         assertThat(new String(Files.readAllBytes(dir.resolve(HtmlReport.FILE)), StandardCharsets.UTF_8))
-                .contains("data-charts-expected=\"32\"");
+                .contains("data-charts-expected=\"59\""); // 5, and a size chart and a map per run
     }
 
     static String data(String html) {
@@ -180,7 +181,7 @@ class HtmlReportTest {
                     s.bytesRequested(), s.bytesAllocated(), s.failures(), List.of()));
         }
         return new RunStats(run.run(), run.name(), run.point(), run.repeat(), run.seed(), run.status(), run.error(),
-                run.machine(), run.workload(), run.totals(), run.callSites(), samples);
+                run.machine(), run.workload(), run.totals(), run.callSites(), samples, run.kernelEvents());
     }
 
     private static int count(String text, String what) {

@@ -110,7 +110,31 @@ public final class ReportFixtures {
                 footprint, failed ? 1 : 0, 0, random.nextInt(20), random.nextInt(5), hits, walks, (double) hits / (hits + walks), walks);
         return new RunStats(index, name, point, repeat, seed, failed ? "failed" : "ok", error, machine,
                 new RunStats.WorkloadInfo("trace", events, Map.of("unplaced", (long) random.nextInt(3))), totals,
-                sites, samples);
+                sites, samples, failed ? null : kernelEvents(random, slack));
+    }
+
+    /** The kernel events of an ok run: size histograms whose given sizes sit a bucket above the asked ones. */
+    private static RunStats.KernelEvents kernelEvents(Random random, double slack) {
+        long[] req = new long[13];
+        long[] given = new long[14];
+        for (int b = 3; b < req.length; b++) {
+            req[b] = random.nextInt(5_000);
+            given[b + (random.nextDouble() < slack ? 1 : 0)] += req[b];
+        }
+        long[] vmalloc = new long[18];
+        vmalloc[13] = random.nextInt(40);
+        vmalloc[17] = random.nextInt(5);
+        Map<String, Long> flushes = new LinkedHashMap<>();
+        Map<String, Long> pages = new LinkedHashMap<>();
+        for (String reason : List.of("flush_on_task_switch", "remote_shootdown", "local_shootdown", "local_mm_shootdown",
+                "remote_send_ipi")) {
+            flushes.put(reason, (long) random.nextInt(100));
+            pages.put(reason, (long) random.nextInt(1000));
+        }
+        return new RunStats.KernelEvents(vmalloc[13] + vmalloc[17], vmalloc[13] * 8192 + vmalloc[17] * 131072, 1, 0, 0,
+                flushes, pages, 0, 0, List.of(new RunStats.Histogram("bytes_req", true, req),
+                        new RunStats.Histogram("bytes_alloc", true, given), new RunStats.Histogram("page_order", false,
+                                new long[] {900, 40, 3}), new RunStats.Histogram("vmalloc_size", true, vmalloc)));
     }
 
     /**
