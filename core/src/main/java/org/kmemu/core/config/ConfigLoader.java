@@ -123,7 +123,17 @@ public final class ConfigLoader {
      * @return the parsed layer
      */
     public static Config reference(URL url, String description) {
-        try (InputStream in = url.openStream(); Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        // No cached connection: a jar: URL's cached JarFile is shared by every reader of that jar in the JVM and
+        // closed with the plugin class loader that opened it, so one machine closing its plugins while another
+        // (a parallel run, a Spark task) reads the same jar's reference.conf read "Stream closed".
+        java.net.URLConnection connection;
+        try {
+            connection = url.openConnection();
+        } catch (IOException e) {
+            throw new ConfigException(description + ": cannot read " + url + ": " + e.getMessage(), e);
+        }
+        connection.setUseCaches(false);
+        try (InputStream in = connection.getInputStream(); Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             return ConfigFactory.parseReader(r, ConfigParseOptions.defaults().setOriginDescription(description));
         } catch (IOException e) {
             throw new ConfigException(description + ": cannot read " + url + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import java.util.List;
 import org.kmemu.api.Gfp;
 import org.kmemu.api.KernelLog;
 import org.kmemu.api.KernelMemory;
+import org.kmemu.core.kernel.IoRemap;
 import org.kmemu.core.kernel.KernelWarning;
 import org.kmemu.core.kernel.SlabLayer;
 import org.kmemu.core.mmu.Cpu;
@@ -24,6 +25,17 @@ import org.kmemu.core.mmu.Cpu;
  * kmalloc-128 one on i386, as /proc/slabinfo and the kmalloc tracepoint show. The header is zeroed
  * ({@code alloc_dr}'s memset); the data only with {@code __GFP_ZERO} (devm_kzalloc).
  *
+ * <p>Every other node is a devres too: {@code devres_alloc} kmallocs the header and the node's data
+ * (zeroed) before the resource is taken, and the release kfrees it, so /proc/slabinfo counts a driver's
+ * nodes as the kernel's would. A region node holds the parent, start and size (three words,
+ * {@code struct region_devres}), an action node the function and its argument ({@code struct action_devres}),
+ * an ioremap node the mapping's address. A node that cannot be allocated fails the call (NULL, as
+ * {@code __devm_request_region} and {@code __devm_ioremap} answer).
+ *
+ * <p><b>Mappings.</b> {@code devm_ioremap} and {@code devm_ioremap_wc} (lib/devres.c) ioremap and add a node
+ * whose release is iounmap; {@code devm_iounmap} unmaps now and drops the node, {@code WARN_ON} when there is
+ * none.
+ *
  * <p><b>Regions.</b> {@code devm_request_mem_region} and {@code devm_request_region} claim as
  * {@link IoRegions} does (a busy range is NULL with its collision line, and no node is added, as
  * {@code __devm_request_region} frees its node); {@code devm_release_mem_region} releases at once and drops
@@ -42,16 +54,23 @@ public final class Devres {
     private final String device;
     private final IoRegions regions;
     private final SlabLayer slab;
+    private final IoRemap ioremap;
     private final KernelMemory memory;
     private final KernelLog log;
     private final int headerBytes;
+    private final int pointerBytes;
     private final List<Node> nodes = new ArrayList<>();
 
     /** One devres node: what it is (for matching) and how it is released. */
-    private record Node(Kind kind, long start, long n, String name, Release release) {
+    private record Node(Kind kind, long start, long n, String name, long devres, Release release) {
     }
 
-    private enum Kind { KMALLOC, MEM_REGION, IO_REGION, ACTION }
+    private enum Kind { KMALLOC, MEM_REGION, IO_REGION, ACTION, IOREMAP }
+
+    /** Words of each node's data: struct region_devres, struct action_devres, the ioremap's pointer. */
+    private static final int REGION_WORDS = 3;
+    private static final int ACTION_WORDS = 2;
+    private static final int IOREMAP_WORDS = 1;
 
     /** A node's release function ({@code dr_release_t}), run on the CPU that releases. */
     @FunctionalInterface
@@ -64,14 +83,18 @@ public final class Devres {
      * @param device       the device's name ({@code dev_name(dev)}), for the messages
      * @param regions      the machine's resource tree
      * @param slab         kmalloc and kfree
+     * @param ioremap      ioremap and iounmap
      * @param memory       the kernel's direct map, to zero the header
      * @param log          the kernel log
      * @param pointerBytes {@code sizeof(void *)}: 4 or 8
      */
-    public Devres(String device, IoRegions regions, SlabLayer slab, KernelMemory memory, KernelLog log, int pointerBytes) {
+    public Devres(String device, IoRegions regions, SlabLayer slab, IoRemap ioremap, KernelMemory memory, KernelLog log,
+                  int pointerBytes) {
         this.device = device;
         this.regions = regions;
         this.slab = slab;
+        this.ioremap = ioremap;
+        this.pointerBytes = pointerBytes;
         this.memory = memory;
         this.log = log;
         int node = NODE_WORDS * pointerBytes;
@@ -86,8 +109,8 @@ public final class Devres {
      * @return its (empty) list
      */
     public static Devres of(Machine m, String device) {
-        return new Devres(device, m.ioRegions(), m.kernel().slab(), new org.kmemu.core.kernel.DirectMapMemory(m.layout(), m.memory()),
-                m.log(), m.kernel().vmalloc().pointerBytes());
+        return new Devres(device, m.ioRegions(), m.kernel().slab(), m.kernel().ioremap(),
+                new org.kmemu.core.kernel.DirectMapMemory(m.layout(), m.memory()), m.log(), m.kernel().vmalloc().pointerBytes());
     }
 
     /** @return the device's name */
@@ -133,7 +156,7 @@ public final class Devres {
             memory.fill(dr, (byte) 0, headerBytes); // alloc_dr: memset(dr, 0, offsetof(struct devres, data))
         }
         long data = dr + headerBytes;
-        add(new Node(Kind.KMALLOC, data, size, "devm_kmalloc_release", c -> slab.kfree(c, dr, "devres_release_all")));
+        add(new Node(Kind.KMALLOC, data, size, "devm_kmalloc_release", dr, c -> slab.kfree(c, dr, "devres_release_all")));
         return data;
     }
 
@@ -178,10 +201,19 @@ public final class Devres {
      * @return the claim, or null when busy (nothing added to the list)
      */
     public Resource devmRequestMemRegion(Cpu cpu, long start, long n, String name) {
-        Resource r = regions.requestMemRegion(start, n, name);
-        if (r != null) {
-            add(new Node(Kind.MEM_REGION, start, n, name, c -> regions.releaseMemRegion(start, n)));
+        long dr = devresAlloc(cpu, REGION_WORDS);
+        if (dr == 0) {
+            return null;
         }
+        Resource r = regions.requestMemRegion(start, n, name);
+        if (r == null) {
+            devresFree(cpu, dr);
+            return null;
+        }
+        add(new Node(Kind.MEM_REGION, start, n, name, dr, c -> {
+            regions.releaseMemRegion(start, n);
+            devresFree(c, dr);
+        }));
         return r;
     }
 
@@ -195,10 +227,19 @@ public final class Devres {
      * @return the claim, or null when busy
      */
     public Resource devmRequestRegion(Cpu cpu, long start, long n, String name) {
-        Resource r = regions.requestRegion(start, n, name);
-        if (r != null) {
-            add(new Node(Kind.IO_REGION, start, n, name, c -> regions.releaseRegion(start, n)));
+        long dr = devresAlloc(cpu, REGION_WORDS);
+        if (dr == 0) {
+            return null;
         }
+        Resource r = regions.requestRegion(start, n, name);
+        if (r == null) {
+            devresFree(cpu, dr);
+            return null;
+        }
+        add(new Node(Kind.IO_REGION, start, n, name, dr, c -> {
+            regions.releaseRegion(start, n);
+            devresFree(c, dr);
+        }));
         return r;
     }
 
@@ -212,9 +253,12 @@ public final class Devres {
      */
     public void devmReleaseMemRegion(Cpu cpu, long start, long n) {
         regions.releaseMemRegion(start, n);
-        if (remove(Kind.MEM_REGION, start, n) == null) {
+        Node node = remove(Kind.MEM_REGION, start, n);
+        if (node == null) {
             KernelWarning.warnOn(log, cpu, "kernel/resource.c __devm_release_region");
+            return;
         }
+        devresFree(cpu, node.devres());
     }
 
     /**
@@ -226,20 +270,100 @@ public final class Devres {
      */
     public void devmReleaseRegion(Cpu cpu, long start, long n) {
         regions.releaseRegion(start, n);
-        if (remove(Kind.IO_REGION, start, n) == null) {
+        Node node = remove(Kind.IO_REGION, start, n);
+        if (node == null) {
             KernelWarning.warnOn(log, cpu, "kernel/resource.c __devm_release_region");
+            return;
         }
+        devresFree(cpu, node.devres());
     }
 
     /**
-     * {@code devm_add_action(dev, action, data)}: any release a driver wants run at unbind (devm_ioremap's
-     * iounmap is one such node in the kernel).
+     * {@code devm_add_action(dev, action, data)}: any release a driver wants run at unbind.
      *
+     * @param cpu    the calling CPU (the node is kmalloc'ed on it)
      * @param name   what it releases, for {@link #nodes}
      * @param action the release
+     * @return 0, or -ENOMEM when the node could not be allocated (the action is not added)
      */
-    public void devmAddAction(String name, Release action) {
-        add(new Node(Kind.ACTION, 0, 0, name, action));
+    public int devmAddAction(Cpu cpu, String name, Release action) {
+        long dr = devresAlloc(cpu, ACTION_WORDS);
+        if (dr == 0) {
+            return -org.kmemu.api.Errno.ENOMEM;
+        }
+        add(new Node(Kind.ACTION, 0, 0, name, dr, c -> {
+            action.release(c);
+            devresFree(c, dr);
+        }));
+        return 0;
+    }
+
+    /**
+     * {@code devm_ioremap(dev, offset, size)}: ioremap, released by iounmap at unbind.
+     *
+     * @param cpu  the calling CPU
+     * @param phys the first physical address
+     * @param size bytes
+     * @return the mapping, or 0 (NULL) when the node or the mapping could not be made
+     */
+    public long devmIoremap(Cpu cpu, long phys, long size) {
+        return devmMap(cpu, phys, size, false);
+    }
+
+    /**
+     * {@code devm_ioremap_wc(dev, offset, size)}: the write-combining form of {@link #devmIoremap}.
+     *
+     * @param cpu  the calling CPU
+     * @param phys the first physical address
+     * @param size bytes
+     * @return the mapping, or 0
+     */
+    public long devmIoremapWc(Cpu cpu, long phys, long size) {
+        return devmMap(cpu, phys, size, true);
+    }
+
+    private long devmMap(Cpu cpu, long phys, long size, boolean wc) {
+        long dr = devresAlloc(cpu, IOREMAP_WORDS);
+        if (dr == 0) {
+            return 0;
+        }
+        String caller = wc ? "devm_ioremap_wc" : "devm_ioremap";
+        long addr = wc ? ioremap.ioremapWc(cpu, phys, size, caller) : ioremap.ioremap(cpu, phys, size, caller);
+        if (addr == 0) {
+            devresFree(cpu, dr);
+            return 0;
+        }
+        add(new Node(Kind.IOREMAP, addr, size, caller, dr, c -> {
+            ioremap.iounmap(c, addr);
+            devresFree(c, dr);
+        }));
+        return addr;
+    }
+
+    /**
+     * {@code devm_iounmap(dev, addr)}: unmaps now; {@code WARN_ON} when the list holds no such mapping (then
+     * nothing is unmapped, as lib/devres.c checks the node first).
+     *
+     * @param cpu  the calling CPU
+     * @param addr what devmIoremap returned
+     */
+    public void devmIounmap(Cpu cpu, long addr) {
+        Node node = remove(Kind.IOREMAP, addr, -1);
+        if (node == null) {
+            KernelWarning.warnOn(log, cpu, "lib/devres.c devm_iounmap");
+            return;
+        }
+        node.release().release(cpu);
+    }
+
+    /** {@code devres_alloc}: a zeroed node of {@code words} pointer-sized words of data behind the header. */
+    private long devresAlloc(Cpu cpu, int words) {
+        return slab.kmalloc(cpu, headerBytes + (long) words * pointerBytes, Gfp.GFP_KERNEL | Gfp.__GFP_ZERO, "devres_alloc");
+    }
+
+    /** {@code devres_free}. */
+    private void devresFree(Cpu cpu, long dr) {
+        slab.kfree(cpu, dr, "devres_free");
     }
 
     /**

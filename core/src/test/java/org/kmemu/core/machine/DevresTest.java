@@ -104,12 +104,53 @@ class DevresTest {
         Cpu cpu = m.mmu().cpu(1);
         Devres dev = Devres.of(m, "fb0");
         List<String> order = new ArrayList<>();
-        dev.devmAddAction("first", c -> order.add("first on " + c.id()));
+        assertThat(dev.devmAddAction(cpu, "first", c -> order.add("first on " + c.id()))).isZero();
         assertThat(dev.devmRequestMemRegion(cpu, BASE, 0x1000, "fb")).isNotNull();
-        dev.devmAddAction("last", c -> order.add("last on " + c.id()));
+        assertThat(dev.devmAddAction(cpu, "last", c -> order.add("last on " + c.id()))).isZero();
         assertThat(dev.nodes()).containsExactly("action first", "mem_region fb", "action last");
         dev.releaseAll(cpu);
         assertThat(order).containsExactly("last on 1", "first on 1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
+    void eachNodeIsAKmallocOfTheHeaderAndItsDataFreedWithIt(String arch) {
+        Machine m = boot(arch);
+        Cpu cpu = m.mmu().cpu(0);
+        KmemMetrics metrics = new KmemMetrics(m.cpus());
+        m.kernel().tracepoints().attach(metrics);
+        Devres dev = Devres.of(m, "serial0");
+        int word = arch.equals("x86_64") ? 8 : 4;
+        assertThat(dev.devmRequestMemRegion(cpu, BASE, 0x100, "serial")).isNotNull();
+        assertThat(dev.devmAddAction(cpu, "clock off", c -> { })).isZero();
+        // struct region_devres: parent, start, n; struct action_devres: data, action
+        assertThat(metrics.snapshot().callSite("devres_alloc").bytesReq())
+                .isEqualTo(dev.headerBytes() + 3L * word + dev.headerBytes() + 2L * word);
+        assertThat(Devres.of(m, "serial1").devmRequestMemRegion(cpu, BASE, 8, "busy")).isNull();
+        long before = metrics.snapshot().kfrees();
+        assertThat(metrics.snapshot().callSite("devres_alloc").kmallocs()).as("the refused claim's node too").isEqualTo(3);
+        dev.releaseAll(cpu);
+        assertThat(metrics.snapshot().kfrees() - before).as("both nodes freed at unbind").isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "i386", "e500-like"})
+    void devmIoremapIsUnmappedAtUnbind(String arch) {
+        Machine m = boot(arch);
+        Cpu cpu = m.mmu().cpu(0);
+        Devres dev = Devres.of(m, "serial0");
+        long regs = dev.devmIoremap(cpu, BASE, 0x1000);
+        long wc = dev.devmIoremapWc(cpu, BASE, 0x1000);
+        assertThat(regs).isNotZero();
+        assertThat(wc).isNotZero().isNotEqualTo(regs);
+        assertThat(new ProcFs(m).read("vmallocinfo")).contains("devm_ioremap", "devm_ioremap_wc");
+        dev.devmIounmap(cpu, wc);
+        assertThat(new ProcFs(m).read("vmallocinfo")).doesNotContain("devm_ioremap_wc");
+        dev.releaseAll(cpu);
+        assertThat(new ProcFs(m).read("vmallocinfo")).doesNotContain("devm_ioremap");
+        assertThat(m.kernel().vmalloc().findVmArea(regs)).isNull();
+        dev.devmIounmap(cpu, regs);
+        assertThat(lines(m)).contains("WARNING: CPU: 0 PID: 0 at lib/devres.c devm_iounmap");
     }
 
     @ParameterizedTest
