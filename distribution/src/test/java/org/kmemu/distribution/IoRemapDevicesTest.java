@@ -228,7 +228,7 @@ class IoRemapDevicesTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.kernel().io().ioread32(cpu, hole + 4))
                 .isInstanceOf(org.kmemu.api.KernelOopsException.class)
                 .satisfies(e -> assertThat(((org.kmemu.api.KernelOopsException) e).report()).containsAnyOf(
-                        "mce: [Hardware Error]: TSC 0 ADDR fef80004", "Caused by (from MCSR=10): Bus - Read Data Bus Error"));
+                        "mce: [Hardware Error]: TSC 0 ADDR fef80004 ", "Caused by (from MCSR=10): Bus - Read Data Bus Error"));
     }
 
     /** Programs one transfer with writeq/writel, as a driver does, and rings the doorbell. */
