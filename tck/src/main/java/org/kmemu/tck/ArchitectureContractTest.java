@@ -232,13 +232,22 @@ public abstract class ArchitectureContractTest {
         PageTableFormat f = spec.pageTableFormat(l);
         int cacheBits = PteFlags.NO_CACHE | PteFlags.WRITE_THROUGH | PteFlags.GUARDED;
         assertThat(spec.ioremapPteFlags(org.kmemu.api.PageCacheMode.WB)).as("write-back is the cached default").isZero();
+        // A format either keeps every mode's cache bits or has no cache attributes at all (RISC-V without
+        // Svpbmt: the platform's PMAs decide, and a plugin built against api 1.1 gets the default NO_CACHE,
+        // which its format drops); keeping some and dropping others would map a device cached by mistake.
+        java.util.Map<org.kmemu.api.PageCacheMode, Integer> kept = new java.util.EnumMap<>(org.kmemu.api.PageCacheMode.class);
         for (org.kmemu.api.PageCacheMode mode : org.kmemu.api.PageCacheMode.values()) {
             int bits = spec.ioremapPteFlags(mode);
             assertThat(bits & ~cacheBits).as("%s asks only for cache bits", mode).isZero();
-            // an ioremap PTE (device page above RAM) must decode to the cache bits it was encoded with
+            // an ioremap PTE (device page above RAM)
             long pte = f.encodeLeaf(0xfe000000L, f.levels() - 1, PteFlags.PRESENT | PteFlags.WRITE | PteFlags.ACCESSED
                     | PteFlags.DIRTY | bits);
-            assertThat(f.decode(pte, f.levels() - 1) & cacheBits).as("%s survives the format", mode).isEqualTo(bits);
+            kept.put(mode, f.decode(pte, f.levels() - 1) & cacheBits);
+        }
+        if (kept.values().stream().anyMatch(k -> k != 0)) {
+            for (org.kmemu.api.PageCacheMode mode : org.kmemu.api.PageCacheMode.values()) {
+                assertThat(kept.get(mode)).as("%s survives the format", mode).isEqualTo(spec.ioremapPteFlags(mode));
+            }
         }
         assertThat(spec.ioremapRamCheck()).isNotNull();
     }
