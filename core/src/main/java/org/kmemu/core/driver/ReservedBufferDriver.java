@@ -1,12 +1,9 @@
 package org.kmemu.core.driver;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 import org.kmemu.api.Errno;
 import org.kmemu.api.Gfp;
 import org.kmemu.core.kernel.Kernel;
 import org.kmemu.core.mm.memory.RemapPfnRange;
-import org.kmemu.core.mm.vma.FileOperations;
 import org.kmemu.core.mm.vma.Mm;
 import org.kmemu.core.mm.vma.Vma;
 import org.kmemu.core.mm.vma.VmFile;
@@ -22,10 +19,7 @@ import org.kmemu.core.mmu.Cpu;
  * <p>->mmap refuses (-EINVAL) an offset or a length that reaches past the buffer, as such drivers check
  * {@code vma->vm_pgoff} and {@code vma_pages()} against their size.
  */
-public final class ReservedBufferDriver implements FileOperations {
-    /** MISC_MAJOR (include/uapi/linux/major.h): misc devices' char major. */
-    public static final int MISC_MAJOR = 10;
-
+public final class ReservedBufferDriver extends MiscBufferDevice {
     /** How the buffer is allocated. */
     public enum Allocation {
         /** {@code __get_free_pages(GFP_KERNEL | __GFP_ZERO, order)}, freed with free_pages. */
@@ -34,13 +28,8 @@ public final class ReservedBufferDriver implements FileOperations {
         KMALLOC
     }
 
-    private final Kernel kernel;
-    private final String path;
-    private final long ino = DevTmpfs.nextIno();
-    private final int minor;
     private final int order;
     private final Allocation allocation;
-    private final Map<VmFile, Long> buffers = new IdentityHashMap<>();
     private boolean clearReservedOnRelease = true;
 
     /**
@@ -51,9 +40,7 @@ public final class ReservedBufferDriver implements FileOperations {
      * @param allocation how the buffer is allocated
      */
     public ReservedBufferDriver(Kernel kernel, String path, int minor, int order, Allocation allocation) {
-        this.kernel = kernel;
-        this.path = path;
-        this.minor = minor;
+        super(kernel, path, minor);
         this.order = order;
         this.allocation = allocation;
     }
@@ -94,21 +81,7 @@ public final class ReservedBufferDriver implements FileOperations {
         for (long i = 0; i < 1L << order; i++) {
             kernel.pages().setPageReserved(pfn + i); // SetPageReserved(virt_to_page(buf + i * PAGE_SIZE))
         }
-        VmFile file = new VmFile(path, DevTmpfs.DEV_MAJOR, DevTmpfs.DEV_MINOR, ino, null, this);
-        buffers.put(file, buf);
-        return file;
-    }
-
-    /**
-     * @param file an open of this driver
-     * @return the buffer's kernel (direct-map) address
-     */
-    public long buffer(VmFile file) {
-        Long buf = buffers.get(file);
-        if (buf == null) {
-            throw new IllegalArgumentException(file + " (expected: an open of " + path + ")");
-        }
-        return buf;
+        return opened(buf);
     }
 
     @Override
@@ -126,7 +99,7 @@ public final class ReservedBufferDriver implements FileOperations {
 
     @Override
     public void release(Cpu cpu, VmFile file) {
-        Long buf = buffers.remove(file);
+        Long buf = released(file);
         if (buf == null) {
             return;
         }
@@ -141,16 +114,5 @@ public final class ReservedBufferDriver implements FileOperations {
         } else {
             kernel.slab().kfree(cpu, buf, "reserved_buf_release");
         }
-    }
-
-    /** @return the opens not yet released */
-    public int openCount() {
-        return buffers.size();
-    }
-
-    /** @return the node and its char device number, as ls -l /dev shows them */
-    @Override
-    public String toString() {
-        return path + " (char " + MISC_MAJOR + ", " + minor + ")";
     }
 }

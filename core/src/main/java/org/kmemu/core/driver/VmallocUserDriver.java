@@ -1,9 +1,6 @@
 package org.kmemu.core.driver;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 import org.kmemu.core.kernel.Kernel;
-import org.kmemu.core.mm.vma.FileOperations;
 import org.kmemu.core.mm.vma.Mm;
 import org.kmemu.core.mm.vma.Vma;
 import org.kmemu.core.mm.vma.VmFile;
@@ -15,13 +12,8 @@ import org.kmemu.core.mmu.Cpu;
  * (in older kernels) reach user space. Each page is inserted with vm_insert_page, so it keeps a struct page
  * reference per mapping: vfree at release leaves a page still mapped alive until the task's munmap.
  */
-public final class VmallocUserDriver implements FileOperations {
-    private final Kernel kernel;
-    private final String path;
-    private final long ino = DevTmpfs.nextIno();
-    private final int minor;
+public final class VmallocUserDriver extends MiscBufferDevice {
     private final long bytes;
-    private final Map<VmFile, Long> buffers = new IdentityHashMap<>();
 
     /**
      * @param kernel the kernel services
@@ -30,9 +22,7 @@ public final class VmallocUserDriver implements FileOperations {
      * @param bytes  the buffer's size
      */
     public VmallocUserDriver(Kernel kernel, String path, int minor, long bytes) {
-        this.kernel = kernel;
-        this.path = path;
-        this.minor = minor;
+        super(kernel, path, minor);
         this.bytes = bytes;
     }
 
@@ -47,21 +37,7 @@ public final class VmallocUserDriver implements FileOperations {
         if (buf == 0) {
             return null;
         }
-        VmFile file = new VmFile(path, DevTmpfs.DEV_MAJOR, DevTmpfs.DEV_MINOR, ino, null, this);
-        buffers.put(file, buf);
-        return file;
-    }
-
-    /**
-     * @param file an open of this driver
-     * @return the buffer's vmalloc address
-     */
-    public long buffer(VmFile file) {
-        Long buf = buffers.get(file);
-        if (buf == null) {
-            throw new IllegalArgumentException(file + " (expected: an open of " + path + ")");
-        }
-        return buf;
+        return opened(buf);
     }
 
     @Override
@@ -71,15 +47,9 @@ public final class VmallocUserDriver implements FileOperations {
 
     @Override
     public void release(Cpu cpu, VmFile file) {
-        Long buf = buffers.remove(file);
+        Long buf = released(file);
         if (buf != null) {
             kernel.vmalloc().vfree(cpu, buf);
         }
-    }
-
-    /** @return the node and its char device number, as ls -l /dev shows them */
-    @Override
-    public String toString() {
-        return path + " (char " + ReservedBufferDriver.MISC_MAJOR + ", " + minor + ")";
     }
 }
