@@ -1,7 +1,11 @@
 package com.example.kmemu.riscv;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.kmemu.api.Architecture;
+import org.kmemu.api.MemoryMap;
 import org.kmemu.tck.ArchitectureContractTest;
 
 /**
@@ -21,4 +25,17 @@ class RiscvContractTest extends ArchitectureContractTest {
         return List.of(64L << 20, 512L << 20, 2L << 30, 8L << 30);
     }
 
+    /**
+     * What makes these machines worth the TCK's run: each RAM size lies whole at QEMU virt's 0x80000000
+     * (OpenSBI's reserved piece first), not at physical 0.
+     */
+    @Test
+    void everyRamSizeTheContractRunsLiesAtTheVirtMachinesRamBase() {
+        for (long ram : ramSizes()) {
+            MemoryMap map = Sv39LayoutTest.spec().defaultMemoryMap(ram);
+            assertThat(map.regions().get(0).start()).as("%d MiB", ram >> 20).isEqualTo(0x8000_0000L);
+            assertThat(map.end()).as("%d MiB", ram >> 20).isEqualTo(0x8000_0000L + ram);
+            assertThat(map.usableBytes()).as("%d MiB", ram >> 20).isPositive().isLessThanOrEqualTo(ram);
+        }
+    }
 }
