@@ -15,6 +15,7 @@ import org.kmemu.api.Device;
 import org.kmemu.core.machine.Boot;
 import org.kmemu.core.machine.DevicePlacement;
 import org.kmemu.core.machine.Machine;
+import org.kmemu.core.testing.TestVram;
 import org.kmemu.core.testing.FirstFitPolicy;
 import org.kmemu.core.testing.I386TestArch;
 import org.kmemu.core.testing.SimpleSlabPolicy;
@@ -57,37 +58,6 @@ class DeviceDriverDemoTest {
         }
     }
 
-    /** A BAR of plain memory. */
-    static final class Vram implements Device {
-        final byte[] mem = new byte[0x10000];
-
-        @Override
-        public long size() {
-            return mem.length;
-        }
-
-        @Override
-        public ByteOrder byteOrder() {
-            return ByteOrder.LITTLE_ENDIAN;
-        }
-
-        @Override
-        public long read(long offset, int size) {
-            long v = 0;
-            for (int i = 0; i < size; i++) {
-                v |= (mem[(int) offset + i] & 0xffL) << (8 * i);
-            }
-            return v;
-        }
-
-        @Override
-        public void write(long offset, int size, long value) {
-            for (int i = 0; i < size; i++) {
-                mem[(int) offset + i] = (byte) (value >>> (8 * i));
-            }
-        }
-    }
-
     private static Machine boot(String name, boolean devices) {
         ArchSpec a = switch (name) {
             case "x86_64" -> new X86_64TestArch();
@@ -96,7 +66,7 @@ class DeviceDriverDemoTest {
         };
         List<DevicePlacement.Placed> placed = devices ? List.of(
                 new DevicePlacement.Placed("uart", 0xfed00000L, new LoopbackUart(), "test.conf:1", "kmemu.devices[0]"),
-                new DevicePlacement.Placed("framebuffer", 0xfee00000L, new Vram(), "test.conf:2", "kmemu.devices[1]")) : List.of();
+                new DevicePlacement.Placed("framebuffer", 0xfee00000L, new TestVram(0x10000), "test.conf:2", "kmemu.devices[1]")) : List.of();
         return Boot.boot(TestMachines.config(a.id(), 256L << 20, 2), a, new FirstFitPolicy(), TestMachines.allocatorConfig(),
                 new SimpleSlabPolicy(), TestMachines.slabConfig(), placed);
     }

@@ -2,12 +2,10 @@ package org.kmemu.core.mm.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteOrder;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kmemu.api.ArchSpec;
-import org.kmemu.api.Device;
 import org.kmemu.api.Errno;
 import org.kmemu.api.PteFlags;
 import org.kmemu.core.driver.IoMemDriver;
@@ -19,6 +17,7 @@ import org.kmemu.core.mm.vma.Mman;
 import org.kmemu.core.mm.vma.VmFile;
 import org.kmemu.core.mm.vma.VmFlags;
 import org.kmemu.core.proc.PidMaps;
+import org.kmemu.core.testing.TestVram;
 import org.kmemu.core.testing.FirstFitPolicy;
 import org.kmemu.core.testing.I386TestArch;
 import org.kmemu.core.testing.SimpleSlabPolicy;
@@ -36,39 +35,6 @@ class IoRemapPfnRangeTest {
     private static final long FB = 0xfed00000L;
     private static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
-    /** Two pages of plain device memory that count the stores reaching them. */
-    static final class Vram implements Device {
-        final byte[] mem = new byte[0x2000];
-        int writes;
-
-        @Override
-        public long size() {
-            return mem.length;
-        }
-
-        @Override
-        public ByteOrder byteOrder() {
-            return ByteOrder.LITTLE_ENDIAN;
-        }
-
-        @Override
-        public long read(long offset, int size) {
-            long v = 0;
-            for (int i = 0; i < size; i++) {
-                v |= (mem[(int) offset + i] & 0xffL) << (8 * i);
-            }
-            return v;
-        }
-
-        @Override
-        public void write(long offset, int size, long value) {
-            writes++;
-            for (int i = 0; i < size; i++) {
-                mem[(int) offset + i] = (byte) (value >>> (8 * i));
-            }
-        }
-    }
-
     private static ArchSpec arch(String name) {
         return switch (name) {
             case "x86_64" -> new X86_64TestArch();
@@ -77,7 +43,7 @@ class IoRemapPfnRangeTest {
         };
     }
 
-    private static Machine boot(String name, Vram vram) {
+    private static Machine boot(String name, TestVram vram) {
         ArchSpec a = arch(name);
         return Boot.boot(TestMachines.config(a.id(), 64L << 20, 2), a, new FirstFitPolicy(), TestMachines.allocatorConfig(),
                 new SimpleSlabPolicy(), TestMachines.slabConfig(),
@@ -91,7 +57,7 @@ class IoRemapPfnRangeTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void theTaskWritesTheDeviceThroughItsMapping(String arch) {
-        Vram vram = new Vram();
+        TestVram vram = new TestVram(0x2000);
         RealMm r = new RealMm(boot(arch, vram));
         IoMemDriver fb = new IoMemDriver(r.m.kernel(), r.m.arch(), "/dev/fb0", IoMemDriver.FB_MAJOR, 0, FB, vram.size());
         VmFile file = fb.open();
@@ -141,7 +107,7 @@ class IoRemapPfnRangeTest {
     @ParameterizedTest
     @ValueSource(strings = {"x86_64", "i386", "e500-like"})
     void aReadOnlyMappingRefusesAccessProcessVmWrites(String arch) {
-        Vram vram = new Vram();
+        TestVram vram = new TestVram(0x2000);
         RealMm r = new RealMm(boot(arch, vram));
         VmFile file = new IoMemDriver(r.m.kernel(), r.m.arch(), "/dev/fb0", IoMemDriver.FB_MAJOR, 0, FB, vram.size()).open();
         long addr = r.um.mmap().vmMmapPgoff(r.cpu, mm(r), 0, r.page, Mman.PROT_READ, Mman.MAP_SHARED, file, 0);
