@@ -1,16 +1,5 @@
 package org.kmemu.bench;
 
-import org.kmemu.core.kernel.Vmalloc;
-import org.kmemu.core.machine.Machine;
-import org.kmemu.core.mm.memory.UserMemory;
-import org.kmemu.core.mm.vma.Mm;
-import org.kmemu.core.mm.vma.PageTableOps;
-import org.kmemu.core.mm.vma.Vma;
-import org.kmemu.core.mm.vma.VmFlags;
-import org.kmemu.core.mmu.Cpu;
-import org.kmemu.core.sched.Task;
-import org.kmemu.core.trace.KmemHistograms;
-import org.kmemu.core.trace.KmemMetrics;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
@@ -45,70 +34,28 @@ import org.openjdk.jmh.annotations.State;
  */
 @State(Scope.Thread)
 public class MemoryTracepointBench extends BenchBase {
-    private static final int PAGES = 256;
-    private static final long USER = 0x10000000L;
-    private static final long RW = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE;
-
     /** Which probes the tracepoints fire into. */
     @Param({"off", "metrics", "histograms", "both"})
     public String tracing;
 
-    private Cpu cpu;
-    private Vmalloc vmalloc;
-    private Mm mm;
-    private Vma vma;
-    private PageTableOps ops;
+    private TracepointRig rig;
 
     /** Boots the machine, attaches the probes, makes a process with one mapping on CPU 0. */
     @Setup
     public void setUp() {
-        Machine m = MmuBench.boot("x86_64");
-        cpu = m.mmu().cpu(0);
-        vmalloc = m.kernel().vmalloc();
-        if (tracing.equals("metrics") || tracing.equals("both")) {
-            m.kernel().tracepoints().attach(new KmemMetrics(m.cpus()));
-        }
-        if (tracing.equals("histograms") || tracing.equals("both")) {
-            m.kernel().tracepoints().attach(new KmemHistograms(m.cpus()));
-        }
-        UserMemory um = m.kernel().memory();
-        mm = um.mmAlloc(cpu);
-        Task t = m.scheduler().createUserTask("page_fault1", mm);
-        m.scheduler().contextSwitch(cpu, t);
-        mm.mmapLock().writeLock();
-        vma = mm.vmas().mapRange(USER, USER + PAGES * 4096L, RW, USER >>> 12, null, null);
-        mm.mmapLock().writeUnlock();
-        ops = um.pageTableOps();
+        rig = new TracepointRig(tracing);
     }
 
     /** @return the area: vmalloc one page and vfree it */
     @Benchmark
     public long vmallocVfree() {
-        long a = vmalloc.vmalloc(cpu, 4096, "bench");
-        vmalloc.vfree(cpu, a);
-        return a;
+        return rig.vmallocVfree(1);
     }
 
     /** @return a sum, so the JIT keeps the stores: one write fault per page, then the zap */
     @Benchmark
-    @OperationsPerInvocation(PAGES)
-    public int anonWriteFault() {
-        int sum = 0;
-        cpu.setUserMode(true);
-        try {
-            for (int i = 0; i < PAGES; i++) {
-                cpu.store32(USER + i * 4096L, i);
-                sum += i;
-            }
-        } finally {
-            cpu.setUserMode(false);
-        }
-        mm.mmapLock().writeLock();
-        try {
-            ops.unmapRange(cpu, mm, vma, USER, USER + PAGES * 4096L);
-        } finally {
-            mm.mmapLock().writeUnlock();
-        }
-        return sum;
+    @OperationsPerInvocation(TracepointRig.PAGES)
+    public long anonWriteFault() {
+        return rig.faults(1);
     }
 }
